@@ -1,0 +1,3 @@
+"""Aigak: documentation system for human rights violations."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,5 @@
+import sys
+
+from aigak.cli import main
+
+sys.exit(main())

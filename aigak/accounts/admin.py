@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from aigak.accounts.models import AuditEvent, Team, User
+
+
+@admin.register(User)
+class AigakUserAdmin(UserAdmin):
+    fieldsets = (*UserAdmin.fieldsets, ("Aigak", {"fields": ("role", "team")}))  # type: ignore[misc]
+    list_display = ("username", "role", "team", "is_active")
+
+
+admin.site.register(Team)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor", "action", "object_type", "object_id")
+    list_filter = ("action", "object_type")
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

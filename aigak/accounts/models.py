@@ -1,0 +1,111 @@
+"""Users with one role each, teams, and the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Administrator"
+    COORDINATOR = "coordinator", "Coordinator"
+    LAWYER = "lawyer", "Lawyer"
+    DOCUMENTER = "documenter", "Documenter"
+    VIEWER = "viewer", "Viewer"
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL)
+
+    @property
+    def sees_confidential(self) -> bool:
+        return self.role in (Role.ADMIN, Role.COORDINATOR, Role.LAWYER)
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API and resumable uploads; only its hash is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    VIEW = "view"
+    CREATE = "create"
+    UPDATE = "update"
+    RESTORE = "restore"
+    DELETE = "delete"
+    STATUS = "status"
+    IMPORT = "import"
+    EXPORT = "export"
+    REPORT = "report"
+    PUBLISH = "publish"
+    MERGE = "merge"
+    UNMERGE = "unmerge"
+    DECIDE = "decide"
+    UPLOAD = "upload"
+    DOWNLOAD = "download"
+    VERIFY = "verify"
+    BACKUP = "backup"
+    RESTORE_BACKUP = "restore_backup"
+    USER = "user"
+    TOKEN = "token"
+
+
+class AuditEvent(models.Model):
+    """Append-only: who did what to which object, when. Metadata never holds answers."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.object_type}:{self.object_id}"
+
+
+def audit(
+    actor: Any,
+    action: str,
+    obj: Any = None,
+    *,
+    object_type: str = "",
+    object_id: str | int = "",
+    **metadata: Any,
+) -> AuditEvent:
+    """Write one audit row; call it inside the action's own transaction."""
+    if obj is not None:
+        object_type = object_type or obj._meta.model_name
+        object_id = object_id or obj.pk
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        metadata=metadata,
+    )

@@ -1,0 +1,116 @@
+"""Who may see and change what: every object- and field-level rule lives here.
+
+Roles:
+- admin: everything.
+- coordinator: sees and edits all records, verifies, imports and exports.
+- lawyer: sees all records with confidential fields; edits only legal-analysis fields.
+- documenter: creates records; sees records of their team (or their own without a team);
+  edits their own records unless verified.
+- viewer: reads all records without confidential fields; changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from aigak.accounts.models import Role
+
+if TYPE_CHECKING:
+    from aigak.accounts.models import User
+    from aigak.questionnaires.xlsform import Field, FormDefinition
+    from aigak.records.models import Record
+
+CONFIDENTIAL_ROLES = {Role.ADMIN, Role.COORDINATOR, Role.LAWYER}
+MANAGING_ROLES = {Role.ADMIN, Role.COORDINATOR}
+
+
+def role_of(user: Any) -> str:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ""
+    if user.is_superuser:
+        return Role.ADMIN
+    return str(user.role)
+
+
+def visible_records(user: User, records: QuerySet[Record]) -> QuerySet[Record]:
+    """The records a user may open at all."""
+    role = role_of(user)
+    if not role:
+        return records.none()
+    if role == Role.DOCUMENTER:
+        if user.team_id:
+            return records.filter(Q(team_id=user.team_id) | Q(author=user))
+        return records.filter(author=user)
+    return records
+
+
+def can_view_record(user: User, record: Record) -> bool:
+    return visible_records(user, type(record).objects.filter(pk=record.pk)).exists()
+
+
+def can_create_records(user: User) -> bool:
+    return role_of(user) in (Role.ADMIN, Role.COORDINATOR, Role.DOCUMENTER)
+
+
+def can_edit_record(user: User, record: Record) -> bool:
+    role = role_of(user)
+    if record.deleted_at is not None:
+        return False
+    if role in MANAGING_ROLES:
+        return True
+    if role == Role.LAWYER:
+        return True  # limited to legal-analysis fields by editable_fields()
+    if role == Role.DOCUMENTER:
+        return record.author_id == user.pk and record.status != "verified"
+    return False
+
+
+def can_verify(user: User) -> bool:
+    return role_of(user) in MANAGING_ROLES
+
+
+def can_delete_record(user: User, record: Record) -> bool:
+    return role_of(user) in MANAGING_ROLES and record.deleted_at is None
+
+
+def can_import_export(user: User) -> bool:
+    return role_of(user) in MANAGING_ROLES
+
+
+def can_see_confidential(user: User) -> bool:
+    return role_of(user) in CONFIDENTIAL_ROLES
+
+
+def can_see_field(user: User, field: Field) -> bool:
+    return not field.confidential or can_see_confidential(user)
+
+
+def editable_fields(user: User, definition: FormDefinition, record: Record | None) -> set[str]:
+    """Names of the fields this user may change on this record (or on a new one)."""
+    role = role_of(user)
+    names = {f.name for f in definition.fields.values() if f.type not in ("note", "calculate")}
+    if record is None:
+        return names if can_create_records(user) else set()
+    if not can_edit_record(user, record):
+        return set()
+    if role == Role.LAWYER:
+        return {n for n in names if definition.fields[n].legal_analysis}
+    return names
+
+
+def visible_answers(
+    user: User, definition: FormDefinition, answers: dict[str, Any]
+) -> dict[str, Any]:
+    """The answers with confidential fields removed for users who may not see them."""
+    if can_see_confidential(user):
+        return dict(answers)
+    hidden = {f.name for f in definition.fields.values() if f.confidential}
+    return {k: v for k, v in answers.items() if k not in hidden}
+
+
+def require(allowed: bool, what: str = "this") -> None:
+    if not allowed:
+        raise PermissionDenied(f"you may not do {what}")

@@ -1,0 +1,105 @@
+"""The `aigak` command: one entry point over the project's management commands.
+
+Every command that needs the database creates or migrates it first, so there is no
+separate setup step. Exit codes: 0 success, 1 bad input, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# Commands of the command-line contract, and whether they need the database.
+COMMANDS: dict[str, tuple[bool, str]] = {
+    "serve": (True, "run the web application"),
+    "demo": (True, "load the demo data set"),
+    "createuser": (True, "create a user with a role"),
+    "import": (True, "import records into a questionnaire"),
+    "export": (True, "export records of a questionnaire"),
+    "report": (True, "build a report over the records"),
+    "link": (False, "link two lists of people"),
+    "dedupe": (False, "find the same person several times in one list"),
+    "estimate": (False, "multiple systems estimation from overlapping lists"),
+    "token": (True, "print a new API token for a user"),
+    "evidence": (True, "list evidence files"),
+    "verify": (True, "re-hash every evidence file"),
+    "backup": (True, "whole-system backup"),
+    "restore": (True, "restore a whole-system backup"),
+    "manage": (True, "run any Django management command"),
+}
+
+
+def usage() -> str:
+    lines = ["usage: aigak COMMAND [ARGS...]", "", "commands:"]
+    width = max(len(name) for name in COMMANDS)
+    for name, (_, text) in COMMANDS.items():
+        lines.append(f"  {name.ljust(width)}  {text}")
+    lines.append("")
+    lines.append("`aigak COMMAND --help` describes one command.")
+    return "\n".join(lines)
+
+
+def ensure_database() -> None:
+    """Create or migrate the database; quiet when it is already current."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    targets = executor.loader.graph.leaf_nodes()
+    if executor.migration_plan(targets):
+        call_command("migrate", interactive=False, verbosity=0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(usage())
+        return 0 if args else 2
+    if args[0] in ("--version", "version"):
+        from aigak import __version__
+
+        print(f"aigak {__version__}")
+        return 0
+    command, rest = args[0], args[1:]
+    if command not in COMMANDS:
+        print(f"aigak: unknown command {command!r}\n\n{usage()}", file=sys.stderr)
+        return 2
+    needs_db, _ = COMMANDS[command]
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aigak.settings")
+    import django
+
+    django.setup()
+    from django.core.management import execute_from_command_line
+
+    help_only = any(a in ("-h", "--help") for a in rest)
+    if needs_db and not help_only:
+        ensure_database()
+    if command == "manage":
+        if not rest:
+            rest = ["help"]
+        execute_from_command_line(["aigak manage", *rest])
+        return 0
+    from django.core.management import get_commands, load_command_class
+
+    # `import` and `export` are Python keywords, awkward as module names.
+    name = {"import": "import_records", "export": "export_records"}.get(command, command)
+    app = get_commands().get(name)
+    if app is None:
+        print(f"aigak: command {command!r} is not available in this build", file=sys.stderr)
+        return 2
+    handler = load_command_class(app, name)
+    try:
+        # argv[0] and argv[1] only name the program in help and usage messages.
+        handler.run_from_argv(["aigak", command, *rest])
+    except SystemExit as stop:
+        return stop.code if isinstance(stop.code, int) else 1
+    except KeyboardInterrupt:
+        print("aigak: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""Shared fixtures: named personas (one per role plus an outsider) and the shipped forms."""
+
+from __future__ import annotations
+
+import pytest
+
+from aigak.accounts.models import Role, Team, User
+
+
+@pytest.fixture
+def questionnaires(db):
+    from aigak.questionnaires.registry import ensure_shipped
+
+    ensure_shipped()
+
+
+def _user(username: str, role: str, team: Team | None = None) -> User:
+    return User.objects.create_user(
+        username=username, password="correct horse battery", role=role, team=team
+    )
+
+
+@pytest.fixture
+def team(db) -> Team:
+    return Team.objects.create(name="Almaty documenters")
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return _user("alma_admin", Role.ADMIN)
+
+
+@pytest.fixture
+def coordinator(db) -> User:
+    return _user("coordinator", Role.COORDINATOR)
+
+
+@pytest.fixture
+def lawyer(db) -> User:
+    return _user("lawyer", Role.LAWYER)
+
+
+@pytest.fixture
+def documenter(db, team) -> User:
+    return _user("documenter", Role.DOCUMENTER, team)
+
+
+@pytest.fixture
+def teammate(db, team) -> User:
+    return _user("teammate", Role.DOCUMENTER, team)
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    """A documenter of no team: sees only their own records."""
+    return _user("outsider", Role.DOCUMENTER)
+
+
+@pytest.fixture
+def viewer(db) -> User:
+    return _user("viewer", Role.VIEWER)

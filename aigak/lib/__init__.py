@@ -1,0 +1,1 @@
+"""Pure helpers shared by the domain apps; nothing here knows about HTTP."""

@@ -1,0 +1,76 @@
+"""Typed readers of environment settings that fail loudly on bad values.
+
+>>> import os
+>>> os.environ["AIGAK_TEST_FLAG"] = "yes"
+>>> env_bool("AIGAK_TEST_FLAG")
+True
+>>> os.environ["AIGAK_TEST_FLAG"] = "maybe"
+>>> env_bool("AIGAK_TEST_FLAG")
+Traceback (most recent call last):
+...
+ValueError: AIGAK_TEST_FLAG must be one of 1/0, true/false, yes/no, on/off; got 'maybe'
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer; got {raw!r}") from None
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def data_dir() -> Path:
+    """The folder holding the SQLite database, evidence files and the secret key."""
+    path = Path(os.environ.get("AIGAK_DATA_DIR") or "aigak-data").expanduser().resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def secret_key(folder: Path) -> str:
+    """Read the secret key from the data folder, generating it on first run.
+
+    An explicit AIGAK_SECRET_KEY wins, so a deployment can keep it elsewhere.
+    """
+    explicit = os.environ.get("AIGAK_SECRET_KEY")
+    if explicit:
+        return explicit
+    key_file = folder / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_urlsafe(50)
+    # Create with owner-only permissions; never world readable.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

@@ -1,0 +1,128 @@
+"""Records (filled questionnaires), their versions, and the persons they are about."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from aigak.questionnaires.models import Questionnaire, QuestionnaireVersion
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    VERIFIED = "verified", "Verified"
+
+
+class Person(models.Model):
+    """An identity. Deduplication merges persons by pointing one at another; undoable."""
+
+    display_name = models.CharField(max_length=300, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.display_name or f"person {self.pk}"
+
+    def canonical(self) -> Person:
+        person = self
+        while person.merged_into_id is not None:
+            person = person.merged_into  # type: ignore[assignment]
+        return person
+
+
+class LiveRecords(models.Manager["Record"]):
+    def get_queryset(self) -> models.QuerySet[Record]:
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class Record(models.Model):
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT)
+    form_version = models.ForeignKey(QuestionnaireVersion, on_delete=models.PROTECT)
+    record_id = models.CharField(max_length=64)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="records"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answers = models.JSONField(default=dict)
+    version = models.PositiveIntegerField(default=1)
+    search_text = models.TextField(blank=True, default="")
+    search_private = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    deleted_reason = models.TextField(blank=True, default="")
+
+    objects = models.Manager()
+    live = LiveRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["questionnaire", "record_id"], name="unique_record_id_per_questionnaire"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["questionnaire", "deleted_at", "-updated_at"]),
+            models.Index(fields=["status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.record_id
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class RecordVersion(models.Model):
+    """The whole answer set as it was after one save. Never changed, never deleted."""
+
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    answers = models.JSONField()
+    status = models.CharField(max_length=12, choices=Status.choices)
+    form_version = models.ForeignKey(QuestionnaireVersion, on_delete=models.PROTECT)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(max_length=300, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["record", "number"], name="unique_version_number")
+        ]
+        ordering = ["-number"]
+
+
+class LinkKind(models.TextChoices):
+    ABOUT_VICTIM = "about_victim", "About the victim of"
+    AT_EVENT = "at_event", "Happened at event"
+    RELATED = "related", "Related"
+
+
+class RecordLink(models.Model):
+    source = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(max_length=20, choices=LinkKind.choices, default=LinkKind.RELATED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target", "kind"], name="unique_record_link")
+        ]
