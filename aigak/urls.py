@@ -1,18 +1,24 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
 
-def healthz(request):  # type: ignore[no-untyped-def]
+def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("aigak.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz),
+    path("evidence/", include("aigak.evidence.urls")),
+    path("reports/", include("aigak.reports.urls")),
+    path("linkage/", include("aigak.linkage.urls")),
+    path("estimation/", include("aigak.estimation.urls")),
+    path("public/", include("aigak.publishing.urls")),
     path("", include("aigak.records.urls")),
 ]
