@@ -182,8 +182,11 @@ def clean_answers(
     problems: list[Problem] = []
     answers: dict[str, Any] = {}
     fields = definition.fields
+    repeats = set(definition.repeats())
     for name, value in raw.items():
         f = fields.get(name)
+        if name in repeats:
+            continue
         if f is None:
             if unknown == "error" and not _empty(value):
                 problems.append(

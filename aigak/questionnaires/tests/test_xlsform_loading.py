@@ -1,0 +1,79 @@
+import pytest
+
+from aigak.questionnaires.tests.xlsform_factory import mini_form, xlsform
+from aigak.questionnaires.xlsform import FormDefinition, XLSFormError, load_xlsform
+
+
+def test_it_reads_fields_groups_repeats_and_languages():
+    form = load_xlsform(mini_form())
+    assert form.form_id == "mini"
+    assert form.languages == ["en", "ru"]
+    assert form.fields["vital_status"].choice_names() == ["deceased", "alive"]
+    assert form.fields["full_name"].group == "victim"
+    assert form.fields["source_url"].repeat == "sources"
+    assert form.fields["witness_phone"].confidential
+    assert form.fields["rights_violated"].legal_analysis  # inherited from the group
+    assert not form.fields["full_name"].legal_analysis
+    assert form.fields["age_stated"].constraint_message == {"en": "Age 0-120"}
+    assert form.repeats() == ["sources"]
+
+
+def test_it_survives_a_round_trip_through_json():
+    form = load_xlsform(mini_form())
+    again = FormDefinition.from_dict(form.to_dict())
+    assert again == form
+
+
+def test_it_adds_an_other_text_for_or_other():
+    form = load_xlsform(
+        xlsform([["select_one yn or_other", "q", "Q", "Q"]], [["yn", "yes", "Yes", "Да"]])
+    )
+    assert "other" in form.fields["q"].choice_names()
+    assert form.fields["q_other"].relevant == "selected(${q}, 'other')"
+
+
+@pytest.mark.parametrize(
+    ("survey", "choices", "message"),
+    [
+        ([["rank foo", "q", "Q"]], [], "survey sheet, row 2: type 'rank foo' is not supported"),
+        (
+            [["select_one nolist", "q", "Q"]],
+            [],
+            "row 2: choice list 'nolist' is not on the choices sheet",
+        ),
+        ([["text", "q", "Q"], ["text", "q", "Q"]], [], "row 3: name 'q' is already used on row 2"),
+        (
+            [["text", "q", "Q", "", "", "${missing} = 1"]],
+            [],
+            "row 2 (q), relevant: refers to ${missing}",
+        ),
+        ([["text", "q", "Q", "", "", "", ". >"]], [], "row 2 (q), constraint: unexpected end"),
+        (
+            [["begin group", "g", "G"], ["text", "q", "Q"]],
+            [],
+            "row 2: begin group 'g' is never closed",
+        ),
+        ([["end group"]], [], "row 2: end group without a matching begin"),
+        ([["text", "bad name", "Q"]], [], "row 2: 'bad name' is not a valid name"),
+        (
+            [["select_one yn", "q", "Q"]],
+            [["yn", "a b", "A"]],
+            "choices sheet, row 2: choice name 'a b' has a space",
+        ),
+    ],
+)
+def test_it_refuses_what_it_cannot_honour_naming_sheet_and_row(survey, choices, message):
+    with pytest.raises(XLSFormError) as caught:
+        load_xlsform(xlsform(survey, choices))
+    assert any(message in p for p in caught.value.problems), caught.value.problems
+
+
+def test_it_refuses_unsupported_columns():
+    data = xlsform([["text", "q", "Q", "x"]], header=["type", "name", "label", "choice_filter"])
+    with pytest.raises(XLSFormError, match="column 'choice_filter': not supported"):
+        load_xlsform(data)
+
+
+def test_it_refuses_a_file_that_is_not_a_workbook():
+    with pytest.raises(XLSFormError, match="not a readable XLSX workbook"):
+        load_xlsform(b"this is not a spreadsheet")

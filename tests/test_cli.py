@@ -1,0 +1,45 @@
+"""The `aigak` entry point itself: usage, exit codes, and that it prepares the database."""
+
+import subprocess
+import sys
+
+import pytest
+
+from aigak.cli import COMMANDS, main
+
+
+def test_it_prints_usage_and_exits_2_without_a_command(capsys):
+    assert main([]) == 2
+    assert "usage: aigak COMMAND" in capsys.readouterr().out
+
+
+def test_it_exits_2_on_an_unknown_command(capsys):
+    assert main(["frobnicate"]) == 2
+    assert "unknown command 'frobnicate'" in capsys.readouterr().err
+
+
+def test_it_lists_every_contract_command():
+    contract = {"serve", "demo", "createuser", "import", "export", "report", "link", "dedupe",
+                "estimate", "token", "evidence", "verify", "backup", "restore"}  # fmt: skip
+    assert contract <= set(COMMANDS)
+
+
+def test_it_creates_the_database_on_first_use(tmp_path):
+    env = {"AIGAK_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-m", "aigak", "manage", "showmigrations", "records"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "[X] 0001_initial" in done.stdout
+    assert (tmp_path / "aigak.sqlite3").exists()
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize("flag", ["--version", "version"])
+def test_it_prints_its_version(flag, capsys):
+    assert main([flag]) == 0
+    assert capsys.readouterr().out.startswith("aigak ")
