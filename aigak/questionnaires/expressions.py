@@ -10,6 +10,8 @@ True
 False
 >>> evaluate("if(${a} = 'x', 1, 2) + 3", {"a": "x"})
 4.0
+>>> evaluate("if(${d} = '', 'none', date(${d}))", {})
+'none'
 >>> parse("${a} >")
 Traceback (most recent call last):
 ...
@@ -326,6 +328,9 @@ def _run(node: Node, answers: Mapping[str, Any], current: Any) -> Any:
         return -to_number(_run(node.args[0], answers, current))
     if kind == "call":
         # if() evaluates lazily so an unanswered branch never raises.
+        if node.value == "if" and len(node.args) == 3:
+            chosen = node.args[1] if to_bool(_run(node.args[0], answers, current)) else node.args[2]
+            return _run(chosen, answers, current)
         args = [_run(a, answers, current) for a in node.args]
         try:
             return FUNCTIONS[node.value](*args)
