@@ -231,8 +231,8 @@ def to_bool(value: Any) -> bool:
 
 def _compare(op: str, left: Any, right: Any) -> bool:
     if isinstance(left, bool) or isinstance(right, bool):
-        a, b = to_bool(left), to_bool(right)
-        return a == b if op == "=" else a != b if op == "!=" else _order(op, float(a), float(b))
+        p, q = to_bool(left), to_bool(right)
+        return p == q if op == "=" else p != q if op == "!=" else _order(op, float(p), float(q))
     numeric = isinstance(left, (int, float)) or isinstance(right, (int, float))
     if op in ("=", "!="):
         if numeric and not _is_empty(left) and not _is_empty(right):
