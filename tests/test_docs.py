@@ -1,0 +1,36 @@
+"""The README and the code keep each other honest: an undocumented command or setting fails."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from aigak.cli import COMMANDS
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_is_in_the_readme(command):
+    assert f"`aigak {command}" in README
+
+
+def _settings_read_in_code() -> set[str]:
+    names: set[str] = set()
+    for path in (ROOT / "aigak").rglob("*.py"):
+        if "tests" in path.parts:
+            continue
+        names |= set(re.findall(r"[\"'](AIGAK_[A-Z0-9_]+)[\"']", path.read_text()))
+    return names - {"AIGAK_TEST_FLAG"}
+
+
+@pytest.mark.parametrize("name", sorted(_settings_read_in_code()))
+def test_every_setting_is_in_the_readme(name):
+    assert f"`{name}`" in README
+
+
+def test_the_readme_names_the_test_command_ci_runs():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "bash scripts/test.sh" in README
+    assert "bash scripts/test.sh" in ci
