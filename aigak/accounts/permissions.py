@@ -68,6 +68,11 @@ def can_edit_record(user: User, record: Record) -> bool:
     return False
 
 
+def can_restore_versions(user: User, record: Record) -> bool:
+    """Restoring replaces every answer, so lawyers (who edit only legal fields) may not."""
+    return can_edit_record(user, record) and role_of(user) != Role.LAWYER
+
+
 def can_verify(user: User) -> bool:
     return role_of(user) in MANAGING_ROLES
 
@@ -93,12 +98,20 @@ def editable_fields(user: User, definition: FormDefinition, record: Record | Non
     role = role_of(user)
     names = {f.name for f in definition.fields.values() if f.type not in ("note", "calculate")}
     if record is None:
-        return names if can_create_records(user) else set()
+        return names | _repeats_within(definition, names) if can_create_records(user) else set()
     if not can_edit_record(user, record):
         return set()
     if role == Role.LAWYER:
-        return {n for n in names if definition.fields[n].legal_analysis}
-    return names
+        names = {n for n in names if definition.fields[n].legal_analysis}
+    return names | _repeats_within(definition, names)
+
+
+def _repeats_within(definition: FormDefinition, names: set[str]) -> set[str]:
+    # A repeat's answers are stored under the repeat's own name (a list of entries), so
+    # the repeat is editable when every field inside it is.
+    return {
+        r for r in definition.repeats() if all(f.name in names for f in definition.repeat_fields(r))
+    }
 
 
 def visible_answers(
@@ -108,7 +121,19 @@ def visible_answers(
     if can_see_confidential(user):
         return dict(answers)
     hidden = {f.name for f in definition.fields.values() if f.confidential}
-    return {k: v for k, v in answers.items() if k not in hidden}
+    shown = {k: v for k, v in answers.items() if k not in hidden}
+    for repeat in definition.repeats():
+        # Entries of a repeat are dicts keyed by the fields inside it.
+        if isinstance(shown.get(repeat), list):
+            entries = [
+                {k: v for k, v in entry.items() if k not in hidden}
+                for entry in shown[repeat]
+                if isinstance(entry, dict)
+            ]
+            shown[repeat] = [e for e in entries if e]
+            if not shown[repeat]:
+                del shown[repeat]
+    return shown
 
 
 def require(allowed: bool, what: str = "this") -> None:

@@ -146,10 +146,7 @@ def update_record(
 def restore_version(actor: User, record: Record, number: int) -> Record:
     """Bring back an earlier version's answers as a new version; history is kept whole."""
     record = Record.objects.select_for_update().get(pk=record.pk)
-    perms.require(
-        perms.can_edit_record(actor, record) and perms.role_of(actor) != "lawyer",
-        "restore versions",
-    )
+    perms.require(perms.can_restore_versions(actor, record), "restore versions")
     old = RecordVersion.objects.get(record=record, number=number)
     _new_version(record, actor, dict(old.answers), f"restored version {number}")
     audit(actor, AuditAction.RESTORE, record, version=record.version, restored=number)
