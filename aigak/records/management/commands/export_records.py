@@ -1,0 +1,107 @@
+"""`aigak export QUESTIONNAIRE [--format csv|xlsx|json] [--out FILE]`: what import reads."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from aigak.accounts.models import AuditAction, audit
+from aigak.questionnaires.models import Questionnaire
+from aigak.questionnaires.registry import UnknownQuestionnaire, get_questionnaire
+from aigak.records import tabular
+from aigak.records.models import Record
+
+CHUNK = 2000
+
+
+class Command(BaseCommand):
+    help = (
+        "Export the records of a questionnaire in the shape `aigak import` reads: record_id "
+        "then the form's fields in form order; select_multiple as space-separated choice "
+        "names; dates as YYYY-MM-DD; a repeat as JSON (one column in CSV and XLSX). "
+        "Deleted records are left out. CSV goes to stdout unless --out is given; a CSV "
+        "file written with --out starts with a UTF-8 byte order mark so Excel reads Cyrillic."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("questionnaire", help="victim, torture, event, or a centre's own")
+        parser.add_argument(
+            "--format",
+            choices=tabular.FORMATS,
+            help="csv (default), xlsx or json; with --out and no --format, the file name decides",
+        )
+        parser.add_argument("--out", help="file to write (required for xlsx)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        out = options["out"]
+        fmt = options["format"]
+        if fmt is None:
+            fmt = tabular.EXTENSIONS.get(Path(out).suffix.lower(), "csv") if out else "csv"
+        if fmt == "xlsx" and not out:
+            self._fail("xlsx needs --out FILE (a workbook cannot go to the terminal)", 2)
+        try:
+            questionnaire = get_questionnaire(options["questionnaire"])
+        except UnknownQuestionnaire as exc:
+            self._fail(str(exc), 2)
+        definition = questionnaire.definition
+        records = _records(questionnaire)
+        if out:
+            try:
+                count = _write_file(Path(out), fmt, questionnaire, records)
+            except OSError as exc:
+                self._fail(f"{out}: cannot write ({exc.strerror})", 1)
+            except ValueError as exc:
+                self._fail(f"{out}: {exc}", 1)
+        else:
+            writer = tabular.write_json if fmt == "json" else tabular.write_csv
+            count = writer(sys.stdout, definition, records)
+            sys.stdout.flush()
+        audit(
+            None,
+            AuditAction.EXPORT,
+            object_type="questionnaire",
+            object_id=questionnaire.name,
+            format=fmt,
+            records=count,
+            destination=Path(out).name if out else "stdout",
+        )
+        if out:
+            self.stderr.write(f"exported {count} records to {out}")
+
+    def _fail(self, text: str, code: int) -> Any:
+        self.stderr.write(f"aigak export: {text}")
+        raise SystemExit(code)
+
+
+def _records(questionnaire: Questionnaire) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(record_id, answers) of every live record, in the order they were first entered."""
+    rows = (
+        Record.live.filter(questionnaire=questionnaire)
+        .order_by("pk")
+        .values_list("record_id", "answers")
+    )
+    total = rows.count() if sys.stderr.isatty() else None
+    items: Iterator[tuple[str, dict[str, Any]]] = rows.iterator(chunk_size=CHUNK)
+    if total:
+        from tqdm import tqdm
+
+        items = tqdm(items, total=total, unit=" records", file=sys.stderr, leave=False)
+    return items
+
+
+def _write_file(path: Path, fmt: str, questionnaire: Questionnaire, records: Any) -> int:
+    definition = questionnaire.definition
+    if fmt == "xlsx":
+        return tabular.write_xlsx(path, definition, records, sheet=questionnaire.name)
+    partial = path.with_name(path.name + ".partial")
+    # utf-8-sig: a byte order mark, so Excel opens Cyrillic CSV correctly; import skips it.
+    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+    with open(partial, "w", newline="", encoding=encoding) as handle:
+        writer = tabular.write_json if fmt == "json" else tabular.write_csv
+        count = writer(handle, definition, records)
+    partial.replace(path)
+    return count

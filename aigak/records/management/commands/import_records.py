@@ -1,0 +1,80 @@
+"""`aigak import QUESTIONNAIRE FILE`: all rows of a CSV, XLSX or JSON file, or none."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from aigak.questionnaires.registry import UnknownQuestionnaire, get_questionnaire
+from aigak.records import tabular
+from aigak.records.actions import ImportFailed, import_rows
+
+
+class Command(BaseCommand):
+    help = (
+        "Import records into a questionnaire from CSV, XLSX or JSON (a list of objects, or "
+        "a KoBoToolbox/ODK export). Columns are field names (a group path prefix such as "
+        "victim/gender is accepted); select_multiple cells hold choice names separated by "
+        "spaces. Every row is checked with the form's rules; if any row is wrong nothing "
+        "is imported. A row whose record_id exists becomes a new version of that record."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("questionnaire", help="victim, torture, event, or a centre's own")
+        parser.add_argument("file", help="a .csv, .xlsx or .json file")
+        parser.add_argument(
+            "--format", choices=tabular.FORMATS, help="the file's format, if its name does not say"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = Path(options["file"])
+        try:
+            fmt = tabular.file_format(path, options["format"])
+        except ValueError as exc:
+            self._fail(str(exc), 2)
+        try:
+            questionnaire = get_questionnaire(options["questionnaire"])
+        except UnknownQuestionnaire as exc:
+            self._fail(str(exc), 2)
+        if not path.is_file():
+            self._fail(f"{path}: no such file", 1)
+        rows = tabular.read_rows(
+            path, questionnaire.definition, fmt=fmt, notice=lambda text: self._say(text)
+        )
+        bar = _progress_bar(path)
+        try:
+            result = import_rows(
+                None,
+                questionnaire,
+                rows,
+                source=path.name,
+                progress=bar.update if bar is not None else None,
+            )
+        except (tabular.TableError, ImportFailed) as exc:
+            self._fail(str(exc), 1)
+        finally:
+            if bar is not None:
+                bar.close()
+        summary = f"created {result.created}, updated {result.updated}"
+        if result.unchanged:
+            summary += f", unchanged {result.unchanged}"
+        self.stdout.write(summary)
+
+    def _say(self, text: str) -> None:
+        self.stderr.write(f"aigak import: {text}")
+
+    def _fail(self, text: str, code: int) -> Any:
+        self._say(text)
+        raise SystemExit(code)
+
+
+def _progress_bar(path: Path) -> Any:
+    """A tqdm bar on a terminal, nothing otherwise (scripts and logs stay clean)."""
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(desc=f"checking {path.name}", unit=" rows", file=sys.stderr, leave=False)
