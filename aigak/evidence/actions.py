@@ -1,0 +1,207 @@
+"""Every write to evidence goes through here: atomic, by an actor, written to the custody log.
+
+A custody event keeps the file's hash, so the log stays meaningful after a deletion.
+Uploads, downloads, deletions and exports also go to the system audit log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from typing import Any, BinaryIO
+
+from django.db import transaction
+from django.utils import timezone
+
+from aigak.accounts import permissions as perms
+from aigak.accounts.models import AuditAction, User, audit
+from aigak.evidence import access, sniff
+from aigak.evidence.models import CustodyAction, CustodyEvent, Evidence, EvidenceRecord
+from aigak.evidence.storage import store, thumbnails_dir, uploads_dir
+from aigak.records.models import Record
+
+PROVENANCE_FIELDS = ("captured_by", "captured_at", "captured_where", "source", "description")
+
+_AUDITED = {
+    CustodyAction.UPLOAD: AuditAction.UPLOAD,
+    CustodyAction.VIEW: AuditAction.VIEW,
+    CustodyAction.PLAY: AuditAction.VIEW,
+    CustodyAction.DOWNLOAD: AuditAction.DOWNLOAD,
+    CustodyAction.LINK: AuditAction.UPDATE,
+    CustodyAction.UNLINK: AuditAction.UPDATE,
+    CustodyAction.EXPORT: AuditAction.EXPORT,
+    CustodyAction.DELETE: AuditAction.DELETE,
+}
+
+
+class EvidenceRefused(ValueError):
+    """Bad input: the file or the request cannot be accepted (nothing was stored)."""
+
+
+def log_custody(
+    evidence: Evidence, action: str, user: User | None, *, reason: str = "", **metadata: Any
+) -> CustodyEvent:
+    """Append one custody event (and its audit row) in the caller's transaction."""
+    event = CustodyEvent.objects.create(
+        evidence=evidence,
+        action=action,
+        user=user if getattr(user, "pk", None) else None,
+        sha256=evidence.sha256,
+        reason=reason,
+        metadata=metadata,
+    )
+    if action in _AUDITED:
+        audit(user, _AUDITED[action], evidence, sha256=evidence.sha256, **metadata)
+    return event
+
+
+def provenance_from(values: dict[str, Any]) -> dict[str, str]:
+    limits = {f.name: f.max_length for f in Evidence._meta.get_fields() if hasattr(f, "max_length")}
+    clean = {}
+    for name in PROVENANCE_FIELDS:
+        value = str(values.get(name) or "").strip()
+        limit = limits.get(name)
+        clean[name] = value[:limit] if limit else value
+    return clean
+
+
+@transaction.atomic
+def take_in(
+    user: User,
+    sha256: str,
+    size: int,
+    content_type: str,
+    *,
+    name: str = "",
+    provenance: dict[str, Any] | None = None,
+    record: Record | None = None,
+    via: str = "tus",
+) -> tuple[Evidence, bool]:
+    """Register stored bytes as evidence (or find the same bytes already registered).
+
+    Called once the file sits in the store. Returns (evidence, created).
+    """
+    evidence = Evidence.objects.select_for_update().filter(sha256=sha256).first()
+    created = evidence is None
+    if evidence is None:
+        evidence = Evidence.objects.create(
+            sha256=sha256,
+            size=size,
+            content_type=content_type,
+            original_name=os.path.basename(name)[:255],
+            uploaded_by=user,
+            team_id=user.team_id,
+            **provenance_from(provenance or {}),
+        )
+    elif evidence.deleted_at is not None:
+        # The same bytes came back after a deletion: the evidence exists again.
+        evidence.deleted_at, evidence.deleted_by, evidence.deleted_reason = None, None, ""
+        evidence.save(update_fields=["deleted_at", "deleted_by", "deleted_reason"])
+    log_custody(
+        evidence, CustodyAction.UPLOAD, user, name=name[:255], via=via, duplicate=not created
+    )
+    if record is not None:
+        link(user, evidence, record)
+    return evidence, created
+
+
+@transaction.atomic
+def link(user: User, evidence: Evidence, record: Record) -> EvidenceRecord:
+    perms.require(access.can_link(user, record), "link evidence to this record")
+    row, created = EvidenceRecord.objects.get_or_create(
+        evidence=evidence, record=record, defaults={"linked_by": user}
+    )
+    if created:
+        log_custody(evidence, CustodyAction.LINK, user, record=record.pk)
+    return row
+
+
+@transaction.atomic
+def unlink(user: User, evidence: Evidence, record: Record, reason: str) -> None:
+    perms.require(access.can_link(user, record), "unlink evidence from this record")
+    if not reason.strip():
+        raise EvidenceRefused("unlinking evidence needs a reason")
+    deleted, _ = EvidenceRecord.objects.filter(evidence=evidence, record=record).delete()
+    if deleted:
+        log_custody(evidence, CustodyAction.UNLINK, user, reason=reason, record=record.pk)
+
+
+@transaction.atomic
+def delete_evidence(user: User, evidence: Evidence, reason: str) -> Evidence:
+    """Remove the file (admin only, with a reason); the row and custody log stay."""
+    perms.require(access.can_delete(user), "delete evidence")
+    if not reason.strip():
+        raise EvidenceRefused("deleting evidence needs a reason")
+    evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    if evidence.deleted_at is not None:
+        return evidence
+    evidence.deleted_at, evidence.deleted_by, evidence.deleted_reason = (
+        timezone.now(),
+        user,
+        reason,
+    )
+    evidence.save(update_fields=["deleted_at", "deleted_by", "deleted_reason"])
+    EvidenceRecord.objects.filter(evidence=evidence).delete()
+    log_custody(evidence, CustodyAction.DELETE, user, reason=reason, size=evidence.size)
+    # The bytes go only once the deletion is committed.
+    sha = evidence.sha256
+    transaction.on_commit(lambda: _remove_bytes(sha))
+    return evidence
+
+
+def _remove_bytes(sha256: str) -> None:
+    store().delete(sha256)
+    (thumbnails_dir() / f"{sha256}.jpg").unlink(missing_ok=True)
+
+
+def attach_small_file(
+    user: User,
+    upload: BinaryIO,
+    *,
+    name: str,
+    provenance: dict[str, Any] | None = None,
+    record: Record | None = None,
+) -> Evidence:
+    """Store a form-posted file: hash while writing, sniff, refuse or take it in."""
+    from django.conf import settings
+
+    perms.require(access.can_upload(user), "upload evidence")
+    if record is not None:
+        perms.require(access.can_link(user, record), "link evidence to this record")
+    partial = uploads_dir() / f"form-{uuid.uuid4().hex}.part"
+    digest, head = hashlib.sha256(), b""
+    try:
+        with open(partial, "wb") as out:
+            for chunk in (
+                upload.chunks()
+                if hasattr(upload, "chunks")
+                else iter(lambda: upload.read(1 << 20), b"")
+            ):
+                if len(head) < sniff.SNIFF_BYTES:
+                    head += chunk[: sniff.SNIFF_BYTES - len(head)]
+                digest.update(chunk)
+                out.write(chunk)
+                if out.tell() > settings.EVIDENCE_MAX_SIZE:
+                    raise EvidenceRefused("the file is larger than the maximum evidence size")
+            size = out.tell()
+            out.flush()
+            os.fsync(out.fileno())
+        sha256 = digest.hexdigest()
+        content_type, reason = sniff.refusal(head, complete=True)
+        if reason:
+            raise EvidenceRefused(reason)
+        store().put(partial, sha256)
+        evidence, _ = take_in(
+            user,
+            sha256,
+            size,
+            content_type,
+            name=name,
+            provenance=provenance,
+            record=record,
+            via="form",
+        )
+        return evidence
+    finally:
+        partial.unlink(missing_ok=True)
