@@ -1,0 +1,1 @@
+"""Readable sources of the shipped XLSForms: one data module per form and the builder."""
