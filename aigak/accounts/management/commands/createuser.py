@@ -1,0 +1,98 @@
+"""`aigak createuser NAME --role ROLE [--password-file F] [--team TEAM]`."""
+
+from __future__ import annotations
+
+import getpass
+import secrets
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from aigak.accounts.models import AuditAction, Role, Team, User, audit
+
+
+class Command(BaseCommand):
+    help = (
+        "Create a user with one role. Without --password-file the password is asked for "
+        "twice on a terminal; when not on a terminal a strong one is generated and printed."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("name", help="the login name")
+        parser.add_argument("--role", required=True, choices=Role.values)
+        parser.add_argument(
+            "--password-file", help="a file whose first line is the password ('-' for stdin)"
+        )
+        parser.add_argument("--team", help="the team the user documents with (created if new)")
+        parser.add_argument("--email", default="", help="an e-mail address")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        name = options["name"].strip()
+        if User.objects.filter(username__iexact=name).exists():
+            self._fail(f"a user named {name!r} already exists", 1)
+        try:
+            User.username_validator(name)
+        except ValidationError as exc:
+            self._fail(f"{name!r} is not a valid login name: {' '.join(exc.messages)}", 1)
+        generated = False
+        if options["password_file"]:
+            password = self._read_password_file(options["password_file"])
+        elif sys.stdin.isatty():
+            password = self._ask_password()
+        else:
+            password, generated = secrets.token_urlsafe(18), True
+        try:
+            validate_password(password, User(username=name, email=options["email"]))
+        except ValidationError as exc:
+            self._fail(f"password refused: {' '.join(exc.messages)}", 1)
+        user = create_user(
+            name, options["role"], password, team=options["team"], email=options["email"]
+        )
+        team = f", team {user.team.name}" if user.team else ""
+        self.stdout.write(f"created user {user.username} ({user.role}{team})")
+        if generated:
+            self.stdout.write(f"password: {password}")
+
+    def _read_password_file(self, name: str) -> str:
+        try:
+            text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            self._fail(f"{name}: cannot read the password file ({exc})", 1)
+        lines = text.splitlines()
+        if not lines or not lines[0]:
+            self._fail(f"{name}: the first line (the password) is empty", 1)
+        return lines[0]
+
+    def _ask_password(self) -> str:
+        for _ in range(3):
+            first = getpass.getpass("Password: ")
+            if first and first == getpass.getpass("Password (again): "):
+                return first
+            self.stderr.write("The passwords differ or are empty; try again.")
+        self._fail("no password given", 1)
+        return ""
+
+    def _fail(self, text: str, code: int) -> Any:
+        self.stderr.write(f"aigak createuser: {text}")
+        raise SystemExit(code)
+
+
+@transaction.atomic
+def create_user(
+    name: str, role: str, password: str, *, team: str | None = None, email: str = ""
+) -> User:
+    """A new user with a role (admins are staff and superusers), audited; run as the system."""
+    user = User(username=name, email=email, role=role)
+    if team:
+        user.team, _ = Team.objects.get_or_create(name=team.strip())
+    if role == Role.ADMIN:
+        user.is_staff = user.is_superuser = True
+    user.set_password(password)
+    user.save()
+    audit(None, AuditAction.USER, user, created=True, role=role, team=user.team_id)
+    return user

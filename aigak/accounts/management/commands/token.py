@@ -1,0 +1,28 @@
+"""`aigak token NAME`: a new API token for a user, shown once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from aigak.accounts.models import User
+from aigak.accounts.tokens import issue_token
+
+
+class Command(BaseCommand):
+    help = (
+        "Print a new API token for a user, for the REST API and resumable uploads "
+        "(header `Authorization: Token <token>`). Only its hash is stored: keep it now."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("name", help="the user's login name")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        user = User.objects.filter(username=options["name"]).first()
+        if user is None or not user.is_active:
+            what = "no such user" if user is None else "the user is deactivated"
+            self.stderr.write(f"aigak token: {options['name']!r}: {what}")
+            raise SystemExit(1)
+        self.stdout.write(issue_token(user))
