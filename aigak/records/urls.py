@@ -4,6 +4,32 @@ from aigak.records import views
 
 app_name = "records"
 
+# "new" is not a record id: record ids look like V-000123.
 urlpatterns = [
-    path("", views.record_list, name="list"),
+    path("", views.home, name="list"),
+    path("records/<slug:questionnaire>/", views.record_list, name="list"),
+    path("records/<slug:questionnaire>/new/", views.record_create, name="create"),
+    path("records/<slug:questionnaire>/<str:record_id>/", views.record_detail, name="detail"),
+    path("records/<slug:questionnaire>/<str:record_id>/edit/", views.record_edit, name="edit"),
+    path(
+        "records/<slug:questionnaire>/<str:record_id>/status/",
+        views.record_status,
+        name="status",
+    ),
+    path(
+        "records/<slug:questionnaire>/<str:record_id>/delete/",
+        views.record_delete,
+        name="delete",
+    ),
+    path(
+        "records/<slug:questionnaire>/<str:record_id>/history/",
+        views.record_history,
+        name="history",
+    ),
+    path(
+        "records/<slug:questionnaire>/<str:record_id>/history/<int:number>/restore/",
+        views.record_restore,
+        name="restore",
+    ),
+    path("forms/<slug:questionnaire>/evaluate/", views.evaluate, name="evaluate"),
 ]

@@ -1,5 +1,403 @@
-from django.http import HttpRequest, HttpResponse
+"""Record pages: list with search and filters, view, create and edit, history.
+
+Views are thin: they find objects through aigak.records.access (404 for what the user
+may not see), ask aigak.accounts.permissions what the user may do, and write only
+through aigak.records.actions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from aigak.accounts import permissions as perms
+from aigak.accounts.models import AuditAction, audit
+from aigak.questionnaires.models import Questionnaire
+from aigak.questionnaires.validation import Problem
+from aigak.questionnaires.webform import (
+    build_form,
+    display_sections,
+    display_value,
+    errors_by_input,
+    form_state,
+    label_of,
+    read_post,
+)
+from aigak.questionnaires.xlsform import FormDefinition
+from aigak.records import actions
+from aigak.records.access import (
+    get_questionnaire_or_404,
+    get_record_for_user,
+    get_version_for_record,
+    listed_questionnaires,
+    visible_field_names,
+)
+from aigak.records.history import version_changes
+from aigak.records.models import Record, Status
+from aigak.records.search import filter_select, search
+
+PAGE_SIZE = 50
+FILTER_PREFIX = "f_"
+DEFAULT_QUESTIONNAIRE = "victim"
+LIST_FIELDS = ("full_name", "vital_status")
 
 
-def record_list(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("records")
+def _lang() -> str:
+    return (translation.get_language() or "en")[:2]
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("records:list", DEFAULT_QUESTIONNAIRE)
+
+
+# --- list --------------------------------------------------------------------------
+
+
+@dataclass
+class SelectFilter:
+    name: str
+    label: str
+    options: list[tuple[str, str]]
+    multiple: bool
+    chosen: str = ""
+
+    @property
+    def param(self) -> str:
+        return FILTER_PREFIX + self.name
+
+
+@dataclass
+class ListRow:
+    record: Record
+    cells: list[tuple[str, str]] = field(default_factory=list)  # (column label, value)
+
+
+def _select_filters(
+    definition: FormDefinition, visible: set[str], lang: str, params: Any
+) -> list[SelectFilter]:
+    filters = []
+    for f in definition.answer_fields():
+        if not f.is_select or f.name not in visible:
+            continue
+        options = [(c.name, label_of(c.label, lang, definition, c.name)) for c in f.choices]
+        chosen = params.get(FILTER_PREFIX + f.name, "")
+        filters.append(
+            SelectFilter(
+                name=f.name,
+                label=definition.label(f.name, lang),
+                options=options,
+                multiple=f.type == "select_multiple",
+                chosen=chosen if chosen in f.choice_names() else "",
+            )
+        )
+    return filters
+
+
+@login_required
+@require_GET
+def record_list(request: HttpRequest, questionnaire: str) -> HttpResponse:
+    form = get_questionnaire_or_404(questionnaire)
+    definition = form.definition
+    user = request.user
+    lang = _lang()
+    visible = visible_field_names(user, definition)
+    records = perms.visible_records(user, Record.live.filter(questionnaire=form))
+    query = request.GET.get("q", "").strip()
+    if query:
+        records = search(records, query, include_private=perms.can_see_confidential(user))
+    filters = _select_filters(definition, visible, lang, request.GET)
+    for select in filters:
+        if select.chosen:
+            records = filter_select(records, select.name, select.chosen, select.multiple)
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        records = records.filter(status=status)
+    records = records.defer("search_text", "search_private").order_by("-updated_at", "-id")
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    columns = [name for name in LIST_FIELDS if name in definition.fields and name in visible]
+    labels = [definition.label(name, lang) for name in columns]
+    rows = [
+        ListRow(
+            record,
+            [
+                (
+                    label,
+                    display_value(
+                        definition.fields[name],
+                        record.answers.get(name),
+                        lang,
+                        definition.default_language,
+                    ),
+                )
+                for name, label in zip(columns, labels, strict=True)
+            ],
+        )
+        for record in page
+    ]
+    return render(
+        request,
+        "records/list.html",
+        {
+            "questionnaire": form,
+            "questionnaires": listed_questionnaires(),
+            "page": page,
+            "rows": rows,
+            "columns": labels,
+            "query": query,
+            "filters": filters,
+            "filtering": any(f.chosen for f in filters) or bool(status),
+            "status": status,
+            "statuses": Status.choices,
+            "can_create": perms.can_create_records(user),
+        },
+    )
+
+
+# --- one record --------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def record_detail(request: HttpRequest, questionnaire: str, record_id: str) -> HttpResponse:
+    user = request.user
+    record = get_record_for_user(user, questionnaire, record_id)
+    definition = record.form_version.definition
+    answers = perms.visible_answers(user, definition, record.answers)
+    sections = display_sections(
+        definition, answers, lang=_lang(), visible=visible_field_names(user, definition)
+    )
+    audit(user, AuditAction.VIEW, record, questionnaire=questionnaire, page="record")
+    return render(
+        request,
+        "records/detail.html",
+        {
+            "questionnaire": record.questionnaire,
+            "record": record,
+            "sections": sections,
+            "can_edit": perms.can_edit_record(user, record),
+            "can_verify": perms.can_verify(user) and record.status != Status.VERIFIED,
+            "can_submit": record.status == Status.DRAFT and perms.can_edit_record(user, record),
+            "can_delete": perms.can_delete_record(user, record),
+        },
+    )
+
+
+def _problem_summary(definition: FormDefinition, problems: list[Problem], lang: str) -> list[str]:
+    out = []
+    for problem in problems:
+        name = problem.field.rsplit("/", 1)[-1]
+        label = definition.label(name, lang) if name in definition.fields else name
+        out.append(f"{label}: {problem.message}")
+    return out
+
+
+def _render_form(
+    request: HttpRequest,
+    questionnaire: Questionnaire,
+    definition: FormDefinition,
+    values: dict[str, Any],
+    *,
+    editable: set[str],
+    record: Record | None = None,
+    problems: list[Problem] | None = None,
+    note: str = "",
+) -> HttpResponse:
+    lang = _lang()
+    visible = visible_field_names(request.user, definition)
+    block = build_form(
+        definition,
+        values,
+        lang=lang,
+        visible=visible,
+        editable=editable,
+        errors=errors_by_input(problems or []),
+    )
+    return render(
+        request,
+        "records/form.html",
+        {
+            "questionnaire": questionnaire,
+            "record": record,
+            "form": block,
+            "problems": _problem_summary(definition, problems or [], lang),
+            "note": note,
+        },
+        status=400 if problems else 200,
+    )
+
+
+def _editable_on_form(user: Any, definition: FormDefinition, record: Record | None) -> set[str]:
+    editable = perms.editable_fields(user, definition, record)
+    editable &= visible_field_names(user, definition)
+    if record is not None:
+        editable.discard("record_id")  # a record keeps its id
+    return editable
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_create(request: HttpRequest, questionnaire: str) -> HttpResponse:
+    form = get_questionnaire_or_404(questionnaire)
+    user = request.user
+    perms.require(perms.can_create_records(user), "create records")
+    definition = form.definition
+    editable = _editable_on_form(user, definition, None)
+    if request.method == "GET":
+        defaults = {
+            f.name: f.default
+            for f in definition.answer_fields()
+            if f.default and f.name in editable
+        }
+        return _render_form(request, form, definition, defaults, editable=editable)
+    raw = read_post(definition, request.POST, editable)
+    status = Status.DRAFT if request.POST.get("status") == Status.DRAFT else Status.SUBMITTED
+    try:
+        record = actions.create_record(
+            user, form, raw, status=status, lang=_lang(), note=request.POST.get("note", "")
+        )
+    except actions.RecordInvalid as exc:
+        return _render_form(
+            request, form, definition, raw, editable=editable, problems=exc.problems
+        )
+    messages.success(request, _("Record %(id)s saved.") % {"id": record.record_id})
+    return redirect("records:detail", questionnaire, record.record_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_edit(request: HttpRequest, questionnaire: str, record_id: str) -> HttpResponse:
+    user = request.user
+    record = get_record_for_user(user, questionnaire, record_id)
+    perms.require(perms.can_edit_record(user, record), "edit this record")
+    definition = record.questionnaire.definition
+    editable = _editable_on_form(user, definition, record)
+    values = perms.visible_answers(user, definition, record.answers)
+    if request.method == "GET":
+        return _render_form(
+            request, record.questionnaire, definition, values, editable=editable, record=record
+        )
+    raw = read_post(definition, request.POST, editable)
+    note = request.POST.get("note", "").strip()[:300]
+    try:
+        actions.update_record(user, record, raw, lang=_lang(), note=note)
+    except actions.RecordInvalid as exc:
+        return _render_form(
+            request,
+            record.questionnaire,
+            definition,
+            {**values, **raw},
+            editable=editable,
+            record=record,
+            problems=exc.problems,
+            note=note,
+        )
+    messages.success(request, _("Record %(id)s saved.") % {"id": record.record_id})
+    return redirect("records:detail", questionnaire, record_id)
+
+
+@login_required
+@require_POST
+def record_status(request: HttpRequest, questionnaire: str, record_id: str) -> HttpResponse:
+    user = request.user
+    record = get_record_for_user(user, questionnaire, record_id)
+    status = request.POST.get("status", "")
+    if status not in Status.values:
+        return HttpResponse(_("Unknown status."), status=400)
+    actions.set_status(user, record, status)
+    messages.success(request, _("Status changed."))
+    return redirect("records:detail", questionnaire, record_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_delete(request: HttpRequest, questionnaire: str, record_id: str) -> HttpResponse:
+    user = request.user
+    record = get_record_for_user(user, questionnaire, record_id)
+    perms.require(perms.can_delete_record(user, record), "delete this record")
+    reason = request.POST.get("reason", "").strip()
+    if request.method == "POST" and reason:
+        actions.delete_record(user, record, reason)
+        messages.success(request, _("Record %(id)s deleted.") % {"id": record.record_id})
+        return redirect("records:list", questionnaire)
+    return render(
+        request,
+        "records/delete.html",
+        {
+            "questionnaire": record.questionnaire,
+            "record": record,
+            "missing_reason": request.method == "POST",
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_GET
+def record_history(request: HttpRequest, questionnaire: str, record_id: str) -> HttpResponse:
+    user = request.user
+    record = get_record_for_user(user, questionnaire, record_id)
+    definition = record.questionnaire.definition
+    versions = list(record.versions.select_related("author").order_by("number"))
+    changes = version_changes(
+        definition, versions, lang=_lang(), visible=visible_field_names(user, definition)
+    )
+    audit(user, AuditAction.VIEW, record, questionnaire=questionnaire, page="history")
+    return render(
+        request,
+        "records/history.html",
+        {
+            "questionnaire": record.questionnaire,
+            "record": record,
+            "changes": changes,
+            "can_restore": perms.can_restore_versions(user, record),
+        },
+    )
+
+
+@login_required
+@require_POST
+def record_restore(
+    request: HttpRequest, questionnaire: str, record_id: str, number: int
+) -> HttpResponse:
+    user = request.user
+    record = get_record_for_user(user, questionnaire, record_id)
+    version = get_version_for_record(record, number)
+    actions.restore_version(user, record, version.number)
+    messages.success(request, _("Version %(number)s restored.") % {"number": number})
+    return redirect("records:history", questionnaire, record_id)
+
+
+# --- the form's live rules ---------------------------------------------------------
+
+
+@login_required
+@require_POST
+def evaluate(request: HttpRequest, questionnaire: str) -> JsonResponse:
+    """Relevance, calculations and problems of a half-filled form, by the server's rules.
+
+    The answers are put together as a save would: the record's stored answers, with
+    the fields this user may edit taken from the post.
+    """
+    user = request.user
+    form = get_questionnaire_or_404(questionnaire)
+    record = None
+    if request.POST.get("_record"):
+        record = get_record_for_user(user, questionnaire, request.POST["_record"])
+        perms.require(perms.can_edit_record(user, record), "edit this record")
+    else:
+        perms.require(perms.can_create_records(user), "create records")
+    definition = form.definition
+    editable = _editable_on_form(user, definition, record)
+    raw = {**(record.answers if record else {}), **read_post(definition, request.POST, editable)}
+    state = form_state(definition, raw, lang=_lang(), visible=visible_field_names(user, definition))
+    return JsonResponse(state)

@@ -1,0 +1,470 @@
+"""The web form as data: what to render for a form definition, and how to read it back.
+
+Nothing here knows about HTTP or users: callers say which fields are visible and which
+editable (see aigak.accounts.permissions), and templates render the blocks. Relevance,
+calculations and checks come from aigak.questionnaires.validation, the same code that
+validates a save and an import, so the browser never carries a second evaluator.
+
+Inputs of a repeat are named ``<repeat>:<index>:<field>``, with a marker input named
+``<repeat>:<index>`` for each entry so an entry whose boxes are all empty still counts:
+
+>>> from aigak.questionnaires.xlsform import Field
+>>> input_name("sources", 2, "kind")
+'sources:2:kind'
+>>> display_value(Field("n", "select_multiple"), ["a", "b"], "en")
+'a, b'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from aigak.questionnaires.expressions import to_string
+from aigak.questionnaires.validation import (
+    Problem,
+    calculate,
+    clean_answers,
+    relevant_fields,
+)
+from aigak.questionnaires.xlsform import Field, FormDefinition, Section, pick
+
+RADIO_LIMIT = 7  # more choices than this show as a drop-down list
+TEMPLATE_INDEX = "__index__"
+INPUT_TYPES = {
+    "integer": "number",
+    "date": "date",
+    "time": "time",
+    "datetime": "datetime-local",
+}
+PROBLEM_IN_REPEAT = re.compile(r"^(?P<repeat>[^\[]+)\[(?P<index>\d+)\]/(?P<field>.+)$")
+
+
+class PostedData(Protocol):
+    def get(self, key: str, default: Any = None) -> Any: ...
+
+    def getlist(self, key: str) -> list[Any]: ...
+
+    def keys(self) -> Any: ...
+
+
+@dataclass
+class ChoiceOption:
+    name: str
+    label: str
+    checked: bool = False
+
+
+@dataclass
+class Widget:
+    """One field as the form shows it."""
+
+    name: str
+    input_name: str
+    type: str
+    widget: str
+    label: str
+    hint: str = ""
+    required: bool = False
+    value: Any = ""
+    choices: list[ChoiceOption] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    editable: bool = True
+    relevant: bool = True
+    display: str = ""
+
+    @property
+    def input_id(self) -> str:
+        return "f-" + self.input_name.replace(":", "-")
+
+    @property
+    def input_type(self) -> str:
+        return INPUT_TYPES.get(self.widget, "text")
+
+    @property
+    def inputmode(self) -> str:
+        return {"integer": "numeric", "decimal": "decimal"}.get(self.widget, "")
+
+    @property
+    def is_block(self) -> bool:
+        return False
+
+
+@dataclass
+class Entry:
+    """One entry of a repeat."""
+
+    repeat: str
+    index: str
+    widgets: list[Widget]
+
+    @property
+    def marker(self) -> str:
+        return f"{self.repeat}:{self.index}"
+
+
+@dataclass
+class Block:
+    """A group, a repeat or the whole form."""
+
+    name: str
+    kind: str
+    label: str
+    items: list[Any] = field(default_factory=list)  # Widget or Block
+    entries: list[Entry] = field(default_factory=list)  # repeats only
+    blank: Entry | None = None  # repeats only: the entry the "add" button copies
+    relevant: bool = True
+    editable: bool = True
+    errors: list[str] = field(default_factory=list)
+    field_names: list[str] = field(default_factory=list)  # visible fields inside, any depth
+
+    @property
+    def is_block(self) -> bool:
+        return True
+
+
+def input_name(repeat: str, index: int | str, name: str) -> str:
+    return f"{repeat}:{index}:{name}"
+
+
+def label_of(texts: dict[str, str], lang: str, definition: FormDefinition, fallback: str) -> str:
+    return pick(texts, lang, definition.default_language) or fallback
+
+
+def widget_kind(f: Field) -> str:
+    appearance = f.appearance.lower()
+    if f.type == "text":
+        return "textarea" if "multiline" in appearance else "text"
+    if f.type == "select_one":
+        minimal = "minimal" in appearance or len(f.choices) > RADIO_LIMIT
+        return "select" if minimal else "radio"
+    if f.type == "select_multiple":
+        return "checkboxes"
+    if f.type in ("image", "audio", "video", "file"):
+        return "media"
+    return {
+        "integer": "integer",
+        "decimal": "decimal",
+        "date": "date",
+        "time": "time",
+        "datetime": "datetime",
+        "geopoint": "geopoint",
+        "note": "note",
+        "calculate": "calculate",
+    }.get(f.type, "text")
+
+
+def display_value(f: Field, value: Any, lang: str, default_language: str = "en") -> str:
+    """An answer as a person reads it: choice labels rather than names."""
+    if value is None or value == "" or value == []:
+        return ""
+    if f.is_select:
+        labels = {c.name: pick(c.label, lang, default_language) or c.name for c in f.choices}
+        items = value if isinstance(value, list) else str(value).split()
+        if f.type == "select_one":
+            items = [str(value)]
+        return ", ".join(labels.get(str(i), str(i)) for i in items)
+    return to_string(value)
+
+
+def _widget(
+    definition: FormDefinition,
+    f: Field,
+    name: str,
+    value: Any,
+    *,
+    lang: str,
+    editable: bool,
+    relevant: bool,
+    errors: list[str],
+) -> Widget:
+    kind = widget_kind(f)
+    if f.read_only or kind in ("note", "calculate", "media"):
+        editable = False
+    chosen = value if isinstance(value, list) else to_string(value).split()
+    if f.type == "select_one":
+        chosen = [to_string(value)]
+    choices = [
+        ChoiceOption(c.name, label_of(c.label, lang, definition, c.name), c.name in chosen)
+        for c in f.choices
+    ]
+    return Widget(
+        name=f.name,
+        input_name=name,
+        type=f.type,
+        widget=kind,
+        label=label_of(f.label, lang, definition, "" if kind == "calculate" else f.name),
+        hint=label_of(f.hint, lang, definition, ""),
+        required=f.required == "yes",
+        value=value if isinstance(value, list) else to_string(value),
+        choices=choices,
+        errors=errors,
+        editable=editable,
+        relevant=relevant,
+        display=display_value(f, value, lang, definition.default_language),
+    )
+
+
+def build_form(
+    definition: FormDefinition,
+    values: dict[str, Any],
+    *,
+    lang: str,
+    visible: set[str],
+    editable: set[str],
+    relevant: set[str] | None = None,
+    errors: dict[str, list[str]] | None = None,
+) -> Block:
+    """The form to render: blocks of widgets for the visible fields, in form order."""
+    errors = errors or {}
+    if relevant is None:
+        relevant = relevant_fields(definition, {**values, **calculate(definition, values)})
+
+    def fields_in(section: Section) -> list[str]:
+        names: list[str] = []
+        for child in section.children:
+            names.extend(fields_in(child) if isinstance(child, Section) else [child])
+        return names
+
+    def entry(section: Section, index: str, item: dict[str, Any], may_edit: bool) -> Entry:
+        widgets = []
+        for name in fields_in(section):
+            if name not in visible:
+                continue
+            f = definition.fields[name]
+            full = input_name(section.name, index, name)
+            widgets.append(
+                _widget(
+                    definition,
+                    f,
+                    full,
+                    item.get(name),
+                    lang=lang,
+                    editable=may_edit and name in editable,
+                    relevant=name in relevant,
+                    errors=errors.get(full, []),
+                )
+            )
+        return Entry(repeat=section.name, index=index, widgets=widgets)
+
+    def walk(section: Section) -> Block:
+        block = Block(
+            name=section.name,
+            kind=section.kind,
+            label=label_of(section.label, lang, definition, ""),
+            field_names=[n for n in fields_in(section) if n in visible],
+        )
+        if section.kind == "repeat":
+            block.editable = section.name in editable
+            items = values.get(section.name) or []
+            items = items if isinstance(items, list) else []
+            block.entries = [
+                entry(section, str(i), item if isinstance(item, dict) else {}, block.editable)
+                for i, item in enumerate(items)
+            ]
+            block.blank = entry(section, TEMPLATE_INDEX, {}, block.editable)
+            block.relevant = any(n in relevant for n in fields_in(section) if n in visible)
+            block.errors = errors.get(section.name, [])
+            return block
+        for child in section.children:
+            if isinstance(child, Section):
+                inner = walk(child)
+                if inner.items or (inner.blank and inner.blank.widgets):
+                    block.items.append(inner)
+                continue
+            if child not in visible:
+                continue
+            f = definition.fields[child]
+            if f.type == "calculate" and not f.label:
+                continue
+            block.items.append(
+                _widget(
+                    definition,
+                    f,
+                    child,
+                    values.get(child),
+                    lang=lang,
+                    editable=child in editable,
+                    relevant=child in relevant,
+                    errors=errors.get(child, []),
+                )
+            )
+        block.relevant = any(item.relevant for item in block.items)
+        return block
+
+    return walk(definition.root)
+
+
+def read_post(definition: FormDefinition, data: PostedData, names: set[str]) -> dict[str, Any]:
+    """Raw answers for the given field and repeat names from a form post.
+
+    Every named field gets a value (empty when absent) so clearing a field, or unticking
+    every box, is a change the save sees.
+    """
+    raw: dict[str, Any] = {}
+    repeats = set(definition.repeats())
+    for name in names:
+        if name in repeats:
+            raw[name] = _read_repeat(definition, data, name)
+            continue
+        f = definition.fields.get(name)
+        if f is None or f.repeat or f.type in ("note", "calculate"):
+            continue
+        raw[name] = _read_one(f, data, name)
+    return raw
+
+
+def _read_one(f: Field, data: PostedData, key: str) -> Any:
+    if f.type == "select_multiple":
+        return [str(v) for v in data.getlist(key) if str(v).strip()]
+    value = data.get(key, "")
+    return value.strip() if isinstance(value, str) else value
+
+
+def _read_repeat(definition: FormDefinition, data: PostedData, repeat: str) -> list[dict]:
+    marker = re.compile(rf"^{re.escape(repeat)}:(\d+)$")
+    indexes = sorted({int(m.group(1)) for key in data.keys() if (m := marker.match(key))})
+    entries = []
+    for index in indexes:
+        entry = {
+            f.name: _read_one(f, data, input_name(repeat, index, f.name))
+            for f in definition.repeat_fields(repeat)
+        }
+        entries.append(entry)
+    return entries
+
+
+def errors_by_input(problems: list[Problem]) -> dict[str, list[str]]:
+    """Problems keyed by the input they belong to (repeat problems name their entry)."""
+    out: dict[str, list[str]] = {}
+    for problem in problems:
+        match = PROBLEM_IN_REPEAT.match(problem.field)
+        key = problem.field
+        if match:
+            index = int(match.group("index")) - 1
+            key = input_name(match.group("repeat"), index, match.group("field"))
+        out.setdefault(key, []).append(problem.message)
+    return out
+
+
+def form_state(
+    definition: FormDefinition, raw: dict[str, Any], *, lang: str, visible: set[str]
+) -> dict[str, Any]:
+    """What the browser needs after a change: relevant fields, calculations, problems.
+
+    Answers are read exactly as a save reads them; relevance is judged on all answers
+    before irrelevant ones are dropped, as clean_answers does.
+    """
+    answers, problems = clean_answers(definition, raw, lang=lang, keep_irrelevant=True)
+    calculated = calculate(definition, answers)
+    relevant = relevant_fields(definition, {**answers, **calculated})
+    shown = {n for n in visible if n in relevant}
+    return {
+        "relevant": sorted(shown),
+        "calculated": {
+            name: display_value(definition.fields[name], value, lang)
+            for name, value in calculated.items()
+            if name in visible
+        },
+        "problems": {
+            key: messages
+            for key, messages in errors_by_input(problems).items()
+            if key.split(":")[-1] in visible or key in visible
+        },
+    }
+
+
+@dataclass
+class DisplayRow:
+    name: str
+    label: str
+    value: str
+
+
+@dataclass
+class DisplayRepeat:
+    name: str
+    label: str
+    columns: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
+class DisplaySection:
+    name: str
+    label: str
+    rows: list[DisplayRow] = field(default_factory=list)
+    repeats: list[DisplayRepeat] = field(default_factory=list)
+
+
+def display_sections(
+    definition: FormDefinition, answers: dict[str, Any], *, lang: str, visible: set[str]
+) -> list[DisplaySection]:
+    """Answers grouped by the form's top-level sections, labelled in the user's language.
+
+    Fields outside any group gather in untitled sections; empty answers are left out.
+    """
+    sections: list[DisplaySection] = []
+
+    def rows_of(section: Section, into: DisplaySection) -> None:
+        for child in section.children:
+            if isinstance(child, Section):
+                if child.kind == "repeat":
+                    repeat = _display_repeat(definition, child, answers, lang, visible)
+                    if repeat is not None:
+                        into.repeats.append(repeat)
+                else:
+                    rows_of(child, into)
+                continue
+            f = definition.fields[child]
+            if child not in visible or f.type == "note":
+                continue
+            text = display_value(f, answers.get(child), lang, definition.default_language)
+            if text:
+                into.rows.append(DisplayRow(child, definition.label(child, lang), text))
+
+    loose: DisplaySection | None = None
+    for child in definition.root.children:
+        if isinstance(child, Section):
+            loose = None
+            section = DisplaySection(
+                name=child.name, label=label_of(child.label, lang, definition, child.name)
+            )
+            rows_of(
+                Section(name="", kind="root", children=[child])
+                if child.kind == "repeat"
+                else child,
+                section,
+            )
+            sections.append(section)
+            continue
+        if loose is None:  # consecutive fields outside any group share an untitled section
+            loose = DisplaySection(name="", label="")
+            sections.append(loose)
+        rows_of(Section(name="", kind="root", children=[child]), loose)
+    return [s for s in sections if s.rows or s.repeats]
+
+
+def _display_repeat(
+    definition: FormDefinition,
+    section: Section,
+    answers: dict[str, Any],
+    lang: str,
+    visible: set[str],
+) -> DisplayRepeat | None:
+    items = answers.get(section.name)
+    fields = [f for f in definition.repeat_fields(section.name) if f.name in visible]
+    if not isinstance(items, list) or not items or not fields:
+        return None
+    rows = [
+        [display_value(f, item.get(f.name), lang, definition.default_language) for f in fields]
+        for item in items
+        if isinstance(item, dict)
+    ]
+    return DisplayRepeat(
+        name=section.name,
+        label=label_of(section.label, lang, definition, section.name),
+        columns=[definition.label(f.name, lang) for f in fields],
+        rows=rows,
+    )

@@ -1,0 +1,111 @@
+/* The questionnaire form in the browser: no rules here.
+   On every change the form is posted to the server's evaluate endpoint, which applies
+   the questionnaire's relevance, calculations and checks with the same code as a save;
+   this script only shows and hides fields, fills calculated values and shows problems
+   of the fields the person has already touched. Without it the form still works. */
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-evaluate-url]");
+  if (!form) return;
+  var url = form.getAttribute("data-evaluate-url");
+  var touched = new Set();
+  var timer = null;
+  var sent = 0;
+
+  function csrfToken() {
+    var input = form.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function setErrors(list, messages) {
+    while (list.firstChild) list.removeChild(list.firstChild);
+    messages.forEach(function (text) {
+      var item = document.createElement("li");
+      item.textContent = text;
+      list.appendChild(item);
+    });
+    var holder = list.closest("[data-field]");
+    if (holder) holder.classList.toggle("has-error", messages.length > 0);
+  }
+
+  function apply(state) {
+    var relevant = new Set(state.relevant);
+    form.querySelectorAll("[data-field]").forEach(function (el) {
+      el.hidden = !relevant.has(el.getAttribute("data-field"));
+    });
+    form.querySelectorAll("[data-section]").forEach(function (el) {
+      var names = (el.getAttribute("data-fields") || "").split(" ");
+      el.hidden = !names.some(function (name) { return relevant.has(name); });
+    });
+    form.querySelectorAll("[data-calculated]").forEach(function (el) {
+      var value = state.calculated[el.getAttribute("data-calculated")];
+      el.textContent = value === undefined || value === null || value === "" ? "—" : value;
+    });
+    form.querySelectorAll("[data-errors-for]").forEach(function (list) {
+      var key = list.getAttribute("data-errors-for");
+      if (touched.has(key)) setErrors(list, state.problems[key] || []);
+    });
+  }
+
+  function evaluate() {
+    var number = ++sent;
+    form.setAttribute("aria-busy", "true");
+    fetch(url, {
+      method: "POST",
+      body: new URLSearchParams(new FormData(form)),
+      headers: { "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch" },
+      credentials: "same-origin"
+    })
+      .then(function (response) {
+        if (!response.ok) throw new Error("evaluate: " + response.status);
+        return response.json();
+      })
+      .then(function (state) {
+        if (number !== sent) return; // a newer answer is on its way
+        apply(state);
+        form.setAttribute("data-evaluated", String(number));
+        form.removeAttribute("aria-busy");
+      })
+      .catch(function () {
+        // Offline or logged out: nothing is lost, the server checks again on save.
+        form.removeAttribute("aria-busy");
+      });
+  }
+
+  function changed(event) {
+    if (event.target.name) touched.add(event.target.name);
+    clearTimeout(timer);
+    timer = setTimeout(evaluate, event.type === "input" ? 400 : 50);
+  }
+
+  function nextIndex(repeat) {
+    var highest = -1;
+    repeat.querySelectorAll(".entries > [data-entry]").forEach(function (entry) {
+      var index = parseInt(entry.getAttribute("data-entry"), 10);
+      if (index > highest) highest = index;
+    });
+    return highest + 1;
+  }
+
+  form.addEventListener("change", changed);
+  form.addEventListener("input", changed);
+  form.addEventListener("click", function (event) {
+    var add = event.target.closest(".add-entry");
+    if (add) {
+      var repeat = add.closest("[data-repeat]");
+      var entries = repeat.querySelector(".entries");
+      var html = repeat.querySelector("template").innerHTML;
+      entries.insertAdjacentHTML("beforeend", html.split("__index__").join(String(nextIndex(repeat))));
+      var first = entries.lastElementChild.querySelector("input:not([type=hidden]), select, textarea");
+      if (first) first.focus();
+      evaluate();
+      return;
+    }
+    var remove = event.target.closest(".remove-entry");
+    if (remove) {
+      remove.closest("[data-entry]").remove();
+      evaluate();
+    }
+  });
+  form.setAttribute("data-ready", "true");
+})();
