@@ -1,0 +1,85 @@
+"""`aigak serve [--port 8000] [--host 127.0.0.1] [--demo] [--threads 8]`: the web application.
+
+A real WSGI server (waitress) in front of the Django application; WhiteNoise, already in
+the middleware, serves the static files straight from the apps, so there is no
+collectstatic step. 127.0.0.1 by default: reaching it from other machines is a choice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser, OutputWrapper
+
+from aigak.questionnaires.registry import ensure_shipped
+from aigak.records.models import Record
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the web application with waitress. --demo first loads the demo data set "
+        "into an empty database and prints the demo logins."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for every one)"
+        )
+        parser.add_argument("--threads", type=int, default=8, help="requests served at once")
+        parser.add_argument("--demo", action="store_true", help="load the demo data set first")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not 0 < options["port"] < 65536 or options["threads"] < 1:
+            self.stderr.write("aigak serve: --port must be 1-65535 and --threads at least 1")
+            raise SystemExit(2)
+        ensure_shipped()
+        if options["demo"]:
+            load_demo_if_empty(self.stdout)
+        from waitress import serve
+
+        from aigak.wsgi import application
+
+        host, port = options["host"], options["port"]
+        shown = f"[{host}]" if ":" in host else host
+        self.stdout.write(
+            f"Aigak on http://{shown}:{port}/ (data in {settings.DATA_DIR}; Ctrl-C stops)"
+        )
+        if host not in LOCAL_HOSTS and host not in settings.ALLOWED_HOSTS:
+            self.stdout.write(
+                "Other machines must call it by a name listed in AIGAK_ALLOWED_HOSTS "
+                f"(now: {', '.join(settings.ALLOWED_HOSTS)})."
+            )
+        self.stdout.flush()
+        serve(
+            application,
+            host=host,
+            port=port,
+            threads=options["threads"],
+            ident="aigak",
+            # Evidence files may be large; the evidence app sets its own limit.
+            max_request_body_size=settings.EVIDENCE_MAX_SIZE,
+        )
+
+
+def load_demo_if_empty(stdout: OutputWrapper) -> dict[str, Any] | None:
+    """Load the demo data set when there are no Victims records; print the demo logins."""
+    if Record.objects.filter(questionnaire__name="victim").exists():
+        stdout.write("The database already holds Victims records; the demo data set is not loaded.")
+        return None
+    try:
+        from aigak.records.demo import load_demo
+    except ImportError:
+        stdout.write("The demo data set is not available in this build; starting without it.")
+        return None
+    stdout.write("Loading the demo data set...")
+    result = load_demo(stdout=stdout)
+    logins = result.get("logins", []) if isinstance(result, dict) else []
+    if logins:
+        stdout.write("Demo logins (user / role / password):")
+        for username, role, password in logins:
+            stdout.write(f"  {username} / {role} / {password}")
+    return result

@@ -1,0 +1,133 @@
+"""`aigak serve`: a real server on a fresh data folder, and `--demo` on empty databases."""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import types
+import urllib.error
+import urllib.request
+
+import pytest
+from django.core.management.base import OutputWrapper
+
+from aigak.records.management.commands.serve import load_demo_if_empty
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _get(url: str) -> tuple[int, dict[str, str], bytes]:
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(url, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+@pytest.mark.slow
+def test_it_serves_pages_and_static_files_from_a_fresh_data_folder(tmp_path):
+    port = _free_port()
+    env = {**os.environ, "AIGAK_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "aigak", "serve", "--port", str(port), "--threads", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None, server.stdout.read()
+            try:
+                if _get(base + "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "the server did not answer /healthz in time"
+            time.sleep(0.3)
+
+        status, _, body = _get(base + "/accounts/login/")
+        assert status == 200
+        assert b"csrfmiddlewaretoken" in body
+
+        status, headers, _ = _get(base + "/")
+        assert status == 302
+        assert headers["Location"].startswith("/accounts/login/")
+
+        status, headers, body = _get(base + "/static/aigak.css")
+        assert status == 200
+        assert headers["Content-Type"].startswith("text/css")
+        assert body
+
+        status, _, _ = _get(base + "/static/admin/css/base.css")
+        assert status == 200
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert f"Aigak on http://127.0.0.1:{port}/" in output
+    assert (tmp_path / "aigak.sqlite3").exists()
+
+
+def _out() -> tuple[OutputWrapper, io.StringIO]:
+    text = io.StringIO()
+    return OutputWrapper(text), text
+
+
+def test_demo_loads_into_an_empty_database_and_prints_the_logins(db, monkeypatch):
+    calls = []
+
+    def load_demo(stdout=None):
+        calls.append(stdout)
+        return {"logins": [("demo_admin", "admin", "pass-1"), ("demo_viewer", "viewer", "p2")]}
+
+    monkeypatch.setitem(
+        sys.modules, "aigak.records.demo", types.SimpleNamespace(load_demo=load_demo)
+    )
+    stdout, text = _out()
+
+    result = load_demo_if_empty(stdout)
+
+    assert len(calls) == 1 and result is not None
+    assert "demo_admin / admin / pass-1" in text.getvalue()
+    assert "demo_viewer / viewer / p2" in text.getvalue()
+
+
+def test_demo_is_not_loaded_over_existing_victims_records(db, monkeypatch, tmp_path, capsys):
+    from aigak.records.tests import victim_fixture as vf
+
+    vf.install("victim")
+    path = tmp_path / "one.csv"
+    path.write_text("record_id,vital_status\nV-1,alive\n")
+    assert vf.run_cli(capsys, "import", "victim", str(path))[0] == 0
+    monkeypatch.setitem(
+        sys.modules, "aigak.records.demo", types.SimpleNamespace(load_demo=pytest.fail)
+    )
+    stdout, text = _out()
+
+    assert load_demo_if_empty(stdout) is None
+    assert "already holds Victims records" in text.getvalue()
+
+
+def test_demo_missing_from_the_build_is_said_and_serving_goes_on(db, monkeypatch):
+    monkeypatch.setitem(sys.modules, "aigak.records.demo", None)  # import raises ImportError
+    stdout, text = _out()
+
+    assert load_demo_if_empty(stdout) is None
+    assert "demo data set is not available" in text.getvalue()
