@@ -34,6 +34,7 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 SPEC_DIRS = [
     *([Path(os.environ["AIGAK_SPEC_DIR"])] if os.environ.get("AIGAK_SPEC_DIR") else []),
     REPO_ROOT / "docs" / "spec",
+    REPO_ROOT.parent / "shared" / "spec",
     Path("/work/shared/spec"),
 ]
 
@@ -244,7 +245,6 @@ VICTIM_RULES = [
     ("location_at_interview", "relevant", "${vital_status} = 'alive'"),
     ("death_date", "relevant", "${vital_status} = 'deceased'"),
     ("age_stated", "constraint", ". >= 0 and . <= 120"),
-    ("violation_end", "constraint", ". >= ${violation_start}"),
     ("publication_channels", "relevant", "${published} = 'yes'"),
     ("publication_media", "relevant", "${published} = 'yes'"),
     *[

@@ -393,12 +393,14 @@ SURVEY: list[Row] = [
             "Дата окончания нарушений",
             "Құқық бұзушылықтардың аяқталған күні",
         ),
-        "constraint": ". >= ${violation_start}",
-        "constraint_message": (
-            "The end cannot be before the start.",
-            "Окончание не может быть раньше начала.",
-            "Аяқталу күні басталу күнінен бұрын болмауы керек.",
+        # No constraint against violation_start: sources date the two ends separately,
+        # and records imported from other tools must not be refused over their order.
+        "hint": (
+            "Usually on or after the start date.",
+            "Обычно не раньше даты начала.",
+            "Әдетте басталу күнінен кейін.",
         ),
+        **NOT_IN_FUTURE,
     },
     {
         "type": "select_one group_or_individual",
