@@ -1,0 +1,405 @@
+"""Names of people and places in Kazakhstan, folded so that spellings of one name meet.
+
+The same person is written Құдайбергенов, Кудайбергенов, Kudaibergenov, Kudaibergen,
+Qudaibergenuly or "К. Кудайбергенов". These functions turn each spelling into keys that
+agree: a plain Latin spelling (`fold`), a surname without its ending (`surname_stem`),
+a skeleton without the vowels that spellings drop (`skeleton`), and a parsed name
+(`parse_name`) that knows surname, given name, patronymic and initials.
+
+>>> {surname_stem(s) for s in ["Құдайбергенов", "Кудайбергенов", "Kudaibergenov",
+...                            "Kudaibergen", "Qudaibergenuly", "KUDAYBERGENOVA"]}
+{'kudaibergen'}
+>>> skeleton(fold("Kazybek")) == skeleton(fold("Казбек"))
+True
+>>> place_key("Ust-Kamenogorsk") == place_key("Өскемен") == place_key("г. Oskemen")
+True
+
+The tables live in `aigak.lib.names_data`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from aigak.lib import names_data as tables
+
+_TRANSLATE = str.maketrans({**tables.CYRILLIC_TO_LATIN, **tables.LATIN_MARKS})
+_APOSTROPHE = re.compile(r"([a-z])['’ʼʻ`´]")
+_RULES = [(re.compile(pattern), repl) for pattern, repl in tables.SPELLING_RULES]
+_NOT_LETTER = re.compile(r"[^a-z]+")
+_VOWELS = set("aeiouy")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+def to_latin(text: str) -> str:
+    """Lower-case `text` and write its Cyrillic and marked letters in plain Latin.
+
+    >>> to_latin("Құдайбергенов Қазыбек")
+    'kudaibergenov kazybek'
+    >>> to_latin("Şynğys Būryñğy Öskemen")
+    'shyngys buryngy oskemen'
+    >>> to_latin("Sh'yn'g'ys")  # the 2017 apostrophe alphabet
+    'shyngys'
+    """
+    text = unicodedata.normalize("NFC", text).lower().translate(_TRANSLATE)
+    text = _APOSTROPHE.sub(lambda m: tables.APOSTROPHE_LETTERS.get(m[1], m[1]), text)
+    # Whatever marked letter is left (a Vietnamese or Polish one) loses its mark.
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+@lru_cache(maxsize=200_000)
+def fold(word: str) -> str:
+    """One plain Latin spelling for all the spellings of `word` (letters only).
+
+    >>> [fold(w) for w in ["Жумабаев", "Джумабаев", "Jumabayev", "Zhumabaev"]]
+    ['zhumabaev', 'zhumabaev', 'zhumabaev', 'zhumabaev']
+    >>> [fold(w) for w in ["Ерлан", "Yerlan", "ERLAN"]]
+    ['erlan', 'erlan', 'erlan']
+    >>> [fold(w) for w in ["Хасен", "Khasen", "Һасен", "Hasen"]]
+    ['hasen', 'hasen', 'hasen', 'hasen']
+    >>> fold("Aliyev") == fold("Алиев")
+    True
+    """
+    text = _NOT_LETTER.sub("", to_latin(word))
+    for pattern, repl in _RULES:
+        text = pattern.sub(repl, text)
+    return text
+
+
+@lru_cache(maxsize=200_000)
+def skeleton(folded: str) -> str:
+    """A folded word without the reduced vowels (ы, і) that spellings drop, and without
+    doubled letters: Бауыржан/Бауржан, Қазыбек/Казбек meet here.
+
+    >>> skeleton(fold("Бауыржан")) == skeleton(fold("Бауржан")) == skeleton(fold("Baurzhan"))
+    True
+    >>> skeleton("kazybek")
+    'kazbek'
+    """
+    if not folded:
+        return folded
+    rest = folded[1:].replace("y", "").replace("i", "")
+    out = folded[0]
+    for char in rest:
+        if char != out[-1]:
+            out += char
+    return out
+
+
+def _fold_suffixes(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    folded = {(fold(suffix), gender) for suffix, gender in pairs}
+    return sorted(folded, key=lambda pair: -len(pair[0]))
+
+
+_SURNAME_SUFFIXES = _fold_suffixes(tables.SURNAME_SUFFIXES)
+_PATRONYMIC_SUFFIXES = _fold_suffixes(tables.PATRONYMIC_SUFFIXES)
+_KAZAKH_PATRONYMIC = {fold(s) for s in ("ұлы", "uulu", "ulu", "қызы", "kizi", "gyzy")}
+_PARTICLES = {fold(p) for p in tables.PATRONYMIC_PARTICLES}
+_MIN_STEM = 3
+
+
+def _strip(word: str, suffixes: list[tuple[str, str]]) -> tuple[str, str, str]:
+    """(stem, suffix, gender) for the longest suffix that leaves a stem of 3 letters."""
+    for suffix, gender in suffixes:
+        if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
+            return word[: -len(suffix)], suffix, gender
+    return word, "", ""
+
+
+def _settle_bai(stem: str) -> str:
+    # -бай names: Nurbai, Nurbay, Nurbaev, Nurbayev share the stem "nurba".
+    return stem[:-1] if stem.endswith("ai") else stem
+
+
+@lru_cache(maxsize=200_000)
+def surname_stem(surname: str) -> str:
+    """The surname without -ов/-ова/-ев/-ева/-ин/-ина/-ұлы/-қызы/-ский: what a family
+    and its spellings share.
+
+    >>> [surname_stem(s) for s in ["Нурбаев", "Nurbayev", "Nurbai", "Нурбаева", "Nurbay"]]
+    ['nurba', 'nurba', 'nurba', 'nurba', 'nurba']
+    >>> surname_stem("Абдрахманкызы") == surname_stem("Абдрахманова")
+    True
+    """
+    stem, _, _ = _strip(fold(surname), _SURNAME_SUFFIXES)
+    return _settle_bai(stem)
+
+
+@lru_cache(maxsize=200_000)
+def patronymic_stem(patronymic: str) -> str:
+    """The father's name inside a patronymic: Серикович, Сериковна, Серікұлы -> serik.
+
+    >>> {patronymic_stem(p) for p in ["Серикович", "Сериковна", "Серікұлы", "Serikkyzy"]}
+    {'serik'}
+    """
+    stem, _, _ = _strip(fold(patronymic), _PATRONYMIC_SUFFIXES)
+    return _settle_bai(stem)
+
+
+def initial_of(word: str) -> str:
+    """The class of a name's first sound, so that an initial and a full name agree
+    across scripts (Ж., Zh., J. -> z; Е., Ye., Y. -> e).
+
+    >>> [initial_of(w) for w in ["Жанна", "J", "Zh.", "Ерлан", "Yerlan", "Y.", "Ә", "Q"]]
+    ['z', 'z', 'z', 'e', 'e', 'e', 'a', 'k']
+    """
+    folded = fold(word)
+    if not folded:
+        return ""
+    if len(folded) > 1 and folded[0] == "i" and folded[1] in "aeou":
+        return tables.INITIAL_CLASSES["i_vowel"]
+    return tables.INITIAL_CLASSES.get(folded[0], folded[0])
+
+
+_GIVEN = {fold(name) for name in tables.GIVEN_NAMES}
+_GIVEN_SKELETONS = {skeleton(name) for name in _GIVEN}
+
+
+def is_given_name(word: str) -> bool:
+    """Whether `word` is a common given name in Kazakhstan (any script or spelling).
+
+    >>> is_given_name("Қазыбек"), is_given_name("Kazbek"), is_given_name("Kudaibergenov")
+    (True, True, False)
+    """
+    folded = fold(word)
+    return folded in _GIVEN or skeleton(folded) in _GIVEN_SKELETONS
+
+
+@dataclass(frozen=True)
+class PersonName:
+    """A person's name taken apart. Keys are folded (plain Latin, lower case)."""
+
+    surname: str = ""
+    given: str = ""
+    patronymic: str = ""
+    given_initial: str = ""
+    patronymic_initial: str = ""
+    gender: str = ""  # "m" or "f" when an ending tells it, else ""
+    other: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def surname_stem(self) -> str:
+        return _settle_bai(_strip(self.surname, _SURNAME_SUFFIXES)[0]) if self.surname else ""
+
+    @property
+    def patronymic_stem(self) -> str:
+        if not self.patronymic:
+            return ""
+        return _settle_bai(_strip(self.patronymic, _PATRONYMIC_SUFFIXES)[0])
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.surname or self.given or self.given_initial)
+
+
+_SPLIT = re.compile(r"[\s,;_/]+")
+_INITIAL = re.compile(r"^([^\W\d_]{1,3})\.$|^([^\W\d_])$")
+
+
+def _tokens(full_name: str) -> list[tuple[str, bool, bool]]:
+    """(text, is_initial, is_upper) for each word; "К.Б." gives two initials."""
+    out: list[tuple[str, bool, bool]] = []
+    for raw in _SPLIT.split(unicodedata.normalize("NFC", full_name).strip()):
+        raw = raw.strip("()[]\"'«»“”")
+        if not raw:
+            continue
+        parts = (
+            re.findall(r"[^.]+\.?", raw) if re.fullmatch(r"(?:[^\W\d_]{1,3}\.)+", raw) else [raw]
+        )
+        for part in parts:
+            initial = bool(_INITIAL.match(part)) and len(fold(part)) <= 2
+            letters = re.sub(r"[^\w]", "", part)
+            out.append((part.rstrip("."), initial, len(letters) > 1 and letters.isupper()))
+    return out
+
+
+@lru_cache(maxsize=500_000)
+def parse_name(full_name: str) -> PersonName:
+    """Take a full name apart: Russian order (surname, given, patronymic), English order
+    (given, surname), initials, Kazakh -ұлы/-қызы patronymics, upper-case surnames.
+
+    >>> parse_name("Кудайбергенов Казыбек Серикович")
+    PersonName(surname='kudaibergenov', given='kazybek', patronymic='serikovich', given_initial='k', patronymic_initial='s', gender='m', other=())
+    >>> parse_name("K. Kudaibergen").surname, parse_name("K. Kudaibergen").given_initial
+    ('kudaibergen', 'k')
+    >>> p = parse_name("Кудайбергенов К.С.")
+    >>> p.surname, p.given, p.given_initial, p.patronymic_initial
+    ('kudaibergenov', '', 'k', 's')
+    >>> parse_name("Kazybek Qudaibergenuly").surname_stem
+    'kudaibergen'
+    >>> p = parse_name("Айгерим Серік қызы Кудайбергенова")
+    >>> p.surname_stem, p.given, p.patronymic_stem, p.gender
+    ('kudaibergen', 'aigerim', 'serik', 'f')
+    >>> parse_name("Kazybek KUDAIBERGEN").surname
+    'kudaibergen'
+    """
+    words: list[tuple[str, bool]] = []  # (folded word, is_upper)
+    initials: list[str] = []
+    for text, is_initial, is_upper in _tokens(full_name):
+        if is_initial:
+            initials.append(initial_of(text))
+            continue
+        folded = fold(text)
+        if not folded:
+            continue
+        if folded in _PARTICLES and words:
+            # "Серік ұлы" written apart: one patronymic word.
+            words[-1] = (words[-1][0] + folded, words[-1][1])
+            continue
+        words.append((folded, is_upper))
+    if not words and not initials:
+        return PersonName()
+    return _assign(words, initials, cyrillic=bool(_CYRILLIC.search(full_name)))
+
+
+def _assign(words: list[tuple[str, bool]], initials: list[str], cyrillic: bool) -> PersonName:
+    plain = [w for w, _ in words]
+    patronymic = ""
+    # A Russian patronymic (-ович, -овна) is one whatever its place.
+    for w in plain:
+        suffix = _strip(w, _PATRONYMIC_SUFFIXES)[1]
+        if suffix and not _is_kazakh_ending(suffix) and not is_given_name(w):
+            patronymic = w
+            break
+    rest = [w for w in plain if w != patronymic]
+    # Zarina, Madina and Erkin end like surnames (-ина, -ин) but are given names.
+    russian = [w for w in rest if _surname_ending(w) == "russian"]
+    kazakh = [w for w in rest if _surname_ending(w) == "kazakh"]
+    surname = ""
+    if russian:
+        surname = russian[0]
+        # Beside an -ов surname a -ұлы/-қызы word is the patronymic.
+        patronymic = patronymic or (kazakh[0] if kazakh else "")
+    elif kazakh and len(rest) >= 3 and rest[-1] == kazakh[-1] and not patronymic:
+        # "Ким Қуаныш Оспанұлы": official order, the last word is the patronymic.
+        patronymic = kazakh[-1]
+        others = rest[:-1]
+        surname = _surname_by_position(others, dict(words), cyrillic, True)
+    elif kazakh:
+        surname = kazakh[-1]
+        if len(kazakh) > 1 and not patronymic:
+            patronymic = kazakh[0]
+    else:
+        surname = _surname_by_position(rest, dict(words), cyrillic, bool(patronymic))
+    rest = [w for w in rest if w not in (surname, patronymic)]
+    given = rest[0] if rest else ""
+    gender = _strip(surname, _SURNAME_SUFFIXES)[2] if surname else ""
+    if patronymic and not gender:
+        gender = _strip(patronymic, _PATRONYMIC_SUFFIXES)[2]
+    given_initial = initial_of(given) if given else (initials[0] if initials else "")
+    if patronymic:
+        patronymic_initial = initial_of(patronymic)
+    elif given:
+        patronymic_initial = initials[0] if initials else ""
+    else:
+        patronymic_initial = initials[1] if len(initials) > 1 else ""
+    return PersonName(
+        surname=surname,
+        given=given,
+        patronymic=patronymic,
+        given_initial=given_initial,
+        patronymic_initial=patronymic_initial,
+        gender=gender,
+        other=tuple(rest[1:]),
+    )
+
+
+def _surname_ending(word: str) -> str:
+    """The kind of surname ending: "russian" (-ов, -ева, -ский...), "kazakh" (-ұлы,
+    -қызы), or "" for none and for a given name that only looks suffixed."""
+    suffix = _strip(word, _SURNAME_SUFFIXES)[1]
+    if not suffix or is_given_name(word):
+        return ""
+    return "kazakh" if _is_kazakh_ending(suffix) else "russian"
+
+
+def _is_kazakh_ending(suffix: str) -> bool:
+    return suffix in _KAZAKH_PATRONYMIC or suffix in {fold("uly"), fold("kyzy")}
+
+
+def _surname_by_position(
+    words: list[str], upper: dict[str, bool], cyrillic: bool, has_patronymic: bool
+) -> str:
+    if not words:
+        return ""
+    if len(words) == 1:
+        return words[0]
+    capitals = [w for w in words if upper.get(w)]
+    if len(capitals) == 1:
+        return capitals[0]  # passport style: "Kazybek KUDAIBERGEN"
+    unknown = [w for w in words if not is_given_name(w)]
+    if len(unknown) == 1:
+        return unknown[0]
+    # Official Russian-language lists put the surname first, English-language media last.
+    return words[0] if cyrillic or has_patronymic else words[-1]
+
+
+_CITY_WORDS = {fold(w) for w in tables.CITY_WORDS}
+_REGION_WORDS = {fold(w) for w in tables.REGION_WORDS}
+
+
+def _place_words(text: str) -> list[str]:
+    return [fold(w) for w in re.split(r"[\s,.;()]+", text) if fold(w)]
+
+
+def _place_name(words: list[str]) -> str:
+    return "".join(w for w in words if w not in _CITY_WORDS and w not in _REGION_WORDS)
+
+
+_PLACE_LOOKUP = {
+    _place_name(_place_words(spelling)): key
+    for key, (_, spellings) in tables.PLACES.items()
+    for spelling in [key, *spellings]
+}
+_REGION_OF_PLACE = {key: region for key, (region, _) in tables.PLACES.items()}
+_REGION_LOOKUP: dict[str, str] = {}
+for _key, _spellings in sorted(tables.REGIONS.items(), key=lambda kv: kv[0].endswith("_city")):
+    for _spelling in _spellings:
+        _REGION_LOOKUP.setdefault(_place_name(_place_words(_spelling)), _key)
+
+
+def place_key(text: str) -> str:
+    """One key for the spellings and former names of a town: Oskemen, Ust-Kamenogorsk,
+    Өскемен; Almaty, Alma-Ata; Semey, Semipalatinsk; Kunayev, Kapchagay. A place not in
+    the table keeps its folded name.
+
+    >>> [place_key(p) for p in ["Alma-Ata", "г. Алматы", "Semipalatinsk", "Qyzylorda"]]
+    ['almaty', 'almaty', 'semey', 'kyzylorda']
+    >>> place_key("Kapchagay") == place_key("Қонаев"), place_key("Taldyqorgan")
+    (True, 'taldykorgan')
+    >>> place_key("Новое село"), place_key("")
+    ('novoe', '')
+    """
+    name = _place_name(_place_words(text))
+    return _PLACE_LOOKUP.get(name, name)
+
+
+def region_key(text: str) -> str:
+    """One key for a region (oblys) however written; a town gives its region.
+
+    >>> region_key("Алматинская область"), region_key("Almaty oblysy"), region_key("Almaty")
+    ('almaty', 'almaty', 'almaty_city')
+    >>> region_key("ВКО"), region_key("Oskemen"), region_key("Mangistau")
+    ('east_kazakhstan', 'east_kazakhstan', 'mangystau')
+    """
+    words = _place_words(text)
+    name = _place_name(words)
+    if not name:
+        return ""
+    if any(w in _REGION_WORDS for w in words) and name in _REGION_LOOKUP:
+        return _REGION_LOOKUP[name]
+    if name in _PLACE_LOOKUP:
+        return _REGION_OF_PLACE[_PLACE_LOOKUP[name]]
+    return _REGION_LOOKUP.get(name, name)
+
+
+def region_of_place(key: str) -> str:
+    """The region key of a place key from `place_key`, or "" when unknown.
+
+    >>> region_of_place("oskemen"), region_of_place("nowhere")
+    ('east_kazakhstan', '')
+    """
+    return _REGION_OF_PLACE.get(key, "")
