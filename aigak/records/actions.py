@@ -13,6 +13,7 @@ from aigak.accounts import permissions as perms
 from aigak.accounts.models import AuditAction, User, audit
 from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.validation import Problem, clean_answers
+from aigak.records.links import sync_links
 from aigak.records.models import Person, Record, RecordVersion, Status
 from aigak.records.search import search_texts
 
@@ -89,6 +90,7 @@ def create_record(
         author=actor,
         note=note or "created",
     )
+    sync_links(record, actor)
     audit(actor, AuditAction.CREATE, record, questionnaire=questionnaire.name, version=1)
     return record
 
@@ -138,6 +140,7 @@ def update_record(
         Person.objects.filter(pk=record.person_id).update(
             display_name=str(answers[NAME_FIELD])[:300]
         )
+    sync_links(record, actor)
     audit(actor, AuditAction.UPDATE, record, version=record.version, fields=changed)
     return record
 

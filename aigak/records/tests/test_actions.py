@@ -134,3 +134,21 @@ def test_filters_match_single_and_multiple_choices(documenter, mini):
     assert filter_select(live, "vital_status", "deceased", False).count() == 1
     assert filter_select(live, "essence", "gunshot", True).count() == 2
     assert filter_select(live, "essence", "detained", True).count() == 1
+
+
+def test_a_torture_record_links_to_its_victim_and_shares_the_person(coordinator, questionnaires):
+    from aigak.questionnaires.registry import get_questionnaire
+
+    victims, torture = get_questionnaire("victim"), get_questionnaire("torture")
+    victim_record = actions.create_record(
+        coordinator,
+        victims,
+        {"record_id": "V-000007", "vital_status": "alive", "full_name": "Ерлан Аманов"},
+    )
+    torture_record = actions.create_record(
+        coordinator, torture, {"record_id": "T-000001", "victim_record_id": "V-000007"}
+    )
+    link = torture_record.links_out.get()
+    assert (link.target, link.kind) == (victim_record, "about_victim")
+    torture_record.refresh_from_db()
+    assert torture_record.person_id == victim_record.person_id
