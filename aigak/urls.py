@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz),
     path("evidence/", include("aigak.evidence.urls")),
+    path("api/v1/uploads/", include("aigak.evidence.tus_urls")),
     path("reports/", include("aigak.reports.urls")),
     path("linkage/", include("aigak.linkage.urls")),
     path("estimation/", include("aigak.estimation.urls")),

@@ -1,0 +1,330 @@
+"""Resumable uploads (tus 1.0): state, appending chunks, and taking the finished file in.
+
+Protocol-free: the HTTP side is in `tus.py`. Every refusal is a `TusError` carrying the
+tus status code, and leaves nothing stored: a refused chunk is cut off the partial file,
+a refused file is removed with its upload. Only a complete file whose hash is known
+becomes evidence, so a crashed upload never leaves half a file attached to a record.
+
+The SHA-256 of the whole file is computed as the bytes arrive. Python cannot save a hash
+state to disk, so the running hash of each upload is kept in this process and, after a
+restart or in another process, rebuilt by reading back the partial file once.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import fcntl
+import hashlib
+import os
+import re
+import threading
+from collections import OrderedDict
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from aigak.accounts.models import User
+from aigak.evidence import access, sniff
+from aigak.evidence.actions import take_in
+from aigak.evidence.models import Upload
+from aigak.evidence.storage import BLOCK, hash_stream, store, uploads_dir
+
+CHECKSUM_ALGORITHMS = ("sha1", "sha256", "md5")
+DEFAULT_EXPIRY = timedelta(days=7)
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+class TusError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def max_size() -> int:
+    return int(settings.EVIDENCE_MAX_SIZE)
+
+
+def expiry() -> timedelta:
+    return getattr(settings, "EVIDENCE_UPLOAD_EXPIRY", DEFAULT_EXPIRY)
+
+
+def parse_metadata(header: str) -> dict[str, str]:
+    """Decode `Upload-Metadata`: comma-separated `key base64value` pairs.
+
+    >>> parse_metadata("filename aW50ZXJ2aWV3Lm1wNA==,record MTI=,is_confidential")
+    {'filename': 'interview.mp4', 'record': '12', 'is_confidential': ''}
+    """
+    found: dict[str, str] = {}
+    for pair in filter(None, (p.strip() for p in header.split(","))):
+        key, _, value = pair.partition(" ")
+        if not key or " " in value.strip():
+            raise TusError(400, f"Upload-Metadata pair {pair!r} is not 'key base64value'")
+        try:
+            found[key] = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise TusError(400, f"Upload-Metadata value of {key!r} is not base64 UTF-8") from None
+    return found
+
+
+def parse_checksum(header: str | None) -> tuple[str, bytes] | None:
+    """`Upload-Checksum: <algorithm> <base64 digest>` -> (algorithm, digest)."""
+    if not header:
+        return None
+    algorithm, _, encoded = header.strip().partition(" ")
+    algorithm = algorithm.lower()
+    if algorithm not in CHECKSUM_ALGORITHMS:
+        raise TusError(400, f"checksum algorithm {algorithm!r} is not supported")
+    try:
+        return algorithm, base64.b64decode(encoded.strip(), validate=True)
+    except binascii.Error:
+        raise TusError(400, "Upload-Checksum digest is not base64") from None
+
+
+# upload id -> (offset, running sha256 of bytes [0, offset)); bounded, per process.
+_running: OrderedDict[str, tuple[int, Any]] = OrderedDict()
+_running_lock = threading.Lock()
+_RUNNING_MAX = 256
+
+
+def _running_hash(upload: Upload, partial: BinaryIO) -> Any:
+    key = str(upload.pk)
+    with _running_lock:
+        found = _running.get(key)
+    if found is not None and found[0] == upload.offset:
+        return found[1].copy()
+    digest = hashlib.sha256()
+    partial.seek(0)
+    remaining = upload.offset
+    while remaining:
+        block = partial.read(min(BLOCK, remaining))
+        if not block:
+            raise TusError(409, "the partial file is shorter than the stored offset")
+        digest.update(block)
+        remaining -= len(block)
+    return digest
+
+
+def _remember_hash(upload: Upload, offset: int, digest: Any) -> None:
+    with _running_lock:
+        _running[str(upload.pk)] = (offset, digest)
+        _running.move_to_end(str(upload.pk))
+        while len(_running) > _RUNNING_MAX:
+            _running.popitem(last=False)
+
+
+def _forget(upload: Upload) -> None:
+    with _running_lock:
+        _running.pop(str(upload.pk), None)
+
+
+def create_upload(user: User, length: str | None, metadata_header: str) -> Upload:
+    if not access.can_upload(user):
+        raise TusError(403, "your role may not upload evidence")
+    if length is None:
+        raise TusError(400, "Upload-Length is required (deferred length is not supported)")
+    try:
+        size = int(length)
+    except ValueError:
+        raise TusError(400, "Upload-Length must be a whole number") from None
+    if size < 0:
+        raise TusError(400, "Upload-Length must not be negative")
+    if size > max_size():
+        raise TusError(413, f"the file is larger than the maximum of {max_size()} bytes")
+    if size == 0:
+        raise TusError(415, "an empty file is not evidence")
+    metadata = parse_metadata(metadata_header or "")
+    record = None
+    if metadata.get("record"):
+        record = access.linkable_record(user, metadata["record"])
+        if record is None:
+            raise TusError(403, f"you may not attach evidence to record {metadata['record']!r}")
+    checksum = metadata.get("sha256", "").strip().lower()
+    if checksum and not SHA256_RE.match(checksum):
+        raise TusError(400, "metadata sha256 must be 64 hexadecimal characters")
+    purge_expired()
+    upload = Upload(
+        owner=user,
+        length=size,
+        metadata=metadata,
+        raw_metadata=metadata_header or "",
+        checksum=checksum,
+        record=record,
+        expires_at=timezone.now() + expiry(),
+    )
+    partial = uploads_dir() / f"{upload.pk}.part"
+    partial.touch(mode=0o600, exist_ok=False)
+    upload.temp_path = str(partial)
+    upload.save(force_insert=True)
+    return upload
+
+
+def _head_of(partial: BinaryIO, offset: int) -> bytes:
+    partial.seek(0)
+    return partial.read(min(offset, sniff.SNIFF_BYTES))
+
+
+def append(
+    upload: Upload,
+    body: BinaryIO,
+    *,
+    offset: int,
+    content_length: int,
+    checksum: tuple[str, bytes] | None = None,
+) -> Upload:
+    """Write one PATCH body at `offset`; finish the upload when it is complete."""
+    if upload.is_expired:
+        discard(upload)
+        raise TusError(410, "this upload expired; start a new one")
+    if offset != upload.offset:
+        raise TusError(409, f"Upload-Offset {offset} does not match the server's {upload.offset}")
+    if offset + content_length > upload.length:
+        raise TusError(413, "the body goes past Upload-Length")
+    if upload.is_complete:
+        return upload
+    path = Path(upload.temp_path)
+    try:
+        partial = open(path, "r+b")
+    except FileNotFoundError:
+        raise TusError(410, "the partial file of this upload is gone; start a new one") from None
+    with partial:
+        try:
+            fcntl.flock(partial.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise TusError(423, "another request is writing to this upload") from None
+        upload.refresh_from_db()
+        if offset != upload.offset:
+            raise TusError(409, f"Upload-Offset {offset} does not match {upload.offset}")
+        running = _running_hash(upload, partial)
+        head = _head_of(partial, offset) if not upload.content_type else b""
+        partial.truncate(offset)  # drop bytes a crash left after the acknowledged offset
+        partial.seek(offset)
+        chunk_digest = hashlib.new(checksum[0]) if checksum else None
+        received, head = _copy(body, partial, content_length, running, chunk_digest, head)
+        partial.flush()
+        os.fdatasync(partial.fileno())
+        if chunk_digest is not None and (
+            received != content_length or chunk_digest.digest() != checksum[1]  # type: ignore[index]
+        ):
+            partial.truncate(offset)
+            raise TusError(460, f"the {checksum[0]} checksum of this chunk does not match")  # type: ignore[index]
+        new_offset = offset + received
+        content_type = upload.content_type
+        if not content_type:
+            content_type, reason = sniff.refusal(head, complete=new_offset == upload.length)
+            if reason:
+                discard(upload)
+                raise TusError(415, reason)
+        changed = Upload.objects.filter(pk=upload.pk, offset=offset).update(
+            offset=new_offset, content_type=content_type
+        )
+        if not changed:
+            partial.truncate(offset)
+            raise TusError(409, "the upload moved on in another request")
+        upload.offset, upload.content_type = new_offset, content_type
+        _remember_hash(upload, new_offset, running)
+    if upload.offset == upload.length:
+        finish(upload, running.hexdigest())
+    return upload
+
+
+def _copy(body, partial, length, running, chunk_digest, head: bytes) -> tuple[int, bytes]:
+    """Stream up to `length` bytes from body into the file, hashing as they pass.
+
+    Returns the count received and the file's first bytes (for sniffing its type).
+    """
+    head_parts = [head]
+    head_len = len(head)
+    buffer = bytearray(min(BLOCK, max(length, 1)))
+    view = memoryview(buffer)
+    received = 0
+    while received < length:
+        want = min(len(buffer), length - received)
+        n = _read_into(body, view[:want])
+        if not n:
+            break  # client went away: keep what arrived (tus resumes from here)
+        data = view[:n]
+        running.update(data)
+        if chunk_digest is not None:
+            chunk_digest.update(data)
+        if head_len < sniff.SNIFF_BYTES:
+            part = bytes(data[: sniff.SNIFF_BYTES - head_len])
+            head_parts.append(part)
+            head_len += len(part)
+        partial.write(data)
+        received += n
+    return received, b"".join(head_parts)
+
+
+def _read_into(body, view: memoryview) -> int:
+    readinto = getattr(body, "readinto", None)
+    if readinto is not None:
+        return readinto(view) or 0
+    data = body.read(len(view))
+    view[: len(data)] = data
+    return len(data)
+
+
+def finish(upload: Upload, sha256: str) -> Upload:
+    """The last byte arrived: check the hash, move the file into the store, take it in."""
+    if upload.checksum and upload.checksum != sha256:
+        discard(upload)
+        raise TusError(460, "the file's SHA-256 does not match the sha256 in the metadata")
+    path = Path(upload.temp_path)
+    if path.stat().st_size != upload.length:
+        raise TusError(409, "the partial file does not have the announced length")
+    store().put(path, sha256)
+    record = upload.record
+    if record is not None and access.linkable_record(upload.owner, record.pk) is None:
+        record = None  # rights changed while uploading: keep the file, skip the link
+    name = upload.metadata.get("filename") or upload.metadata.get("name") or ""
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                evidence, _ = take_in(
+                    upload.owner,
+                    sha256,
+                    upload.length,
+                    upload.content_type,
+                    name=name,
+                    provenance=upload.metadata,
+                    record=record,
+                )
+                Upload.objects.filter(pk=upload.pk).update(
+                    completed_at=timezone.now(), evidence=evidence, temp_path=""
+                )
+            break
+        except IntegrityError:
+            if attempt == 2:  # the same bytes were taken in concurrently; retry finds them
+                raise
+    _forget(upload)
+    upload.refresh_from_db()
+    return upload
+
+
+def discard(upload: Upload) -> None:
+    """Remove an unfinished upload and its partial file (termination, refusal, expiry)."""
+    if upload.temp_path:
+        Path(upload.temp_path).unlink(missing_ok=True)
+    _forget(upload)
+    Upload.objects.filter(pk=upload.pk).delete()
+
+
+def purge_expired() -> int:
+    expired = Upload.objects.filter(completed_at__isnull=True, expires_at__lte=timezone.now())
+    count = 0
+    for upload in expired:
+        discard(upload)
+        count += 1
+    return count
+
+
+def rehash_partial(upload: Upload) -> str:
+    """SHA-256 of the bytes received so far (for checks and tests)."""
+    with open(upload.temp_path, "rb") as partial:
+        return hash_stream(partial)[0]
