@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from aigak.evidence import views
 
 app_name = "evidence"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.evidence_list, name="list"),
+    path("upload/", views.upload_page, name="upload"),
+    path("<int:pk>/", views.evidence_detail, name="detail"),
+    path("<int:pk>/file", views.evidence_file, name="file"),
+    path("<int:pk>/thumbnail", views.evidence_thumbnail, name="thumbnail"),
+    path("<int:pk>/custody.csv", views.custody_export, name="custody"),
+    path("<int:pk>/link", views.link_record, name="link"),
+    path("<int:pk>/unlink", views.unlink_record, name="unlink"),
+    path("<int:pk>/delete", views.delete_evidence, name="delete"),
+]
