@@ -9,8 +9,10 @@ confidential field and a legal-analysis group.
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 
 import openpyxl
+import pytest
 
 SURVEY = [
     ["type", "name", "label::English (en)", "label::Russian (ru)", "label::Kazakh (kk)",
@@ -85,6 +87,7 @@ SETTINGS = [
 ]
 
 
+@lru_cache(maxsize=1)
 def sample_victim_xlsform() -> bytes:
     book = openpyxl.Workbook()
     sheets = {"survey": SURVEY, "choices": CHOICES, "settings": SETTINGS}
@@ -98,11 +101,38 @@ def sample_victim_xlsform() -> bytes:
     return out.getvalue()
 
 
-def install_sample_victim_form():
-    """Install the sample as the `victim` questionnaire and return it."""
-    from aigak.questionnaires.registry import install_questionnaire
+@lru_cache(maxsize=1)
+def _sample_definition() -> dict:
+    from aigak.questionnaires.xlsform import load_xlsform
 
-    return install_questionnaire("victim", sample_victim_xlsform()).questionnaire
+    return load_xlsform(sample_victim_xlsform()).to_dict()
+
+
+def install_sample_victim_form():
+    """Install the sample as the `victim` questionnaire and return it.
+
+    The XLSForm is checked once per test session (pyxform takes a while); each test
+    stores the same definition as install_questionnaire would.
+    """
+    from aigak.questionnaires.models import Questionnaire, QuestionnaireVersion
+
+    data = sample_victim_xlsform()
+    questionnaire = Questionnaire.objects.create(name="victim", title="Victims")
+    questionnaire.current = QuestionnaireVersion.objects.create(
+        questionnaire=questionnaire,
+        version="test-1",
+        xlsform=data,
+        sha256=QuestionnaireVersion.digest(data),
+        definition_json=_sample_definition(),
+    )
+    questionnaire.save(update_fields=["current"])
+    return questionnaire
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Personas log in with force_login; hashing their passwords slowly only costs time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def make_record(author, questionnaire, **answers):

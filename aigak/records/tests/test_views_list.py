@@ -1,7 +1,11 @@
 import pytest
 
 from aigak.records.models import Record
-from aigak.records.tests.sample_forms import install_sample_victim_form, make_record
+from aigak.records.tests.sample_forms import (  # noqa: F401 - fast_passwords is a fixture
+    fast_passwords,
+    install_sample_victim_form,
+    make_record,
+)
 
 URL = "/records/victim/"
 
