@@ -1,0 +1,37 @@
+"""`aigak verify`: re-hash every evidence file; exit 1 if any changed or went missing."""
+
+from __future__ import annotations
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from aigak.evidence.models import Evidence
+from aigak.evidence.verification import CHANGED, MISSING, verify
+
+
+class Command(BaseCommand):
+    help = "Re-hash every evidence file and report any that changed or went missing."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--workers", type=int, default=2, help="files hashed at once (default 2)"
+        )
+
+    def handle(self, *args, workers: int, **options):
+        live = Evidence.objects.filter(deleted_at__isnull=True).order_by("pk")
+        total = sum(live.values_list("size", flat=True))
+        with tqdm(total=total, unit="B", unit_scale=True, disable=not sys.stderr.isatty()) as bar:
+            findings = verify(live, workers=workers, progress=lambda f: bar.update(f.evidence.size))
+        bad = [f for f in findings if f.status in (CHANGED, MISSING)]
+        for finding in bad:
+            self.stdout.write(finding.describe())
+        changed = sum(f.status == CHANGED for f in bad)
+        missing = len(bad) - changed
+        self.stdout.write(
+            f"verified {len(findings)} files: {len(findings) - len(bad)} unchanged, "
+            f"{changed} changed, {missing} missing"
+        )
+        if bad:
+            raise CommandError(f"{len(bad)} evidence files changed or missing", returncode=1)
