@@ -73,6 +73,8 @@ class Widget:
     editable: bool = True
     relevant: bool = True
     display: str = ""
+    write_only: bool = False  # confidential: this user may enter it but not read it back
+    stored: bool = False  # write-only with an answer already stored
 
     @property
     def input_id(self) -> str:
@@ -178,6 +180,8 @@ def _widget(
     editable: bool,
     relevant: bool,
     errors: list[str],
+    write_only: bool = False,
+    stored: bool = False,
 ) -> Widget:
     kind = widget_kind(f)
     if f.read_only or kind in ("note", "calculate", "media"):
@@ -202,7 +206,9 @@ def _widget(
         errors=errors,
         editable=editable,
         relevant=relevant,
-        display=display_value(f, value, lang, definition.default_language),
+        display="" if write_only else display_value(f, value, lang, definition.default_language),
+        write_only=write_only,
+        stored=stored,
     )
 
 
@@ -215,11 +221,21 @@ def build_form(
     editable: set[str],
     relevant: set[str] | None = None,
     errors: dict[str, list[str]] | None = None,
+    write_only: set[str] | None = None,
+    stored: set[str] | None = None,
 ) -> Block:
-    """The form to render: blocks of widgets for the visible fields, in form order."""
+    """The form to render: blocks of widgets for the visible fields, in form order.
+
+    write_only names confidential fields the user may fill in but not read: they are
+    rendered empty (values holds only what the user typed); stored says which of them
+    already hold an answer. relevant defaults to the relevance of values.
+    """
     errors = errors or {}
+    write_only = write_only or set()
+    stored = stored or set()
     if relevant is None:
         relevant = relevant_fields(definition, {**values, **calculate(definition, values)})
+    shown = visible | write_only
 
     def fields_in(section: Section) -> list[str]:
         names: list[str] = []
@@ -230,7 +246,7 @@ def build_form(
     def entry(section: Section, index: str, item: dict[str, Any], may_edit: bool) -> Entry:
         widgets = []
         for name in fields_in(section):
-            if name not in visible:
+            if name not in shown:
                 continue
             f = definition.fields[name]
             full = input_name(section.name, index, name)
@@ -244,6 +260,7 @@ def build_form(
                     editable=may_edit and name in editable,
                     relevant=name in relevant,
                     errors=errors.get(full, []),
+                    write_only=name in write_only,
                 )
             )
         return Entry(repeat=section.name, index=index, widgets=widgets)
@@ -253,7 +270,7 @@ def build_form(
             name=section.name,
             kind=section.kind,
             label=label_of(section.label, lang, definition, ""),
-            field_names=[n for n in fields_in(section) if n in visible],
+            field_names=[n for n in fields_in(section) if n in shown],
         )
         if section.kind == "repeat":
             block.editable = section.name in editable
@@ -264,7 +281,7 @@ def build_form(
                 for i, item in enumerate(items)
             ]
             block.blank = entry(section, TEMPLATE_INDEX, {}, block.editable)
-            block.relevant = any(n in relevant for n in fields_in(section) if n in visible)
+            block.relevant = any(n in relevant for n in block.field_names)
             block.errors = errors.get(section.name, [])
             return block
         for child in section.children:
@@ -273,10 +290,10 @@ def build_form(
                 if inner.items or (inner.blank and inner.blank.widgets):
                     block.items.append(inner)
                 continue
-            if child not in visible:
+            if child not in shown:
                 continue
             f = definition.fields[child]
-            if f.type == "calculate" and not f.label:
+            if f.type == "calculate" and (not f.label or child in write_only):
                 continue
             block.items.append(
                 _widget(
@@ -288,6 +305,8 @@ def build_form(
                     editable=child in editable,
                     relevant=child in relevant,
                     errors=errors.get(child, []),
+                    write_only=child in write_only,
+                    stored=child in stored,
                 )
             )
         block.relevant = any(item.relevant for item in block.items)
@@ -348,20 +367,36 @@ def errors_by_input(problems: list[Problem]) -> dict[str, list[str]]:
     return out
 
 
-def form_state(
-    definition: FormDefinition, raw: dict[str, Any], *, lang: str, visible: set[str]
-) -> dict[str, Any]:
-    """What the browser needs after a change: relevant fields, calculations, problems.
+def judge(
+    definition: FormDefinition, raw: dict[str, Any], *, lang: str
+) -> tuple[dict[str, Any], list[Problem], set[str]]:
+    """(calculated values, problems, relevant field names) of raw answers.
 
     Answers are read exactly as a save reads them; relevance is judged on all answers
     before irrelevant ones are dropped, as clean_answers does.
     """
     answers, problems = clean_answers(definition, raw, lang=lang, keep_irrelevant=True)
     calculated = calculate(definition, answers)
-    relevant = relevant_fields(definition, {**answers, **calculated})
-    shown = {n for n in visible if n in relevant}
+    return calculated, problems, relevant_fields(definition, {**answers, **calculated})
+
+
+def form_state(
+    definition: FormDefinition,
+    raw: dict[str, Any],
+    *,
+    lang: str,
+    visible: set[str],
+    write_only: set[str] | None = None,
+) -> dict[str, Any]:
+    """What the browser needs after a change: relevant fields, calculations, problems.
+
+    Calculated values are given only for visible fields; relevance and problems also
+    for the write-only fields the form shows.
+    """
+    shown = visible | (write_only or set())
+    calculated, problems, relevant = judge(definition, raw, lang=lang)
     return {
-        "relevant": sorted(shown),
+        "relevant": sorted(n for n in shown if n in relevant),
         "calculated": {
             name: display_value(definition.fields[name], value, lang)
             for name, value in calculated.items()
@@ -370,7 +405,7 @@ def form_state(
         "problems": {
             key: messages
             for key, messages in errors_by_input(problems).items()
-            if key.split(":")[-1] in visible or key in visible
+            if key.split(":")[-1] in shown or key in shown
         },
     }
 

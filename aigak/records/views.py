@@ -29,6 +29,7 @@ from aigak.questionnaires.webform import (
     display_value,
     errors_by_input,
     form_state,
+    judge,
     label_of,
     read_post,
 )
@@ -201,26 +202,65 @@ def _problem_summary(definition: FormDefinition, problems: list[Problem], lang: 
     return out
 
 
+@dataclass
+class FormFields:
+    """Which fields the form shows a user, and how."""
+
+    visible: set[str]  # answers the user may read
+    editable: set[str]  # answers the user may change
+    write_only: set[str]  # confidential answers the user may enter but not read back
+
+
+def _form_fields(user: Any, definition: FormDefinition, record: Record | None) -> FormFields:
+    visible = visible_field_names(user, definition)
+    editable = perms.editable_fields(user, definition, record)
+    if record is not None:
+        editable.discard("record_id")  # a record keeps its id
+        for repeat in definition.repeats():
+            inside = {f.name for f in definition.repeat_fields(repeat)}
+            if not inside <= visible:
+                # Saving entries the user sees only in part would lose the hidden part.
+                editable -= inside | {repeat}
+    return FormFields(visible, editable, editable - visible)
+
+
+def _posted_answers(
+    definition: FormDefinition, request: HttpRequest, fields: FormFields, record: Record | None
+) -> dict[str, Any]:
+    raw = read_post(definition, request.POST, fields.editable)
+    if record is not None:
+        for name in fields.write_only:
+            if raw.get(name) in (None, "", []):
+                del raw[name]  # left empty: keep the stored answer the user cannot see
+    return raw
+
+
 def _render_form(
     request: HttpRequest,
     questionnaire: Questionnaire,
     definition: FormDefinition,
-    values: dict[str, Any],
+    fields: FormFields,
     *,
-    editable: set[str],
+    typed: dict[str, Any],
     record: Record | None = None,
     problems: list[Problem] | None = None,
     note: str = "",
 ) -> HttpResponse:
+    """The form with the record's visible answers overlaid by what the user typed."""
     lang = _lang()
-    visible = visible_field_names(request.user, definition)
+    stored = dict(record.answers) if record else {}
+    values = perms.visible_answers(request.user, definition, stored) if record else {}
+    relevant = judge(definition, {**stored, **typed}, lang=lang)[2]
     block = build_form(
         definition,
-        values,
+        {**values, **typed},
         lang=lang,
-        visible=visible,
-        editable=editable,
+        visible=fields.visible,
+        editable=fields.editable,
+        relevant=relevant,
         errors=errors_by_input(problems or []),
+        write_only=fields.write_only,
+        stored={n for n in fields.write_only if stored.get(n) not in (None, "", [])},
     )
     return render(
         request,
@@ -236,14 +276,6 @@ def _render_form(
     )
 
 
-def _editable_on_form(user: Any, definition: FormDefinition, record: Record | None) -> set[str]:
-    editable = perms.editable_fields(user, definition, record)
-    editable &= visible_field_names(user, definition)
-    if record is not None:
-        editable.discard("record_id")  # a record keeps its id
-    return editable
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_create(request: HttpRequest, questionnaire: str) -> HttpResponse:
@@ -251,24 +283,22 @@ def record_create(request: HttpRequest, questionnaire: str) -> HttpResponse:
     user = request.user
     perms.require(perms.can_create_records(user), "create records")
     definition = form.definition
-    editable = _editable_on_form(user, definition, None)
+    fields = _form_fields(user, definition, None)
     if request.method == "GET":
         defaults = {
             f.name: f.default
             for f in definition.answer_fields()
-            if f.default and f.name in editable
+            if f.default and f.name in fields.editable
         }
-        return _render_form(request, form, definition, defaults, editable=editable)
-    raw = read_post(definition, request.POST, editable)
+        return _render_form(request, form, definition, fields, typed=defaults)
+    raw = _posted_answers(definition, request, fields, None)
     status = Status.DRAFT if request.POST.get("status") == Status.DRAFT else Status.SUBMITTED
     try:
         record = actions.create_record(
             user, form, raw, status=status, lang=_lang(), note=request.POST.get("note", "")
         )
     except actions.RecordInvalid as exc:
-        return _render_form(
-            request, form, definition, raw, editable=editable, problems=exc.problems
-        )
+        return _render_form(request, form, definition, fields, typed=raw, problems=exc.problems)
     messages.success(request, _("Record %(id)s saved.") % {"id": record.record_id})
     return redirect("records:detail", questionnaire, record.record_id)
 
@@ -280,13 +310,12 @@ def record_edit(request: HttpRequest, questionnaire: str, record_id: str) -> Htt
     record = get_record_for_user(user, questionnaire, record_id)
     perms.require(perms.can_edit_record(user, record), "edit this record")
     definition = record.questionnaire.definition
-    editable = _editable_on_form(user, definition, record)
-    values = perms.visible_answers(user, definition, record.answers)
+    fields = _form_fields(user, definition, record)
     if request.method == "GET":
         return _render_form(
-            request, record.questionnaire, definition, values, editable=editable, record=record
+            request, record.questionnaire, definition, fields, typed={}, record=record
         )
-    raw = read_post(definition, request.POST, editable)
+    raw = _posted_answers(definition, request, fields, record)
     note = request.POST.get("note", "").strip()[:300]
     try:
         actions.update_record(user, record, raw, lang=_lang(), note=note)
@@ -295,8 +324,8 @@ def record_edit(request: HttpRequest, questionnaire: str, record_id: str) -> Htt
             request,
             record.questionnaire,
             definition,
-            {**values, **raw},
-            editable=editable,
+            fields,
+            typed=raw,
             record=record,
             problems=exc.problems,
             note=note,
@@ -397,7 +426,12 @@ def evaluate(request: HttpRequest, questionnaire: str) -> JsonResponse:
     else:
         perms.require(perms.can_create_records(user), "create records")
     definition = form.definition
-    editable = _editable_on_form(user, definition, record)
-    raw = {**(record.answers if record else {}), **read_post(definition, request.POST, editable)}
-    state = form_state(definition, raw, lang=_lang(), visible=visible_field_names(user, definition))
+    fields = _form_fields(user, definition, record)
+    raw = {
+        **(record.answers if record else {}),
+        **_posted_answers(definition, request, fields, record),
+    }
+    state = form_state(
+        definition, raw, lang=_lang(), visible=fields.visible, write_only=fields.write_only
+    )
     return JsonResponse(state)

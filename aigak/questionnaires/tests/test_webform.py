@@ -99,6 +99,22 @@ def test_it_leaves_out_fields_the_reader_may_not_see(definition, everything):
     assert "source_contact" not in {w.name for w in _widgets(form)}
 
 
+def test_it_renders_write_only_fields_empty(definition, everything):
+    visible = everything - {"source_contact"}
+    form = build_form(
+        definition,
+        {"full_name": "A"},
+        lang="en",
+        visible=visible,
+        editable=everything,
+        write_only={"source_contact"},
+        stored={"source_contact"},
+    )
+    widget = next(w for w in _widgets(form) if w.name == "source_contact")
+    assert widget.write_only and widget.stored and widget.editable
+    assert widget.value == "" and widget.display == ""
+
+
 def test_it_shows_fields_outside_the_editable_set_read_only(definition, everything):
     editable = {"rights_violated", "legal_comment"}
     form = build_form(

@@ -53,9 +53,12 @@ def test_it_names_problems_of_repeat_entries_by_input(client, victim, documenter
     }
 
 
-def test_it_keeps_confidential_fields_out_for_a_documenter(client, victim, documenter):
+def test_it_never_sends_back_stored_confidential_answers(client, victim, documenter):
+    record = make_record(documenter, victim, source_contact="SECRET-7701")
     client.force_login(documenter)
-    assert "source_contact" not in client.post(URL, {}).json()["relevant"]
+    response = client.post(URL, {"_record": record.record_id, "vital_status": "alive"})
+    assert "source_contact" in response.json()["relevant"]  # the write-only input
+    assert b"SECRET-7701" not in response.content
 
 
 def test_it_uses_stored_answers_for_what_a_lawyer_cannot_edit(client, victim, documenter, lawyer):

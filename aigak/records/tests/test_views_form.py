@@ -56,9 +56,13 @@ def test_it_renders_the_questionnaire_as_a_form(client, victim, documenter):
     assert "webform.js" in text
 
 
-def test_it_leaves_confidential_fields_out_of_a_documenters_form(client, victim, documenter):
+def test_it_lets_a_documenter_enter_confidential_answers_write_only(client, victim, documenter):
     client.force_login(documenter)
-    assert b'name="source_contact"' not in client.get(NEW).content
+    text = client.get(NEW).content.decode()
+    assert 'name="source_contact"' in text
+    assert "you may enter this answer but not read it back" in text
+    client.post(NEW, {"full_name": "A", "vital_status": "alive", "source_contact": "+7 701"})
+    assert Record.objects.get().answers["source_contact"] == "+7 701"
 
 
 def test_it_shows_confidential_fields_to_a_coordinator(client, victim, coordinator):
@@ -200,10 +204,25 @@ def test_it_keeps_confidential_answers_a_documenter_cannot_see(client, victim, d
     client.force_login(documenter)
     page = client.get(_edit(record))
     assert b"secret" not in page.content
-    client.post(_edit(record), {"full_name": "B", "vital_status": "alive"})
+    assert b"An answer is stored; leave this empty to keep it." in page.content
+    client.post(_edit(record), {"full_name": "B", "vital_status": "alive", "source_contact": ""})
     record.refresh_from_db()
     assert record.answers["source_contact"] == "secret"
     assert record.answers["full_name"] == "B"
+
+
+def test_it_lets_a_documenter_replace_a_confidential_answer(client, victim, documenter):
+    record = make_record(documenter, victim, source_contact="secret")
+    client.force_login(documenter)
+    client.post(_edit(record), {"full_name": "B", "vital_status": "alive", "source_contact": "new"})
+    record.refresh_from_db()
+    assert record.answers["source_contact"] == "new"
+
+
+def test_it_shows_a_coordinator_the_stored_confidential_answer(client, victim, coordinator):
+    record = make_record(coordinator, victim, source_contact="secret")
+    client.force_login(coordinator)
+    assert b'name="source_contact" type="text" value="secret"' in client.get(_edit(record)).content
 
 
 def test_it_lets_a_lawyer_change_only_the_legal_analysis(client, victim, documenter, lawyer):
