@@ -75,6 +75,7 @@ class Widget:
     display: str = ""
     write_only: bool = False  # confidential: this user may enter it but not read it back
     stored: bool = False  # write-only with an answer already stored
+    assigned: bool = False  # left empty, the server fills it in (a new record's id)
 
     @property
     def input_id(self) -> str:
@@ -223,14 +224,17 @@ def build_form(
     errors: dict[str, list[str]] | None = None,
     write_only: set[str] | None = None,
     stored: set[str] | None = None,
+    assigned: set[str] | None = None,
 ) -> Block:
     """The form to render: blocks of widgets for the visible fields, in form order.
 
     write_only names confidential fields the user may fill in but not read: they are
     rendered empty (values holds only what the user typed); stored says which of them
-    already hold an answer. relevant defaults to the relevance of values.
+    already hold an answer; assigned names fields the server fills in when they are left
+    empty. relevant defaults to the relevance of values.
     """
     errors = errors or {}
+    assigned = assigned or set()
     write_only = write_only or set()
     stored = stored or set()
     if relevant is None:
@@ -295,20 +299,21 @@ def build_form(
             f = definition.fields[child]
             if f.type == "calculate" and (not f.label or child in write_only):
                 continue
-            block.items.append(
-                _widget(
-                    definition,
-                    f,
-                    child,
-                    values.get(child),
-                    lang=lang,
-                    editable=child in editable,
-                    relevant=child in relevant,
-                    errors=errors.get(child, []),
-                    write_only=child in write_only,
-                    stored=child in stored,
-                )
+            widget = _widget(
+                definition,
+                f,
+                child,
+                values.get(child),
+                lang=lang,
+                editable=child in editable,
+                relevant=child in relevant,
+                errors=errors.get(child, []),
+                write_only=child in write_only,
+                stored=child in stored,
             )
+            if child in assigned:
+                widget.assigned, widget.required = True, False
+            block.items.append(widget)
         block.relevant = any(item.relevant for item in block.items)
         return block
 

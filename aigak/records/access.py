@@ -12,7 +12,7 @@ from django.http import Http404
 from aigak.accounts import permissions as perms
 from aigak.accounts.models import User
 from aigak.questionnaires.models import Questionnaire
-from aigak.questionnaires.registry import UnknownQuestionnaire, get_questionnaire
+from aigak.questionnaires.registry import SHIPPED, UnknownQuestionnaire, get_questionnaire
 from aigak.questionnaires.xlsform import FormDefinition
 from aigak.records.models import Record, RecordVersion
 
@@ -53,5 +53,7 @@ def visible_field_names(user: User, definition: FormDefinition) -> set[str]:
 
 
 def listed_questionnaires() -> list[Questionnaire]:
-    """Questionnaires that have a version to fill in, for the list's tabs."""
-    return list(Questionnaire.objects.filter(current__isnull=False).order_by("name"))
+    """Questionnaires that have a version to fill in, the shipped ones first, for tabs."""
+    found = Questionnaire.objects.filter(current__isnull=False)
+    order = {name: i for i, name in enumerate(SHIPPED)}
+    return sorted(found, key=lambda q: (order.get(q.name, len(order)), q.name))

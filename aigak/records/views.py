@@ -50,6 +50,7 @@ PAGE_SIZE = 50
 FILTER_PREFIX = "f_"
 DEFAULT_QUESTIONNAIRE = "victim"
 LIST_FIELDS = ("full_name", "vital_status")
+ASSIGNED_ON_CREATE = {"record_id"}  # actions.create_record gives the next free id
 
 
 def _lang() -> str:
@@ -261,6 +262,7 @@ def _render_form(
         errors=errors_by_input(problems or []),
         write_only=fields.write_only,
         stored={n for n in fields.write_only if stored.get(n) not in (None, "", [])},
+        assigned=set() if record else ASSIGNED_ON_CREATE,
     )
     return render(
         request,

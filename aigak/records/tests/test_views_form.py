@@ -47,6 +47,7 @@ def test_it_renders_the_questionnaire_as_a_form(client, victim, documenter):
     assert 'name="age_stated" type="number"' in text
     assert "<textarea" in text and 'name="narrative"' in text
     assert "Leave empty to assign one" in text  # hint
+    assert "the next free number is assigned when saving" in text
     assert 'class="req"' in text  # required mark
     assert 'data-field="social_status_other" hidden' in text  # *_other, until "other"
     assert 'data-field="location_at_interview" hidden' in text  # relevance
