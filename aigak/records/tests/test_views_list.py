@@ -141,3 +141,25 @@ def test_it_offers_new_record_only_to_those_who_may_create(client, victim, docum
     assert b"/records/victim/new/" in client.get(URL).content
     client.force_login(viewer)
     assert b"/records/victim/new/" not in client.get(URL).content
+
+
+@pytest.mark.parametrize(
+    "language, words",
+    [
+        ("ru", ["Новая анкета", "Фильтры", "1 анкета"]),
+        ("kk", ["Жаңа сауалнама", "Сүзгілер", "1 сауалнама"]),
+        ("en", ["New record", "Filters", "1 record"]),
+    ],
+)
+def test_it_speaks_the_users_language(client, victim, coordinator, language, words):
+    make_record(coordinator, victim)
+    client.force_login(coordinator)
+    text = client.get(URL, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    for word in words:
+        assert word in text
+
+
+def test_it_follows_the_language_the_user_chose(client, victim, coordinator):
+    client.force_login(coordinator)
+    client.post("/i18n/setlang/", {"language": "ru", "next": URL})
+    assert "Новая анкета" in client.get(URL).content.decode()
