@@ -25,6 +25,7 @@ from aigak.evidence.uploads import (
     discard,
     max_size,
     parse_checksum,
+    reconcile,
 )
 
 TUS_VERSION = "1.0.0"
@@ -123,6 +124,7 @@ def upload(request: HttpRequest, upload_id) -> HttpResponse:
         if found.is_expired:
             discard(found)
             raise TusError(410, "this upload expired; start a new one")
+        reconcile(found)
         response = HttpResponse(status=200)
         if found.raw_metadata:
             response["Upload-Metadata"] = found.raw_metadata

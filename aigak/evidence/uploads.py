@@ -5,9 +5,10 @@ tus status code, and leaves nothing stored: a refused chunk is cut off the parti
 a refused file is removed with its upload. Only a complete file whose hash is known
 becomes evidence, so a crashed upload never leaves half a file attached to a record.
 
-The SHA-256 of the whole file is computed as the bytes arrive. Python cannot save a hash
-state to disk, so the running hash of each upload is kept in this process and, after a
-restart or in another process, rebuilt by reading back the partial file once.
+The SHA-256 of the whole file is computed as the bytes arrive (see `streaming.py`). Python
+cannot save a hash state to disk, so the running hash of each upload is kept in this
+process and, after a restart or in another process, rebuilt by reading back the partial
+file once.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import threading
 from collections import OrderedDict
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -32,7 +33,8 @@ from aigak.accounts.models import User
 from aigak.evidence import access, sniff
 from aigak.evidence.actions import take_in
 from aigak.evidence.models import Upload
-from aigak.evidence.storage import BLOCK, hash_stream, store, uploads_dir
+from aigak.evidence.storage import store, uploads_dir
+from aigak.evidence.streaming import RunningHash, copy_body
 
 CHECKSUM_ALGORITHMS = ("sha1", "sha256", "md5")
 DEFAULT_EXPIRY = timedelta(days=7)
@@ -86,36 +88,24 @@ def parse_checksum(header: str | None) -> tuple[str, bytes] | None:
         raise TusError(400, "Upload-Checksum digest is not base64") from None
 
 
-# upload id -> (offset, running sha256 of bytes [0, offset)); bounded, per process.
-_running: OrderedDict[str, tuple[int, Any]] = OrderedDict()
+# upload id -> its running hash; bounded, per process (another process rebuilds its own).
+_running: OrderedDict[str, RunningHash] = OrderedDict()
 _running_lock = threading.Lock()
 _RUNNING_MAX = 256
 
 
-def _running_hash(upload: Upload, partial: BinaryIO) -> Any:
+def _running_hash(upload: Upload) -> RunningHash:
     key = str(upload.pk)
     with _running_lock:
         found = _running.get(key)
-    if found is not None and found[0] == upload.offset:
-        return found[1].copy()
-    digest = hashlib.sha256()
-    partial.seek(0)
-    remaining = upload.offset
-    while remaining:
-        block = partial.read(min(BLOCK, remaining))
-        if not block:
-            raise TusError(409, "the partial file is shorter than the stored offset")
-        digest.update(block)
-        remaining -= len(block)
-    return digest
-
-
-def _remember_hash(upload: Upload, offset: int, digest: Any) -> None:
-    with _running_lock:
-        _running[str(upload.pk)] = (offset, digest)
-        _running.move_to_end(str(upload.pk))
+        if found is None or found.scheduled != upload.offset or found.error is not None:
+            found = RunningHash(upload.temp_path)
+            found.extend_to(upload.offset)  # rebuilt from the partial file, in the background
+            _running[key] = found
+        _running.move_to_end(key)
         while len(_running) > _RUNNING_MAX:
             _running.popitem(last=False)
+        return found
 
 
 def _forget(upload: Upload) -> None:
@@ -164,11 +154,6 @@ def create_upload(user: User, length: str | None, metadata_header: str) -> Uploa
     return upload
 
 
-def _head_of(partial: BinaryIO, offset: int) -> bytes:
-    partial.seek(0)
-    return partial.read(min(offset, sniff.SNIFF_BYTES))
-
-
 def append(
     upload: Upload,
     body: BinaryIO,
@@ -187,35 +172,32 @@ def append(
         raise TusError(413, "the body goes past Upload-Length")
     if upload.is_complete:
         return upload
-    path = Path(upload.temp_path)
     try:
-        partial = open(path, "r+b")
+        fd = os.open(upload.temp_path, os.O_RDWR)
     except FileNotFoundError:
         raise TusError(410, "the partial file of this upload is gone; start a new one") from None
-    with partial:
+    try:
         try:
-            fcntl.flock(partial.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise TusError(423, "another request is writing to this upload") from None
         upload.refresh_from_db()
-        if offset != upload.offset:
+        if offset != upload.offset or offset > reconcile(upload):
             raise TusError(409, f"Upload-Offset {offset} does not match {upload.offset}")
-        running = _running_hash(upload, partial)
-        head = _head_of(partial, offset) if not upload.content_type else b""
-        partial.truncate(offset)  # drop bytes a crash left after the acknowledged offset
-        partial.seek(offset)
+        running = _running_hash(upload)
+        os.ftruncate(fd, offset)  # drop bytes a crash left after the acknowledged offset
         chunk_digest = hashlib.new(checksum[0]) if checksum else None
-        received, head = _copy(body, partial, content_length, running, chunk_digest, head)
-        partial.flush()
-        os.fdatasync(partial.fileno())
+        received = copy_body(body, fd, offset, content_length, chunk_digest)
+        os.fdatasync(fd)
         if chunk_digest is not None and (
             received != content_length or chunk_digest.digest() != checksum[1]  # type: ignore[index]
         ):
-            partial.truncate(offset)
+            os.ftruncate(fd, offset)
             raise TusError(460, f"the {checksum[0]} checksum of this chunk does not match")  # type: ignore[index]
         new_offset = offset + received
         content_type = upload.content_type
         if not content_type:
+            head = os.pread(fd, min(new_offset, sniff.SNIFF_BYTES), 0)
             content_type, reason = sniff.refusal(head, complete=new_offset == upload.length)
             if reason:
                 discard(upload)
@@ -224,50 +206,40 @@ def append(
             offset=new_offset, content_type=content_type
         )
         if not changed:
-            partial.truncate(offset)
+            os.ftruncate(fd, offset)
             raise TusError(409, "the upload moved on in another request")
         upload.offset, upload.content_type = new_offset, content_type
-        _remember_hash(upload, new_offset, running)
+        running.extend_to(new_offset)
+    finally:
+        os.close(fd)
     if upload.offset == upload.length:
-        finish(upload, running.hexdigest())
+        try:
+            sha256 = running.hexdigest(upload.length)
+        except OSError as problem:
+            _forget(upload)
+            raise TusError(409, f"the upload could not be hashed; resume it ({problem})") from None
+        finish(upload, sha256)
     return upload
 
 
-def _copy(body, partial, length, running, chunk_digest, head: bytes) -> tuple[int, bytes]:
-    """Stream up to `length` bytes from body into the file, hashing as they pass.
+def reconcile(upload: Upload) -> int:
+    """The offset, lowered to what the partial file really holds if it lost bytes.
 
-    Returns the count received and the file's first bytes (for sniffing its type).
+    Each chunk is synced before it is acknowledged, so this only matters when the disk
+    or the file was damaged; the client then resumes from the lower offset.
     """
-    head_parts = [head]
-    head_len = len(head)
-    buffer = bytearray(min(BLOCK, max(length, 1)))
-    view = memoryview(buffer)
-    received = 0
-    while received < length:
-        want = min(len(buffer), length - received)
-        n = _read_into(body, view[:want])
-        if not n:
-            break  # client went away: keep what arrived (tus resumes from here)
-        data = view[:n]
-        running.update(data)
-        if chunk_digest is not None:
-            chunk_digest.update(data)
-        if head_len < sniff.SNIFF_BYTES:
-            part = bytes(data[: sniff.SNIFF_BYTES - head_len])
-            head_parts.append(part)
-            head_len += len(part)
-        partial.write(data)
-        received += n
-    return received, b"".join(head_parts)
-
-
-def _read_into(body, view: memoryview) -> int:
-    readinto = getattr(body, "readinto", None)
-    if readinto is not None:
-        return readinto(view) or 0
-    data = body.read(len(view))
-    view[: len(data)] = data
-    return len(data)
+    if upload.is_complete or not upload.temp_path:
+        return upload.offset
+    try:
+        on_disk = os.stat(upload.temp_path).st_size
+    except FileNotFoundError:
+        on_disk = 0
+        Path(upload.temp_path).touch(mode=0o600)
+    if on_disk < upload.offset:
+        Upload.objects.filter(pk=upload.pk).update(offset=on_disk)
+        upload.offset = on_disk
+        _forget(upload)
+    return upload.offset
 
 
 def finish(upload: Upload, sha256: str) -> Upload:
@@ -322,9 +294,3 @@ def purge_expired() -> int:
         discard(upload)
         count += 1
     return count
-
-
-def rehash_partial(upload: Upload) -> str:
-    """SHA-256 of the bytes received so far (for checks and tests)."""
-    with open(upload.temp_path, "rb") as partial:
-        return hash_stream(partial)[0]

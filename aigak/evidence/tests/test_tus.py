@@ -327,3 +327,15 @@ def test_a_session_upload_needs_the_csrf_token(documenter, evidence_root):
     location, response = with_token.upload(PNG, filename="p.png")
     assert response.status_code == 204
     assert Evidence.objects.get().uploaded_by == documenter
+
+
+def test_a_partial_file_that_lost_bytes_lowers_the_offset(tus):
+    data = mp4_bytes(20_000)
+    location = tus.create(len(data))["Location"]
+    tus.patch(location, 0, data[:10_000])
+    with open(Upload.objects.get().temp_path, "r+b") as partial:
+        partial.truncate(6_000)  # e.g. a disk problem: the file holds less than acknowledged
+    assert tus.patch(location, 10_000, data[10_000:]).status_code == 409
+    assert tus.send("HEAD", location)["Upload-Offset"] == "6000"
+    assert tus.patch(location, 6_000, data[6_000:]).status_code == 204
+    assert Evidence.objects.get().sha256 == hashlib.sha256(data).hexdigest()
