@@ -1,0 +1,75 @@
+"""`aigak report REPORT [--format json|html|xlsx|docx] [--out FILE] [--where FIELD=VALUE ...]`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from aigak.accounts.models import AuditAction, audit
+from aigak.questionnaires.registry import UnknownQuestionnaire
+from aigak.reports.build import build_report
+from aigak.reports.filters import FilterError
+from aigak.reports.outputs import FORMATS, render
+from aigak.reports.spec import ReportSpecError, UnknownReport
+
+
+class Command(BaseCommand):
+    help = (
+        "Build a report over the live records (qantar2022: the Victims statistical report). "
+        "JSON goes to stdout unless --out is given."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("report", help="report name, e.g. qantar2022")
+        parser.add_argument("--format", choices=FORMATS, default="json")
+        parser.add_argument("--out", help="write to this file instead of stdout")
+        parser.add_argument(
+            "--where",
+            action="append",
+            default=[],
+            metavar="FIELD=VALUE",
+            help="only records where FIELD=VALUE (also FIELD>=DATE, FIELD<=DATE, status=verified); "
+            "repeatable",
+        )
+        parser.add_argument("--lang", choices=("en", "ru", "kk"), default="en")
+        parser.add_argument(
+            "--timings", action="store_true", help="print read/compute seconds on stderr"
+        )
+
+    def handle(self, *args, **options) -> None:
+        fmt = options["format"]
+        try:
+            built = build_report(
+                options["report"], options["where"], lang=options["lang"], diagrams=fmt != "json"
+            )
+        except (UnknownReport, FilterError) as exc:
+            raise CommandError(str(exc), returncode=2) from None
+        except (ReportSpecError, UnknownQuestionnaire) as exc:
+            raise CommandError(str(exc)) from None
+        content = render(built, fmt)
+        audit(
+            None,
+            AuditAction.EXPORT if options["out"] or fmt != "json" else AuditAction.REPORT,
+            object_type="report",
+            object_id=built.spec.name,
+            format=fmt,
+            filters=built.data["filters"],
+            n_records=built.data["n_records"],
+            via="cli",
+        )
+        if options["timings"]:
+            t = built.timings
+            self.stderr.write(
+                f"{built.data['n_records']} records: read {t['read']:.2f} s, "
+                f"compute {t['compute']:.2f} s, total {t['total']:.2f} s"
+            )
+        if options["out"]:
+            Path(options["out"]).write_bytes(content)
+            return
+        if fmt in ("xlsx", "docx") and sys.stdout.isatty():
+            raise CommandError(f"{fmt} is binary: give --out FILE", returncode=2)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(content)
+        sys.stdout.buffer.flush()
