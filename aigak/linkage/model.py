@@ -1,0 +1,226 @@
+"""The matching model: a Fellegi-Sunter model in Splink's terms.
+
+Seven comparisons, each a ladder of levels from "agrees exactly" to "disagrees", over
+the columns of `features.FEATURE_COLUMNS`. Every level carries a prior m and u
+probability (m: how often a true match lands on the level; u: how often two different
+people do). Training (`matching.train`) replaces them with estimates from the list
+itself; when a list is too small to learn from, the priors are the model. They were
+set from the synthetic Kazakh benchmark (`bench/linkage_quality.py`) and rounded.
+
+SQL conditions are written once and take the dialect's string-similarity function, so
+the same model runs on DuckDB and on Spark.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+LinkType = Literal["link_only", "dedupe_only"]
+
+
+@dataclass(frozen=True)
+class Level:
+    label: str
+    sql: str
+    m: float
+    u: float
+    tf_column: str | None = None
+    is_null: bool = False
+
+
+def _null(*columns: str) -> str:
+    return " OR ".join(f"{c}_l IS NULL OR {c}_r IS NULL" for c in columns)
+
+
+def comparison_levels(jw: str) -> dict[str, list[Level]]:
+    """The comparisons, keyed by name; `jw` names the Jaro-Winkler function."""
+    crossed = "surname_stem_l = given_r AND given_l = surname_stem_r"
+    one_exact = "(dates_exact_l = 0 OR dates_exact_r = 0)"
+    return {
+        "surname": [
+            Level("surname missing", _null("surname_stem"), 0, 0, is_null=True),
+            Level("same surname stem", "surname_stem_l = surname_stem_r", 0.86, 0.003,
+                  tf_column="surname_stem"),
+            Level("surname and given name crossed", crossed, 0.01, 0.00002),
+            Level("same surname skeleton", "surname_skel_l = surname_skel_r", 0.06, 0.0006),
+            Level("surname stems alike (JW >= 0.92)",
+                  f"{jw}(surname_stem_l, surname_stem_r) >= 0.92", 0.05, 0.002),
+            Level("surname stems close (JW >= 0.85)",
+                  f"{jw}(surname_stem_l, surname_stem_r) >= 0.85", 0.01, 0.01),
+            Level("different surname", "ELSE", 0.02, 0.985),
+        ],
+        "given": [
+            Level("given name missing", _null("given_initial"), 0, 0, is_null=True),
+            Level("same given name", "given_l = given_r", 0.80, 0.01, tf_column="given"),
+            Level("same given name skeleton", "given_skel_l = given_skel_r", 0.07, 0.002),
+            Level("given name and surname crossed", crossed, 0.01, 0.00002),
+            Level("given names alike (JW >= 0.9)", f"{jw}(given_l, given_r) >= 0.9", 0.04, 0.01),
+            Level("same initial, one side initial only",
+                  "(given_l IS NULL OR given_r IS NULL) AND given_initial_l = given_initial_r",
+                  0.06, 0.07),
+            Level("different given name", "ELSE", 0.02, 0.90),
+        ],
+        "patronymic": [
+            Level("patronymic missing", _null("patronymic_initial"), 0, 0, is_null=True),
+            Level("same patronymic", "patronymic_stem_l = patronymic_stem_r", 0.80, 0.01,
+                  tf_column="patronymic_stem"),
+            Level("patronymics alike (JW >= 0.9)",
+                  f"{jw}(patronymic_stem_l, patronymic_stem_r) >= 0.9", 0.06, 0.01),
+            Level("same initial, one side initial only",
+                  "(patronymic_stem_l IS NULL OR patronymic_stem_r IS NULL)"
+                  " AND patronymic_initial_l = patronymic_initial_r", 0.10, 0.07),
+            Level("different patronymic", "ELSE", 0.04, 0.91),
+        ],
+        "birth": [
+            Level("birth date and age missing", _null("approx_birth_year"), 0, 0, is_null=True),
+            Level("same birth date", "birth_date_l = birth_date_r", 0.80, 0.0001),
+            Level("day and month swapped",
+                  "birth_year_l = birth_year_r AND birth_month_l = birth_day_r"
+                  " AND birth_day_l = birth_month_r", 0.03, 0.00001),
+            Level("birth dates one typo apart",
+                  "damerau_levenshtein(birth_date_l, birth_date_r) <= 1", 0.06, 0.001),
+            Level("same birth year, different day",
+                  "birth_year_l = birth_year_r AND dates_exact_l = 1 AND dates_exact_r = 1",
+                  0.02, 0.016),
+            Level("age agrees within a year",
+                  f"{one_exact} AND abs(approx_birth_year_l - approx_birth_year_r) <= 1",
+                  0.80, 0.05),
+            Level("age agrees within three years",
+                  f"{one_exact} AND abs(approx_birth_year_l - approx_birth_year_r) <= 3",
+                  0.05, 0.06),
+            Level("different birth", "ELSE", 0.04, 0.88),
+        ],
+        "place": [
+            Level("place missing",
+                  "(place_l IS NULL AND region_l IS NULL) OR (place_r IS NULL AND region_r IS NULL)",
+                  0, 0, is_null=True),
+            Level("same town", "place_l = place_r", 0.85, 0.10, tf_column="place"),
+            Level("same region", "region_l = region_r", 0.08, 0.10),
+            Level("different place", "ELSE", 0.07, 0.80),
+        ],
+        "event": [
+            Level("event date missing", _null("event_day"), 0, 0, is_null=True),
+            Level("same event date", "event_day_l = event_day_r", 0.80, 0.15),
+            Level("event dates within 3 days", "abs(event_day_l - event_day_r) <= 3", 0.15, 0.45),
+            Level("different event date", "ELSE", 0.05, 0.40),
+        ],
+        "gender": [
+            Level("gender missing", _null("gender"), 0, 0, is_null=True),
+            Level("same gender", "gender_l = gender_r", 0.98, 0.5),
+            Level("different gender", "ELSE", 0.02, 0.5),
+        ],
+    }  # fmt: skip
+
+
+COMPARISONS = ["surname", "given", "patronymic", "birth", "place", "event", "gender"]
+
+# Pairs worth scoring. Each rule is cheap on its own; together they catch a person whose
+# surname, given name or birth date was written differently in the two lists.
+BLOCKING_RULES = [
+    "l.surname_stem = r.surname_stem AND l.given_initial = r.given_initial",
+    "l.surname_skel = r.surname_skel AND l.approx_birth_year = r.approx_birth_year",
+    "l.given_skel = r.given_skel AND l.birth_date = r.birth_date",
+    "l.surname_stem = r.given AND l.given = r.surname_stem",
+    "l.given_skel = r.given_skel AND l.approx_birth_year = r.approx_birth_year"
+    " AND substr(l.surname_skel, 1, 1) = substr(r.surname_skel, 1, 1)",
+]
+
+# Rules that also catch a mistyped surname against an initial; affordable when one side
+# is short (an official list of 240 against a million) or the whole job is small.
+GENEROUS_RULES = [
+    "l.given_initial = r.given_initial AND l.approx_birth_year = r.approx_birth_year"
+    " AND l.place = r.place",
+    "l.given_initial = r.given_initial AND l.approx_birth_year = r.approx_birth_year"
+    " AND substr(l.surname_skel, 1, 3) = substr(r.surname_skel, 1, 3)",
+]
+# Above this many possible pairs only the strict rules run.
+GENEROUS_UP_TO_PAIRS = 2e10
+
+# Rules for the EM training sessions: each leaves some comparisons free to estimate.
+TRAINING_RULES = [
+    "l.surname_stem = r.surname_stem AND l.given_initial = r.given_initial",
+    "l.approx_birth_year = r.approx_birth_year AND l.place = r.place",
+]
+
+# Rules nearly free of false matches, to estimate how often two records match.
+DETERMINISTIC_RULES = [
+    "l.surname_stem = r.surname_stem AND l.given = r.given AND l.birth_date = r.birth_date",
+    "l.surname_stem = r.surname_stem AND l.given_initial = r.given_initial"
+    " AND l.approx_birth_year = r.approx_birth_year AND l.place = r.place",
+]
+
+
+def jaro_winkler_function(dialect: str) -> str:
+    return "jaro_winkler" if dialect == "spark" else "jaro_winkler_similarity"
+
+
+def blocking_rules(possible_pairs: float) -> list[str]:
+    """The rules that pick the pairs to score, given how many pairs there could be."""
+    if possible_pairs <= GENEROUS_UP_TO_PAIRS:
+        return BLOCKING_RULES + GENEROUS_RULES
+    return list(BLOCKING_RULES)
+
+
+def possible_pairs(link_type: LinkType, n_left: int, n_right: int) -> int:
+    if link_type == "link_only":
+        return n_left * n_right
+    return n_left * (n_left - 1) // 2
+
+
+def settings_dict(
+    link_type: LinkType,
+    dialect: str,
+    probability_two_random_records_match: float,
+    pairs: float = 0,
+    use_priors: bool = True,
+) -> dict[str, Any]:
+    """A Splink settings dictionary for the model, with the priors as m and u values."""
+    comparisons = []
+    for name, levels in comparison_levels(jaro_winkler_function(dialect)).items():
+        level_dicts = []
+        for level in levels:
+            entry: dict[str, Any] = {
+                "sql_condition": level.sql,
+                "label_for_charts": level.label,
+            }
+            if level.is_null:
+                entry["is_null_level"] = True
+            elif use_priors:
+                entry["m_probability"] = level.m
+                entry["u_probability"] = level.u
+            if level.tf_column:
+                entry["tf_adjustment_column"] = level.tf_column
+                entry["tf_adjustment_weight"] = 1.0
+            level_dicts.append(entry)
+        comparisons.append(
+            {
+                "output_column_name": name,
+                "comparison_description": name,
+                "comparison_levels": level_dicts,
+            }
+        )
+    return {
+        "link_type": link_type,
+        "unique_id_column_name": "unique_id",
+        "probability_two_random_records_match": probability_two_random_records_match,
+        "comparisons": comparisons,
+        "blocking_rules_to_generate_predictions": blocking_rules(pairs),
+        "retain_matching_columns": False,
+        "retain_intermediate_calculation_columns": True,
+        "additional_columns_to_retain": [],
+        "em_convergence": 0.001,
+        "max_iterations": 20,
+    }
+
+
+def prior_match_probability(link_type: LinkType, n_left: int, n_right: int) -> float:
+    """A prior for the chance that two records picked at random are the same person:
+    for a link, half the shorter list is assumed to appear in the other; for a
+    deduplication, one record in five to have a duplicate."""
+    pairs = max(possible_pairs(link_type, n_left, n_right), 1)
+    if link_type == "link_only":
+        expected = 0.5 * max(min(n_left, n_right), 1)
+    else:
+        expected = 0.2 * max(n_left, 1)
+    return min(expected / pairs, 0.5)

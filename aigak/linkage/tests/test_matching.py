@@ -1,0 +1,123 @@
+"""The matching library: link, dedupe, one-to-one links, training and its fallback."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from aigak.linkage.matching import clusters_from_pairs, dedupe_list, link_lists
+from aigak.linkage.people import COLUMNS
+from aigak.linkage.synthetic import dedupe_benchmark, link_benchmark
+
+
+def people(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame([{c: row.get(c, "") for c in COLUMNS} for row in rows])
+
+
+# The issue's example: one man written six ways, beside his sister and a namesake.
+KUDAIBERGENOV = [
+    {"id": "1", "full_name": "Құдайбергенов Қазыбек Серікұлы", "birth_date": "1990-05-03",
+     "locality": "Алматы"},
+    {"id": "2", "full_name": "Кудайбергенов Казыбек Серикович", "birth_date": "03.05.1990"},
+    {"id": "3", "full_name": "Kazybek Kudaibergenov", "age": "31", "locality": "Alma-Ata"},
+    {"id": "4", "full_name": "Qazybek Qudaibergenuly", "birth_date": "1990-05-03"},
+    {"id": "5", "full_name": "К. Кудайбергенов", "age": "31", "locality": "Алматы"},
+    {"id": "6", "full_name": "Kazbek Kudaibergen", "birth_date": "1990-03-05",
+     "locality": "Almaty"},
+    {"id": "7", "full_name": "Кудайбергенова Айгерим Сериковна", "birth_date": "1993-11-20",
+     "locality": "Алматы"},
+    {"id": "8", "full_name": "Кудайбергенов Канат Ерланович", "birth_date": "1972-02-14",
+     "locality": "Тараз"},
+    {"id": "9", "full_name": "", "birth_date": "1990-05-03"},
+]  # fmt: skip
+
+
+def test_it_gathers_the_six_spellings_of_one_man_and_keeps_his_relatives_apart():
+    result = dedupe_list(people(KUDAIBERGENOV))
+    cluster = dict(zip(result.clusters["id"], result.clusters["cluster_id"], strict=True))
+    assert {cluster[i] for i in "123456"} == {"1"}
+    assert len({cluster["1"], cluster["7"], cluster["8"], cluster["9"]}) == 4
+
+
+def test_it_falls_back_to_priors_on_a_tiny_list_and_says_so():
+    result = dedupe_list(people(KUDAIBERGENOV[:3]))
+    assert not result.training.trained
+    assert any("fixed m/u priors" in m for m in result.training.messages)
+    assert set(result.clusters["cluster_id"]) == {"1"}
+
+
+def test_it_keeps_every_row_in_the_clusters_even_without_a_name():
+    result = dedupe_list(people([{"id": "a", "full_name": ""}, {"id": "b", "full_name": " "}]))
+    assert list(result.clusters["id"]) == ["a", "b"]
+    assert list(result.clusters["cluster_id"]) == ["a", "b"]
+
+
+@pytest.fixture(scope="module")
+def benchmark_link():
+    left, right, truth = link_benchmark(500, seed=11)
+    return left, right, truth, link_lists(left, right, threshold=0.5)
+
+
+def test_it_links_synthetic_lists_with_high_precision_and_recall(benchmark_link):
+    _, _, truth, result = benchmark_link
+    found = set(result.links[["left_id", "right_id"]].itertuples(index=False, name=None))
+    precision = len(found & truth) / len(found)
+    recall = len(found & truth) / len(truth)
+    assert result.training.trained
+    assert precision >= 0.95
+    assert recall >= 0.9
+
+
+def test_it_links_each_id_at_most_once_and_above_the_threshold(benchmark_link):
+    _, _, _, result = benchmark_link
+    links = result.links
+    assert list(links.columns) == ["left_id", "right_id", "probability"]
+    assert links["left_id"].is_unique and links["right_id"].is_unique
+    assert (links["probability"] >= 0.5).all() and (links["probability"] <= 1).all()
+
+
+def test_it_puts_left_ids_on_the_left(benchmark_link):
+    left, right, _, result = benchmark_link
+    assert set(result.links["left_id"]) <= set(left["id"])
+    assert set(result.links["right_id"]) <= set(right["id"])
+    assert {"weight_surname", "weight_birth"} <= set(result.candidates.columns)
+
+
+def test_it_links_the_same_ids_in_two_lists_that_share_id_values():
+    left = people(
+        [
+            {"id": "1", "full_name": "Оспанов Ерлан", "birth_date": "1980-01-02"},
+            {"id": "2", "full_name": "Ким Олег", "birth_date": "1975-06-07"},
+        ]
+    )
+    right = people(
+        [
+            {"id": "1", "full_name": "Oleg Kim", "birth_date": "1975-06-07"},
+            {"id": "2", "full_name": "Yerlan Ospanov", "birth_date": "1980-01-02"},
+        ]
+    )
+    result = link_lists(left, right)
+    assert sorted(result.links[["left_id", "right_id"]].itertuples(index=False, name=None)) == [
+        ("1", "2"), ("2", "1")]  # fmt: skip
+
+
+def test_it_dedupes_a_synthetic_list_into_about_the_right_number_of_people():
+    frame, truth = dedupe_benchmark(300, seed=4)
+    result = dedupe_list(frame)
+    assert len(result.clusters) == len(frame)
+    found = result.clusters["cluster_id"].nunique()
+    assert abs(found - truth.nunique()) <= 0.05 * truth.nunique()
+
+
+CLUSTERS = [
+    ([], ["a", "b", "c", "d"]),
+    ([("a", "b")], ["a", "a", "c", "d"]),
+    ([("c", "b"), ("d", "c")], ["a", "b", "b", "b"]),
+]
+
+
+@pytest.mark.parametrize(("pairs", "expected"), CLUSTERS)
+def test_it_names_each_cluster_by_its_first_row(pairs, expected):
+    frame = pd.DataFrame(pairs, columns=["left_id", "right_id"])
+    clusters = clusters_from_pairs(pd.Series(["a", "b", "c", "d"]), frame)
+    assert list(clusters["cluster_id"]) == expected
