@@ -1,0 +1,133 @@
+"""`aigak estimate FILE.csv`: multiple systems estimation from overlapping lists."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from aigak.estimation.estimates import estimate
+from aigak.estimation.histories import CannotEstimate, HistoryError, read_capture_csv
+from aigak.estimation.lcmcr import LcmcrSettings
+from aigak.estimation.report import as_text
+
+DEFAULTS = LcmcrSettings()
+
+
+class Command(BaseCommand):
+    help = (
+        "Estimate the total number of people, recorded or not, from lists that overlap. "
+        "FILE.csv has one 0/1 column per list and a `count` column; each row is a capture "
+        "history and how many people have it."
+    )
+    requires_system_checks: list[str] = []
+    requires_migrations_checks = False
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", metavar="FILE.csv", help="capture histories with counts")
+        parser.add_argument("--format", choices=("json", "text"), default="json")
+        parser.add_argument("--out", metavar="FILE", help="write here instead of stdout")
+        parser.add_argument(
+            "--strata", metavar="COLUMN", help="estimate within each value of COLUMN and add up"
+        )
+        parser.add_argument(
+            "--seed", type=int, default=DEFAULTS.seed, help="random seed of the lcmcr sampler"
+        )
+        parser.add_argument(
+            "--samples",
+            type=int,
+            default=DEFAULTS.samples,
+            help=f"lcmcr draws kept per chain (default {DEFAULTS.samples})",
+        )
+        parser.add_argument(
+            "--burnin",
+            type=int,
+            default=DEFAULTS.burnin,
+            help=f"lcmcr iterations discarded first (default {DEFAULTS.burnin})",
+        )
+        parser.add_argument(
+            "--thinning",
+            type=int,
+            default=DEFAULTS.thinning,
+            help=f"lcmcr iterations per kept draw (default {DEFAULTS.thinning})",
+        )
+        parser.add_argument(
+            "--chains",
+            type=int,
+            default=DEFAULTS.chains,
+            help=f"lcmcr chains, for the convergence check (default {DEFAULTS.chains})",
+        )
+        parser.add_argument(
+            "--max-classes",
+            type=int,
+            default=DEFAULTS.max_classes,
+            help=f"lcmcr truncation level K (default {DEFAULTS.max_classes})",
+        )
+        parser.add_argument(
+            "--no-lcmcr", action="store_true", help="skip the latent-class model (fast)"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        settings = None
+        if not options["no_lcmcr"]:
+            settings = LcmcrSettings(
+                max_classes=options["max_classes"],
+                burnin=options["burnin"],
+                samples=options["samples"],
+                thinning=options["thinning"],
+                chains=options["chains"],
+                seed=options["seed"],
+            )
+            try:
+                settings.check()
+            except ValueError as error:
+                raise CommandError(str(error), returncode=2) from None
+        path, strata = options["file"], options["strata"]
+        try:
+            tables = read_capture_csv(path, strata_column=strata)
+            data = tables if strata else tables[None]
+            with _ProgressBar() as progress:
+                result = estimate(data, strata=strata, lcmcr=settings, progress=progress)
+        except HistoryError as error:
+            raise CommandError(str(error)) from None
+        except CannotEstimate as error:
+            raise CommandError(f"cannot be estimated: {error}") from None
+        if strata:
+            result.strata_column = strata
+        text = (
+            json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
+            if options["format"] == "json"
+            else as_text(result)
+        )
+        if options["out"]:
+            with open(options["out"], "w", encoding="utf-8") as handle:
+                handle.write(text + "\n")
+        else:
+            self.stdout.write(text)
+
+
+class _ProgressBar:
+    """A tqdm bar on stderr when it is a terminal; silent otherwise."""
+
+    def __init__(self) -> None:
+        self.bars: dict[str, Any] = {}
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, label: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        bar = self.bars.get(label)
+        if bar is None:
+            bar = self.bars[label] = tqdm(total=total, desc=label, unit="it", file=sys.stderr)
+        bar.update(done - bar.n)
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for bar in self.bars.values():
+            bar.close()
