@@ -23,7 +23,7 @@ from aigak.records.models import Record
 
 PROVENANCE_FIELDS = ("captured_by", "captured_at", "captured_where", "source", "description")
 
-_AUDITED = {
+_AUDITED: dict[str, str] = {
     CustodyAction.UPLOAD: AuditAction.UPLOAD,
     CustodyAction.VIEW: AuditAction.VIEW,
     CustodyAction.PLAY: AuditAction.VIEW,

@@ -25,7 +25,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from django.conf import settings
 from django.core.management import call_command
@@ -58,7 +58,7 @@ def _engine() -> str:
 
 
 def _pg_env() -> dict[str, str]:
-    db = settings.DATABASES["default"]
+    db: dict[str, Any] = dict(settings.DATABASES["default"])
     env = dict(os.environ)
     for key, name in (
         ("PGHOST", "HOST"),
@@ -179,7 +179,7 @@ def system_is_empty() -> bool:
     return not has_rows and next(iter(store().names()), None) is None
 
 
-def _copy_checked(member: BinaryIO, target: Path, expected: dict[str, Any]) -> None:
+def _copy_checked(member: IO[bytes], target: Path, expected: dict[str, Any]) -> None:
     digest = hashlib.sha256()
     size = 0
     with open(target, "wb") as out:

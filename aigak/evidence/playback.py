@@ -70,13 +70,13 @@ def _stream(handle: BinaryIO, first: int, last: int) -> Iterator[bytes]:
 
 def file_response(
     evidence: Evidence, range_header: str | None, *, attachment: bool
-) -> HttpResponse:
+) -> HttpResponse | StreamingHttpResponse:
     size = evidence.size
     wanted = parse_range(range_header, size)
     if wanted == UNSATISFIABLE:
-        response = HttpResponse(status=416)
-        response["Content-Range"] = f"bytes */{size}"
-        return response
+        refusal = HttpResponse(status=416)
+        refusal["Content-Range"] = f"bytes */{size}"
+        return refusal
     first, last = wanted or (0, size - 1)
     response = StreamingHttpResponse(
         _stream(store().open(evidence.sha256), first, last),
@@ -88,7 +88,7 @@ def file_response(
     if wanted:
         response["Content-Range"] = f"bytes {first}-{last}/{size}"
     name = evidence.original_name or evidence.sha256
-    response["Content-Disposition"] = content_disposition_header(attachment, name)
+    response["Content-Disposition"] = content_disposition_header(attachment, name) or "inline"
     # Stored files are shown, never run as a page of this site.
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; media-src 'self'"
     response["ETag"] = f'"{evidence.sha256}"'

@@ -27,8 +27,8 @@ def thumbnail_path(evidence: Evidence) -> Path | None:
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     partial = target.with_suffix(f".{os.getpid()}.part")
     try:
-        with store().open(evidence.sha256) as source, Image.open(source) as image:
-            image = ImageOps.exif_transpose(image)
+        with store().open(evidence.sha256) as source, Image.open(source) as original:
+            image = ImageOps.exif_transpose(original)
             image.thumbnail(SIZE)
             image.convert("RGB").save(partial, "JPEG", quality=80)
         os.replace(partial, target)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -84,7 +85,7 @@ def _record(finding: Finding, actor: User | None) -> None:
     evidence.last_verified_at = timezone.now()
     evidence.last_verified_ok = finding.status == OK
     evidence.save(update_fields=["last_verified_at", "last_verified_ok"])
-    details = {"result": finding.status}
+    details: dict[str, Any] = {"result": finding.status}
     if finding.status == CHANGED:
         details.update(found_sha256=finding.sha256, found_size=finding.size)
     log_custody(evidence, CustodyAction.VERIFY, actor, **details)

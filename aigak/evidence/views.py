@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,10 +11,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from aigak.accounts import permissions as perms
+from aigak.accounts.models import User
 from aigak.evidence import access, actions
 from aigak.evidence.models import CustodyAction, EvidenceRecord
 from aigak.evidence.playback import file_response
@@ -24,10 +27,15 @@ from aigak.records.models import Record
 PAGE = 100
 
 
+def _user(request: HttpRequest) -> User:
+    """The logged-in user (the middleware lets no anonymous request reach these views)."""
+    return cast(User, request.user)
+
+
 @require_GET
 def evidence_list(request: HttpRequest) -> HttpResponse:
     found = (
-        access.visible_evidence(request.user)
+        access.visible_evidence(_user(request))
         .filter(deleted_at__isnull=True)
         .annotate(record_count=Count("links", distinct=True))
         .select_related("uploaded_by")
@@ -43,51 +51,51 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
         {
             "evidence_list": found[:PAGE],
             "query": query,
-            "can_upload": access.can_upload(request.user),
+            "can_upload": access.can_upload(_user(request)),
         },
     )
 
 
 @require_GET
 def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    evidence = access.get_evidence_for_user(request.user, pk)
-    actions.log_custody(evidence, CustodyAction.VIEW, request.user)
+    evidence = access.get_evidence_for_user(_user(request), pk)
+    actions.log_custody(evidence, CustodyAction.VIEW, _user(request))
     records = perms.visible_records(
-        request.user, Record.live.filter(pk__in=evidence.links.values("record_id"))
+        _user(request), Record.live.filter(pk__in=evidence.links.values("record_id"))
     ).select_related("questionnaire")
     return render(
         request,
         "evidence/detail.html",
         {
             "evidence": evidence,
-            "records": [(r, access.can_link(request.user, r)) for r in records],
+            "records": [(r, access.can_link(_user(request), r)) for r in records],
             "custody": evidence.custody.select_related("user"),
-            "can_link": access.can_upload(request.user),
-            "can_delete": access.can_delete(request.user),
+            "can_link": access.can_upload(_user(request)),
+            "can_delete": access.can_delete(_user(request)),
         },
     )
 
 
 @require_GET
-def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The original bytes, inline for playback or (?download=1) as an attachment.
 
     A download and the start of a playback are logged; the range requests a player
     makes while seeking are not, or one viewing would fill the log.
     """
-    evidence = access.get_evidence_for_user(request.user, pk)
+    evidence = access.get_evidence_for_user(_user(request), pk)
     download = request.GET.get("download") == "1"
     range_header = request.headers.get("Range")
     if download:
-        actions.log_custody(evidence, CustodyAction.DOWNLOAD, request.user)
+        actions.log_custody(evidence, CustodyAction.DOWNLOAD, _user(request))
     elif not range_header or range_header.replace(" ", "").startswith("bytes=0-"):
-        actions.log_custody(evidence, CustodyAction.PLAY, request.user)
+        actions.log_custody(evidence, CustodyAction.PLAY, _user(request))
     return file_response(evidence, range_header, attachment=download)
 
 
 @require_GET
-def evidence_thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
-    evidence = access.get_evidence_for_user(request.user, pk)
+def evidence_thumbnail(request: HttpRequest, pk: int) -> HttpResponseBase:
+    evidence = access.get_evidence_for_user(_user(request), pk)
     path = thumbnail_path(evidence)
     if path is None:
         raise Http404("no thumbnail")
@@ -98,9 +106,9 @@ def evidence_thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def custody_export(request: HttpRequest, pk: int) -> HttpResponse:
-    evidence = access.get_evidence_for_user(request.user, pk, include_deleted=True)
+    evidence = access.get_evidence_for_user(_user(request), pk, include_deleted=True)
     with transaction.atomic():
-        actions.log_custody(evidence, CustodyAction.EXPORT, request.user, what="custody log")
+        actions.log_custody(evidence, CustodyAction.EXPORT, _user(request), what="custody log")
         events = list(evidence.custody.select_related("user"))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="custody-{evidence.sha256[:12]}.csv"'
@@ -122,10 +130,10 @@ def custody_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 def upload_page(request: HttpRequest) -> HttpResponse:
     """The resumable uploader, and a plain form for small files (both can link a record)."""
-    perms.require(access.can_upload(request.user), "upload evidence")
+    perms.require(access.can_upload(_user(request)), "upload evidence")
     record_pk = request.POST.get("record_id") or request.GET.get("record") or ""
     if request.method == "POST":
-        record = access.linkable_record(request.user, record_pk) if record_pk else None
+        record = access.linkable_record(_user(request), record_pk) if record_pk else None
         upload = request.FILES.get("file")
         if record_pk and record is None:
             messages.error(request, f"You may not attach evidence to record {record_pk}.")
@@ -134,8 +142,8 @@ def upload_page(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 evidence = actions.attach_small_file(
-                    request.user,
-                    upload,
+                    _user(request),
+                    upload,  # type: ignore[arg-type]
                     name=upload.name or "",
                     provenance=request.POST,
                     record=record,
@@ -158,25 +166,25 @@ def upload_page(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def link_record(request: HttpRequest, pk: int) -> HttpResponse:
-    evidence = access.get_evidence_for_user(request.user, pk)
-    record = access.linkable_record(request.user, request.POST.get("record_id"))
+    evidence = access.get_evidence_for_user(_user(request), pk)
+    record = access.linkable_record(_user(request), request.POST.get("record_id"))
     if record is None:
         messages.error(request, "You may not attach evidence to that record.")
     else:
-        actions.link(request.user, evidence, record)
+        actions.link(_user(request), evidence, record)
     return redirect("evidence:detail", evidence.pk)
 
 
 @require_POST
 def unlink_record(request: HttpRequest, pk: int) -> HttpResponse:
-    evidence = access.get_evidence_for_user(request.user, pk)
+    evidence = access.get_evidence_for_user(_user(request), pk)
     link = EvidenceRecord.objects.filter(
         evidence=evidence, record_id=request.POST.get("record_id") or 0
     ).first()
-    if link is None or access.linkable_record(request.user, link.record_id) is None:
+    if link is None or access.linkable_record(_user(request), link.record_id) is None:
         raise PermissionDenied("you may not unlink this record")
     try:
-        actions.unlink(request.user, evidence, link.record, request.POST.get("reason", ""))
+        actions.unlink(_user(request), evidence, link.record, request.POST.get("reason", ""))
     except actions.EvidenceRefused as refused:
         messages.error(request, str(refused))
     return redirect("evidence:detail", evidence.pk)
@@ -184,10 +192,10 @@ def unlink_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def delete_evidence(request: HttpRequest, pk: int) -> HttpResponse:
-    evidence = access.get_evidence_for_user(request.user, pk)
-    perms.require(access.can_delete(request.user), "delete evidence")
+    evidence = access.get_evidence_for_user(_user(request), pk)
+    perms.require(access.can_delete(_user(request)), "delete evidence")
     try:
-        actions.delete_evidence(request.user, evidence, request.POST.get("reason", ""))
+        actions.delete_evidence(_user(request), evidence, request.POST.get("reason", ""))
     except actions.EvidenceRefused as refused:
         messages.error(request, str(refused))
         return redirect("evidence:detail", evidence.pk)
