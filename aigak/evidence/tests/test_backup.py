@@ -94,21 +94,25 @@ def environment(data_dir: Path, database_url: str | None) -> dict:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def databases(request):
     """(source URL, restore URL, another empty URL): None for SQLite in the data folder."""
+    base = os.environ.get("DATABASE_URL", "")
+    on_postgres = base.startswith("postgres")
     if request.param == "sqlite":
+        if on_postgres:
+            pytest.skip("this run is on PostgreSQL; the SQLite run covers SQLite")
         yield None, None, None
         return
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith("postgres"):
+    if not on_postgres:
         pytest.skip("DATABASE_URL does not name a PostgreSQL server")
     import psycopg
 
     root, _, _ = base.rpartition("/")
+    maintenance = f"{root}/postgres"  # the database DATABASE_URL names may not exist yet
     names = [f"aigak_evidence_{kind}_{uuid.uuid4().hex[:8]}" for kind in ("src", "dst", "bad")]
-    with psycopg.connect(base, autocommit=True) as admin:
+    with psycopg.connect(maintenance, autocommit=True) as admin:
         for name in names:
             admin.execute(f'CREATE DATABASE "{name}"')
     yield tuple(f"{root}/{name}" for name in names)
-    with psycopg.connect(base, autocommit=True) as admin:
+    with psycopg.connect(maintenance, autocommit=True) as admin:
         for name in names:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
