@@ -135,6 +135,11 @@ class FormDefinition:
             raw = dict(raw)
             raw["choices"] = [Choice(**c) for c in raw.get("choices", [])]
             fields[name] = Field(**raw)
+        root = _section_from_dict(data["root"])
+        # PostgreSQL's jsonb does not keep the order of object keys; the sections' lists
+        # of children do, so they give the fields back their form order.
+        order = [name for name in _field_names(root) if name in fields]
+        fields = {**{name: fields[name] for name in order}, **fields}
         return cls(
             form_id=data["form_id"],
             title=data["title"],
@@ -142,11 +147,18 @@ class FormDefinition:
             languages=data["languages"],
             default_language=data["default_language"],
             fields=fields,
-            root=_section_from_dict(data["root"]),
+            root=root,
         )
 
     def label(self, name: str, lang: str) -> str:
         return pick(self.fields[name].label, lang, self.default_language) or name
+
+
+def _field_names(section: Section) -> list[str]:
+    names: list[str] = []
+    for child in section.children:
+        names.extend(_field_names(child) if isinstance(child, Section) else [child])
+    return names
 
 
 def _section_from_dict(data: dict[str, Any]) -> Section:

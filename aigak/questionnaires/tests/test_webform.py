@@ -232,3 +232,11 @@ def test_it_shows_a_repeat_as_a_table(definition, everything):
     repeat = sections[0].repeats[0]
     assert repeat.columns == ["Name of the source", "Kind"]
     assert repeat.rows == [["KTK", "Media"], ["", ""]]
+
+
+def test_it_keeps_form_order_when_stored_json_loses_key_order(definition):
+    from aigak.questionnaires.xlsform import FormDefinition
+
+    data = definition.to_dict()
+    data["fields"] = dict(sorted(data["fields"].items()))  # as PostgreSQL's jsonb may
+    assert list(FormDefinition.from_dict(data).fields) == list(definition.fields)
