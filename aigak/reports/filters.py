@@ -18,8 +18,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, TextField
 from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 
 from aigak.questionnaires.xlsform import FormDefinition, pick
 from aigak.records.models import Status
@@ -152,7 +153,8 @@ def apply_sql(
             records = records.filter(q)
             continue
         alias = f"_where_{n}"
-        records = records.alias(**{alias: KT(f"answers__{name}")})
+        # Cast: plain text comparison (KT alone keeps the JSON lookups, which re-parse).
+        records = records.alias(**{alias: Cast(KT(f"answers__{name}"), TextField())})
         if op == "=":
             records = records.filter(**{f"{alias}__in": values})
         else:

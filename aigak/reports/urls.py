@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from aigak.reports import views
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.report_list, name="list"),
+    path("<slug:name>/", views.report_page, name="report"),
+    path("<slug:name>/download/<slug:fmt>/", views.report_download, name="download"),
+    path("<slug:name>/chart/<slug:table_id>.png", views.report_chart, name="chart"),
+]

@@ -1,0 +1,176 @@
+"""The report pages: the list of reports, one report with filters, downloads, charts."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.views.decorators.http import require_GET
+
+from aigak.accounts import permissions as perms
+from aigak.accounts.models import AuditAction, Role, audit
+from aigak.questionnaires.registry import UnknownQuestionnaire
+from aigak.questionnaires.xlsform import pick
+from aigak.records.models import Status
+from aigak.reports.build import BuiltReport, build_report
+from aigak.reports.filters import FilterError
+from aigak.reports.outputs import CONTENT_TYPES, FORMATS
+from aigak.reports.outputs import render as render_output
+from aigak.reports.outputs.charts import chart_png
+from aigak.reports.outputs.html import all_tables
+from aigak.reports.spec import ReportSpecError, UnknownReport, available, load_spec
+
+READERS = {Role.ADMIN, Role.COORDINATOR, Role.LAWYER, Role.VIEWER}
+# Fields offered as drop-downs on the page; anything else goes in "more filters".
+FORM_FIELDS = ("vital_status", "gender", "region_residence", "event_region", "status")
+
+
+def can_read_reports(user) -> bool:
+    """Reports count every record, so documenters (who see their team's) may not."""
+    return perms.role_of(user) in READERS
+
+
+def _require_reader(request: HttpRequest) -> None:
+    if not can_read_reports(request.user):
+        raise PermissionDenied("you may not read reports")
+
+
+def where_from(request: HttpRequest) -> list[str]:
+    """Filters from the query string: drop-downs, a date range, and FIELD=VALUE lines."""
+    where = [f"{name}={request.GET[name]}" for name in FORM_FIELDS if request.GET.get(name)]
+    if request.GET.get("from"):
+        where.append(f"entry_date>={request.GET['from']}")
+    if request.GET.get("to"):
+        where.append(f"entry_date<={request.GET['to']}")
+    for line in request.GET.getlist("where"):
+        where += [part.strip() for part in line.splitlines() if part.strip()]
+    return where
+
+
+def _build(request: HttpRequest, name: str, diagrams: bool = True) -> BuiltReport:
+    try:
+        load_spec(name)
+    except UnknownReport:
+        raise Http404(f"unknown report {name!r}") from None
+    built = build_report(
+        name, where_from(request), lang=translation.get_language() or "en", diagrams=diagrams
+    )
+    if not perms.can_see_confidential(request.user):
+        hidden = {f.name for f in built.definition.fields.values() if f.confidential}
+        for table in [*built.data["tables"], *built.data.get("diagrams", [])]:
+            table["comments"] = [c for c in table["comments"] if c["field"] not in hidden]
+            for row in table["rows"]:
+                if "texts" in row and built.spec.table(table["id"]).row_texts in hidden:
+                    row["texts"] = []
+    return built
+
+
+def _selects(built: BuiltReport, request: HttpRequest) -> list[dict]:
+    definition, lang = built.definition, built.lang
+    out = []
+    for name in FORM_FIELDS:
+        if name == "status":
+            options = [(v, label) for v, label in Status.choices]
+            label = "Status"
+        elif name in definition.fields:
+            f = definition.fields[name]
+            options = [
+                (c.name, pick(c.label, lang, definition.default_language)) for c in f.choices
+            ]
+            label = definition.label(name, lang)
+        else:
+            continue
+        chosen = request.GET.get(name, "")
+        out.append(
+            {"name": name, "label": label,
+             "options": [(v, text, v == chosen) for v, text in options]}
+        )  # fmt: skip
+    return out
+
+
+@login_required
+@require_GET
+def report_list(request: HttpRequest) -> HttpResponse:
+    _require_reader(request)
+    lang = translation.get_language() or "en"
+    reports = [(name, load_spec(name).title_in(lang)) for name in available()]
+    return render(request, "reports/index.html", {"reports": reports})
+
+
+@login_required
+@require_GET
+def report_page(request: HttpRequest, name: str) -> HttpResponse:
+    _require_reader(request)
+    error = ""
+    try:
+        built = _build(request, name)
+    except (FilterError, ReportSpecError, UnknownQuestionnaire) as exc:
+        error, built = str(exc), None
+    context = {
+        "name": name,
+        "error": error,
+        "query": request.GET.urlencode(),
+        "formats": FORMATS,
+        "values": {k: request.GET.get(k, "") for k in ("from", "to")},
+        "where_text": "\n".join(request.GET.getlist("where")),
+    }
+    if built is not None:
+        audit(
+            request.user, AuditAction.REPORT, object_type="report", object_id=name,
+            filters=built.data["filters"], n_records=built.data["n_records"],
+        )  # fmt: skip
+        tables = all_tables(built, charts=False)
+        query = request.GET.urlencode()
+        for view in tables:
+            if built.spec.table(view["id"]).chart:
+                url = reverse("reports:chart", args=[name, view["id"]])
+                view["chart_src"] = f"{url}?{query}" if query else url
+        context |= {
+            "title": built.spec.title_in(built.lang),
+            "report": built.data,
+            "scope": built.scope,
+            "tables": tables,
+            "selects": _selects(built, request),
+        }
+    return render(request, "reports/report.html", context, status=400 if error else 200)
+
+
+@login_required
+@require_GET
+def report_download(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
+    _require_reader(request)
+    if fmt not in FORMATS:
+        raise Http404(f"unknown format {fmt!r}")
+    try:
+        built = _build(request, name, diagrams=fmt != "json")
+    except (FilterError, ReportSpecError, UnknownQuestionnaire) as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    content = render_output(built, fmt)
+    audit(
+        request.user, AuditAction.EXPORT, object_type="report", object_id=name, format=fmt,
+        filters=built.data["filters"], n_records=built.data["n_records"],
+    )  # fmt: skip
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@login_required
+@require_GET
+def report_chart(request: HttpRequest, name: str, table_id: str) -> HttpResponse:
+    _require_reader(request)
+    try:
+        built = _build(request, name)
+        spec = built.spec.table(table_id)
+    except (FilterError, ReportSpecError, UnknownQuestionnaire, KeyError):
+        raise Http404("no such chart") from None
+    table = next(
+        t for t in [*built.data["tables"], *built.data.get("diagrams", [])] if t["id"] == table_id
+    )
+    png = chart_png(table, spec.chart, built.lang) if spec.chart else None
+    if png is None:
+        raise Http404("nothing to draw")
+    return HttpResponse(png, content_type="image/png")
