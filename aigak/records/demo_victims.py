@@ -451,3 +451,16 @@ def _texts(rng: random.Random, p: Record) -> None:
         f"{day.day} {texts.MONTHS_RU[day.month - 1]} {day.year} года в {where}. "
         f"По словам источника, {('она' if she else 'он')} {role}. {subject} {what}."
     )
+
+
+def scaled_answers(n: int, seed: int = SEED):
+    """n answer sets for benchmarks: the 579 demo records over and over, each with its own
+    record id and name, so every table keeps the demo's proportions."""
+    base = victim_answers(seed)
+    rng = random.Random(seed)
+    for i in range(n):
+        answers = dict(base[i % len(base)])
+        answers["record_id"] = f"V-{i + 1:07d}"
+        if i >= len(base):
+            answers["full_name"] = _name(rng, answers["gender"])
+        yield answers
