@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aigak.accounts import permissions as perms
-from aigak.accounts.models import AuditAction, audit
+from aigak.accounts.models import AuditAction, User, audit
 from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.validation import Problem
 from aigak.questionnaires.webform import (
@@ -51,6 +51,12 @@ FILTER_PREFIX = "f_"
 DEFAULT_QUESTIONNAIRE = "victim"
 LIST_FIELDS = ("full_name", "vital_status")
 ASSIGNED_ON_CREATE = {"record_id"}  # actions.create_record gives the next free id
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """A request behind login_required (and the login middleware): the user is real."""
+
+    user: User
 
 
 def _lang() -> str:
@@ -107,7 +113,7 @@ def _select_filters(
 
 @login_required
 @require_GET
-def record_list(request: HttpRequest, questionnaire: str) -> HttpResponse:
+def record_list(request: AuthenticatedHttpRequest, questionnaire: str) -> HttpResponse:
     form = get_questionnaire_or_404(questionnaire)
     definition = form.definition
     user = request.user
@@ -170,7 +176,9 @@ def record_list(request: HttpRequest, questionnaire: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def record_detail(request: HttpRequest, questionnaire: str, record_id: str) -> HttpResponse:
+def record_detail(
+    request: AuthenticatedHttpRequest, questionnaire: str, record_id: str
+) -> HttpResponse:
     user = request.user
     record = get_record_for_user(user, questionnaire, record_id)
     definition = record.form_version.definition
@@ -226,7 +234,10 @@ def _form_fields(user: Any, definition: FormDefinition, record: Record | None) -
 
 
 def _posted_answers(
-    definition: FormDefinition, request: HttpRequest, fields: FormFields, record: Record | None
+    definition: FormDefinition,
+    request: AuthenticatedHttpRequest,
+    fields: FormFields,
+    record: Record | None,
 ) -> dict[str, Any]:
     raw = read_post(definition, request.POST, fields.editable)
     if record is not None:
@@ -237,7 +248,7 @@ def _posted_answers(
 
 
 def _render_form(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     questionnaire: Questionnaire,
     definition: FormDefinition,
     fields: FormFields,
@@ -280,7 +291,7 @@ def _render_form(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def record_create(request: HttpRequest, questionnaire: str) -> HttpResponse:
+def record_create(request: AuthenticatedHttpRequest, questionnaire: str) -> HttpResponse:
     form = get_questionnaire_or_404(questionnaire)
     user = request.user
     perms.require(perms.can_create_records(user), "create records")
@@ -307,7 +318,9 @@ def record_create(request: HttpRequest, questionnaire: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def record_edit(request: HttpRequest, questionnaire: str, record_id: str) -> HttpResponse:
+def record_edit(
+    request: AuthenticatedHttpRequest, questionnaire: str, record_id: str
+) -> HttpResponse:
     user = request.user
     record = get_record_for_user(user, questionnaire, record_id)
     perms.require(perms.can_edit_record(user, record), "edit this record")
@@ -338,7 +351,9 @@ def record_edit(request: HttpRequest, questionnaire: str, record_id: str) -> Htt
 
 @login_required
 @require_POST
-def record_status(request: HttpRequest, questionnaire: str, record_id: str) -> HttpResponse:
+def record_status(
+    request: AuthenticatedHttpRequest, questionnaire: str, record_id: str
+) -> HttpResponse:
     user = request.user
     record = get_record_for_user(user, questionnaire, record_id)
     status = request.POST.get("status", "")
@@ -351,7 +366,9 @@ def record_status(request: HttpRequest, questionnaire: str, record_id: str) -> H
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def record_delete(request: HttpRequest, questionnaire: str, record_id: str) -> HttpResponse:
+def record_delete(
+    request: AuthenticatedHttpRequest, questionnaire: str, record_id: str
+) -> HttpResponse:
     user = request.user
     record = get_record_for_user(user, questionnaire, record_id)
     perms.require(perms.can_delete_record(user, record), "delete this record")
@@ -374,7 +391,9 @@ def record_delete(request: HttpRequest, questionnaire: str, record_id: str) -> H
 
 @login_required
 @require_GET
-def record_history(request: HttpRequest, questionnaire: str, record_id: str) -> HttpResponse:
+def record_history(
+    request: AuthenticatedHttpRequest, questionnaire: str, record_id: str
+) -> HttpResponse:
     user = request.user
     record = get_record_for_user(user, questionnaire, record_id)
     definition = record.questionnaire.definition
@@ -398,7 +417,7 @@ def record_history(request: HttpRequest, questionnaire: str, record_id: str) -> 
 @login_required
 @require_POST
 def record_restore(
-    request: HttpRequest, questionnaire: str, record_id: str, number: int
+    request: AuthenticatedHttpRequest, questionnaire: str, record_id: str, number: int
 ) -> HttpResponse:
     user = request.user
     record = get_record_for_user(user, questionnaire, record_id)
@@ -413,7 +432,7 @@ def record_restore(
 
 @login_required
 @require_POST
-def evaluate(request: HttpRequest, questionnaire: str) -> JsonResponse:
+def evaluate(request: AuthenticatedHttpRequest, questionnaire: str) -> JsonResponse:
     """Relevance, calculations and problems of a half-filled form, by the server's rules.
 
     The answers are put together as a save would: the record's stored answers, with
