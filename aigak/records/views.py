@@ -49,7 +49,9 @@ from aigak.records.search import filter_select, search
 PAGE_SIZE = 50
 FILTER_PREFIX = "f_"
 DEFAULT_QUESTIONNAIRE = "victim"
-LIST_FIELDS = ("full_name", "vital_status")
+# Columns of the record list, when the questionnaire has them (the victim's name and
+# status, an event's date, place and type), after the record id.
+LIST_FIELDS = ("full_name", "vital_status", "event_date", "event_locality", "event_type")
 ASSIGNED_ON_CREATE = {"record_id"}  # actions.create_record gives the next free id
 
 
