@@ -54,8 +54,8 @@ class LcmcrSettings:
     a_alpha: float = 0.25
     b_alpha: float = 0.25
     burnin: int = 2_000
-    samples: int = 500  # kept draws per chain
-    thinning: int = 20
+    samples: int = 1_000  # kept draws per chain
+    thinning: int = 15
     chains: int = 8  # run together as one more array axis: more chains cost little
     seed: int = 1
 
