@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -42,8 +42,8 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
     )
     query = request.GET.get("q", "").strip()
     if query:
-        found = found.filter(original_name__icontains=query) | found.filter(
-            sha256__startswith=query.lower()
+        found = found.filter(
+            Q(original_name__icontains=query) | Q(sha256__startswith=query.lower())
         )
     return render(
         request,

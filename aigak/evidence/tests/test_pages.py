@@ -212,3 +212,11 @@ def test_the_custody_log_exports_as_csv(client, documenter, video):
     assert lines[0] == "at,action,user,sha256,reason,details"
     assert ",upload,documenter," + video.sha256 in lines[1]
     assert custody_actions(video) == ["upload", "export"]
+
+
+@pytest.mark.parametrize("persona", ["documenter", "admin_user"])
+def test_the_list_finds_by_name_or_hash_prefix(client, request, persona, video):
+    client.force_login(request.getfixturevalue(persona))
+    for query in ("intervi", video.sha256[:8]):
+        assert b"interview.mp4" in client.get("/evidence/", {"q": query}).content
+    assert b"interview.mp4" not in client.get("/evidence/", {"q": "nothing"}).content
