@@ -313,7 +313,8 @@ class ModelSearch:
 
     def best(self, criterion: str) -> tuple[Model | None, str]:
         """The model with the lowest AIC or BIC, and how the search went."""
-        max_order = self.k - 1
+        # Beyond 7 lists the higher-order terms make the search slow (minutes): pairs only.
+        max_order = self.k - 1 if self.k <= 7 else 2
         if self.k <= EXHAUSTIVE_MAX_LISTS:
             candidates = list(hierarchical_models(self.k))
             for model in candidates:
@@ -339,7 +340,8 @@ class ModelSearch:
             found.append(current)
         how = (
             f"stepwise (adding and removing terms, from independence and from all two-way) "
-            f"over hierarchical models; {len(self.fits)} models fitted"
+            f"over hierarchical models with terms of up to {max_order} lists; "
+            f"{len(self.fits)} models fitted"
         )
         return self._lowest(found, criterion), how
 

@@ -39,6 +39,7 @@ def test_it_adds_up_repeated_histories(tmp_path):
     ("text", "row", "column", "words"),
     [
         ("A,count\n1,5\n", None, None, "at least two list columns"),
+        ("A,B,C,D,E,F,G,H,I,count\n1,0,0,0,0,0,0,0,0,5\n", None, None, "at most 8 lists"),
         ("A,B,count\n1,2,5\n", 2, "B", "must hold 0 or 1, not '2'"),
         ("A,B,count\n1,yes,5\n", 2, "B", "must hold 0 or 1"),
         ("A,B,count\n1,,5\n", 2, "B", "not empty"),
