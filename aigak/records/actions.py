@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +13,7 @@ from aigak.accounts import permissions as perms
 from aigak.accounts.models import AuditAction, User, audit
 from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.validation import Problem, clean_answers
+from aigak.records import bulk
 from aigak.records.links import sync_links
 from aigak.records.models import Person, Record, RecordVersion, Status
 from aigak.records.search import search_texts
@@ -230,9 +231,6 @@ class ImportFailed(ValueError):
         )
 
 
-BATCH = 2000
-
-
 def import_rows(
     actor: User | None,
     questionnaire: Questionnaire,
@@ -242,146 +240,72 @@ def import_rows(
     status: str = Status.SUBMITTED,
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
-    """Validate every row, then write all of them in one transaction, or none.
+    """Check every row with the form's rules and write all of them, or none.
 
-    A row whose record_id exists becomes a new version of that record.
+    Rows are written in batches as they are checked, inside one transaction that is
+    rolled back if any row is wrong: memory stays flat however long the file. A row whose
+    record_id exists becomes a new version of that record.
     """
     if actor is not None:
         perms.require(perms.can_import_export(actor), "import records")
     definition = questionnaire.definition
+    checking = bulk.checking_definition(definition)
+    id_is_field = "record_id" in definition.fields
     result = ImportResult()
-    cleaned: list[tuple[int, dict[str, Any]]] = []
     seen: dict[str, int] = {}
-    for number, raw in rows:
-        answers, problems = clean_answers(definition, raw, keep_irrelevant=True)
-        for p in problems:
-            result.problems.append(RowProblem(number, p))
-        record_id = str(answers.get("record_id") or "")
-        if not record_id and "record_id" in definition.fields and not problems:
-            result.problems.append(
-                RowProblem(
-                    number, Problem("record_id", "", "required", "every row needs a record_id")
-                )
-            )
-        if record_id:
-            if record_id in seen:
+    with transaction.atomic():
+        writer = bulk.BatchWriter(
+            questionnaire, actor=actor, status=status, note=f"imported from {source}"
+        )
+        given_ids: dict[int, Any] = {}
+        if not id_is_field:  # a form of a centre's own may leave the id out of its fields
+            rows = _without_ids(rows, given_ids)
+        for number, answers, problems, prepared in bulk.checked_rows(checking, rows):
+            for p in problems:
+                result.problems.append(RowProblem(number, p))
+            given = answers.get("record_id") if id_is_field else given_ids.pop(number, "")
+            record_id = str(given or "")
+            if not record_id and not problems:
                 result.problems.append(
                     RowProblem(
-                        number,
-                        Problem("record_id", record_id, "unique", f"also on row {seen[record_id]}"),
+                        number, Problem("record_id", "", "required", "every row needs a record_id")
                     )
                 )
-            seen[record_id] = number
-        cleaned.append((number, answers))
-        if progress:
-            progress(1)
-    if result.problems:
-        raise ImportFailed(source, result.problems)
-    _write_import(actor, questionnaire, cleaned, status, source, result)
+            if record_id:
+                if record_id in seen:
+                    result.problems.append(
+                        RowProblem(
+                            number,
+                            Problem(
+                                "record_id", record_id, "unique", f"also on row {seen[record_id]}"
+                            ),
+                        )
+                    )
+                seen[record_id] = number
+            if not result.problems:
+                writer.add(bulk.Row(record_id, answers, prepared if id_is_field else None))
+            if progress:
+                progress(1)
+        if result.problems:
+            raise ImportFailed(source, result.problems)  # rolls back what was written
+        writer.flush()
+        result.created, result.updated = writer.created, writer.updated
+        result.unchanged = writer.unchanged
+        audit(
+            actor,
+            AuditAction.IMPORT,
+            object_type="questionnaire",
+            object_id=questionnaire.name,
+            source=source,
+            created=result.created,
+            updated=result.updated,
+        )
     return result
 
 
-@transaction.atomic
-def _write_import(
-    actor: User | None,
-    questionnaire: Questionnaire,
-    cleaned: list[tuple[int, dict[str, Any]]],
-    status: str,
-    source: str,
-    result: ImportResult,
-) -> None:
-    version = questionnaire.current
-    assert version is not None
-    definition = version.definition
-    existing: dict[str, Record] = {}
-    ids = [str(a.get("record_id")) for _, a in cleaned if a.get("record_id")]
-    for start in range(0, len(ids), 900):
-        for record in Record.objects.filter(
-            questionnaire=questionnaire, record_id__in=ids[start : start + 900]
-        ):
-            existing[record.record_id] = record
-    team_id = getattr(actor, "team_id", None)
-    author = actor if getattr(actor, "pk", None) else None
-    for start in range(0, len(cleaned), BATCH):
-        batch = cleaned[start : start + BATCH]
-        new_records: list[Record] = []
-        persons: list[Person] = []
-        versions: list[RecordVersion] = []
-        for _, answers in batch:
-            record_id = str(answers.get("record_id"))
-            current = existing.get(record_id)
-            if current is not None:
-                if current.answers == answers and current.deleted_at is None:
-                    result.unchanged += 1
-                    continue
-                current.answers = answers
-                current.version += 1
-                current.form_version = version
-                current.deleted_at = None
-                current.search_text, current.search_private = search_texts(
-                    definition, answers, record_id
-                )
-                current.save()
-                versions.append(
-                    RecordVersion(
-                        record=current,
-                        number=current.version,
-                        answers=answers,
-                        status=current.status,
-                        form_version=version,
-                        author=author,
-                        note=f"imported from {source}",
-                    )
-                )
-                result.updated += 1
-                continue
-            person = (
-                Person(display_name=str(answers.get(NAME_FIELD, ""))[:300])
-                if answers.get(NAME_FIELD)
-                else None
-            )
-            if person is not None:
-                persons.append(person)
-            public, private = search_texts(definition, answers, record_id)
-            new_records.append(
-                Record(
-                    questionnaire=questionnaire,
-                    form_version=version,
-                    record_id=record_id,
-                    status=status,
-                    person=person,
-                    author=author,
-                    team_id=team_id,
-                    answers=answers,
-                    search_text=public,
-                    search_private=private,
-                )
-            )
-        Person.objects.bulk_create(persons)
-        for record in new_records:
-            if record.person is not None:
-                record.person_id = record.person.pk
-        Record.objects.bulk_create(new_records)
-        for record in new_records:
-            versions.append(
-                RecordVersion(
-                    record=record,
-                    number=1,
-                    answers=record.answers,
-                    status=record.status,
-                    form_version=version,
-                    author=author,
-                    note=f"imported from {source}",
-                )
-            )
-        RecordVersion.objects.bulk_create(versions)
-        result.created += len(new_records)
-    audit(
-        actor,
-        AuditAction.IMPORT,
-        object_type="questionnaire",
-        object_id=questionnaire.name,
-        source=source,
-        created=result.created,
-        updated=result.updated,
-    )
+def _without_ids(
+    rows: Iterable[tuple[int, dict[str, Any]]], ids: dict[int, Any]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    for number, raw in rows:
+        ids[number] = raw.get("record_id")
+        yield number, {k: v for k, v in raw.items() if k != "record_id"}

@@ -251,13 +251,14 @@ def _row_dict(
     values: tuple[Any, ...] | list[Any],
     repeats: set[str],
     repeat_names: dict[str, set[str]],
-    cell: Callable[[Any], Any],
+    cell: Callable[[Any], Any] | None,
 ) -> dict[str, Any]:
+    width = len(values)
     row: dict[str, Any] = {}
     for index, _, name in columns:
-        if index >= len(values):
+        if index >= width:
             continue
-        value = cell(values[index])
+        value = values[index] if cell is None else cell(values[index])
         if value is None or value == "":
             continue
         if name in repeats:
@@ -341,13 +342,9 @@ def _read_csv(
         for values in reader:
             number += 1
             _check_row_width(source, number, values, width)
-            row = _row_dict(columns, values, repeats, repeat_names, _csv_cell)
+            row = _row_dict(columns, values, repeats, repeat_names, None)
             if row:
                 yield number, row
-
-
-def _csv_cell(value: str) -> str:
-    return value
 
 
 def _xlsx_cell(value: Any) -> Any:

@@ -8,6 +8,10 @@ import pytest
 
 from aigak.accounts.models import AuditAction, AuditEvent, User
 
+# The command closes database connections when it ends (Django's run_from_argv), which
+# a test inside one transaction does not survive on PostgreSQL.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
     from aigak.cli import main

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from aigak.accounts.models import ApiToken, AuditAction, AuditEvent
 from aigak.accounts.tokens import user_for_token
 from aigak.cli import main
+
+# The command closes database connections when it ends (Django's run_from_argv), which
+# a test inside one transaction does not survive on PostgreSQL.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_it_prints_a_token_that_authenticates_as_the_user(lawyer, capsys):

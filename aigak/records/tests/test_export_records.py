@@ -15,6 +15,11 @@ from aigak.records.models import Record
 from aigak.records.tests import victim_fixture as vf
 from aigak.records.tests.victim_fixture import run_cli
 
+# The command closes database connections when it ends (Django's run_from_argv), which
+# a test inside one transaction does not survive on PostgreSQL.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
 ROWS = (
     "record_id,full_name,age_stated,vital_status,essence,violation_start,evidence_items\r\n"
     "V-2,Ахметова Айгуль,,alive,,2022-01-05,\r\n"

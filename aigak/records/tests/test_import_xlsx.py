@@ -11,6 +11,10 @@ from aigak.records.models import Record
 from aigak.records.tests import victim_fixture as vf
 from aigak.records.tests.victim_fixture import run_cli
 
+# The command closes database connections when it ends (Django's run_from_argv), which
+# a test inside one transaction does not survive on PostgreSQL.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 @pytest.fixture
 def victim(db):

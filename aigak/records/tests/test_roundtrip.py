@@ -12,6 +12,11 @@ from aigak.records.models import Person, Record, RecordVersion
 from aigak.records.tests import victim_fixture as vf
 from aigak.records.tests.victim_fixture import run_cli
 
+# The command closes database connections when it ends (Django's run_from_argv), which
+# a test inside one transaction does not survive on PostgreSQL.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
 REPEATS = [
     [{"evidence_kind": "photo", "evidence_note": "снимок, «двор»", "evidence_pages": 1}],
     [{"evidence_kind": "document", "evidence_pages": 12}, {"evidence_note": 'a "quoted" note'}],

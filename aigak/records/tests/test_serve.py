@@ -17,6 +17,10 @@ from django.core.management.base import OutputWrapper
 
 from aigak.records.management.commands.serve import load_demo_if_empty
 
+# The command closes database connections when it ends (Django's run_from_argv), which
+# a test inside one transaction does not survive on PostgreSQL.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 def _free_port() -> int:
     with socket.socket() as sock:

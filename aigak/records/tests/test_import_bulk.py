@@ -1,0 +1,107 @@
+"""The bulk path under `import_rows`: what it writes, and that its shortcuts change nothing."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from aigak.questionnaires.validation import clean_answers
+from aigak.questionnaires.xlsform import load_xlsform
+from aigak.records import actions, bulk
+from aigak.records.models import Person, Record, RecordVersion
+from aigak.records.search import search
+from aigak.records.tests import victim_fixture as vf
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def victim(db):
+    return vf.install("victim")
+
+
+def _rows(count: int, seed: int = 3):
+    rng = random.Random(seed)
+    return [(n + 1, vf.random_row(rng, n)) for n in range(1, count + 1)]
+
+
+def test_checking_without_needless_relevance_gives_the_same_verdicts():
+    definition = load_xlsform(vf.build_xlsform())
+    checking = bulk.checking_definition(definition)
+    rows = [row for _, row in _rows(300)]
+    rows[5]["age_stated"] = "130"  # a constraint on a field
+    rows[6]["vital_status"] = ""  # required
+    rows[7]["death_date"] = "someday"
+
+    for row in rows:
+        assert clean_answers(checking, row, keep_irrelevant=True) == clean_answers(
+            definition, row, keep_irrelevant=True
+        )
+    kept = [name for name, f in checking.fields.items() if f.relevant]
+    assert kept == []  # no field with a relevance condition has a rule in this form
+    assert definition.fields["death_date"].relevant  # the form itself is untouched
+
+
+def test_checked_rows_keeps_order_across_worker_processes():
+    definition = load_xlsform(vf.build_xlsform())
+    rows = _rows(2500)
+
+    checked = list(bulk.checked_rows(definition, rows))
+
+    assert [n for n, *_ in checked] == [n for n, _ in rows]
+    assert all(not problems for _, _, problems, _ in checked)
+    number, answers, _, prepared = checked[1234]
+    text, public, _ = prepared
+    assert answers["record_id"] in public
+    assert text.startswith('{"record_id":')
+
+
+def test_an_import_writes_records_versions_persons_and_search_text(victim):
+    rows = _rows(1200)
+
+    result = actions.import_rows(None, victim, rows, source="bulk.csv")
+
+    assert (result.created, result.updated) == (1200, 0)
+    assert RecordVersion.objects.filter(number=1, note="imported from bulk.csv").count() == 1200
+    named = sum(1 for _, row in rows if row["full_name"])
+    assert Person.objects.count() == named
+    record = Record.objects.get(record_id=rows[99][1]["record_id"])
+    assert record.version == 1 and record.status == "submitted"
+    assert record.versions.get().answers == record.answers
+    if record.answers.get("full_name"):
+        assert record.person.display_name == record.answers["full_name"]
+    surname = "Кудайбергенов"
+    expected = {r["record_id"] for _, r in rows if surname in r["full_name"]}
+    found = search(Record.live.all(), "Кудайберг", include_private=True)
+    assert expected <= set(found.values_list("record_id", flat=True))
+
+
+def test_reimport_brings_back_a_deleted_record_as_a_new_version(victim, admin_user):
+    rows = [(2, {"record_id": "V-1", "vital_status": "alive", "full_name": "Ким Сергей"})]
+    actions.import_rows(None, victim, rows)
+    actions.delete_record(admin_user, Record.objects.get(), "entered by mistake")
+
+    again = [(2, {"record_id": "V-1", "vital_status": "alive", "full_name": "Ким Сергей Ли"})]
+    result = actions.import_rows(None, victim, again)
+
+    record = Record.objects.get()
+    assert (result.created, result.updated) == (0, 1)
+    assert record.deleted_at is None and record.version == 2
+    assert record.person.display_name == "Ким Сергей Ли"
+    assert search(Record.live.all(), "Ли", include_private=False).get() == record
+
+
+def test_a_bad_row_late_in_a_long_file_rolls_back_the_batches_already_written(victim):
+    rows = _rows(2600)
+    rows[-1][1]["gender"] = "other_gender"
+
+    with pytest.raises(actions.ImportFailed) as caught:
+        actions.import_rows(None, victim, rows, source="late.csv")
+
+    assert "late.csv: row 2601: field 'gender'" in str(caught.value)
+    assert (Record.objects.count(), RecordVersion.objects.count(), Person.objects.count()) == (
+        0,
+        0,
+        0,
+    )
