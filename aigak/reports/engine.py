@@ -3,8 +3,8 @@
 The engine knows nothing of the database: it reads any iterable of answer dicts (as
 stored in ``Record.answers``), in chunks, so the same code runs on five hand-made
 dicts in a test and on a million records streamed from PostgreSQL. Each chunk is
-turned into columns (one list per field) and counted with ``Counter.update`` over
-zipped columns, which runs in C; Python-level loops are kept to the comments.
+turned into columns (one list per field and breakdown column) and counted with ``Counter``, which
+runs in C; the few distinct values per chunk are then merged into the table's counts.
 
 Semantics (report-contract.md): a column's denominator is the records in it that
 answered; ``missing`` the ones that did not; multiple choice counts a record once per
@@ -17,19 +17,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 from aigak.questionnaires.xlsform import FormDefinition, pick
 from aigak.reports.spec import AGE, AGE_BRACKET, TOTAL, ReportSpec, TableSpec
 
 CHUNK = 5000
-OUT = "\0out"  # a record outside a table's scope (its `where`)
 ONE_DECIMAL = Decimal("0.1")
 
 Answers = dict[str, Any]
+Where = tuple[tuple[str, str], ...]
+Getter = Callable[[str], list[Any]]
 
 
 def percent(count: int, denominator: int) -> float | None:
@@ -72,49 +73,58 @@ def chunked(items: Iterable[Answers], size: int) -> Iterator[list[Answers]]:
 
 
 class Chunk:
-    """One chunk of answer sets as columns, each extracted once and shared by tables."""
+    """One chunk of answer sets, split by breakdown column (and by a table's `where`);
+    each field is extracted once per part as a list and shared by the tables."""
 
     def __init__(self, plan: Plan, answers: list[Answers]):
         self.plan = plan
         self.answers = answers
-        self._columns: dict[str, list[Any]] = {}
-        self._scopes: dict[tuple[tuple[str, str], ...], list[str]] = {}
+        self._parts: dict[Where, list[tuple[str, list[Answers]]]] = {}
+        self._columns: dict[tuple[Where, str, str], list[Any]] = {}
 
-    def column(self, name: str) -> list[Any]:
-        values = self._columns.get(name)
+    def parts(self, where: Where = ()) -> list[tuple[str, list[Answers]]]:
+        """[(column, answer sets)], '' for records without a breakdown answer."""
+        parts = self._parts.get(where)
+        if parts is None:
+            if not where:
+                groups: dict[str, list[Answers]] = defaultdict(list)
+                mapping, name = self.plan.column_of, self.plan.spec.breakdown_field
+                for answers in self.answers:
+                    groups[mapping.get(answers.get(name), "")].append(answers)
+                parts = list(groups.items())
+            else:
+                parts = []
+                for column, group in self.parts():
+                    for name, wanted in where:
+                        group = [a for a in group if a.get(name) == wanted]
+                    if group:
+                        parts.append((column, group))
+            self._parts[where] = parts
+        return parts
+
+    def column(self, where: Where, column: str, group: list[Answers], name: str) -> list[Any]:
+        key = (where, column, name)
+        values = self._columns.get(key)
         if values is None:
+            plan = self.plan
             if name == AGE:
-                values = self.plan.ages(self.column(self.plan.birth_field), self.column_stated())
+                births = self.column(where, column, group, plan.birth_field)
+                stated = (
+                    self.column(where, column, group, plan.stated_field)
+                    if plan.stated_field
+                    else [None] * len(group)
+                )
+                values = plan.ages(births, stated)
             elif name == AGE_BRACKET:
-                brackets = self.plan.bracket_of
-                last = len(brackets) - 1
+                brackets, last = plan.bracket_of, len(plan.bracket_of) - 1
                 values = [
-                    None if a is None or a < 0 else brackets[min(a, last)] for a in self.column(AGE)
+                    None if a is None else brackets[min(a, last)]
+                    for a in self.column(where, column, group, AGE)
                 ]
             else:
-                values = [a.get(name) for a in self.answers]
-            self._columns[name] = values
+                values = [a.get(name) for a in group]
+            self._columns[key] = values
         return values
-
-    def column_stated(self) -> list[Any]:
-        if not self.plan.stated_field:
-            return [None] * len(self.answers)
-        return self.column(self.plan.stated_field)
-
-    def breakdown(self, where: tuple[tuple[str, str], ...] = ()) -> list[str]:
-        """The column of each record ('' for none); OUT where a table's `where` fails."""
-        cols = self._scopes.get(where)
-        if cols is None:
-            if not where:
-                mapping = self.plan.column_of
-                cols = [mapping.get(v, "") for v in self.column(self.plan.spec.breakdown_field)]
-            else:
-                cols = list(self.breakdown())
-                for name, wanted in where:
-                    values = self.column(name)
-                    cols = [c if v == wanted else OUT for c, v in zip(cols, values, strict=True)]
-            self._scopes[where] = cols
-        return cols
 
 
 class Plan:
@@ -207,32 +217,34 @@ class Table:
         self.row_texts: dict[Any, dict[str, None]] = defaultdict(dict)
 
     def add(self, chunk: Chunk) -> None:
-        cols = chunk.breakdown(self.spec.where)
-        self.in_scope.update(cols)
-        self.count(chunk, cols)
-        if self.comment_fields:
-            self.collect_comments(chunk, cols)
-        if self.spec.row_texts:
-            keys = chunk.column(self.spec.field)
-            texts = chunk.column(self.spec.row_texts)
-            for i, text in enumerate(texts):
-                if text and cols[i] != OUT and keys[i] is not None:
-                    self.row_texts[keys[i]][str(text)] = None
+        where = self.spec.where
+        for column, group in chunk.parts(where):
+            self.in_scope[column] += len(group)
 
-    def count(self, chunk: Chunk, cols: list[str]) -> None:
+            def get(name: str, column: str = column, group: list[Answers] = group) -> list[Any]:
+                return chunk.column(where, column, group, name)
+
+            self.count(column, get)
+            if self.comment_fields:
+                self.collect_comments(column, get)
+            if self.spec.row_texts:
+                keys, texts = get(self.spec.field), get(self.spec.row_texts)
+                for i in [i for i, t in enumerate(texts) if t]:
+                    if keys[i] is not None:
+                        self.row_texts[keys[i]][str(texts[i])] = None
+
+    def count(self, column: str, get: Getter) -> None:
         raise NotImplementedError
 
-    def collect_comments(self, chunk: Chunk, cols: list[str]) -> None:
-        ids = chunk.column(self.plan.spec.record_id_field)
-        keys = chunk.column(self.spec.field) if self.spec.field else None
+    def collect_comments(self, column: str, get: Getter) -> None:
+        ids = get(self.plan.spec.record_id_field)
+        keys = get(self.spec.field) if self.spec.field else None
         for name in self.comment_fields:
-            texts = chunk.column(name)
+            texts = get(name)
             for i in [i for i, t in enumerate(texts) if t]:
-                if cols[i] == OUT:
-                    continue
                 entry = {
                     "record_id": ids[i],
-                    "column": cols[i] or None,
+                    "column": column or None,
                     "field": name,
                     "text": str(texts[i]),
                 }
@@ -260,6 +272,13 @@ class Table:
         raise NotImplementedError
 
 
+def _merge(target: Counter, counted: Counter, prefix: tuple = ()) -> None:
+    """Add per-chunk counts (few distinct values) into keys prefixed with the column;
+    a tuple value (a cross table's (group, choice)) is spread into the key."""
+    for value, n in counted.items():
+        target[(*prefix, *value) if isinstance(value, tuple) else (*prefix, value)] += n
+
+
 class SingleTable(Table):
     """select_one (also age brackets, months and days): one answer per record."""
 
@@ -267,11 +286,11 @@ class SingleTable(Table):
         super().__init__(plan, spec, comments)
         self.counts: Counter[tuple[str, Any]] = Counter()
 
-    def values(self, chunk: Chunk) -> list[Any]:
-        return chunk.column(self.spec.field)
+    def values(self, get: Getter) -> list[Any]:
+        return get(self.spec.field)
 
-    def count(self, chunk: Chunk, cols: list[str]) -> None:
-        self.counts.update(zip(cols, self.values(chunk), strict=True))
+    def count(self, column: str, get: Getter) -> None:
+        _merge(self.counts, Counter(self.values(get)), (column,))
 
     def row_keys(self, lang: str) -> list[tuple[str, str]]:
         return self.plan.choices(self.spec.field, lang)
@@ -312,14 +331,14 @@ class SingleTable(Table):
 class DateTable(SingleTable):
     """by_month / by_day: rows are the dates that occur, ascending."""
 
-    def values(self, chunk: Chunk) -> list[Any]:
-        dates = chunk.column(self.spec.field)
+    def values(self, get: Getter) -> list[Any]:
+        dates = get(self.spec.field)
         if self.spec.kind == "by_month":
             return [d[:7] if isinstance(d, str) and len(d) >= 7 else None for d in dates]
         return [d[:10] if isinstance(d, str) and len(d) >= 10 else None for d in dates]
 
     def row_keys(self, lang: str) -> list[tuple[str, str]]:
-        keys = sorted({v for (c, v), n in self.counts.items() if v is not None and n and c != OUT})
+        keys = sorted({v for (_, v), n in self.counts.items() if v is not None and n})
         return [(k, k) for k in keys]
 
 
@@ -330,17 +349,12 @@ class MultipleTable(Table):
         self.answered: Counter[str] = Counter()
         self.known = set(plan.definition.fields[spec.field].choice_names())
 
-    def count(self, chunk: Chunk, cols: list[str]) -> None:
+    def count(self, column: str, get: Getter) -> None:
         known = self.known
-        pairs = [
-            (c, ticked)
-            for c, ticked in zip(cols, chunk.column(self.spec.field), strict=True)
-            if ticked and c != OUT
-        ]
-        if not pairs:
-            return
-        self.answered.update(c for c, ticked in pairs if not known.isdisjoint(ticked))
-        self.ticks.update((c, x) for c, ticked in pairs for x in ticked)
+        ticked = [t for t in get(self.spec.field) if t]
+        if ticked:
+            self.answered[column] += sum(1 for t in ticked if not known.isdisjoint(t))
+            _merge(self.ticks, Counter(chain.from_iterable(ticked)), (column,))
 
     def result(self, lang: str) -> dict[str, Any]:
         denominator = self.column_totals(self.answered)
@@ -378,19 +392,14 @@ class CrossTable(Table):
         self.counts: Counter[tuple[str, Any, Any]] = Counter()
         self.answered: Counter[tuple[str, Any]] = Counter()  # (column, by) answered field
 
-    def count(self, chunk: Chunk, cols: list[str]) -> None:
-        groups = chunk.column(self.spec.by)
-        values = chunk.column(self.spec.field)
+    def count(self, column: str, get: Getter) -> None:
+        groups, values = get(self.spec.by), get(self.spec.field)
         if not self.multiple:
-            self.counts.update(zip(cols, groups, values, strict=True))
+            _merge(self.counts, Counter(zip(groups, values, strict=True)), (column,))
             return
-        triples = [
-            (c, g, ticked)
-            for c, g, ticked in zip(cols, groups, values, strict=True)
-            if ticked and c != OUT
-        ]
-        self.answered.update((c, g) for c, g, _ in triples)
-        self.counts.update((c, g, x) for c, g, ticked in triples for x in ticked)
+        pairs = [(g, t) for g, t in zip(groups, values, strict=True) if t]
+        _merge(self.answered, Counter(g for g, _ in pairs), (column,))
+        _merge(self.counts, Counter((g, x) for g, t in pairs for x in t), (column,))
 
     def result(self, lang: str) -> dict[str, Any]:
         choices = self.plan.choices(self.spec.field, lang)
@@ -477,14 +486,11 @@ class MeanTable(Table):
         super().__init__(plan, spec, comments)
         self.counts: Counter[tuple[Any, Any]] = Counter()  # (group, value) -> n
 
-    def count(self, chunk: Chunk, cols: list[str]) -> None:
-        groups = chunk.column(self.spec.field)
-        values = chunk.column(self.spec.value)
-        self.counts.update(
-            (g, v)
-            for c, g, v in zip(cols, groups, values, strict=True)
-            if c != OUT and v is not None and g is not None
-        )
+    def count(self, column: str, get: Getter) -> None:
+        counted = Counter(zip(get(self.spec.field), get(self.spec.value), strict=True))
+        for (g, v), n in counted.items():
+            if g is not None and v is not None:
+                self.counts[(g, v)] += n
 
     def result(self, lang: str) -> dict[str, Any]:
         sums: dict[Any, list[float]] = defaultdict(lambda: [0, 0, 0])
@@ -502,7 +508,7 @@ class MeanTable(Table):
             rows.append({"key": key, "label": label, "mean": mean, "n": n, "sd": sd})
             total = [total[0] + n, total[1] + s, total[2] + q]
         mean, sd = mean_sd(*total)
-        in_scope = sum(n for c, n in self.in_scope.items() if c != OUT)
+        in_scope = sum(self.in_scope.values())
         return {
             **self.base(lang),
             "value": self.spec.value,
