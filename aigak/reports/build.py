@@ -79,11 +79,14 @@ def read_answers(
     query = records.values_list("record_id", "answers").order_by()
     sql, params = query.query.get_compiler(using=query.db).as_sql()
     connection = connections[query.db]
+    if connection.vendor == "sqlite":  # bytes: orjson parses them without a str copy
+        column = f'"{Record._meta.db_table}"."answers"'
+        sql = sql.replace(column, f"CAST({column} AS BLOB)", 1)
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(chunk_size):
             for record_id, raw in rows:
-                answers = _loads(raw) if isinstance(raw, str | bytes) else dict(raw)
+                answers = _loads(raw) if isinstance(raw, str | bytes | memoryview) else dict(raw)
                 if in_python and not matches(answers, in_python):
                     continue
                 answers.setdefault("record_id", record_id)
