@@ -1,0 +1,171 @@
+"""Time `aigak import` of N Victims rows from CSV, on SQLite and on PostgreSQL.
+
+    python bench/import_bench.py                      # 100,000 rows, SQLite and PostgreSQL
+    python bench/import_bench.py --rows 20000 --db sqlite
+    python bench/import_bench.py --keep               # leave the databases for list_bench
+
+The CSV is written the way another program would (every cell quoted, CRLF, Cyrillic
+text with commas, quotes and newlines, about a quarter of the optional cells empty) with
+the field and choice names of `victim-questionnaire.md`. Each import runs as its own
+`python -m aigak import victim FILE` process into an empty, already migrated database;
+wall time, CPU time and peak memory (maximum resident set) are those of that process.
+Targets (issue 2): under 60 s and under 1 GB for 100,000 rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from aigak.records.tests import victim_fixture  # noqa: E402
+
+POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/aigak_bench"
+
+
+def write_rows(path: Path, count: int, seed: int = 2022) -> Path:
+    """The benchmark CSV; reused when it exists with the same row count."""
+    if path.exists():
+        return path
+    rng = random.Random(seed)
+    rows = [victim_fixture.random_row(rng, number) for number in range(1, count + 1)]
+    victim_fixture.write_csv(path, rows)
+    return path
+
+
+def environment(db: str, data_dir: Path) -> dict[str, str]:
+    env = {**os.environ, "AIGAK_DATA_DIR": str(data_dir)}
+    env.pop("DATABASE_URL", None)
+    if db == "postgres":
+        env["DATABASE_URL"] = POSTGRES_URL
+    return env
+
+
+def fresh_database(db: str, data_dir: Path) -> dict[str, str]:
+    """An empty, migrated database with the shipped questionnaires; its environment."""
+    shutil.rmtree(data_dir, ignore_errors=True)
+    data_dir.mkdir(parents=True)
+    if db == "postgres":
+        for sql in ("drop database if exists aigak_bench", "create database aigak_bench"):
+            subprocess.run(
+                ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", sql], check=True
+            )
+    env = environment(db, data_dir)
+    subprocess.run(
+        [sys.executable, "-m", "aigak", "manage", "shell", "-c",
+         "from aigak.questionnaires.registry import ensure_shipped; ensure_shipped()"],
+        env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    return env
+
+
+def measured(argv: list[str], env: dict[str, str]) -> dict[str, object]:
+    """Run a command; its wall and CPU seconds, peak memory (max RSS) and output."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.monotonic()
+        process = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(process.pid, 0)  # this process's own resource use
+        wall = time.monotonic() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if process.returncode != 0:
+            raise SystemExit(f"{' '.join(argv)} failed ({process.returncode}):\n{err.read()}")
+        return {
+            "wall_s": round(wall, 1),
+            "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+            "max_rss_mb": round(usage.ru_maxrss / 1024),
+            "stdout": out.read().strip(),
+            "stderr": err.read(),
+        }
+
+
+def database_size(db: str, data_dir: Path) -> str:
+    if db == "sqlite":
+        size = sum(p.stat().st_size for p in data_dir.glob("aigak.sqlite3*"))
+        return f"{size / 1e6:.0f} MB"
+    done = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-At", "-c",
+         "select pg_size_pretty(pg_database_size('aigak_bench'))"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return done.stdout.strip()
+
+
+# `aigak import` as the console script runs it, reporting the CPU time of the importing
+# process itself and of its checking processes apart (on stderr, last line).
+IMPORT = """
+import json, resource, sys
+from aigak.cli import main
+code = main(sys.argv[1:])
+own = resource.getrusage(resource.RUSAGE_SELF)
+workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"main_cpu_s": own.ru_utime + own.ru_stime,
+                  "workers_cpu_s": workers.ru_utime + workers.ru_stime}), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def run(db: str, csv_path: Path, work: Path) -> dict[str, object]:
+    data_dir = work / f"data-{db}"
+    env = fresh_database(db, data_dir)
+    result = measured([sys.executable, "-c", IMPORT, "import", "victim", str(csv_path)], env)
+    split = json.loads(str(result.pop("stderr")).strip().splitlines()[-1])
+    result["main_cpu_s"] = round(split["main_cpu_s"], 1)
+    result["workers_cpu_s"] = round(split["workers_cpu_s"], 1)
+    # On a machine of its own with 2 CPUs the import takes at least the busier of: the
+    # main process's CPU time, or all CPU time shared by two.
+    result["idle_2cpu_estimate_s"] = round(
+        max(split["main_cpu_s"], (split["main_cpu_s"] + split["workers_cpu_s"]) / 2), 1
+    )
+    result["db"] = db
+    result["size"] = database_size(db, data_dir)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--work", default="/tmp/aigak-bench", help="folder for files and data")
+    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    args = parser.parse_args()
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    csv_path = write_rows(work / f"victims-{args.rows}.csv", args.rows)
+    print(
+        f"{args.rows} rows, {csv_path.stat().st_size / 1e6:.0f} MB of CSV "
+        f"(written in {time.monotonic() - started:.0f} s)",
+        flush=True,
+    )
+    results = []
+    for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
+        result = run(db, csv_path, work)
+        results.append(result)
+        rate = args.rows / float(result["wall_s"])
+        print(
+            f"{db:8}  wall {result['wall_s']:>6} s  cpu {result['cpu_s']:>6} s "
+            f"(main {result['main_cpu_s']}, checking {result['workers_cpu_s']}; "
+            f"idle 2-CPU estimate {result['idle_2cpu_estimate_s']} s)  "
+            f"peak {result['max_rss_mb']:>5} MB  {rate:,.0f} rows/s  db {result['size']}  "
+            f"-> {result['stdout']}  [load {os.getloadavg()[0]:.1f}]",
+            flush=True,
+        )
+        if not args.keep:
+            shutil.rmtree(work / f"data-{db}", ignore_errors=True)
+    (work / "import_bench.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
