@@ -22,6 +22,7 @@ import argparse
 import hashlib
 import json
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -41,6 +42,22 @@ def rss_kb(pid: int, field: str = "VmRSS") -> int:
         if line.startswith(field + ":"):
             return int(line.split()[1])
     return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def drop_caches() -> bool:
@@ -213,13 +230,18 @@ def main() -> int:
         rss_before = rss_kb(server.process.pid)
         watch = MemoryWatch(server.process.pid)
         watch.start()
+        server_cpu, client_cpu = cpu_seconds(server.process.pid), own_cpu()
         seconds = upload(server.url, token, sources[0][0], args.chunk_mb * MB)
+        server_cpu = cpu_seconds(server.process.pid) - server_cpu
+        client_cpu = own_cpu() - client_cpu
         watch.running = False
         watch.join()
         stored = work / "data" / "evidence" / sources[0][1][:2] / sources[0][1]
         assert stored.stat().st_size == size, "the upload did not arrive whole"
         dd_target = work / "dd-copy"
+        dd_cpu = own_cpu()
         dd_seconds = disk_write(sources[0][0], dd_target)
+        dd_cpu = own_cpu() - dd_cpu
         dd_target.unlink()
         figures["upload"] = {
             "bytes": size,
@@ -233,6 +255,9 @@ def main() -> int:
             "server_rss_peak_mb": round(max(watch.peak, rss_before) / 1024, 1),
             "server_rss_growth_mb": round((max(watch.peak, rss_before) - rss_before) / 1024, 1),
             "server_vmhwm_mb": round(rss_kb(server.process.pid, "VmHWM") / 1024, 1),
+            "server_cpu_s_per_gb": round(server_cpu / (size / GB), 2),
+            "client_cpu_s_per_gb": round(client_cpu / (size / GB), 2),
+            "disk_write_cpu_s_per_gb": round(dd_cpu / (size / GB), 2),
         }
         for path, _ in sources[1:]:
             upload(server.url, token, path, args.chunk_mb * MB)
@@ -244,13 +269,13 @@ def main() -> int:
         files = [str(p) for p in (work / "data" / "evidence").glob("??/*")]
         total = sum(os.path.getsize(f) for f in files)
         cold = drop_caches()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), children_cpu()
         subprocess.run(["cat", *files], stdout=subprocess.DEVNULL, check=True)
-        cat_seconds = time.perf_counter() - started
+        cat_seconds, cat_cpu = time.perf_counter() - started, children_cpu() - cpu
         drop_caches()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), children_cpu()
         verified = aigak(env, "verify")
-        verify_seconds = time.perf_counter() - started
+        verify_seconds, verify_cpu = time.perf_counter() - started, children_cpu() - cpu
         assert verified.returncode == 0, verified.stdout + verified.stderr
         figures["verify"] = {
             "bytes": total,
@@ -261,6 +286,8 @@ def main() -> int:
             "cat_seconds": round(cat_seconds, 2),
             "cat_mb_per_s": round(total / MB / cat_seconds, 1),
             "ratio_to_cat": round(cat_seconds / verify_seconds, 2),
+            "verify_cpu_s_per_gb": round(verify_cpu / (total / GB), 2),
+            "cat_cpu_s_per_gb": round(cat_cpu / (total / GB), 2),
             "output": verified.stdout.strip().splitlines()[-1],
         }
     finally:
