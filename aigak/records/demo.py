@@ -50,7 +50,8 @@ def load_demo(stdout: TextIO | None = None) -> dict[str, Any]:
     """Load the demo data set into a database without Victims records.
 
     Returns {"loaded": bool, "victims": n, "torture": n, "events": n, "links": n,
-    "users": [{"username", "role", "password"}], "logins_file": path}.
+    "users": [{"username", "role", "password"}], "logins": [(username, role, password)],
+    "logins_file": path}.
     """
     ensure_shipped()
     victim = get_questionnaire("victim")
@@ -79,6 +80,7 @@ def load_demo(stdout: TextIO | None = None) -> dict[str, Any]:
         "events": events,
         "links": links,
         "users": accounts,
+        "logins": [(a["username"], a["role"], a["password"]) for a in accounts],
         "logins_file": str(path),
     }
 
