@@ -155,7 +155,14 @@ class S3Store:
         source.unlink(missing_ok=True)
 
     def open(self, sha256: str) -> BinaryIO:
-        return S3RangeReader(self.storage.bucket.Object(self._key(sha256)))  # type: ignore[return-value]
+        from botocore.exceptions import ClientError
+
+        try:
+            return S3RangeReader(self.storage.bucket.Object(self._key(sha256)))  # type: ignore[return-value]
+        except ClientError as problem:
+            if problem.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
+                raise FileNotFoundError(relative_name(sha256)) from None
+            raise
 
     def delete(self, sha256: str) -> None:
         self.storage.delete(relative_name(sha256))
