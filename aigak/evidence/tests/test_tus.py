@@ -339,3 +339,14 @@ def test_a_partial_file_that_lost_bytes_lowers_the_offset(tus):
     assert tus.send("HEAD", location)["Upload-Offset"] == "6000"
     assert tus.patch(location, 6_000, data[6_000:]).status_code == 204
     assert Evidence.objects.get().sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_a_finished_upload_points_at_its_evidence_and_outlives_termination(tus):
+    location, response = tus.upload(PNG, filename="p.png")
+    evidence = Evidence.objects.get()
+    head = tus.send("HEAD", location)
+    assert head["Upload-Offset"] == head["Upload-Length"] == str(len(PNG))
+    assert head["Aigak-Evidence-Url"] == f"/evidence/{evidence.pk}/"
+    assert tus.send("DELETE", location).status_code == 204
+    assert Evidence.objects.get() == evidence  # deleting evidence is an admin's act
+    assert tus.send("HEAD", location).status_code == 404
