@@ -11,6 +11,7 @@ import os
 import uuid
 from typing import Any, BinaryIO
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -164,8 +165,6 @@ def attach_small_file(
     record: Record | None = None,
 ) -> Evidence:
     """Store a form-posted file: hash while writing, sniff, refuse or take it in."""
-    from django.conf import settings
-
     perms.require(access.can_upload(user), "upload evidence")
     if record is not None:
         perms.require(access.can_link(user, record), "link evidence to this record")
