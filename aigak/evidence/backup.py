@@ -229,18 +229,18 @@ def _unpack(
     try:
         tar = tarfile.open(source, mode="r|")
     except (OSError, tarfile.TarError) as problem:
-        raise BackupError(f"{source}: not a readable backup ({problem})") from None
+        raise BackupError(f"not a readable backup ({problem})") from None
     with tar:
         for member in tar:
             handle = tar.extractfile(member) if member.isfile() else None
             if handle is None:
-                raise BackupError(f"{source}: unexpected entry {member.name!r}")
+                raise BackupError(f"unexpected entry {member.name!r}")
             if manifest is None:
                 if member.name != "manifest.json":
-                    raise BackupError(f"{source}: manifest.json must come first")
+                    raise BackupError("manifest.json must come first")
                 manifest = json.loads(handle.read())
                 if manifest.get("format") != FORMAT:
-                    raise BackupError(f"{source}: not an Aigak backup")
+                    raise BackupError("not an Aigak backup")
                 expected = {e["sha256"]: e for e in manifest["evidence"]}
                 continue
             name = member.name
@@ -257,12 +257,12 @@ def _unpack(
                 if progress is not None:
                     progress(member.size)
             else:
-                raise BackupError(f"{source}: unexpected entry {name!r}")
+                raise BackupError(f"unexpected entry {name!r}")
     if manifest is None or database is None:
-        raise BackupError(f"{source}: the backup has no manifest or no database")
+        raise BackupError("the backup has no manifest or no database")
     missing = [sha for sha in expected if not (staging / sha).is_file()]
     if missing:
-        raise BackupError(f"{source}: {len(missing)} evidence files are missing, e.g. {missing[0]}")
+        raise BackupError(f"{len(missing)} evidence files are missing, e.g. {missing[0]}")
     return manifest, database, key
 
 

@@ -28,7 +28,7 @@ class Command(BaseCommand):
             try:
                 manifest = restore_backup(file, force=force, progress=bar.update)
             except (BackupError, OSError) as problem:
-                raise CommandError(str(problem), returncode=1) from None
+                raise CommandError(f"{file}: {problem}", returncode=1) from None
         self.stdout.write(
             f"restored {file}: database of {manifest['created_at']} and "
             f"{len(manifest['evidence'])} evidence files, all hashes checked"
