@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 # Commands of the command-line contract, and whether they need the database.
 COMMANDS: dict[str, tuple[bool, str]] = {
@@ -90,9 +91,31 @@ def main(argv: list[str] | None = None) -> int:
         print(f"aigak: command {command!r} is not available in this build", file=sys.stderr)
         return 2
     handler = load_command_class(app, name)
+    return run_command(handler, command, rest)
+
+
+def run_command(handler: Any, command: str, rest: list[str]) -> int:
+    """Parse and run one command as Django's run_from_argv does, but leave the database
+    connections open (the caller may be a test holding a transaction) and return the
+    exit code instead of leaving the process."""
+    from django.core.management.base import CommandError, handle_default_options
+
+    handler._called_from_command_line = True
+    parser = handler.create_parser("aigak", command)
     try:
-        # argv[0] and argv[1] only name the program in help and usage messages.
-        handler.run_from_argv(["aigak", command, *rest])
+        options = parser.parse_args(rest)
+    except SystemExit as stop:  # argparse: --help (0) or a usage error (2)
+        return stop.code if isinstance(stop.code, int) else 2
+    handle_default_options(options)
+    cmd_options = vars(options)
+    args = cmd_options.pop("args", ())
+    try:
+        handler.execute(*args, **cmd_options)
+    except CommandError as error:
+        if cmd_options.get("traceback"):
+            raise
+        print(f"aigak {command}: {error}", file=sys.stderr)
+        return error.returncode
     except SystemExit as stop:
         return stop.code if isinstance(stop.code, int) else 1
     except KeyboardInterrupt:

@@ -7,6 +7,12 @@ import pytest
 from aigak.accounts.models import Role, Team, User
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests create many users; real password hashing would dominate their time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def questionnaires(db):
     from aigak.questionnaires.registry import ensure_shipped

@@ -104,6 +104,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = str(DATA_DIR / "static")
+os.makedirs(STATIC_ROOT, exist_ok=True)  # WhiteNoise warns about a missing root
 STATICFILES_DIRS = [os.path.join(BASE_DIR, "static")]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
