@@ -206,6 +206,12 @@ class Plan:
         for table in self.tables:
             table.add(chunk)
 
+    def merge(self, other: Plan) -> None:
+        """Add another plan's counts (the same spec over other records) to this one."""
+        self.n_records += other.n_records
+        for mine, theirs in zip(self.tables, other.tables, strict=True):
+            mine.merge(theirs)
+
     def choices(self, name: str, lang: str) -> list[tuple[str, str]]:
         if name == AGE_BRACKET:
             assert self.spec.age is not None
@@ -263,6 +269,14 @@ class Table:
 
     def count(self, column: str, get: Getter) -> None:
         raise NotImplementedError
+
+    def merge(self, other: Table) -> None:
+        for name, value in vars(other).items():
+            if isinstance(value, Counter):
+                getattr(self, name).update(value)
+        self.comments.extend(other.comments)
+        for key, texts in other.row_texts.items():
+            self.row_texts[key].update(texts)
 
     def collect_comments(self, column: str, get: Getter) -> None:
         ids = get(self.plan.spec.record_id_field)

@@ -63,7 +63,8 @@ class Command(BaseCommand):
             t = built.timings
             self.stderr.write(
                 f"{built.data['n_records']} records: read {t['read']:.2f} s, "
-                f"compute {t['compute']:.2f} s, total {t['total']:.2f} s"
+                f"compute {t['compute']:.2f} s, total {t['total']:.2f} s "
+                f"({t['processes']} process{'es' if t['processes'] > 1 else ''})"
             )
         if options["out"]:
             Path(options["out"]).write_bytes(content)
