@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from aigak.accounts import permissions as perms
 from aigak.accounts.models import AuditAction, User, audit
+from aigak.evidence import access as evidence_access
 from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.validation import Problem
 from aigak.questionnaires.webform import (
@@ -193,6 +194,9 @@ def record_detail(
         request,
         "records/detail.html",
         {
+            "evidence": _record_evidence(user, record),
+            "can_attach": evidence_access.can_link(user, record),
+            "links": _record_links(user, record),
             "questionnaire": record.questionnaire,
             "record": record,
             "sections": sections,
@@ -202,6 +206,27 @@ def record_detail(
             "can_delete": perms.can_delete_record(user, record),
         },
     )
+
+
+def _record_evidence(user: Any, record: Record) -> list[Any]:
+    """Evidence attached to the record that this user may see."""
+    found = evidence_access.visible_evidence(user).filter(
+        links__record=record, deleted_at__isnull=True
+    )
+    return list(found.order_by("uploaded_at"))
+
+
+def _record_links(user: Any, record: Record) -> list[tuple[str, Record]]:
+    """Records this one names or is named by (a torture record's victim), if visible."""
+    visible = perms.visible_records(user, Record.live.all())
+    out: list[tuple[str, Record]] = []
+    for link in record.links_out.select_related("target__questionnaire"):
+        if visible.filter(pk=link.target_id).exists():
+            out.append((link.get_kind_display(), link.target))
+    for link in record.links_in.select_related("source__questionnaire"):
+        if visible.filter(pk=link.source_id).exists():
+            out.append((link.get_kind_display(), link.source))
+    return out
 
 
 def _problem_summary(definition: FormDefinition, problems: list[Problem], lang: str) -> list[str]:
