@@ -24,8 +24,13 @@ def contract_json(built: BuiltReport) -> dict:
 
 def render(built: BuiltReport, fmt: str) -> bytes:
     if fmt == "json":
-        text = json.dumps(contract_json(built), ensure_ascii=False, indent=1)
-        return (text + "\n").encode("utf-8")
+        try:  # a million records bring hundreds of thousands of comments: orjson is fast
+            import orjson
+
+            return orjson.dumps(contract_json(built), option=orjson.OPT_INDENT_2) + b"\n"
+        except ImportError:  # pragma: no cover - orjson is optional
+            text = json.dumps(contract_json(built), ensure_ascii=False, indent=1)
+            return (text + "\n").encode("utf-8")
     if fmt == "html":
         from aigak.reports.outputs.html import standalone_html
 
