@@ -147,3 +147,16 @@ def test_it_labels_in_the_asked_language():
 def test_it_prints_the_filters_it_was_given():
     report = compute(SPEC, FORM, [], filters={"gender": "male"})
     assert report["filters"] == {"gender": "male"}
+
+
+def test_plans_over_parts_merge_into_the_whole():
+    from aigak.records.demo_victims import victim_answers
+    from aigak.reports.engine import Plan, result
+
+    answers = victim_answers()
+    whole = compute(SPEC, FORM, answers)
+    first, second = Plan(SPEC, FORM), Plan(SPEC, FORM)
+    first.add(answers[:300])
+    second.add(answers[300:])
+    first.merge(second)
+    assert result(first) == whole
