@@ -295,6 +295,10 @@ class Table:
                 self.comments.append(entry)
 
     # -- output helpers
+    def sorted_comments(self) -> list[dict[str, Any]]:
+        """In record id order: the same however the records were chunked or split."""
+        return sorted(self.comments, key=lambda c: (str(c["record_id"]), c["field"]))
+
     def column_totals(self, per_column: Counter[Any]) -> dict[str, int]:
         """Counts per shown column from counts per breakdown column ('' = no breakdown)."""
         out = {c: per_column.get(c, 0) for c in self.plan.split}
@@ -359,14 +363,14 @@ class SingleTable(Table):
                 "percent": {c: percent(counts[c], denominator[c]) for c in counts},
             }
             if self.spec.row_texts:
-                row["texts"] = list(self.row_texts.get(key, {}))
+                row["texts"] = sorted(self.row_texts.get(key, {}))
             rows.append(row)
         return {
             **self.base(lang),
             "denominator": denominator,
             "missing": {c: in_scope[c] - denominator[c] for c in denominator},
             "rows": rows,
-            "comments": self.comments,
+            "comments": self.sorted_comments(),
         }
 
 
@@ -418,7 +422,7 @@ class MultipleTable(Table):
             "denominator": denominator,
             "missing": {c: in_scope[c] - denominator[c] for c in denominator},
             "rows": rows,
-            "comments": self.comments,
+            "comments": self.sorted_comments(),
         }
 
 
@@ -508,7 +512,7 @@ class CrossTable(Table):
             "missing": {c: in_scope[c] - denominator[c] for c in denominator},
             "subtotals": subtotals,
             "rows": rows,
-            "comments": self.comments,
+            "comments": self.sorted_comments(),
         }
 
     def _by_value(self, key: Any) -> list[tuple[tuple[str, Any, Any], int]]:
@@ -558,7 +562,7 @@ class MeanTable(Table):
             "missing": {TOTAL: in_scope - total[0]},
             "rows": rows,
             "total": {"mean": mean, "n": total[0], "sd": sd},
-            "comments": self.comments,
+            "comments": self.sorted_comments(),
         }
 
 
