@@ -304,9 +304,9 @@ def guess_mapping(headers: list[str]) -> dict[str, list[str]]:
     mapping = {name: [headers[found[name]]] for name in FIELDS if name in found}
     if "full_name" not in mapping:
         parts = []
-        for phrases in _NAME_PARTS.values():
+        for part in _NAME_PARTS.values():
             for position, header in enumerate(folded):
-                if position not in taken and _fits(header, phrases, True):
+                if position not in taken and _fits(header, part, True):
                     parts.append(headers[position])
                     taken.add(position)
                     break
