@@ -1,5 +1,23 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from aigak.linkage import views
 
 app_name = "linkage"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("lists/new/", views.upload, name="upload"),
+    path("lists/new/<str:token>/", views.mapping, name="mapping"),
+    path("lists/<int:pk>/", views.list_detail, name="list"),
+    path("lists/<int:pk>/cross-reference/", views.cross_reference, name="cross_reference"),
+    path("lists/<int:pk>/review/", views.review_queue, name="review"),
+    path("lists/<int:pk>/overlap/", views.overlap_page, name="overlap"),
+    path("lists/<int:pk>/overlap/<slug:part>.csv", views.overlap_csv, name="overlap_csv"),
+    path("matches/<int:pk>/", views.match_detail, name="match"),
+    path("matches/<int:pk>/decide/", views.decide, name="decide"),
+    path("duplicates/", views.duplicates, name="duplicates"),
+    path("duplicates/run/", views.run_dedupe, name="run_dedupe"),
+    path("merges/", views.merges, name="merges"),
+    path("merges/<int:pk>/undo/", views.undo_merge, name="undo_merge"),
+    path("capture-histories.csv", views.histories_csv, name="histories_csv"),
+]

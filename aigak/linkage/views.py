@@ -1,0 +1,548 @@
+"""Victim list pages: upload with column mapping, cross-reference, review queues,
+deduplication and merges, overlaps and downloads.
+
+Views are thin: they find objects through aigak.linkage.access (403 for roles that may
+not see lists, 404 for what does not exist), and write only through
+aigak.linkage.lists, .review and .actions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from aigak.accounts.models import AuditAction, AuditEvent, User, audit
+from aigak.linkage import access, actions, lists, overlap, review
+from aigak.linkage.engines import EngineUnavailable
+from aigak.linkage.models import (
+    RESERVED_LIST_NAMES,
+    Match,
+    MatchKind,
+    MatchStatus,
+    PersonMerge,
+    VictimList,
+)
+
+QUEUE_PAGE_SIZE = 10
+ENTRY_PAGE_SIZE = 50
+OVERLAP_SHOWN = 200
+MAX_FILE_SIZE = 50 * 1024 * 1024
+STAGED_FOR = 24 * 3600  # seconds an upload waits for its column mapping
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+SESSION_KEY = "linkage_uploads"
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    user: User
+
+
+# --- lists -------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
+    access.require_see(user)
+    found = list(VictimList.objects.select_related("uploaded_by"))
+    counts: dict[int, dict[str, int]] = {v.pk: {} for v in found}
+    rows = (
+        Match.objects.filter(kind=MatchKind.LINK)
+        .values_list("entry__victim_list_id", "status")
+        .order_by()
+    )
+    for list_id, status in rows:
+        counts[list_id][status] = counts[list_id].get(status, 0) + 1
+    return render(
+        request,
+        "linkage/index.html",
+        {
+            "lists": [(v, counts[v.pk]) for v in found],
+            "can_manage": access.can_manage_lists(user),
+            "dedupe_counts": review.status_counts(None),
+            "merges": PersonMerge.objects.filter(undone_at__isnull=True).count(),
+        },
+    )
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="List file (CSV or XLSX)")
+    name = forms.CharField(label="Name of the list", max_length=200)
+    source = forms.CharField(
+        label="Source (who published it, where)", max_length=500, required=False
+    )
+    published_on = forms.DateField(
+        label="Published on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if VictimList.objects.filter(name=name).exists():
+            raise forms.ValidationError("A list with this name exists; choose another name.")
+        if name.casefold() in RESERVED_LIST_NAMES:
+            raise forms.ValidationError("This name is reserved; choose another name.")
+        return name
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILE_SIZE:
+            raise forms.ValidationError(
+                f"The file is larger than {MAX_FILE_SIZE // 1024 // 1024} MB."
+            )
+        return upload
+
+
+def _staging_dir() -> Path:
+    default = Path(settings.DATA_DIR) / "linkage-uploads"
+    path = Path(getattr(settings, "LINKAGE_STAGING_DIR", default))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _staged_path(token: str) -> Path:
+    return _staging_dir() / f"{token}.upload"
+
+
+def _clear_old_uploads() -> None:
+    limit = time.time() - STAGED_FOR
+    for path in _staging_dir().glob("*.upload"):
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+        except OSError:
+            pass
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
+    access.require_manage(request.user)
+    if request.method == "GET":
+        return render(request, "linkage/upload.html", {"form": UploadForm()})
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "linkage/upload.html", {"form": form}, status=400)
+    upload_file = form.cleaned_data["file"]
+    data = upload_file.read()
+    file_name = Path(upload_file.name or "list.csv").name
+    try:
+        lists.read_table(data, file_name)
+    except lists.ListFileError as exc:
+        form.add_error("file", str(exc))
+        return render(request, "linkage/upload.html", {"form": form}, status=400)
+    _clear_old_uploads()
+    token = secrets.token_urlsafe(24)
+    _staged_path(token).write_bytes(data)
+    published = form.cleaned_data["published_on"]
+    staged = dict(request.session.get(SESSION_KEY, {}))
+    staged[token] = {
+        "name": form.cleaned_data["name"],
+        "source": form.cleaned_data["source"],
+        "published_on": published.isoformat() if published else "",
+        "file_name": file_name,
+    }
+    request.session[SESSION_KEY] = staged
+    return redirect("linkage:mapping", token)
+
+
+def _staged(request: AuthenticatedHttpRequest, token: str) -> tuple[dict[str, str], bytes]:
+    info = request.session.get(SESSION_KEY, {}).get(token)
+    path = _staged_path(token) if _TOKEN.match(token) else None
+    if info is None or path is None or not path.exists():
+        raise Http404("no such upload; upload the file again")
+    return info, path.read_bytes()
+
+
+def _drop_staged(request: AuthenticatedHttpRequest, token: str) -> None:
+    staged = dict(request.session.get(SESSION_KEY, {}))
+    staged.pop(token, None)
+    request.session[SESSION_KEY] = staged
+    _staged_path(token).unlink(missing_ok=True)
+
+
+def _posted_mapping(request: AuthenticatedHttpRequest) -> dict[str, list[str]]:
+    mapping: dict[str, list[str]] = {}
+    for name in lists.FIELDS:
+        if name == "full_name":
+            columns = [
+                request.POST.get(f"map_full_name_{i}", "") for i in range(lists.NAME_COLUMNS)
+            ]
+        else:
+            columns = [request.POST.get(f"map_{name}", "")]
+        mapping[name] = [c for c in columns if c]
+    return mapping
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mapping(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
+    user = request.user
+    access.require_manage(user)
+    info, data = _staged(request, token)
+    table = lists.read_table(data, info["file_name"])
+    if request.method == "POST" and request.POST.get("cancel"):
+        _drop_staged(request, token)
+        messages.info(request, "Upload cancelled; nothing was stored.")
+        return redirect("linkage:index")
+    error = ""
+    if request.method == "POST":
+        chosen = _posted_mapping(request)
+        published = info["published_on"]
+        try:
+            victim_list = lists.import_list(
+                user,
+                name=info["name"],
+                data=data,
+                file_name=info["file_name"],
+                mapping=chosen,
+                source=info["source"],
+                published_on=dt.date.fromisoformat(published) if published else None,
+            )
+        except lists.ListFileError as exc:
+            error = str(exc)
+        else:
+            _drop_staged(request, token)
+            messages.success(
+                request,
+                f"List {victim_list.name!r} stored: {victim_list.row_count} entries"
+                + (f", {len(victim_list.warnings)} warnings" if victim_list.warnings else "")
+                + ".",
+            )
+            return redirect("linkage:list", victim_list.pk)
+    else:
+        chosen = lists.guess_mapping(table.headers)
+    selects = []
+    for name in lists.FIELDS:
+        count = lists.NAME_COLUMNS if name == "full_name" else 1
+        columns = chosen.get(name, [])
+        for i in range(count):
+            key = f"map_full_name_{i}" if name == "full_name" else f"map_{name}"
+            label = lists.FIELD_LABELS[name]
+            if name == "full_name" and i:
+                label = f"{label}, continued (given name, patronymic)"
+            selects.append((key, label, columns[i] if i < len(columns) else "", name))
+    return render(
+        request,
+        "linkage/mapping.html",
+        {
+            "info": info,
+            "token": token,
+            "table": table,
+            "sample": table.sample(5),
+            "selects": selects,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_GET
+def list_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    victim_list = access.get_list_for_user(user, pk)
+    entries = victim_list.entries.order_by("row_number")
+    page = Paginator(entries, ENTRY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "linkage/list_detail.html",
+        {
+            "victim_list": victim_list,
+            "page": page,
+            "counts": review.status_counts(victim_list),
+            "can_manage": access.can_manage_lists(user),
+            "mapping": [
+                (lists.FIELD_LABELS[k], ", ".join(v)) for k, v in victim_list.column_mapping.items()
+            ],
+        },
+    )
+
+
+def _threshold(request: AuthenticatedHttpRequest) -> float:
+    try:
+        value = float(request.POST.get("threshold", review.CANDIDATE_THRESHOLD))
+    except ValueError:
+        return review.CANDIDATE_THRESHOLD
+    return min(max(value, 0.01), 0.99)
+
+
+@login_required
+@require_POST
+def cross_reference(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    victim_list = access.get_list_for_user(user, pk)
+    access.require_manage(user)
+    try:
+        summary = review.cross_reference(user, victim_list, threshold=_threshold(request))
+    except EngineUnavailable as exc:
+        messages.error(request, f"The matching model could not run: {exc}")
+        return redirect("linkage:list", pk)
+    messages.success(
+        request,
+        f"{summary.candidates} candidate pairs: {summary.created} new, "
+        f"{summary.updated} updated, {summary.removed} no longer proposed.",
+    )
+    for note in summary.notes:
+        messages.info(request, note)
+    return redirect("linkage:review", pk)
+
+
+# --- review ------------------------------------------------------------------------
+
+
+def _status(request: AuthenticatedHttpRequest) -> str:
+    status = request.GET.get("status", MatchStatus.CANDIDATE)
+    return status if status in MatchStatus.values or status == "all" else MatchStatus.CANDIDATE
+
+
+def _queue_page(request: AuthenticatedHttpRequest, victim_list: VictimList | None) -> Any:
+    status = _status(request)
+    matches = review.queue(victim_list, None if status == "all" else status)
+    page = Paginator(matches, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return status, page, review.review_items(page.object_list)
+
+
+def _tabs(counts: dict[str, int]) -> list[tuple[str, str, int]]:
+    return [(value, label, counts[value]) for value, label in MatchStatus.choices]
+
+
+@login_required
+@require_GET
+def review_queue(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    victim_list = access.get_list_for_user(user, pk)
+    status, page, items = _queue_page(request, victim_list)
+    return render(
+        request,
+        "linkage/review.html",
+        {
+            "victim_list": victim_list,
+            "status": status,
+            "tabs": _tabs(review.status_counts(victim_list)),
+            "page": page,
+            "items": items,
+            "can_decide": access.can_decide(user),
+            "can_manage": access.can_manage_lists(user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def match_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    match = access.get_match_for_user(user, pk)
+    [item] = review.review_items([match])
+    history = AuditEvent.objects.filter(
+        object_type="match", object_id=str(match.pk), action=AuditAction.DECIDE
+    ).select_related("actor")
+    return render(
+        request,
+        "linkage/match_detail.html",
+        {
+            "item": item,
+            "match": match,
+            "history": history,
+            "can_decide": access.can_decide(user),
+            "merges": match.merges.select_related("merged_by", "undone_by"),
+        },
+    )
+
+
+def _back(request: AuthenticatedHttpRequest, fallback: str) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@login_required
+@require_POST
+def decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    match = access.get_match_for_user(user, pk)
+    access.require_decide(user)
+    decision = request.POST.get("decision", "")
+    if decision not in actions.DECISIONS:
+        return HttpResponse("Unknown decision.", status=400)
+    try:
+        actions.decide(user, match, decision)
+    except actions.DecisionRefused as exc:
+        messages.error(request, f"Match {match.pk}: {exc}")
+        return _back(request, reverse("linkage:match", args=[match.pk]))
+    messages.success(request, f"Match {match.pk}: {MatchStatus(decision).label.lower()}.")
+    return _back(request, reverse("linkage:match", args=[match.pk]))
+
+
+# --- deduplication and merges ------------------------------------------------------
+
+
+@login_required
+@require_GET
+def duplicates(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
+    access.require_see(user)
+    status, page, items = _queue_page(request, None)
+    return render(
+        request,
+        "linkage/duplicates.html",
+        {
+            "status": status,
+            "tabs": _tabs(review.status_counts(None)),
+            "page": page,
+            "items": items,
+            "can_decide": access.can_decide(user),
+            "can_manage": access.can_manage_lists(user),
+            "last_run": review.last_dedupe_run(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def run_dedupe(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
+    access.require_manage(user)
+    try:
+        summary = review.find_duplicates(user, threshold=_threshold(request))
+    except EngineUnavailable as exc:
+        messages.error(request, f"The matching model could not run: {exc}")
+        return redirect("linkage:duplicates")
+    messages.success(
+        request,
+        f"{summary.candidates} candidate pairs of persons: {summary.created} new, "
+        f"{summary.updated} updated, {summary.removed} no longer proposed.",
+    )
+    for note in summary.notes:
+        messages.info(request, note)
+    return redirect("linkage:duplicates")
+
+
+@login_required
+@require_GET
+def merges(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
+    access.require_see(user)
+    found = PersonMerge.objects.select_related("merged_by", "undone_by", "match")
+    page = Paginator(found, ENTRY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "linkage/merges.html",
+        {"page": page, "can_decide": access.can_decide(user)},
+    )
+
+
+@login_required
+@require_POST
+def undo_merge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    merge = access.get_merge_for_user(user, pk)
+    access.require_decide(user)
+    try:
+        actions.undo_merge(user, merge)
+    except actions.DecisionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            f"Person {merge.from_person_id} is no longer merged into person "
+            f"{merge.into_person_id}.",
+        )
+    return _back(request, reverse("linkage:merges"))
+
+
+# --- overlap and downloads ---------------------------------------------------------
+
+
+@login_required
+@require_GET
+def overlap_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    victim_list = access.get_list_for_user(user, pk)
+    found = overlap.list_overlap(victim_list)
+    persons = [p for _, p in found.both[:OVERLAP_SHOWN]] + found.database_only[:OVERLAP_SHOWN]
+    sides = review.person_sides(persons)
+    return render(
+        request,
+        "linkage/overlap.html",
+        {
+            "victim_list": victim_list,
+            "overlap": found,
+            "counts": found.counts(),
+            "shown": OVERLAP_SHOWN,
+            "both": [(e, sides[p]) for e, p in found.both[:OVERLAP_SHOWN]],
+            "list_only": found.list_only[:OVERLAP_SHOWN],
+            "database_only": [(p, sides[p]) for p in found.database_only[:OVERLAP_SHOWN]],
+            "parts": overlap.PART_LABELS,
+        },
+    )
+
+
+def _csv_response(frame: pd.DataFrame, file_name: str) -> HttpResponse:
+    text = frame.to_csv(index=False, lineterminator="\r\n")
+    response = HttpResponse("\ufeff" + text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    return response
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:60] or "list"
+
+
+@login_required
+@require_GET
+def overlap_csv(request: AuthenticatedHttpRequest, pk: int, part: str) -> HttpResponse:
+    user = request.user
+    victim_list = access.get_list_for_user(user, pk)
+    if part not in overlap.PARTS:
+        raise Http404("no such part")
+    frame = overlap.overlap_frame(overlap.list_overlap(victim_list), part)
+    audit(user, AuditAction.EXPORT, victim_list, part=part, rows=len(frame))
+    return _csv_response(frame, f"list-{victim_list.pk}-{_slug(victim_list.name)}-{part}.csv")
+
+
+@login_required
+@require_GET
+def histories_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
+    access.require_see(user)
+    chosen: list[VictimList | int | str] = []
+    for value in request.GET.getlist("list"):
+        if not value.isdigit():
+            return HttpResponse("A list is given by its number.", status=400)
+        chosen.append(int(value))
+    include_database = request.GET.get("database", "1") not in ("0", "")
+    try:
+        frame = overlap.capture_histories(chosen or None, include_database=include_database)
+    except ValueError as exc:
+        return HttpResponse(str(exc), status=400)
+    audit(
+        user,
+        AuditAction.EXPORT,
+        object_type="capture_histories",
+        object_id="lists",
+        lists=chosen,
+        database=include_database,
+        rows=len(frame),
+    )
+    return _csv_response(frame, "capture-histories.csv")
