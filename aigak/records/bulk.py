@@ -188,6 +188,9 @@ class BatchWriter:
         rows, self.pending = self.pending, []
         if not rows:
             return
+        # The time each batch is written: the list orders by it, and one timestamp for a
+        # whole large import would make the database sort it all for every page.
+        self.now = timezone.now()
         existing = {
             values[1]: values
             for values in Record.objects.filter(

@@ -120,13 +120,15 @@ def test_demo_is_not_loaded_over_existing_victims_records(db, monkeypatch, tmp_p
     path = tmp_path / "one.csv"
     path.write_text("record_id,vital_status\nV-1,alive\n")
     assert vf.run_cli(capsys, "import", "victim", str(path))[0] == 0
-    monkeypatch.setitem(
-        sys.modules, "aigak.records.demo", types.SimpleNamespace(load_demo=pytest.fail)
-    )
+    logins = tmp_path / "demo-logins.tsv"
+    logins.write_text("username\trole\tpassword\ndemo_admin\tadmin\tpass-1\n")
+    fake = types.SimpleNamespace(load_demo=pytest.fail, logins_path=lambda: logins)
+    monkeypatch.setitem(sys.modules, "aigak.records.demo", fake)
     stdout, text = _out()
 
     assert load_demo_if_empty(stdout) is None
     assert "already holds Victims records" in text.getvalue()
+    assert "demo_admin / admin / pass-1" in text.getvalue()
 
 
 def test_demo_missing_from_the_build_is_said_and_serving_goes_on(db, monkeypatch):

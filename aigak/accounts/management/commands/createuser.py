@@ -17,6 +17,9 @@ from aigak.accounts.models import AuditAction, Role, Team, User, audit
 
 
 class Command(BaseCommand):
+    # System checks import every view (pandas, matplotlib, ...): seconds and 100+ MB
+    # that a command working on records does not need. `aigak manage check` runs them.
+    requires_system_checks: list[str] = []
     help = (
         "Create a user with one role. Without --password-file the password is asked for "
         "twice on a terminal; when not on a terminal a strong one is generated and printed."

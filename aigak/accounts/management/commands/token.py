@@ -11,6 +11,9 @@ from aigak.accounts.tokens import issue_token
 
 
 class Command(BaseCommand):
+    # System checks import every view (pandas, matplotlib, ...): seconds and 100+ MB
+    # that a command working on records does not need. `aigak manage check` runs them.
+    requires_system_checks: list[str] = []
     help = (
         "Print a new API token for a user, for the REST API and resumable uploads "
         "(header `Authorization: Token <token>`). Only its hash is stored: keep it now."

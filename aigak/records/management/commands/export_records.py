@@ -19,6 +19,9 @@ CHUNK = 2000
 
 
 class Command(BaseCommand):
+    # System checks import every view (pandas, matplotlib, ...): seconds and 100+ MB
+    # that a command working on records does not need. `aigak manage check` runs them.
+    requires_system_checks: list[str] = []
     help = (
         "Export the records of a questionnaire in the shape `aigak import` reads: record_id "
         "then the form's fields in form order; select_multiple as space-separated choice "

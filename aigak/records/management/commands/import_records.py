@@ -14,6 +14,9 @@ from aigak.records.actions import ImportFailed, import_rows
 
 
 class Command(BaseCommand):
+    # System checks import every view (pandas, matplotlib, ...): seconds and 100+ MB
+    # that a command working on records does not need. `aigak manage check` runs them.
+    requires_system_checks: list[str] = []
     help = (
         "Import records into a questionnaire from CSV, XLSX or JSON (a list of objects, or "
         "a KoBoToolbox/ODK export). Columns are field names (a group path prefix such as "

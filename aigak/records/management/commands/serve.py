@@ -7,6 +7,7 @@ collectstatic step. 127.0.0.1 by default: reaching it from other machines is a c
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from django.conf import settings
@@ -67,16 +68,21 @@ class Command(BaseCommand):
 
 def load_demo_if_empty(stdout: OutputWrapper) -> dict[str, Any] | None:
     """Load the demo data set when there are no Victims records; print the demo logins."""
-    if Record.objects.filter(questionnaire__name="victim").exists():
-        stdout.write("The database already holds Victims records; the demo data set is not loaded.")
-        return None
     try:
-        from aigak.records.demo import load_demo
+        demo = importlib.import_module("aigak.records.demo")
     except ImportError:
         stdout.write("The demo data set is not available in this build; starting without it.")
         return None
+    if Record.objects.filter(questionnaire__name="victim").exists():
+        stdout.write("The database already holds Victims records; the demo data set is not loaded.")
+        path = demo.logins_path() if hasattr(demo, "logins_path") else None
+        if path is not None and path.exists():
+            stdout.write(f"Demo logins written when it was loaded ({path}):")
+            for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+                stdout.write("  " + " / ".join(line.split("\t")))
+        return None
     stdout.write("Loading the demo data set...")
-    result = load_demo(stdout=stdout)
+    result = demo.load_demo(stdout=stdout)
     logins = result.get("logins", []) if isinstance(result, dict) else []
     if logins:
         stdout.write("Demo logins (user / role / password):")
