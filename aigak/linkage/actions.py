@@ -40,7 +40,7 @@ def decide(actor: Any, match: Match, decision: str) -> Match:
     require_decide(actor)
     if decision not in DECISIONS:
         raise DecisionRefused(f"unknown decision {decision!r}")
-    match = Match.objects.select_for_update().select_related("entry").get(pk=match.pk)
+    match = Match.objects.select_for_update(of=("self",)).select_related("entry").get(pk=match.pk)
     previous = match.status
     if previous == decision:
         return match
@@ -85,7 +85,7 @@ def _list_links(match: Match) -> Any:
 def _accept_link(match: Match) -> None:
     cmap = canonical_map()
     persons = members_of([cmap.get(match.person_id, match.person_id)], cmap)
-    others = _list_links(match).select_for_update()
+    others = _list_links(match).select_for_update(of=("self",))
     taken = others.filter(status=MatchStatus.ACCEPTED).filter(
         Q(entry_id=match.entry_id) | Q(person_id__in=persons)
     )
@@ -116,7 +116,7 @@ def _withdraw_link(match: Match) -> None:
     accepted = list(_list_links(match).filter(status=MatchStatus.ACCEPTED))
     by_entry = {m.entry_id: m for m in accepted}
     by_person = {cmap.get(m.person_id, m.person_id): m for m in accepted}
-    for other in Match.objects.select_for_update().filter(superseded_by=match):
+    for other in Match.objects.select_for_update(of=("self",)).filter(superseded_by=match):
         blocker = by_entry.get(other.entry_id) or by_person.get(
             cmap.get(other.person_id, other.person_id)
         )

@@ -304,7 +304,7 @@ def _store_links(
     accepted_entry: dict[int, Match] = {}
     accepted_person: dict[int, Match] = {}
     for match in (
-        Match.objects.select_for_update()
+        Match.objects.select_for_update(of=("self",))
         .filter(kind=MatchKind.LINK, entry__victim_list=victim_list)
         .order_by("pk")
     ):
@@ -386,7 +386,9 @@ def _store_pairs(best: dict[tuple[int, int], Any]) -> RunSummary:
     cmap = canonical_map()
     existing: dict[tuple[int, int], Match] = {}
     stale: list[int] = []
-    for match in Match.objects.select_for_update().filter(kind=MatchKind.DEDUPE).order_by("pk"):
+    for match in (
+        Match.objects.select_for_update(of=("self",)).filter(kind=MatchKind.DEDUPE).order_by("pk")
+    ):
         a = cmap.get(match.person_id, match.person_id)
         b = cmap.get(match.other_person_id or 0, match.other_person_id or 0)
         key = (min(a, b), max(a, b))
