@@ -15,7 +15,8 @@ them. Export writes exactly the shape import reads, so a round trip loses nothin
 Import also accepts what KoBoToolbox and ODK write: group paths (`victim/gender`, or
 `victim-gender` from ODK Central), their metadata columns (`_id`, `_uuid`,
 `_submission_time`, `meta/instanceID`, `formhub/uuid`, `__version__`, ...), KoBo's
-one-column-per-choice expansion of select_multiple (`essence/beaten`), the API's
+one-column-per-choice expansion of select_multiple (`essence/beaten`), KoBo's XLSX
+export with each repeat on a sheet of its own (`_index` / `_parent_index`), the API's
 `{"count": ..., "results": [...]}` envelope and ODK Central's nested groups.
 
 >>> column_field("victim/gender", {"gender"})
@@ -394,12 +395,73 @@ def _read_xlsx(path: Path, definition: FormDefinition) -> Iterator[tuple[int, di
         columns = _header_map(f"{source} (sheet {sheet.title!r})", list(header), definition)
         repeats = set(definition.repeats())
         repeat_names = _repeat_names(definition)
+        sheets = _repeat_sheets(source, book, definition, sheet.title)
+        index = _position(header, "_index") if sheets else None
         for number, values in enumerate(rows, start=2):
             row = _row_dict(columns, values, repeats, repeat_names, _xlsx_cell)
+            if index is not None and index < len(values):
+                key = _xlsx_cell(values[index])
+                for repeat, items in sheets.items():
+                    if repeat not in row and key in items:
+                        row[repeat] = items[key]
             if row:
                 yield number, row
     finally:
         book.close()
+
+
+def _position(header: tuple[Any, ...], name: str) -> int | None:
+    cells = [str(h).strip() if h is not None else "" for h in header]
+    return cells.index(name) if name in cells else None
+
+
+def _repeat_sheets(
+    source: str, book: Any, definition: FormDefinition, main: str
+) -> dict[str, dict[Any, list[dict[str, Any]]]]:
+    """Repeats on sheets of their own, as KoBoToolbox exports them to XLSX.
+
+    Each such sheet is named after the repeat and ties its rows to the main sheet's
+    `_index` column through `_parent_index`. Returns repeat -> parent index -> entries.
+    """
+    found: dict[str, dict[Any, list[dict[str, Any]]]] = {}
+    titles = {name.lower(): name for name in book.sheetnames}
+    for repeat in definition.repeats():
+        title = titles.get(repeat.lower()[:31])
+        if title is None or title == main:
+            continue
+        rows = book[title].iter_rows(values_only=True)
+        header = next(rows, None) or ()
+        parent = _position(header, "_parent_index")
+        if parent is None:
+            continue
+        names = {f.name for f in definition.repeat_fields(repeat)}
+        keep: list[tuple[int, str]] = []
+        for position, raw in enumerate(header):
+            column = "" if raw is None else str(raw).strip()
+            if not column:
+                continue
+            try:
+                name = column_field(column, names)
+            except KeyError:
+                raise TableError(
+                    f"{source} (sheet {title!r})",
+                    f"not a field of the repeat {repeat!r}",
+                    row=1,
+                    column=column,
+                ) from None
+            if name is not None:
+                keep.append((position, name))
+        entries: dict[Any, list[dict[str, Any]]] = {}
+        for values in rows:
+            item = {
+                name: _xlsx_cell(values[i])
+                for i, name in keep
+                if i < len(values) and values[i] not in (None, "")
+            }
+            if item and parent < len(values):
+                entries.setdefault(_xlsx_cell(values[parent]), []).append(item)
+        found[repeat] = entries
+    return found
 
 
 def _flatten(obj: dict[str, Any], prefix: str = "") -> dict[str, Any]:

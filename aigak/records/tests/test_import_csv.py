@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import random
+import sys
 
 import pytest
 
@@ -262,3 +263,15 @@ def test_usage_and_input_errors_have_their_exit_codes(
     assert got == code
     assert message in err
     assert Record.objects.count() == 0
+
+
+def test_a_progress_bar_shows_on_a_terminal_only(victim, tmp_path, capsys, monkeypatch):
+    path = tmp_path / "bar.csv"
+    vf.write_csv(path, _rows(30))
+    assert run_cli(capsys, "import", "victim", str(path))[2] == ""  # not a terminal: quiet
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code, out, err = run_cli(capsys, "import", "victim", str(path))
+
+    assert (code, out) == (0, "created 0, updated 0, unchanged 30\n")
+    assert "checking bar.csv" in err and "rows" in err

@@ -100,3 +100,34 @@ def test_it_refuses_a_file_that_is_not_a_workbook(victim, tmp_path, capsys):
 
     assert code == 1
     assert "fake.xlsx: not a readable XLSX workbook" in err
+
+
+def test_it_reads_kobo_repeats_from_sheets_of_their_own(victim, tmp_path, capsys):
+    path = tmp_path / "kobo.xlsx"
+    _workbook(
+        path,
+        {
+            "Victims (test)": [
+                ["victim/record_id", "victim/vital_status", "_id", "_uuid", "_index"],
+                ["V-1", "alive", 101, "u-1", 1],
+                ["V-2", "deceased", 102, "u-2", 2],
+            ],
+            "evidence_items": [
+                ["evidence_items/evidence_kind", "evidence_items/evidence_pages"]
+                + ["_index", "_parent_table_name", "_parent_index", "_submission__id"],
+                ["photo", 2, 1, "Victims (test)", 2, 102],
+                ["document", None, 2, "Victims (test)", 2, 102],
+                ["audio", 1, 3, "Victims (test)", 1, 101],
+            ],
+        },
+    )
+
+    assert run_cli(capsys, "import", "victim", str(path))[:2] == (0, "created 2, updated 0\n")
+
+    assert Record.objects.get(record_id="V-1").answers["evidence_items"] == [
+        {"evidence_kind": "audio", "evidence_pages": 1}
+    ]
+    assert Record.objects.get(record_id="V-2").answers["evidence_items"] == [
+        {"evidence_kind": "photo", "evidence_pages": 2},
+        {"evidence_kind": "document"},
+    ]
