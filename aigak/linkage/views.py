@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -64,11 +65,12 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     counts: dict[int, dict[str, int]] = {v.pk: {} for v in found}
     rows = (
         Match.objects.filter(kind=MatchKind.LINK)
-        .values_list("entry__victim_list_id", "status")
         .order_by()
+        .values("entry__victim_list_id", "status")
+        .annotate(n=Count("pk"))
     )
-    for list_id, status in rows:
-        counts[list_id][status] = counts[list_id].get(status, 0) + 1
+    for row in rows:
+        counts[row["entry__victim_list_id"]][row["status"]] = row["n"]
     return render(
         request,
         "linkage/index.html",
@@ -197,7 +199,12 @@ def mapping(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     user = request.user
     access.require_manage(user)
     info, data = _staged(request, token)
-    table = lists.read_table(data, info["file_name"])
+    try:
+        table = lists.read_table(data, info["file_name"])
+    except lists.ListFileError as exc:  # checked at upload; only a changed file gets here
+        _drop_staged(request, token)
+        messages.error(request, str(exc))
+        return redirect("linkage:upload")
     if request.method == "POST" and request.POST.get("cancel"):
         _drop_staged(request, token)
         messages.info(request, "Upload cancelled; nothing was stored.")
