@@ -244,7 +244,7 @@ def mapping(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
             key = f"map_full_name_{i}" if name == "full_name" else f"map_{name}"
             label = lists.FIELD_LABELS[name]
             if name == "full_name" and i:
-                label = f"{label}, continued (given name, patronymic)"
+                label = f"{label}, column {i + 1} ({('given name', 'patronymic')[i - 1]})"
             selects.append((key, label, columns[i] if i < len(columns) else "", name))
     return render(
         request,

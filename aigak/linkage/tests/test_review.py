@@ -148,15 +148,19 @@ def test_accepting_is_one_to_one_and_logged_and_withdrawing_brings_candidates_ba
         actions.decide(admin_user, rival_person, MatchStatus.ACCEPTED)
     with pytest.raises(actions.DecisionRefused, match="is already accepted as entry 1"):
         actions.decide(admin_user, rival_entry, MatchStatus.ACCEPTED)
+    actions.decide(admin_user, rival_entry, MatchStatus.REJECTED)  # no conflict in rejecting
+    rival_entry.refresh_from_db()
+    assert (rival_entry.status, rival_entry.superseded_by_id) == (MatchStatus.REJECTED, None)
     event = AuditEvent.objects.get(action="decide", object_id=str(first.pk))
     assert event.actor == coordinator
     assert event.metadata["decision"] == "accepted" and event.metadata["previous"] == "candidate"
     assert _snapshot() == before  # records never change
 
     actions.decide(admin_user, first, MatchStatus.REJECTED)
-    for rival in (rival_person, rival_entry):
-        rival.refresh_from_db()
-        assert (rival.status, rival.superseded_by_id) == (MatchStatus.CANDIDATE, None)
+    rival_person.refresh_from_db()
+    assert (rival_person.status, rival_person.superseded_by_id) == (MatchStatus.CANDIDATE, None)
+    rival_entry.refresh_from_db()
+    assert rival_entry.status == MatchStatus.REJECTED  # a decision stays a decision
     first.refresh_from_db()
     assert (first.status, first.reviewer) == (MatchStatus.REJECTED, admin_user)
     assert AuditEvent.objects.filter(action="decide", object_id=str(first.pk)).count() == 2

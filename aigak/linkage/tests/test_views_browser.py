@@ -24,6 +24,8 @@ CHROMIUM_ARGS = [
 ]
 PASSWORD = "a long enough password"
 SCREENSHOT = "/tmp/aigak-linkage-review.png"
+MAPPING_SCREENSHOT = "/tmp/aigak-linkage-mapping.png"
+OVERLAP_SCREENSHOT = "/tmp/aigak-linkage-overlap.png"
 
 
 @pytest.fixture
@@ -69,6 +71,7 @@ def test_a_coordinator_uploads_maps_cross_references_and_accepts(
     page.click("text=Read the file")
     expect(page.locator("#map_full_name_0")).to_have_value("ФИО")
     expect(page.locator("#map_locality")).to_have_value("Город")
+    page.screenshot(path=MAPPING_SCREENSHOT, full_page=True)
     page.click("text=Store the list")
     expect(page.get_by_role("heading", name="Activists")).to_be_visible()
     assert VictimList.objects.get().row_count == 6
@@ -86,3 +89,4 @@ def test_a_coordinator_uploads_maps_cross_references_and_accepts(
 
     page.goto(f"{live_server.url}/linkage/lists/{match.entry.victim_list_id}/overlap/")
     expect(page.locator("tr[data-part=both] td").first).to_have_text("1")
+    page.screenshot(path=OVERLAP_SCREENSHOT, full_page=True)
