@@ -147,7 +147,7 @@ def _linked_records(admin: User, victims: list[dict[str, Any]]) -> tuple[int, in
         definition = get_questionnaire("torture").definition
         tortured = [v for v in victims if "tortured" in v.get("essence", [])]
         for number, v in enumerate(rng.sample(tortured, TORTURE_RECORDS), start=1):
-            known = {
+            known: dict[str, Any] = {
                 "record_id": f"T-{number:06d}",
                 "victim_record_id": v["record_id"],
                 "entry_date": v["entry_date"],

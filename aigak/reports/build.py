@@ -41,7 +41,7 @@ from aigak.reports.spec import ReportSpec, check_against, load_spec
 try:  # orjson parses the stored JSON three to four times faster than json
     from orjson import loads as _loads
 except ImportError:  # pragma: no cover - orjson is optional
-    _loads = json.loads
+    _loads = json.loads  # type: ignore[assignment]
 
 READ_CHUNK = 5000
 PARALLEL_FROM = 100_000

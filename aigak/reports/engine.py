@@ -91,7 +91,7 @@ class Chunk:
                 groups: dict[str, list[Answers]] = defaultdict(list)
                 mapping, name = self.plan.column_of, self.plan.spec.breakdown_field
                 for answers in self.answers:
-                    groups[mapping.get(answers.get(name), "")].append(answers)
+                    groups[mapping.get(str(answers.get(name)), "")].append(answers)
                 parts = list(groups.items())
             else:
                 parts = []
@@ -464,7 +464,7 @@ class CrossTable(Table):
             subtotals[g] = self.column_totals(
                 Counter({c: answered.get((c, g), 0) for c in (*self.plan.split, "")})
             )
-        field_answered = Counter()
+        field_answered: Counter[str] = Counter()
         for (c, _g), n in answered.items():
             field_answered[c] += n
         denominator = self.column_totals(
@@ -546,14 +546,15 @@ class MeanTable(Table):
             acc[1] += n * v
             acc[2] += n * v * v
         rows = []
-        total = [0, 0, 0]
+        total: list[float] = [0, 0, 0]
         choices = self.plan.choices(self.spec.field, lang)
         for key, label in choices:
-            n, s, q = sums.get(key, [0, 0, 0])
+            count, s, q = sums.get(key, [0, 0, 0])
+            n = int(count)
             mean, sd = mean_sd(n, s, q)
             rows.append({"key": key, "label": label, "mean": mean, "n": n, "sd": sd})
             total = [total[0] + n, total[1] + s, total[2] + q]
-        mean, sd = mean_sd(*total)
+        mean, sd = mean_sd(int(total[0]), total[1], total[2])
         in_scope = sum(self.in_scope.values())
         return {
             **self.base(lang),

@@ -157,7 +157,7 @@ def _table(raw: Any, where: str, columns: tuple[str, ...]) -> TableSpec:
     kind = raw.get("kind")
     if kind not in KINDS:
         raise ReportSpecError(f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}")
-    needs = {"age_bracket": ()}.get(kind, ("field",))
+    needs: tuple[str, ...] = {"age_bracket": ()}.get(kind, ("field",))
     if kind == "cross":
         needs = ("field", "by")
     if kind == "mean_sd":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -58,7 +60,7 @@ def _build(request: HttpRequest, name: str, diagrams: bool = True) -> BuiltRepor
     built = build_report(
         name, where_from(request), lang=translation.get_language() or "en", diagrams=diagrams
     )
-    if not perms.can_see_confidential(request.user):
+    if not perms.can_see_confidential(request.user):  # type: ignore[arg-type]
         hidden = {f.name for f in built.definition.fields.values() if f.confidential}
         for table in [*built.data["tables"], *built.data.get("diagrams", [])]:
             table["comments"] = [c for c in table["comments"] if c["field"] not in hidden]
@@ -109,7 +111,7 @@ def report_page(request: HttpRequest, name: str) -> HttpResponse:
         built = _build(request, name)
     except (FilterError, ReportSpecError, UnknownQuestionnaire) as exc:
         error, built = str(exc), None
-    context = {
+    context: dict[str, Any] = {
         "name": name,
         "error": error,
         "query": request.GET.urlencode(),

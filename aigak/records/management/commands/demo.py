@@ -14,7 +14,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
-        result = load_demo(stdout=self.stdout)
+        result = load_demo(stdout=self.stdout)  # type: ignore[arg-type]
         if not result["loaded"]:
             self.stdout.write(
                 f"The demo data set is already loaded ({result['victims']} Victims records); "
