@@ -34,3 +34,8 @@ def test_the_readme_names_the_test_command_ci_runs():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "bash scripts/test.sh" in README
     assert "bash scripts/test.sh" in ci
+
+
+@pytest.mark.parametrize("doc", sorted(set(re.findall(r"`(docs/[\w-]+\.md)`", README))))
+def test_every_document_the_readme_names_exists(doc):
+    assert (ROOT / doc).is_file()
