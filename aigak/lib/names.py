@@ -101,9 +101,11 @@ _PARTICLES = {fold(p) for p in tables.PATRONYMIC_PARTICLES}
 _MIN_STEM = 3
 
 
-def _strip(word: str, suffixes: list[tuple[str, str]]) -> tuple[str, str, str]:
-    """(stem, suffix, gender) for the longest suffix that leaves a stem of 3 letters."""
-    for suffix, gender in suffixes:
+@lru_cache(maxsize=400_000)
+def _strip(word: str, kind: str) -> tuple[str, str, str]:
+    """(stem, suffix, gender) for the longest surname or patronymic suffix (`kind`) that
+    leaves a stem of 3 letters."""
+    for suffix, gender in _SURNAME_SUFFIXES if kind == "surname" else _PATRONYMIC_SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
             return word[: -len(suffix)], suffix, gender
     return word, "", ""
@@ -124,7 +126,7 @@ def surname_stem(surname: str) -> str:
     >>> surname_stem("Абдрахманкызы") == surname_stem("Абдрахманова")
     True
     """
-    stem, _, _ = _strip(fold(surname), _SURNAME_SUFFIXES)
+    stem, _, _ = _strip(fold(surname), "surname")
     return _settle_bai(stem)
 
 
@@ -135,7 +137,7 @@ def patronymic_stem(patronymic: str) -> str:
     >>> {patronymic_stem(p) for p in ["Серикович", "Сериковна", "Серікұлы", "Serikkyzy"]}
     {'serik'}
     """
-    stem, _, _ = _strip(fold(patronymic), _PATRONYMIC_SUFFIXES)
+    stem, _, _ = _strip(fold(patronymic), "patronymic")
     return _settle_bai(stem)
 
 
@@ -158,6 +160,7 @@ _GIVEN = {fold(name) for name in tables.GIVEN_NAMES}
 _GIVEN_SKELETONS = {skeleton(name) for name in _GIVEN}
 
 
+@lru_cache(maxsize=200_000)
 def is_given_name(word: str) -> bool:
     """Whether `word` is a common given name in Kazakhstan (any script or spelling).
 
@@ -168,7 +171,7 @@ def is_given_name(word: str) -> bool:
     return folded in _GIVEN or skeleton(folded) in _GIVEN_SKELETONS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PersonName:
     """A person's name taken apart. Keys are folded (plain Latin, lower case)."""
 
@@ -182,13 +185,13 @@ class PersonName:
 
     @property
     def surname_stem(self) -> str:
-        return _settle_bai(_strip(self.surname, _SURNAME_SUFFIXES)[0]) if self.surname else ""
+        return _settle_bai(_strip(self.surname, "surname")[0]) if self.surname else ""
 
     @property
     def patronymic_stem(self) -> str:
         if not self.patronymic:
             return ""
-        return _settle_bai(_strip(self.patronymic, _PATRONYMIC_SUFFIXES)[0])
+        return _settle_bai(_strip(self.patronymic, "patronymic")[0])
 
     @property
     def is_empty(self) -> bool:
@@ -197,26 +200,34 @@ class PersonName:
 
 _SPLIT = re.compile(r"[\s,;_/]+")
 _INITIAL = re.compile(r"^([^\W\d_]{1,3})\.$|^([^\W\d_])$")
+_INITIALS_RUN = re.compile(r"(?:[^\W\d_]{1,3}\.)+")
+_NOT_WORD = re.compile(r"[^\w]")
 
 
-def _tokens(full_name: str) -> list[tuple[str, bool, bool]]:
-    """(text, is_initial, is_upper) for each word; "К.Б." gives two initials."""
-    out: list[tuple[str, bool, bool]] = []
-    for raw in _SPLIT.split(unicodedata.normalize("NFC", full_name).strip()):
-        raw = raw.strip("()[]\"'«»“”")
-        if not raw:
-            continue
-        parts = (
-            re.findall(r"[^.]+\.?", raw) if re.fullmatch(r"(?:[^\W\d_]{1,3}\.)+", raw) else [raw]
+@lru_cache(maxsize=200_000)
+def _token_parts(raw: str) -> tuple[tuple[str, str, bool, bool], ...]:
+    """(folded word, initial class if an initial else "", is upper case, is Cyrillic) for
+    each part of one space-separated token; "К.Б." gives two initials."""
+    raw = unicodedata.normalize("NFC", raw).strip("()[]\"'«»“”")
+    if not raw:
+        return ()
+    parts = re.findall(r"[^.]+\.?", raw) if _INITIALS_RUN.fullmatch(raw) else [raw]
+    out = []
+    for part in parts:
+        folded = fold(part)
+        is_initial = bool(_INITIAL.match(part)) and len(folded) <= 2
+        letters = _NOT_WORD.sub("", part)
+        out.append(
+            (
+                folded,
+                initial_of(part) if is_initial else "",
+                len(letters) > 1 and letters.isupper(),
+                bool(_CYRILLIC.search(part)),
+            )
         )
-        for part in parts:
-            initial = bool(_INITIAL.match(part)) and len(fold(part)) <= 2
-            letters = re.sub(r"[^\w]", "", part)
-            out.append((part.rstrip("."), initial, len(letters) > 1 and letters.isupper()))
-    return out
+    return tuple(out)
 
 
-@lru_cache(maxsize=500_000)
 def parse_name(full_name: str) -> PersonName:
     """Take a full name apart: Russian order (surname, given, patronymic), English order
     (given, surname), initials, Kazakh -ұлы/-қызы patronymics, upper-case surnames.
@@ -236,81 +247,128 @@ def parse_name(full_name: str) -> PersonName:
     >>> parse_name("Kazybek KUDAIBERGEN").surname
     'kudaibergen'
     """
-    words: list[tuple[str, bool]] = []  # (folded word, is_upper)
+    return PersonName(*_parse(full_name))
+
+
+def name_keys(full_name: str) -> tuple[str, str, str, str, str, str, str, str]:
+    """The keys a matching model compares, straight from a full name (quicker than
+    `parse_name` for a million names): surname stem, its skeleton, given name, its
+    skeleton, given initial, patronymic stem, patronymic initial, gender.
+
+    >>> name_keys("Құдайбергенов Қазыбек Серікұлы")
+    ('kudaibergen', 'kudabergen', 'kazybek', 'kazbek', 'k', 'serik', 's', 'm')
+    >>> name_keys("К. Кудайбергенов")
+    ('kudaibergen', 'kudabergen', '', '', 'k', '', '', 'm')
+    """
+    surname, given, patronymic, given_initial, patronymic_initial, gender, _ = _parse(full_name)
+    stem = _settle_bai(_strip(surname, "surname")[0]) if surname else ""
+    father = _settle_bai(_strip(patronymic, "patronymic")[0]) if patronymic else ""
+    return (
+        stem,
+        skeleton(stem),
+        given,
+        skeleton(given),
+        given_initial,
+        father,
+        patronymic_initial,
+        gender,
+    )
+
+
+_Parsed = tuple[str, str, str, str, str, str, tuple[str, ...]]
+_NOBODY: _Parsed = ("", "", "", "", "", "", ())
+
+
+@lru_cache(maxsize=300_000)
+def _parse(full_name: str) -> _Parsed:
+    """Fields of `PersonName`, in order, as a plain tuple."""
+    words: list[str] = []
+    uppers: list[bool] = []
     initials: list[str] = []
-    for text, is_initial, is_upper in _tokens(full_name):
-        if is_initial:
-            initials.append(initial_of(text))
-            continue
-        folded = fold(text)
-        if not folded:
-            continue
-        if folded in _PARTICLES and words:
-            # "Серік ұлы" written apart: one patronymic word.
-            words[-1] = (words[-1][0] + folded, words[-1][1])
-            continue
-        words.append((folded, is_upper))
+    cyrillic = False
+    for raw in _SPLIT.split(full_name):
+        for folded, initial, upper, is_cyrillic in _token_parts(raw):
+            cyrillic = cyrillic or is_cyrillic
+            if initial:
+                initials.append(initial)
+            elif not folded:
+                continue
+            elif folded in _PARTICLES and words:
+                words[-1] += folded  # "Серік ұлы" written apart: one patronymic
+            else:
+                words.append(folded)
+                uppers.append(upper)
     if not words and not initials:
-        return PersonName()
-    return _assign(words, initials, cyrillic=bool(_CYRILLIC.search(full_name)))
-
-
-def _assign(words: list[tuple[str, bool]], initials: list[str], cyrillic: bool) -> PersonName:
-    plain = [w for w, _ in words]
-    patronymic = ""
-    # A Russian patronymic (-ович, -овна) is one whatever its place.
-    for w in plain:
-        suffix = _strip(w, _PATRONYMIC_SUFFIXES)[1]
-        if suffix and not _is_kazakh_ending(suffix) and not is_given_name(w):
-            patronymic = w
-            break
-    rest = [w for w in plain if w != patronymic]
-    # Zarina, Madina and Erkin end like surnames (-ина, -ин) but are given names.
-    russian = [w for w in rest if _surname_ending(w) == "russian"]
-    kazakh = [w for w in rest if _surname_ending(w) == "kazakh"]
-    surname = ""
-    if russian:
-        surname = russian[0]
-        # Beside an -ов surname a -ұлы/-қызы word is the patronymic.
-        patronymic = patronymic or (kazakh[0] if kazakh else "")
-    elif kazakh and len(rest) >= 3 and rest[-1] == kazakh[-1] and not patronymic:
-        # "Ким Қуаныш Оспанұлы": official order, the last word is the patronymic.
-        patronymic = kazakh[-1]
-        others = rest[:-1]
-        surname = _surname_by_position(others, dict(words), cyrillic, True)
-    elif kazakh:
-        surname = kazakh[-1]
-        if len(kazakh) > 1 and not patronymic:
-            patronymic = kazakh[0]
-    else:
-        surname = _surname_by_position(rest, dict(words), cyrillic, bool(patronymic))
-    rest = [w for w in rest if w not in (surname, patronymic)]
-    given = rest[0] if rest else ""
-    gender = _strip(surname, _SURNAME_SUFFIXES)[2] if surname else ""
+        return _NOBODY
+    signature = tuple((*_describe(w), u) for w, u in zip(words, uppers, strict=True))
+    at_surname, at_given, at_patronymic, others = _roles(signature, cyrillic)
+    surname = words[at_surname] if at_surname >= 0 else ""
+    given = words[at_given] if at_given >= 0 else ""
+    patronymic = words[at_patronymic] if at_patronymic >= 0 else ""
+    gender = _strip(surname, "surname")[2] if surname else ""
     if patronymic and not gender:
-        gender = _strip(patronymic, _PATRONYMIC_SUFFIXES)[2]
-    given_initial = initial_of(given) if given else (initials[0] if initials else "")
+        gender = _strip(patronymic, "patronymic")[2]
     if patronymic:
         patronymic_initial = initial_of(patronymic)
     elif given:
         patronymic_initial = initials[0] if initials else ""
     else:
         patronymic_initial = initials[1] if len(initials) > 1 else ""
-    return PersonName(
-        surname=surname,
-        given=given,
-        patronymic=patronymic,
-        given_initial=given_initial,
-        patronymic_initial=patronymic_initial,
-        gender=gender,
-        other=tuple(rest[1:]),
-    )
+    given_initial = initial_of(given) if given else (initials[0] if initials else "")
+    other = tuple(words[i] for i in others)
+    return surname, given, patronymic, given_initial, patronymic_initial, gender, other
 
 
+@lru_cache(maxsize=400_000)
+def _describe(word: str) -> tuple[bool, str, bool]:
+    """What a folded word looks like: (a Russian patronymic, its surname ending - see
+    `_surname_ending` -, a given name)."""
+    suffix = _strip(word, "patronymic")[1]
+    given = is_given_name(word)
+    patronymic = bool(suffix) and not _is_kazakh_ending(suffix) and not given
+    return patronymic, _surname_ending(word), given
+
+
+# Signature of a name: per word (Russian patronymic, surname ending, given name, upper).
+Signature = tuple[tuple[bool, str, bool, bool], ...]
+
+
+@lru_cache(maxsize=20_000)
+def _roles(signature: Signature, cyrillic: bool) -> tuple[int, int, int, tuple[int, ...]]:
+    """Positions of surname, given name and patronymic (-1 for none), and of the other
+    words, decided from what the words look like. Names share few signatures, so each
+    is decided once."""
+    rest = list(range(len(signature)))
+    patronymic = next((i for i in rest if signature[i][0]), -1)
+    rest = [i for i in rest if i != patronymic]
+    # Zarina, Madina and Erkin end like surnames (-ина, -ин) but are given names.
+    russian = [i for i in rest if signature[i][1] == "russian"]
+    kazakh = [i for i in rest if signature[i][1] == "kazakh"]
+    if russian:
+        surname = russian[0]
+        # Beside an -ов surname a -ұлы/-қызы word is the patronymic.
+        if patronymic < 0 and kazakh:
+            patronymic = kazakh[0]
+    elif kazakh and len(rest) >= 3 and rest[-1] == kazakh[-1] and patronymic < 0:
+        # "Ким Қуаныш Оспанұлы": official order, the last word is the patronymic.
+        patronymic = kazakh[-1]
+        surname = _surname_by_position(signature, rest[:-1], cyrillic, True)
+    elif kazakh:
+        surname = kazakh[-1]
+        if len(kazakh) > 1 and patronymic < 0:
+            patronymic = kazakh[0]
+    else:
+        surname = _surname_by_position(signature, rest, cyrillic, patronymic >= 0)
+    rest = [i for i in rest if i not in (surname, patronymic)]
+    given = rest[0] if rest else -1
+    return surname, given, patronymic, tuple(rest[1:])
+
+
+@lru_cache(maxsize=200_000)
 def _surname_ending(word: str) -> str:
     """The kind of surname ending: "russian" (-ов, -ева, -ский...), "kazakh" (-ұлы,
     -қызы), or "" for none and for a given name that only looks suffixed."""
-    suffix = _strip(word, _SURNAME_SUFFIXES)[1]
+    suffix = _strip(word, "surname")[1]
     if not suffix or is_given_name(word):
         return ""
     return "kazakh" if _is_kazakh_ending(suffix) else "russian"
@@ -321,16 +379,16 @@ def _is_kazakh_ending(suffix: str) -> bool:
 
 
 def _surname_by_position(
-    words: list[str], upper: dict[str, bool], cyrillic: bool, has_patronymic: bool
-) -> str:
+    signature: Signature, words: list[int], cyrillic: bool, has_patronymic: bool
+) -> int:
     if not words:
-        return ""
+        return -1
     if len(words) == 1:
         return words[0]
-    capitals = [w for w in words if upper.get(w)]
+    capitals = [i for i in words if signature[i][3]]
     if len(capitals) == 1:
         return capitals[0]  # passport style: "Kazybek KUDAIBERGEN"
-    unknown = [w for w in words if not is_given_name(w)]
+    unknown = [i for i in words if not signature[i][2]]
     if len(unknown) == 1:
         return unknown[0]
     # Official Russian-language lists put the surname first, English-language media last.

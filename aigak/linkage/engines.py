@@ -9,6 +9,7 @@ session at it for real scale.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ def open_engine(name: str) -> Iterator[Engine]:
 
 
 def _duckdb() -> Iterator[Engine]:
+    import tempfile
+
     import duckdb
     from splink import DuckDBAPI
 
@@ -48,11 +51,17 @@ def _duckdb() -> Iterator[Engine]:
     threads = os.environ.get("AIGAK_LINKAGE_THREADS")
     if threads:
         connection.execute(f"SET threads = {int(threads)}")
+    # Past this DuckDB spills to disk, which keeps a million-row job under 8 GB in all.
+    memory = os.environ.get("AIGAK_LINKAGE_MEMORY", "4GB")
+    spill = tempfile.mkdtemp(prefix="aigak-linkage-")
+    connection.execute(f"SET memory_limit = '{memory}'")
+    connection.execute(f"SET temp_directory = '{spill}'")
     connection.execute("SET preserve_insertion_order = false")
     try:
         yield Engine("duckdb", DuckDBAPI(connection=connection))
     finally:
         connection.close()
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 def _spark() -> Iterator[Engine]:

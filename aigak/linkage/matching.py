@@ -10,7 +10,6 @@ and falls back to the priors of `model.py` when the lists are too small to learn
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -18,29 +17,14 @@ import numpy as np
 import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
-from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink import Linker
 
-from aigak.linkage import engines, model
+from aigak.linkage import engines, model, register
 from aigak.linkage.features import feature_frame
 from aigak.linkage.people import PeopleList
-
-# Fewer comparisons than this and EM has too little to learn from.
-MIN_PAIRS_TO_TRAIN = 5_000
-MIN_RECORDS_TO_TRAIN = 60
-# Pairs sampled to estimate u, and the cap on pairs per EM session.
-U_SAMPLE_PAIRS = 2_000_000
-EM_MAX_PAIRS = 2_000_000
+from aigak.linkage.training import Training, train_model
 
 Progress = Callable[[str], None]
-
-
-@dataclass
-class Training:
-    """How the model got its parameters, in words for the person running the match."""
-
-    trained: bool
-    messages: list[str] = field(default_factory=list)
-    probability_two_random_records_match: float = 0.0
 
 
 @dataclass
@@ -69,12 +53,6 @@ class DedupeResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def _frame(people: PeopleList | pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    if isinstance(people, PeopleList):
-        return people.frame, list(people.warnings)
-    return people.fillna("").astype(str), []
-
-
 def _matchable(features: pd.DataFrame) -> pd.Series:
     return features["surname_stem"].notna() | features["given"].notna()
 
@@ -88,14 +66,22 @@ def link_lists(
 ) -> LinkResult:
     """Link two lists: who on the left list is who on the right one."""
     step = progress or (lambda _: None)
-    left_frame, warnings = _frame(left)
-    right_frame, more = _frame(right)
-    warnings += more
     step("normalising names")
-    left_features = feature_frame(left_frame)
-    right_features = feature_frame(right_frame)
-    left_ok = left_features[_matchable(left_features)]
-    right_ok = right_features[_matchable(right_features)]
+    sides = [_raw(left), _raw(right)]
+    warnings = sides[0][2] + sides[1][2]
+    totals = (len(sides[0][0]), len(sides[1][0]))
+    samples: list[set[str] | None] = [None, None]
+    long_at = 1 if totals[1] >= totals[0] else 0
+    if register.is_lopsided(totals[1 - long_at], totals[long_at]):
+        short = feature_frame(sides[1 - long_at][0], dates=sides[1 - long_at][1])
+        reduced = register.reduce_register(
+            short[_matchable(short)], sides[long_at][0], sides[long_at][1]
+        )
+        features = [short, reduced.features] if long_at == 1 else [reduced.features, short]
+        samples[long_at] = reduced.sample_ids
+    else:
+        features = [feature_frame(frame, dates=dates) for frame, dates, _ in sides]
+    left_ok, right_ok = (f[_matchable(f)] for f in features)
     empty = _empty_candidates()
     if left_ok.empty or right_ok.empty:
         training = Training(False, ["a list has no usable names; nothing to link"])
@@ -105,12 +91,39 @@ def link_lists(
             db.register(left_ok, dataset_display_name="left_list"),
             db.register(right_ok, dataset_display_name="right_list"),
         ]
-        linker, training = train(tables, "link_only", db.dialect, len(left_ok), len(right_ok), step)
+        trained, training = train_model(
+            db, "link_only", [left_ok, right_ok], tables, step, totals=totals, samples=samples
+        )
+        linker = _prediction_linker(db, tables, trained, [left_ok, right_ok], samples)
         step("scoring candidate pairs")
         candidates = _predict(linker, threshold_floor=min(threshold, 0.01))
     candidates = _orient(candidates)
     step("choosing one-to-one links")
     return LinkResult(_links_from(candidates, threshold), candidates, training, warnings)
+
+
+def _raw(people: PeopleList | pd.DataFrame) -> tuple[pd.DataFrame, dict, list[str]]:
+    if isinstance(people, PeopleList):
+        return people.frame, people.dates, list(people.warnings)
+    return people.fillna("").astype(str), {}, []
+
+
+def _prediction_linker(db, tables, trained, frames, samples=None, fresh: bool = True) -> Linker:
+    """A linker over the whole lists with the trained model. Term frequencies are
+    counted afresh (`fresh`): training may have cached them from reduced lists; for a
+    register cut down to the rows that could pair they come from its random sample."""
+    linker = Linker(tables if len(tables) > 1 else tables[0], trained, log_level=None)
+    if fresh:
+        linker.table_management.invalidate_cache()
+    if samples and any(s is not None for s in samples):
+        counted = [
+            f if ids is None else f[f["unique_id"].isin(ids)]
+            for f, ids in zip(frames, samples, strict=True)
+        ]
+        for column, lookup in register.term_frequencies(counted).items():
+            table = db.register(lookup, dataset_display_name=f"tf_lookup_{column}")
+            linker.table_management.register_term_frequency_lookup(table, column)
+    return linker
 
 
 def dedupe_list(
@@ -121,102 +134,23 @@ def dedupe_list(
 ) -> DedupeResult:
     """Group the rows of one list that are the same person."""
     step = progress or (lambda _: None)
-    frame, warnings = _frame(people)
     step("normalising names")
-    features = feature_frame(frame)
+    frame, dates, warnings = _raw(people)
+    features = feature_frame(frame, dates=dates)
     usable = features[_matchable(features)]
     pairs = _empty_candidates()
     training = Training(False, ["fewer than two usable names; nothing to compare"])
     if len(usable) >= 2:
         with engines.open_engine(engine) as db:
             table = db.register(usable, dataset_display_name="people_list")
-            linker, training = train([table], "dedupe_only", db.dialect, len(usable), 0, step)
+            trained, training = train_model(db, "dedupe_only", [usable], [table], step)
+            linker = _prediction_linker(db, [table], trained, [usable], fresh=False)
             step("scoring candidate pairs")
             pairs = _predict(linker, threshold_floor=threshold)
     step("forming clusters")
     pairs = pairs[pairs["probability"] >= threshold].reset_index(drop=True)
     clusters = clusters_from_pairs(features["unique_id"], pairs)
     return DedupeResult(clusters, pairs, training, warnings)
-
-
-def train(
-    tables: list,
-    link_type: model.LinkType,
-    dialect: str,
-    n_left: int,
-    n_right: int,
-    step: Progress,
-):
-    """A Splink linker over `tables` with parameters learnt from them when they are
-    big enough, else the model's priors. Returns (linker, Training)."""
-    from splink import Linker
-
-    prior = model.prior_match_probability(link_type, n_left, n_right)
-    pairs = model.possible_pairs(link_type, n_left, n_right)
-    settings = model.settings_dict(link_type, dialect, prior, pairs=pairs)
-    linker = Linker(tables if len(tables) > 1 else tables[0], settings, log_level=None)
-    smaller = min(n_left, n_right) if link_type == "link_only" else n_left
-    if pairs < MIN_PAIRS_TO_TRAIN or smaller < MIN_RECORDS_TO_TRAIN:
-        return linker, Training(
-            False,
-            [
-                f"too few records to train the model ({n_left}"
-                + (f" x {n_right}" if link_type == "link_only" else "")
-                + " records); using fixed m/u priors"
-            ],
-            prior,
-        )
-    messages: list[str] = []
-    step("training: how often two records match")
-    try:
-        linker.training.estimate_probability_two_random_records_match(
-            list[str | BlockingRuleCreator](model.DETERMINISTIC_RULES), recall=0.7
-        )
-    except Exception as exc:  # noqa: BLE001 - Splink raises bare exceptions on odd data
-        messages.append(f"could not estimate the match rate ({exc}); using {prior:.2g}")
-        linker._settings_obj._probability_two_random_records_match = prior
-    step("training: u by random sampling")
-    try:
-        linker.training.estimate_u_using_random_sampling(
-            max_pairs=min(U_SAMPLE_PAIRS, max(pairs, 10_000)), seed=42
-        )
-    except Exception as exc:  # noqa: BLE001
-        messages.append(f"could not estimate u from the data ({exc}); using priors")
-    trained_any = False
-    for rule in model.TRAINING_RULES:
-        step("training: m by expectation maximisation")
-        try:
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS
-            )
-            trained_any = True
-        except Exception as exc:  # noqa: BLE001
-            messages.append(f"EM on {rule!r} did not run ({exc}); keeping priors there")
-    _restore_unlearnt_levels(linker, dialect)
-    if not trained_any:
-        messages.append("EM could not train on these lists; using fixed m priors")
-    probability = float(linker._settings_obj._probability_two_random_records_match)
-    return linker, Training(trained_any, messages, probability)
-
-
-def _restore_unlearnt_levels(linker, dialect: str) -> None:
-    """Put the prior back where training left a level without a usable estimate, or
-    with agreement scored as evidence against a match (EM can do that on lists where a
-    level is rare)."""
-    priors = model.comparison_levels(model.jaro_winkler_function(dialect))
-    for comparison in linker._settings_obj.comparisons:
-        levels = [lv for lv in priors[comparison.output_column_name] if not lv.is_null]
-        non_null = [cl for cl in comparison.comparison_levels if not cl.is_null_level]
-        for position, (level, prior) in enumerate(zip(non_null, levels, strict=True)):
-            m, u = level._m_probability, level._u_probability
-            bad = [not isinstance(v, float) or math.isnan(v) or v <= 0 for v in (m, u)]
-            if bad[0]:
-                level._m_probability = prior.m
-            if bad[1]:
-                level._u_probability = prior.u
-            is_top = position == 0
-            if is_top and level._m_probability < level._u_probability:
-                level._m_probability, level._u_probability = prior.m, prior.u
 
 
 def _predict(linker, threshold_floor: float) -> pd.DataFrame:

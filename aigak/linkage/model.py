@@ -118,7 +118,11 @@ COMPARISONS = ["surname", "given", "patronymic", "birth", "place", "event", "gen
 # Pairs worth scoring. Each rule is cheap on its own; together they catch a person whose
 # surname, given name or birth date was written differently in the two lists.
 BLOCKING_RULES = [
-    "l.surname_stem = r.surname_stem AND l.given_initial = r.given_initial",
+    # Same surname and initial: a common surname with a common initial is a big block,
+    # so two full given names must also share a skeleton or a birth year.
+    "l.surname_stem = r.surname_stem AND l.given_initial = r.given_initial"
+    " AND (l.given IS NULL OR r.given IS NULL OR l.given_skel = r.given_skel"
+    " OR l.approx_birth_year = r.approx_birth_year)",
     "l.surname_skel = r.surname_skel AND l.approx_birth_year = r.approx_birth_year",
     "l.given_skel = r.given_skel AND l.birth_date = r.birth_date",
     "l.surname_stem = r.given AND l.given = r.surname_stem",
@@ -126,16 +130,20 @@ BLOCKING_RULES = [
     " AND substr(l.surname_skel, 1, 1) = substr(r.surname_skel, 1, 1)",
 ]
 
-# Rules that also catch a mistyped surname against an initial; affordable when one side
-# is short (an official list of 240 against a million) or the whole job is small.
+# Rules that also catch a mistyped surname against an initial, each affordable up to a
+# number of possible pairs (an official list of 240 against a million is 2.4e8).
 GENEROUS_RULES = [
-    "l.given_initial = r.given_initial AND l.approx_birth_year = r.approx_birth_year"
-    " AND l.place = r.place",
-    "l.given_initial = r.given_initial AND l.approx_birth_year = r.approx_birth_year"
-    " AND substr(l.surname_skel, 1, 3) = substr(r.surname_skel, 1, 3)",
+    (
+        "l.given_initial = r.given_initial AND l.approx_birth_year = r.approx_birth_year"
+        " AND substr(l.surname_skel, 1, 3) = substr(r.surname_skel, 1, 3)",
+        1e9,
+    ),
+    (
+        "l.given_initial = r.given_initial AND l.approx_birth_year = r.approx_birth_year"
+        " AND l.place = r.place",
+        1e8,
+    ),
 ]
-# Above this many possible pairs only the strict rules run.
-GENEROUS_UP_TO_PAIRS = 2e10
 
 # Rules for the EM training sessions: each leaves some comparisons free to estimate.
 TRAINING_RULES = [
@@ -157,9 +165,8 @@ def jaro_winkler_function(dialect: str) -> str:
 
 def blocking_rules(possible_pairs: float) -> list[str]:
     """The rules that pick the pairs to score, given how many pairs there could be."""
-    if possible_pairs <= GENEROUS_UP_TO_PAIRS:
-        return BLOCKING_RULES + GENEROUS_RULES
-    return list(BLOCKING_RULES)
+    generous = [rule for rule, up_to in GENEROUS_RULES if possible_pairs <= up_to]
+    return BLOCKING_RULES + generous
 
 
 def possible_pairs(link_type: LinkType, n_left: int, n_right: int) -> int:
@@ -210,7 +217,7 @@ def settings_dict(
         "retain_intermediate_calculation_columns": True,
         "additional_columns_to_retain": [],
         "em_convergence": 0.001,
-        "max_iterations": 20,
+        "max_iterations": 12,
     }
 
 

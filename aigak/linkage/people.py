@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from pyarrow import csv as pa_csv
 
 COLUMNS = ["id", "full_name", "birth_date", "age", "gender", "region", "locality", "event_date"]
 REQUIRED = ["id", "full_name"]
@@ -46,6 +49,8 @@ class PeopleList:
     frame: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
     encoding: str = "utf-8"
+    # Dates already read while checking, by column, for the matching to reuse.
+    dates: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -123,17 +128,7 @@ def people_from_text(
         raise PeopleListError(f"{label}: row 1: the file is empty; expected a header row")
     first_line = text.split("\n", 1)[0]
     delimiter = max([",", ";", "\t"], key=first_line.count)
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=True,
-            quoting=csv.QUOTE_MINIMAL,
-        )
-    except (pd.errors.ParserError, csv.Error) as exc:
-        raise PeopleListError(f"{label}: {_parser_message(exc)}") from None
+    frame = _read_table(text, delimiter, label)
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
@@ -152,8 +147,35 @@ def people_from_text(
     frame = frame[COLUMNS].apply(lambda col: col.str.strip())
     frame.index = pd.RangeIndex(2, len(frame) + 2, name="row")
     _check_ids(frame, label)
-    warnings.extend(_check_values(frame, label))
-    return PeopleList(name=label, frame=frame, warnings=warnings, encoding=encoding)
+    dates = {column: parse_dates(frame[column]) for column in ("birth_date", "event_date")}
+    warnings.extend(_check_values(frame, label, dates))
+    return PeopleList(name=label, frame=frame, warnings=warnings, encoding=encoding, dates=dates)
+
+
+def _read_table(text: str, delimiter: str, label: str) -> pd.DataFrame:
+    """Every cell as a string: Arrow's CSV reader (fast on a million rows), and pandas'
+    when Arrow refuses the file, for a message with the line at fault."""
+    header = next(csv.reader([text.split("\n", 1)[0].strip("\r")], delimiter=delimiter))
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: pa.string() for name in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        return table.to_pandas().fillna("")
+    except (pa.ArrowInvalid, ValueError):
+        pass
+    try:
+        return pd.read_csv(
+            io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
+            skip_blank_lines=True, quoting=csv.QUOTE_MINIMAL,
+        )  # fmt: skip
+    except (pd.errors.ParserError, csv.Error) as exc:
+        raise PeopleListError(f"{label}: {_parser_message(exc)}") from None
 
 
 def _parser_message(exc: Exception) -> str:
@@ -178,7 +200,7 @@ def _check_ids(frame: pd.DataFrame, label: str) -> None:
         )
 
 
-def _check_values(frame: pd.DataFrame, label: str) -> list[str]:
+def _check_values(frame: pd.DataFrame, label: str, dates: dict[str, pd.DataFrame]) -> list[str]:
     out = []
     empty = frame.index[frame["full_name"] == ""]
     if len(empty):
@@ -195,7 +217,7 @@ def _check_values(frame: pd.DataFrame, label: str) -> list[str]:
         )
     for column in ("birth_date", "event_date"):
         values = frame[column]
-        parsed = parse_dates(values)
+        parsed = dates[column]
         bad = parsed["year"].isna() & (values != "")
         if bad.any():
             out.append(
@@ -213,9 +235,9 @@ def _rows(index: pd.Index, show: int = 5) -> str:
 
 
 _DATE_FORMS = [
-    (re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?:[T ].*)?$")),
-    (re.compile(r"^(?P<day>\d{1,2})[./-](?P<month>\d{1,2})[./-](?P<year>\d{4})$")),
-    (re.compile(r"^(?P<year>\d{4})$")),
+    re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?:[T ].*)?$"),
+    re.compile(r"^(?P<day>\d{1,2})[./-](?P<month>\d{1,2})[./-](?P<year>\d{4})$"),
+    re.compile(r"^(?P<year>\d{4})$"),
 ]
 
 
@@ -223,16 +245,27 @@ def parse_dates(values: pd.Series) -> pd.DataFrame:
     """Year, month and day (nullable integers) of dates written YYYY-MM-DD, DD.MM.YYYY,
     DD/MM/YYYY or a bare year. A month over 12 with a day up to 12 is taken as day and
     month swapped; any other impossible date gives nothing."""
-    out = pd.DataFrame(index=values.index, columns=["year", "month", "day"], dtype="Int64")
+    text = pa.array(values.astype("str").str.strip(), type=pa.string())
+    parts: dict[str, pa.Array] = {}
     for form in _DATE_FORMS:
-        found = values.str.extract(form)
-        for part in ("year", "month", "day"):
-            if part in found:
-                got = pd.to_numeric(found[part], errors="coerce").astype("Int64")
-                out[part] = out[part].fillna(got)
-    swap = (out["month"] > 12) & (out["day"] <= 12)
+        found = pc.extract_regex(text, form.pattern)
+        for name in ("year", "month", "day"):
+            if found.type.get_field_index(name) < 0:
+                continue
+            field_values = pc.struct_field(found, name)
+            parts[name] = (
+                field_values if name not in parts else pc.coalesce(parts[name], field_values)
+            )
+    out = pd.DataFrame(
+        {
+            name: pc.cast(parts[name], pa.int64()).to_pandas().astype("Int64").array
+            for name in ("year", "month", "day")
+        },
+        index=values.index,
+    )
+    swap = ((out["month"] > 12) & (out["day"] <= 12)).fillna(False).to_numpy()
     out.loc[swap, ["month", "day"]] = out.loc[swap, ["day", "month"]].to_numpy()
     impossible = (out["month"] > 12) | (out["day"] > 31) | (out["month"] < 1) | (out["day"] < 1)
-    impossible = impossible.fillna(False) | (out["year"] < 1880).fillna(False)
+    impossible = (impossible.fillna(False) | (out["year"] < 1880).fillna(False)).to_numpy()
     out.loc[impossible, ["year", "month", "day"]] = pd.NA
-    return out
+    return out[["year", "month", "day"]]

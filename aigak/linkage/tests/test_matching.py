@@ -121,3 +121,36 @@ def test_it_names_each_cluster_by_its_first_row(pairs, expected):
     frame = pd.DataFrame(pairs, columns=["left_id", "right_id"])
     clusters = clusters_from_pairs(pd.Series(["a", "b", "c", "d"]), frame)
     assert list(clusters["cluster_id"]) == expected
+
+
+def test_it_keeps_every_register_row_a_blocking_rule_would_pair(monkeypatch):
+    import duckdb
+
+    from aigak.linkage import model, register
+    from aigak.linkage.features import feature_frame
+    from aigak.linkage.synthetic import INITIALS_STYLES, STYLES, population, render_list
+
+    people = population(3000, seed=5)
+    long = render_list(people, STYLES, 6, "R").drop(columns="person")
+    short = render_list(people.sample(60, random_state=1), INITIALS_STYLES, 7, "O",
+                        official=True).drop(columns="person")  # fmt: skip
+    short_features = feature_frame(short)
+    monkeypatch.setattr(register, "SAMPLE_ROWS", 10)
+    reduced = register.reduce_register(short_features, long)
+    full = feature_frame(long)
+    with duckdb.connect() as con:
+        con.register("l", short_features)
+        con.register("r", full)
+        rules = model.blocking_rules(len(short) * len(long))
+        sql = " UNION ".join(f"SELECT r.unique_id FROM l JOIN r ON {rule}" for rule in rules)
+        paired = set(con.execute(sql).df()["unique_id"])
+    kept = set(reduced.features["unique_id"])
+    assert paired and paired <= kept
+    assert len(kept) < len(long) / 2
+    assert len(reduced.sample_ids) == 10 and reduced.sample_ids <= kept
+
+
+def test_it_has_a_register_search_for_every_blocking_rule():
+    from aigak.linkage import model, register
+
+    assert set(model.blocking_rules(0)) == set(register.SUPERSETS)
