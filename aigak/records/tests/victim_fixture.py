@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -290,7 +291,7 @@ def random_row(rng: random.Random, number: int, empty: float = 0.25) -> dict[str
     return row
 
 
-def write_csv(path: Path, rows: list[dict[str, str]], *, encoding: str = "utf-8") -> None:
+def write_csv(path: Path, rows: Iterable[dict[str, str]], *, encoding: str = "utf-8") -> None:
     """Write rows as a spreadsheet program would: every cell quoted, CRLF line ends."""
     columns = [c for c in column_names() if c != "evidence_items"]
     with open(path, "w", newline="", encoding=encoding) as handle:
