@@ -2,20 +2,26 @@
 
 `open_engine("duckdb")` gives an in-memory DuckDB using every core; `open_engine("spark")`
 starts a local Spark session (pyspark must be installed, and Java 17) unless one is
-already running, in which case it is reused - point `SPARK_REMOTE` or a cluster's own
-session at it for real scale.
+already active, in which case it is reused: for a cluster, call `matching.link_lists`
+from a Spark job whose session is already set up.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 ENGINES = ("duckdb", "spark")
+# Past this DuckDB spills to disk, which keeps a million-row job under 8 GB in all.
+DUCKDB_MEMORY_LIMIT = "4GB"
+# A local Spark session: all cores, few partitions (many small ones only add scheduling).
+SPARK_MASTER = "local[*]"
+SPARK_PARTITIONS = "4"
 
 
 class EngineUnavailable(RuntimeError):
@@ -42,19 +48,12 @@ def open_engine(name: str) -> Iterator[Engine]:
 
 
 def _duckdb() -> Iterator[Engine]:
-    import tempfile
-
     import duckdb
     from splink import DuckDBAPI
 
     connection = duckdb.connect(":memory:")
-    threads = os.environ.get("AIGAK_LINKAGE_THREADS")
-    if threads:
-        connection.execute(f"SET threads = {int(threads)}")
-    # Past this DuckDB spills to disk, which keeps a million-row job under 8 GB in all.
-    memory = os.environ.get("AIGAK_LINKAGE_MEMORY", "4GB")
     spill = tempfile.mkdtemp(prefix="aigak-linkage-")
-    connection.execute(f"SET memory_limit = '{memory}'")
+    connection.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
     connection.execute(f"SET temp_directory = '{spill}'")
     connection.execute("SET preserve_insertion_order = false")
     try:
@@ -79,14 +78,15 @@ def _spark() -> Iterator[Engine]:
         ) from None
     active = SparkSession.getActiveSession()
     session = active
+    scratch = tempfile.mkdtemp(prefix="aigak-spark-")
     if session is None:
         try:
             session = (
-                SparkSession.builder.master(os.environ.get("AIGAK_SPARK_MASTER", "local[2]"))
+                SparkSession.builder.master(SPARK_MASTER)
                 .appName("aigak-linkage")
                 .config("spark.jars", similarity_jar_location())
-                .config("spark.sql.shuffle.partitions", _partitions())
-                .config("spark.default.parallelism", _partitions())
+                .config("spark.sql.shuffle.partitions", SPARK_PARTITIONS)
+                .config("spark.default.parallelism", SPARK_PARTITIONS)
                 .config("spark.ui.enabled", "false")
                 .config("spark.ui.showConsoleProgress", "false")
                 .config("spark.sql.ansi.enabled", "false")
@@ -95,20 +95,10 @@ def _spark() -> Iterator[Engine]:
         except Exception as exc:  # noqa: BLE001 - Java missing shows as many error types
             raise EngineUnavailable(f"could not start Spark ({exc})") from None
         session.sparkContext.setLogLevel("ERROR")
-        session.sparkContext.setCheckpointDir(os.path.join(_spark_tmp(), "checkpoints"))
+        session.sparkContext.setCheckpointDir(os.path.join(scratch, "checkpoints"))
     try:
         yield Engine("spark", SparkAPI(spark_session=session, break_lineage_method="persist"))
     finally:
         if active is None:
             session.stop()
-
-
-def _partitions() -> str:
-    # A local session has few cores; many small partitions only add scheduling.
-    return os.environ.get("AIGAK_SPARK_PARTITIONS", "2")
-
-
-def _spark_tmp() -> str:
-    import tempfile
-
-    return tempfile.mkdtemp(prefix="aigak-spark-")
+        shutil.rmtree(scratch, ignore_errors=True)

@@ -74,7 +74,7 @@ def _keys_chunk(names: list[str]) -> list[tuple[str, ...]]:
 
 
 def _keys_of(names) -> list[tuple[str, ...]]:
-    workers = int(os.environ.get("AIGAK_LINKAGE_WORKERS", min(os.cpu_count() or 1, 4)))
+    workers = min(os.cpu_count() or 1, 4)
     if len(names) < PARALLEL_FROM or workers < 2:
         return _keys_chunk(list(names))
     chunks = [list(c) for c in np.array_split(np.asarray(names, dtype=object), workers * 4)]

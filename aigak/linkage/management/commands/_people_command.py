@@ -71,7 +71,7 @@ class PeopleCommand(BaseCommand):
         """A step reporter and a closer: a tqdm bar on a terminal, silence otherwise."""
         from tqdm import tqdm
 
-        on_terminal = sys.stderr.isatty() and not os.environ.get("AIGAK_NO_PROGRESS")
+        on_terminal = sys.stderr.isatty()
         bar = tqdm(total=self.steps, disable=not on_terminal, file=sys.stderr, leave=False)
 
         def step(label: str) -> None:
