@@ -27,6 +27,9 @@ class Level:
     u: float
     tf_column: str | None = None
     is_null: bool = False
+    # Kept at the prior in training: EM takes namesakes for matches and would learn
+    # that the same person often has a wholly different birth date.
+    fixed_m: bool = False
 
 
 def _null(*columns: str) -> str:
@@ -89,7 +92,7 @@ def comparison_levels(jw: str) -> dict[str, list[Level]]:
             Level("age agrees within three years",
                   f"{one_exact} AND abs(approx_birth_year_l - approx_birth_year_r) <= 3",
                   0.05, 0.06),
-            Level("different birth", "ELSE", 0.04, 0.88),
+            Level("different birth", "ELSE", 0.01, 0.88, fixed_m=True),
         ],
         "place": [
             Level("place missing",
@@ -128,6 +131,10 @@ BLOCKING_RULES = [
     "l.surname_stem = r.given AND l.given = r.surname_stem",
     "l.given_skel = r.given_skel AND l.approx_birth_year = r.approx_birth_year"
     " AND substr(l.surname_skel, 1, 1) = substr(r.surname_skel, 1, 1)",
+    # A birth date is nearly an identifier: with the town or the initial it finds the
+    # person whose name was written quite differently.
+    "l.birth_date = r.birth_date AND l.place = r.place",
+    "l.birth_date = r.birth_date AND l.given_initial = r.given_initial",
 ]
 
 # Rules that also catch a mistyped surname against an initial, each affordable up to a
@@ -196,6 +203,8 @@ def settings_dict(
             elif use_priors:
                 entry["m_probability"] = level.m
                 entry["u_probability"] = level.u
+            if level.fixed_m:
+                entry["fix_m_probability"] = True
             if level.tf_column:
                 entry["tf_adjustment_column"] = level.tf_column
                 entry["tf_adjustment_weight"] = 1.0

@@ -134,6 +134,14 @@ SUPERSETS = {
         " JOIN short s ON a.given_skel = s.given_skel AND r.year = s.approx_birth_year"
         " AND left(b.skel, 1) = left(s.surname_skel, 1)"
     ),
+    model.BLOCKING_RULES[5]: (  # birth date and town
+        "SELECT r.row FROM rows_in r JOIN short s"
+        " ON r.birth_date = s.birth_date AND r.place = s.place"
+    ),
+    model.BLOCKING_RULES[6]: (  # birth date and initial
+        "SELECT a.row FROM t a JOIN rows_in r ON a.row = r.row JOIN short s"
+        " ON r.birth_date = s.birth_date AND a.initial = s.given_initial"
+    ),
     _GENEROUS[0]: (  # initial, year, first three letters of the surname skeleton
         "SELECT a.row FROM t a JOIN t b ON a.row = b.row AND a.pos <> b.pos JOIN rows_in r ON a.row = r.row"
         " JOIN short s ON a.initial = s.given_initial AND r.year = s.approx_birth_year"

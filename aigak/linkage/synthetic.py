@@ -261,7 +261,8 @@ def render_list(
         draw = rng.random()
         birth_text, age_text = "", ""
         if official:
-            age_text = str(age_now)
+            # Official lists were typed from other records: an age a year off, now and then.
+            age_text = str(age_now + (int(rng.choice([-1, 1])) if rng.random() < 0.1 else 0))
         elif draw < birth_date_share:
             day, month = birth.day, birth.month
             if rng.random() < swap_share and day <= 12 and day != month:
@@ -273,7 +274,11 @@ def render_list(
             )
         elif draw < birth_date_share + age_share:
             age_text = str(age_now + (1 if rng.random() < 0.1 else 0))
-        _, spellings, _ = _PLACES[person["place"]]
+        place_index = person["place"]
+        if official and rng.random() < 0.1:
+            # The town where the person died, not the one where the family lives.
+            place_index = int(rng.integers(len(_PLACES)))
+        _, spellings, _ = _PLACES[place_index]
         place = spellings[int(rng.integers(len(spellings)))]
         rows.append(
             {

@@ -97,6 +97,9 @@ class PeopleCommand(BaseCommand):
             handle, temporary = tempfile.mkstemp(dir=target.parent or ".", suffix=".part")
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
                 stream.write(text)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not 0600
             os.replace(temporary, target)
         except OSError as exc:
             raise CommandError(f"{out}: cannot write the output ({exc.strerror})") from None
