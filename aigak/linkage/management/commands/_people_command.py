@@ -61,11 +61,15 @@ class PeopleCommand(BaseCommand):
         return people
 
     def warn(self, message: str) -> None:
-        self.stderr.write(f"warning: {message}")
+        self.stderr.write(f"warning: {message}", style_func=self.style.WARNING)
+
+    def say(self, message: str) -> None:
+        """A plain line on stderr (Django would colour it as an error on a terminal)."""
+        self.stderr.write(message, style_func=lambda text: text)
 
     def report_training(self, training: Training) -> None:
         for message in training.messages:
-            self.stderr.write(message)
+            self.say(message)
 
     def progress(self) -> tuple[Callable[[str], None], Callable[[], None]]:
         """A step reporter and a closer: a tqdm bar on a terminal, silence otherwise."""

@@ -31,6 +31,7 @@ class Command(PeopleCommand):
         self.report_training(result.training)
         self.write_csv(result.clusters, options["out"])
         people_count = result.clusters["cluster_id"].nunique()
-        self.stderr.write(
-            f"{len(result.clusters)} rows, {people_count} people (threshold {threshold:g})"
+        self.say(
+            f"{len(result.clusters)} rows, {people_count} "
+            f"{'person' if people_count == 1 else 'people'} (threshold {threshold:g})"
         )

@@ -32,7 +32,7 @@ class Command(PeopleCommand):
         assert isinstance(result, LinkResult)
         self.report_training(result.training)
         self.write_csv(result.links, options["out"])
-        self.stderr.write(
+        self.say(
             f"linked {len(result.links)} people: {len(left)} on {options['left']}, "
             f"{len(right)} on {options['right']} (threshold {threshold:g})"
         )
