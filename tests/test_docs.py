@@ -30,6 +30,11 @@ def test_every_setting_is_in_the_readme(name):
     assert f"`{name}`" in README
 
 
+@pytest.mark.parametrize("name", sorted(set(re.findall(r"`(AIGAK_[A-Z0-9_]+)`", README))))
+def test_every_setting_the_readme_names_is_read_by_the_code(name):
+    assert name in _settings_read_in_code()
+
+
 def test_the_readme_names_the_test_command_ci_runs():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "bash scripts/test.sh" in README
