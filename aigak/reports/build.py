@@ -132,7 +132,10 @@ def _compute_part(
         plan.add(chunk)
         computing += time.perf_counter() - t0
     reading = time.perf_counter() - started - computing
-    connections.close_all()
+    if id_range is not None:
+        # A worker process closes the connection it opened; the caller's own connection
+        # (perhaps a test's transaction) must stay open.
+        connections.close_all()
     return plan, reading, computing
 
 
