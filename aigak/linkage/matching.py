@@ -71,6 +71,7 @@ def link_lists(
     warnings = sides[0][2] + sides[1][2]
     totals = (len(sides[0][0]), len(sides[1][0]))
     samples: list[set[str] | None] = [None, None]
+    paired: list[set[str] | None] = [None, None]
     long_at = 1 if totals[1] >= totals[0] else 0
     if register.is_lopsided(totals[1 - long_at], totals[long_at]):
         short = feature_frame(sides[1 - long_at][0], dates=sides[1 - long_at][1])
@@ -79,6 +80,7 @@ def link_lists(
         )
         features = [short, reduced.features] if long_at == 1 else [reduced.features, short]
         samples[long_at] = reduced.sample_ids
+        paired[long_at] = reduced.paired_ids
     else:
         features = [feature_frame(frame, dates=dates) for frame, dates, _ in sides]
     left_ok, right_ok = (f[_matchable(f)] for f in features)
@@ -92,7 +94,14 @@ def link_lists(
             db.register(right_ok, dataset_display_name="right_list"),
         ]
         trained, training = train_model(
-            db, "link_only", [left_ok, right_ok], tables, step, totals=totals, samples=samples
+            db,
+            "link_only",
+            [left_ok, right_ok],
+            tables,
+            step,
+            totals=totals,
+            samples=samples,
+            paired=paired,
         )
         linker = _prediction_linker(db, tables, trained, [left_ok, right_ok], samples)
         step("scoring candidate pairs")

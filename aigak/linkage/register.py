@@ -28,18 +28,20 @@ from aigak.linkage.features import birth_columns, feature_frame, place_keys
 # The long side must have this many rows, and this many times the short side's.
 LOPSIDED_FROM_ROWS = 100_000
 LOPSIDED_RATIO = 20
-SAMPLE_ROWS = 50_000
+SAMPLE_ROWS = 20_000
 # Columns whose term frequencies adjust the model (see model.comparison_levels).
 TF_COLUMNS = ["surname_stem", "given", "patronymic_stem", "place"]
 
 
 @dataclass
 class ReducedRegister:
-    """The register rows worth matching (`features`, which include the sample), the ids
-    of the random sample among them, and how many rows the register has in all."""
+    """The register rows worth matching (`features`: those a blocking rule could pair,
+    whose ids are `paired_ids`, and the random sample, `sample_ids`), and how many rows
+    the register has in all."""
 
     features: pd.DataFrame
     sample_ids: set[str]
+    paired_ids: set[str]
     total_rows: int
 
 
@@ -104,8 +106,10 @@ def reduce_register(
     chosen = np.flatnonzero(keep_rows)
     dates = {c: d.iloc[chosen] for c, d in (long_dates or {}).items()}
     features = feature_frame(long_people.iloc[chosen], dates=dates)
-    sample_ids = set(long_people["id"].astype(str).iloc[sample_rows])
-    return ReducedRegister(features, sample_ids, total)
+    ids = long_people["id"].astype(str)
+    sample_ids = set(ids.iloc[sample_rows])
+    paired_ids = set(ids.iloc[np.unique(paired.astype(np.int64))])
+    return ReducedRegister(features, sample_ids, paired_ids, total)
 
 
 # Each blocking rule of `model.py`, loosened to the words of a register row: "a" and

@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 MIN_PAIRS_TO_TRAIN = 5_000
 MIN_RECORDS_TO_TRAIN = 60
 # Pairs sampled to estimate u, and the cap on pairs per EM session.
-U_SAMPLE_PAIRS = 1_000_000
+U_SAMPLE_PAIRS = 500_000
 EM_MAX_PAIRS = 1_000_000
 # A list longer than this is trained on a reduced copy when linking.
 TRAIN_ROWS = 100_000
@@ -59,13 +59,15 @@ def train_model(
     *,
     totals: tuple[int, int] | None = None,
     samples: list[set[str] | None] | None = None,
+    paired: list[set[str] | None] | None = None,
 ) -> tuple[dict[str, Any], Training]:
     """A Splink model (settings with m, u and the match rate) for `frames` - two for a
     link, one for a deduplication - already registered on the engine `db` as `tables`.
 
     When a frame was cut down to the rows that could pair (`register.py`), `totals`
-    gives the whole lists' lengths and `samples` the ids of each frame's random sample,
-    on which u is then estimated."""
+    gives the whole lists' lengths, `samples` the ids of each frame's random sample, on
+    which u is then estimated, and `paired` the ids of the rows that could pair with the
+    other list, on which m is estimated."""
     n_left, n_right = totals or (len(frames[0]), len(frames[1]) if len(frames) > 1 else 0)
     prior = model.prior_match_probability(link_type, n_left, n_right)
     pairs = model.possible_pairs(link_type, n_left, n_right)
@@ -81,11 +83,8 @@ def train_model(
     step("training: u by random sampling")
     reduced = True
     if samples and any(s is not None for s in samples):
-        u_frames = [
-            f if ids is None else f[f["unique_id"].isin(ids)]
-            for f, ids in zip(frames, samples, strict=True)
-        ]
-        em_frames = frames
+        u_frames = _only(frames, samples)
+        em_frames = _only(frames, paired or [None] * len(frames))
     elif link_type == "link_only" and max(n_left, n_right) > TRAIN_ROWS:
         u_frames, em_frames = _reduced_link_frames(frames[0], frames[1])
     else:
@@ -100,11 +99,17 @@ def train_model(
         )
     except Exception as exc:  # noqa: BLE001 - Splink raises bare exceptions on odd data
         messages.append(f"could not estimate u from the data ({exc}); using priors")
+    names = ["left_list", "right_list"]
     if reduced:
         linker = _linker(db, em_frames, linker.misc.save_model_to_json(), "em")
+        names = [f"em_{name}" for name in names]
     trained_any = False
     for rule in model.TRAINING_RULES:
         step("training: m by expectation maximisation")
+        if link_type == "link_only":
+            # Splink joins the two lists as one table with itself; saying which side is
+            # which lets DuckDB join only across the lists.
+            rule += f" AND l.source_dataset = '{names[0]}' AND r.source_dataset = '{names[1]}'"
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS
@@ -118,6 +123,14 @@ def train_model(
     trained = linker.misc.save_model_to_json()
     trained["probability_two_random_records_match"] = probability
     return trained, Training(trained_any, messages, probability)
+
+
+def _only(frames: list[pd.DataFrame], ids: list[set[str] | None]) -> list[pd.DataFrame]:
+    """Each frame cut down to the given ids (None: the whole frame)."""
+    return [
+        f if keep is None else f[f["unique_id"].isin(keep)]
+        for f, keep in zip(frames, ids, strict=True)
+    ]
 
 
 def _linker(db, frames: list[pd.DataFrame], settings: dict[str, Any], purpose: str) -> Linker:
