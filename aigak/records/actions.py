@@ -300,6 +300,7 @@ def import_rows(
             created=result.created,
             updated=result.updated,
         )
+    bulk.refresh_statistics(result.created + result.updated)
     return result
 
 

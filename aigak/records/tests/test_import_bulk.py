@@ -105,3 +105,16 @@ def test_a_bad_row_late_in_a_long_file_rolls_back_the_batches_already_written(vi
         0,
         0,
     )
+
+
+def test_a_large_import_refreshes_the_planners_statistics_on_postgresql(victim):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    actions.import_rows(None, victim, _rows(bulk.ANALYZE_AFTER))
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [Record._meta.db_table])
+        (estimated,) = cursor.fetchone()
+    assert estimated >= bulk.ANALYZE_AFTER
