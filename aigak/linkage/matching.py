@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 from splink import Linker
 
 from aigak.linkage import engines, model, register
+from aigak.linkage.clusters import clusters_from_pairs
 from aigak.linkage.features import feature_frame
 from aigak.linkage.people import PeopleList
 from aigak.linkage.training import Training, train_model
@@ -141,7 +140,7 @@ def dedupe_list(
     engine: str = "duckdb",
     progress: Progress | None = None,
 ) -> DedupeResult:
-    """Group the rows of one list that are the same person."""
+    """Group the rows of one list that are the same person (see `clusters.py`)."""
     step = progress or (lambda _: None)
     step("normalising names")
     frame, dates, warnings = _raw(people)
@@ -158,7 +157,9 @@ def dedupe_list(
             pairs = _predict(linker, threshold_floor=threshold)
     step("forming clusters")
     pairs = pairs[pairs["probability"] >= threshold].reset_index(drop=True)
-    clusters = clusters_from_pairs(features["unique_id"], pairs)
+    clusters = clusters_from_pairs(
+        features["unique_id"], pairs, features["birth_date"], features["gender"]
+    )
     return DedupeResult(clusters, pairs, training, warnings)
 
 
@@ -227,22 +228,6 @@ def _links_from(candidates: pd.DataFrame, threshold: float) -> pd.DataFrame:
         used_right.add(right_id)
         chosen.append((left_id, right_id, probability))
     return pd.DataFrame(chosen, columns=["left_id", "right_id", "probability"])
-
-
-def clusters_from_pairs(ids: pd.Series, pairs: pd.DataFrame) -> pd.DataFrame:
-    """`id`, `cluster_id` for every id: connected components of the pairs. A cluster
-    is named by the id of its first row in the list."""
-    ids = ids.reset_index(drop=True)
-    position = pd.Series(np.arange(len(ids)), index=ids.to_numpy())
-    if len(pairs):
-        a = position.loc[pairs["left_id"].to_numpy()].to_numpy()
-        b = position.loc[pairs["right_id"].to_numpy()].to_numpy()
-        graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(len(ids), len(ids)))
-        _, labels = connected_components(graph, directed=False)
-    else:
-        labels = np.arange(len(ids))
-    first = pd.Series(np.arange(len(ids))).groupby(labels).transform("min").to_numpy()
-    return pd.DataFrame({"id": ids.to_numpy(), "cluster_id": ids.to_numpy()[first]})
 
 
 logging.getLogger("splink").setLevel(logging.ERROR)

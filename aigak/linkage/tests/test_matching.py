@@ -154,3 +154,29 @@ def test_it_has_a_register_search_for_every_blocking_rule():
     from aigak.linkage import model, register
 
     assert set(model.blocking_rules(0)) == set(register.SUPERSETS)
+
+
+def test_it_does_not_chain_namesakes_with_different_birth_dates_into_one_cluster():
+    # b has no date and pairs with both a and c, born 18 years apart.
+    ids = pd.Series(["a", "b", "c"])
+    pairs = pd.DataFrame({"left_id": ["a", "b"], "right_id": ["b", "c"], "probability": [0.9, 0.8]})
+    dates = pd.Series(["1972-02-14", None, "1990-05-03"])
+    clusters = clusters_from_pairs(ids, pairs, birth_dates=dates)
+    assert list(clusters["cluster_id"]) == ["a", "a", "c"]
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "joined"),
+    [("1990-05-03", "1990-03-05", True), ("1990-05-03", "1990-05-08", True),
+     ("1990-05-03", "1909-05-03", True), ("1990-05-03", "1991-06-03", False)],
+)  # fmt: skip
+def test_it_joins_dates_a_swap_or_a_typo_apart(one, other, joined):
+    pairs = pd.DataFrame({"left_id": ["a"], "right_id": ["b"]})
+    clusters = clusters_from_pairs(pd.Series(["a", "b"]), pairs, pd.Series([one, other]))
+    assert (clusters["cluster_id"].nunique() == 1) == joined
+
+
+def test_it_keeps_a_man_and_a_woman_apart():
+    pairs = pd.DataFrame({"left_id": ["a"], "right_id": ["b"]})
+    clusters = clusters_from_pairs(pd.Series(["a", "b"]), pairs, genders=pd.Series(["m", "f"]))
+    assert list(clusters["cluster_id"]) == ["a", "b"]
