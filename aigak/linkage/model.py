@@ -27,8 +27,9 @@ class Level:
     u: float
     tf_column: str | None = None
     is_null: bool = False
-    # Kept at the prior in training: EM takes namesakes for matches and would learn
-    # that the same person often has a wholly different birth date.
+    # Kept at the prior in training: on big lists EM takes namesakes, or people born on
+    # one day with one given name, for matches, and would learn that the same person
+    # often has a wholly different birth date or surname.
     fixed_m: bool = False
 
 
@@ -51,7 +52,7 @@ def comparison_levels(jw: str) -> dict[str, list[Level]]:
                   f"{jw}(surname_stem_l, surname_stem_r) >= 0.92", 0.05, 0.002),
             Level("surname stems close (JW >= 0.85)",
                   f"{jw}(surname_stem_l, surname_stem_r) >= 0.85", 0.01, 0.01),
-            Level("different surname", "ELSE", 0.02, 0.985),
+            Level("different surname", "ELSE", 0.02, 0.985, fixed_m=True),
         ],
         "given": [
             Level("given name missing", _null("given_initial"), 0, 0, is_null=True),
@@ -62,7 +63,7 @@ def comparison_levels(jw: str) -> dict[str, list[Level]]:
             Level("same initial, one side initial only",
                   "(given_l IS NULL OR given_r IS NULL) AND given_initial_l = given_initial_r",
                   0.06, 0.07),
-            Level("different given name", "ELSE", 0.02, 0.90),
+            Level("different given name", "ELSE", 0.02, 0.90, fixed_m=True),
         ],
         "patronymic": [
             Level("patronymic missing", _null("patronymic_initial"), 0, 0, is_null=True),

@@ -211,6 +211,18 @@ def population(n: int, seed: int = 0, family_share: float = 0.35) -> pd.DataFram
         rng.choice(np.array(_MALE, dtype=object), n, p=male_w / male_w.sum()),
         rng.choice(np.array(_FEMALE, dtype=object), n, p=female_w / female_w.sum()),
     )
+    # Parents do not give two children one name: draw again (uniformly) where they would.
+    for _ in range(20):
+        twice = pd.DataFrame({"f": family, "g": given}).duplicated().to_numpy()
+        if not twice.any():
+            break
+        names = np.where(gender[twice] == "m", "m", "f")
+        given[twice] = [
+            _MALE[int(rng.integers(len(_MALE)))]
+            if g == "m"
+            else _FEMALE[int(rng.integers(len(_FEMALE)))]
+            for g in names
+        ]
     birth = pd.Timestamp("1952-01-01") + pd.to_timedelta(rng.integers(0, 365 * 52, n), unit="D")
     event = pd.Timestamp("2022-01-04") + pd.to_timedelta(rng.integers(0, 8, n), unit="D")
     moved = rng.random(n) < 0.1
