@@ -8,12 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import transaction
 
-from aigak.accounts.models import AuditAction, Role, Team, User, audit
+from aigak.accounts import actions
+from aigak.accounts.models import Role, User
 
 
 class Command(BaseCommand):
@@ -37,11 +35,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         name = options["name"].strip()
         if User.objects.filter(username__iexact=name).exists():
-            self._fail(f"a user named {name!r} already exists", 1)
-        try:
-            User.username_validator(name)
-        except ValidationError as exc:
-            self._fail(f"{name!r} is not a valid login name: {' '.join(exc.messages)}", 1)
+            self._fail(f"a user named {name!r} already exists", 1)  # before asking a password
         generated = False
         if options["password_file"]:
             password = self._read_password_file(options["password_file"])
@@ -50,12 +44,11 @@ class Command(BaseCommand):
         else:
             password, generated = secrets.token_urlsafe(18), True
         try:
-            validate_password(password, User(username=name, email=options["email"]))
-        except ValidationError as exc:
-            self._fail(f"password refused: {' '.join(exc.messages)}", 1)
-        user = create_user(
-            name, options["role"], password, team=options["team"], email=options["email"]
-        )
+            user = actions.create_user(
+                None, name, options["role"], password, team=options["team"], email=options["email"]
+            )
+        except actions.UserRefused as exc:
+            self._fail(str(exc), 1)
         team = f", team {user.team.name}" if user.team else ""
         self.stdout.write(f"created user {user.username} ({user.role}{team})")
         if generated:
@@ -83,19 +76,3 @@ class Command(BaseCommand):
     def _fail(self, text: str, code: int) -> Any:
         self.stderr.write(f"aigak createuser: {text}")
         raise SystemExit(code)
-
-
-@transaction.atomic
-def create_user(
-    name: str, role: str, password: str, *, team: str | None = None, email: str = ""
-) -> User:
-    """A new user with a role (admins are staff and superusers), audited; run as the system."""
-    user = User(username=name, email=email, role=role)
-    if team:
-        user.team, _ = Team.objects.get_or_create(name=team.strip())
-    if role == Role.ADMIN:
-        user.is_staff = user.is_superuser = True
-    user.set_password(password)
-    user.save()
-    audit(None, AuditAction.USER, user, created=True, role=role, team=user.team_id)
-    return user
