@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -183,6 +184,7 @@ def clean_answers(
     answers: dict[str, Any] = {}
     fields = definition.fields
     repeats = set(definition.repeats())
+    positions: dict[str, list[int]] = {}  # of the kept entries of each repeat, from 1
     for name, value in raw.items():
         f = fields.get(name)
         if name in repeats:
@@ -214,6 +216,7 @@ def clean_answers(
             problems.append(Problem(repeat, items, "repeat", "expected a list of entries"))
             continue
         cleaned_items = []
+        positions[repeat] = []
         for index, item in enumerate(items, start=1):
             cleaned_item: dict[str, Any] = {}
             for f in definition.repeat_fields(repeat):
@@ -233,6 +236,7 @@ def clean_answers(
                     cleaned_item[f.name] = typed
             if cleaned_item:
                 cleaned_items.append(cleaned_item)
+                positions[repeat].append(index)
         if cleaned_items:
             answers[repeat] = cleaned_items
     if problems:
@@ -247,26 +251,106 @@ def clean_answers(
             if value is not None and not keep_irrelevant and f.type != "calculate":
                 answers.pop(f.name, None)
             continue
-        if value is None:
-            needed = f.required == "yes" or (f.required and _safe_holds(f.required, answers))
-            if needed:
-                problems.append(
-                    Problem(
-                        f.name,
-                        value,
-                        "required",
-                        _message(f, f.required_message, lang, "an answer is required"),
-                    )
-                )
-            continue
-        if f.constraint:
-            try:
-                ok = holds(f.constraint, answers, value)
-            except ExpressionError as exc:
-                ok, why = False, str(exc)
-            else:
-                why = ""
-            if not ok:
-                text = _message(f, f.constraint_message, lang, why or "does not meet the rule")
-                problems.append(Problem(f.name, value, f"constraint {f.constraint}", text))
+        problem = _check_rules(f, f.name, value, answers, lang)
+        if problem is not None:
+            problems.append(problem)
+    for repeat in definition.repeats():
+        problems.extend(
+            _check_repeat(
+                definition, repeat, answers, positions.get(repeat, []), lang, keep_irrelevant
+            )
+        )
     return answers, problems
+
+
+def _check_rules(
+    f: Field, where: str, value: Any, scope: dict[str, Any], lang: str
+) -> Problem | None:
+    """The required and constraint rules of one relevant field; where names it."""
+    if value is None:
+        needed = f.required == "yes" or (f.required and _safe_holds(f.required, scope))
+        if needed:
+            return Problem(
+                where,
+                value,
+                "required",
+                _message(f, f.required_message, lang, "an answer is required"),
+            )
+        return None
+    if f.constraint:
+        try:
+            ok = holds(f.constraint, scope, value)
+        except ExpressionError as exc:
+            ok, why = False, str(exc)
+        else:
+            why = ""
+        if not ok:
+            text = _message(f, f.constraint_message, lang, why or "does not meet the rule")
+            return Problem(where, value, f"constraint {f.constraint}", text)
+    return None
+
+
+def _find_section(section: Section, name: str) -> tuple[Section, list[Section]] | None:
+    """The section of that name and the sections around it, outermost first."""
+    for child in section.children:
+        if isinstance(child, Section):
+            if child.name == name and child.kind == "repeat":
+                return child, [section]
+            found = _find_section(child, name)
+            if found is not None:
+                return found[0], [section, *found[1]]
+    return None
+
+
+def _check_repeat(
+    definition: FormDefinition,
+    repeat: str,
+    answers: dict[str, Any],
+    positions: list[int],
+    lang: str,
+    keep_irrelevant: bool,
+) -> list[Problem]:
+    """Required, constraint and relevance of the fields of each entry of a repeat.
+
+    Inside an entry, references name the entry's own fields first, then the rest of the
+    form (as in ODK for fields of the same repeat). Problems name the entry as
+    ``repeat[index]/field``: the entry's place among those given, counting from 1.
+    """
+    found = _find_section(definition.root, repeat)
+    if found is None:
+        return []
+    section, around = found
+    if not all(not s.relevant or _safe_holds(s.relevant, answers) for s in around):
+        return []  # the repeat itself is not asked
+    if section.relevant and not _safe_holds(section.relevant, answers):
+        if not keep_irrelevant:
+            answers.pop(repeat, None)
+        return []
+    problems: list[Problem] = []
+    for index, item in zip(positions, answers.get(repeat) or [], strict=False):
+        scope = {**answers, **item}
+        for f, relevant in _entry_fields(definition, section, scope, top=True):
+            value = item.get(f.name)
+            if not relevant:
+                if value is not None and not keep_irrelevant:
+                    item.pop(f.name, None)
+                continue
+            problem = _check_rules(f, f"{repeat}[{index}]/{f.name}", value, scope, lang)
+            if problem is not None:
+                problems.append(problem)
+    return problems
+
+
+def _entry_fields(
+    definition: FormDefinition, part: Section, scope: dict[str, Any], *, top: bool = False
+) -> Iterator[tuple[Field, bool]]:
+    """The answer fields of a repeat entry (or a group in it), each with its relevance."""
+    here = top or not part.relevant or _safe_holds(part.relevant, scope)
+    for child in part.children:
+        if isinstance(child, Section):
+            for f, relevant in _entry_fields(definition, child, scope):
+                yield f, here and relevant
+            continue
+        f = definition.fields[child]
+        if f.stores_answer and f.type != "calculate":
+            yield f, here and (not f.relevant or _safe_holds(f.relevant, scope))

@@ -1,6 +1,6 @@
 import pytest
 
-from aigak.questionnaires.tests.xlsform_factory import mini_form
+from aigak.questionnaires.tests.xlsform_factory import mini_form, xlsform
 from aigak.questionnaires.validation import clean_answers, relevant_fields
 from aigak.questionnaires.xlsform import load_xlsform
 
@@ -72,3 +72,75 @@ def test_it_cleans_repeats():
     answers, problems = clean(sources=[{"source_url": "https://example.org/a"}, {"source_url": ""}])
     assert problems == []
     assert answers["sources"] == [{"source_url": "https://example.org/a"}]
+
+
+REPEAT_FORM = load_xlsform(
+    xlsform(
+        [
+            ["text", "record_id", "Record id", "Номер", "yes"],
+            ["select_one yn", "detained", "Detained", "Задержан"],
+            ["begin repeat", "detentions", "Detentions", "Задержания", "", "${detained} = 'yes'"],
+            ["text", "place", "Place", "Место", "yes"],
+            ["integer", "days", "Days", "Дней", "", "", ". >= 0 and . <= 3650", "0 to 3650 days"],
+            ["select_one yn", "beaten", "Beaten", "Избит"],
+            ["text", "injuries", "Injuries", "Травмы", "${beaten} = 'yes'", "${beaten} = 'yes'"],
+            ["end repeat"],
+        ],
+        [["yn", "yes", "Yes", "Да"], ["yn", "no", "No", "Нет"]],
+    )
+)
+
+
+def clean_detentions(entries, keep_irrelevant=False, detained="yes"):
+    return clean_answers(
+        REPEAT_FORM,
+        {"record_id": "T-1", "detained": detained, "detentions": entries},
+        keep_irrelevant=keep_irrelevant,
+    )
+
+
+def test_fields_inside_a_repeat_are_required_and_constrained_per_entry():
+    _, problems = clean_detentions(
+        [
+            {"place": "ИВС Алматы", "days": "3"},
+            {"place": "", "days": "5"},
+            {"place": "СИЗО", "days": "9000"},
+            {"place": "СИЗО", "beaten": "yes"},
+        ]
+    )
+    assert [(p.field, p.rule) for p in problems] == [
+        ("detentions[2]/place", "required"),
+        ("detentions[3]/days", "constraint . >= 0 and . <= 3650"),
+        ("detentions[4]/injuries", "required"),
+    ]
+    assert "0 to 3650 days" in str(problems[1])
+    assert "detentions[3]/days" in str(problems[1]) and "9000" in str(problems[1])
+
+
+def test_types_inside_a_repeat_are_checked_per_entry():
+    _, problems = clean_detentions([{"place": "x", "days": "many"}, {"place": "y", "beaten": "?"}])
+    assert [(p.field, p.rule) for p in problems] == [
+        ("detentions[1]/days", "type integer"),
+        ("detentions[2]/beaten", "type select_one"),
+    ]
+
+
+def test_relevance_inside_a_repeat_depends_on_the_entry():
+    entries = [{"place": "x", "beaten": "no", "injuries": "bruises"}, {"place": "y"}]
+    answers, problems = clean_detentions(entries)
+    assert problems == []
+    assert answers["detentions"][0] == {"place": "x", "beaten": "no"}  # not asked: dropped
+    kept, problems = clean_detentions(entries, keep_irrelevant=True)
+    assert problems == []
+    assert kept["detentions"][0]["injuries"] == "bruises"
+
+
+def test_a_repeat_that_is_not_asked_is_not_checked():
+    answers, problems = clean_detentions([{"place": ""}, {"days": "5"}], detained="no")
+    assert problems == []
+    assert "detentions" not in answers
+
+
+def test_entries_are_named_by_their_place_among_those_given():
+    _, problems = clean_detentions([{"place": "x"}, {}, {"place": "", "days": "2"}])
+    assert [p.field for p in problems] == ["detentions[3]/place"]
