@@ -18,4 +18,6 @@ fi
 
 # Tests never touch a real data folder.
 export AIGAK_DATA_DIR="${AIGAK_TEST_DATA_DIR:-$(mktemp -d)}"
-exec .venv/bin/python -m pytest "$@"
+# The tests run in parallel, one worker per core (pytest-xdist); each worker has its own
+# test database.
+exec .venv/bin/python -m pytest -n auto "$@"

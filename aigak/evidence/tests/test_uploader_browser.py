@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -14,42 +13,21 @@ from aigak.evidence.tests.conftest import mp4_bytes
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-
 
 @pytest.fixture
-def page_as(live_server, monkeypatch):
+def page_as(live_server, chromium):
     """page_as(user): a Chromium page logged in as that user."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is absent (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
 
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-        )
+    def make(user):
+        client = Client()
+        client.force_login(user)
+        context = chromium.new_context()
+        context.set_default_timeout(60_000)
+        cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value}
+        context.add_cookies([{**cookie, "url": live_server.url}])
+        return context.new_page()
 
-        def make(user):
-            client = Client()
-            client.force_login(user)
-            context = browser.new_context()
-            context.set_default_timeout(60_000)
-            context.add_cookies(
-                [
-                    {
-                        "name": "sessionid",
-                        "value": client.cookies["sessionid"].value,
-                        "url": live_server.url,
-                    }
-                ]
-            )
-            return context.new_page()
-
-        try:
-            yield make
-        finally:
-            browser.close()
+    return make
 
 
 def test_the_page_uploads_in_chunks_and_resumes_a_dropped_one(

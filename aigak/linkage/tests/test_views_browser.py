@@ -1,10 +1,9 @@
-"""A coordinator uploads a list, maps its columns, cross-references it and accepts a
-match, in a real Chromium."""
+"""A coordinator uploads a list, maps its columns, cross-references it (in the background,
+following the run's page) and accepts a match, in a real Chromium."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -12,44 +11,19 @@ from aigak.accounts.models import Role, User
 from aigak.linkage.models import Match, MatchStatus, VictimList
 from aigak.linkage.tests.appdata import add_victims, csv_bytes, install_victim_form, list_rows
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 PASSWORD = "a long enough password"
 SCREENSHOT = "/tmp/aigak-linkage-review.png"
 MAPPING_SCREENSHOT = "/tmp/aigak-linkage-mapping.png"
 OVERLAP_SCREENSHOT = "/tmp/aigak-linkage-overlap.png"
 
 
-@pytest.fixture
-def page(monkeypatch):
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is absent")
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(locale="en-US", viewport={"width": 1200, "height": 900})
-            context.set_default_timeout(30_000)
-            yield context.new_page()
-        finally:
-            browser.close()
-
-
 @pytest.mark.browser
 def test_a_coordinator_uploads_maps_cross_references_and_accepts(
-    live_server, transactional_db, page, tmp_path, settings
+    live_server, transactional_db, browser_page, tmp_path, settings
 ):
     from playwright.sync_api import expect
+
+    page = browser_page
 
     settings.LINKAGE_STAGING_DIR = str(tmp_path / "staging")
     add_victims(install_victim_form())
@@ -77,6 +51,11 @@ def test_a_coordinator_uploads_maps_cross_references_and_accepts(
     assert VictimList.objects.get().row_count == 6
 
     page.click("button:has-text('Cross-reference')")
+    # The match runs in the background; its page reloads itself until it is done.
+    expect(page.get_by_role("heading", name="Cross-reference: Activists")).to_be_visible()
+    review_link = page.get_by_role("link", name="Review the candidates")
+    expect(review_link).to_be_visible(timeout=180_000)
+    review_link.click()
     expect(page.get_by_role("heading", name="Review: Activists")).to_be_visible()
     first = page.locator("article.pair").first
     expect(first.locator(".verdicts")).to_contain_text("Surname: agreed")

@@ -1,4 +1,8 @@
-"""Chromium through Playwright, for the tests that drive the real pages."""
+"""Chromium through Playwright, for every test that drives the real pages.
+
+`chromium` is a browser for the test; `browser_page` a fresh page of it. Both skip when
+Debian's chromium is not installed.
+"""
 
 from __future__ import annotations
 
@@ -19,8 +23,8 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def browser_page(monkeypatch):
-    """A fresh Chromium page; skips when Debian's chromium is not installed."""
+def chromium(monkeypatch):
+    """A Chromium browser (Playwright), closed after the test."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is absent (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
@@ -31,8 +35,14 @@ def browser_page(monkeypatch):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(locale="en-US", viewport={"width": 1200, "height": 900})
-            context.set_default_timeout(15_000)
-            yield context.new_page()
+            yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium):
+    """A fresh page in an English, desktop-sized context."""
+    context = chromium.new_context(locale="en-US", viewport={"width": 1200, "height": 900})
+    context.set_default_timeout(30_000)
+    return context.new_page()
