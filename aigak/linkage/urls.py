@@ -17,6 +17,7 @@ urlpatterns = [
     path("matches/<int:pk>/decide/", views.decide, name="decide"),
     path("duplicates/", views.duplicates, name="duplicates"),
     path("duplicates/run/", views.run_dedupe, name="run_dedupe"),
+    path("runs/<int:pk>/", views.run_detail, name="run"),
     path("merges/", views.merges, name="merges"),
     path("merges/<int:pk>/undo/", views.undo_merge, name="undo_merge"),
     path("capture-histories.csv", views.histories_csv, name="histories_csv"),

@@ -3,7 +3,8 @@ deduplication and merges, overlaps and downloads.
 
 Views are thin: they find objects through aigak.linkage.access (403 for roles that may
 not see lists, 404 for what does not exist), and write only through
-aigak.linkage.lists, .review and .actions.
+aigak.linkage.lists, .review, .runs and .actions. Matching itself runs outside the
+request (`runs.py`): the buttons ask for a run and lead to its status page.
 """
 
 from __future__ import annotations
@@ -25,15 +26,16 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aigak.accounts.models import AuditAction, AuditEvent, User, audit
-from aigak.linkage import access, actions, lists, overlap, review
-from aigak.linkage.engines import EngineUnavailable
+from aigak.linkage import access, actions, lists, overlap, review, runs
 from aigak.linkage.models import (
     RESERVED_LIST_NAMES,
     Match,
+    MatchingRun,
     MatchKind,
     MatchStatus,
     PersonMerge,
@@ -45,6 +47,7 @@ ENTRY_PAGE_SIZE = 50
 OVERLAP_SHOWN = 200
 MAX_FILE_SIZE = 50 * 1024 * 1024
 STAGED_FOR = 24 * 3600  # seconds an upload waits for its column mapping
+RUN_REFRESH = 3  # seconds between reloads of a run's status page while it runs
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 SESSION_KEY = "linkage_uploads"
 
@@ -275,6 +278,7 @@ def list_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "victim_list": victim_list,
             "page": page,
             "counts": review.status_counts(victim_list),
+            "active_run": runs.active_run(victim_list),
             "can_manage": access.can_manage_lists(user),
             "mapping": [
                 (lists.FIELD_LABELS[k], ", ".join(v)) for k, v in victim_list.column_mapping.items()
@@ -297,19 +301,50 @@ def cross_reference(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     victim_list = access.get_list_for_user(user, pk)
     access.require_manage(user)
+    return _start_run(request, victim_list)
+
+
+def _start_run(request: AuthenticatedHttpRequest, victim_list: VictimList | None) -> HttpResponse:
     try:
-        summary = review.cross_reference(user, victim_list, threshold=_threshold(request))
-    except EngineUnavailable as exc:
-        messages.error(request, f"The matching model could not run: {exc}")
-        return redirect("linkage:list", pk)
-    messages.success(
-        request,
-        f"{summary.candidates} candidate pairs: {summary.created} new, "
-        f"{summary.updated} updated, {summary.removed} no longer proposed.",
+        run = runs.start(request.user, victim_list, threshold=_threshold(request))
+    except runs.AlreadyRunning as exc:
+        messages.info(request, "A match is already waiting or running; here is its progress.")
+        run = exc.run
+    return redirect("linkage:run", run.pk)
+
+
+@login_required
+@require_GET
+def run_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A run's status; reloads itself every few seconds until the run is over."""
+    user = request.user
+    access.require_see(user)
+    runs.mark_abandoned()
+    try:
+        run = MatchingRun.objects.select_related("requested_by", "victim_list").get(pk=pk)
+    except MatchingRun.DoesNotExist:
+        raise Http404("no such run") from None
+    if run.victim_list is not None:
+        access.get_list_for_user(user, run.victim_list.pk)
+    done_url = (
+        reverse("linkage:review", args=[run.victim_list.pk])
+        if run.victim_list is not None
+        else reverse("linkage:duplicates")
     )
-    for note in summary.notes:
-        messages.info(request, note)
-    return redirect("linkage:review", pk)
+    elapsed = None
+    if run.started_at is not None:
+        elapsed = int(((run.finished_at or timezone.now()) - run.started_at).total_seconds())
+    return render(
+        request,
+        "linkage/run.html",
+        {
+            "run": run,
+            "refresh": RUN_REFRESH if run.active else None,
+            "done_url": done_url,
+            "elapsed": elapsed,
+            "can_manage": access.can_manage_lists(user),
+        },
+    )
 
 
 # --- review ------------------------------------------------------------------------
@@ -421,6 +456,7 @@ def duplicates(request: AuthenticatedHttpRequest) -> HttpResponse:
             "can_decide": access.can_decide(user),
             "can_manage": access.can_manage_lists(user),
             "last_run": review.last_dedupe_run(),
+            "active_run": runs.active_run(None),
         },
     )
 
@@ -428,21 +464,8 @@ def duplicates(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def run_dedupe(request: AuthenticatedHttpRequest) -> HttpResponse:
-    user = request.user
-    access.require_manage(user)
-    try:
-        summary = review.find_duplicates(user, threshold=_threshold(request))
-    except EngineUnavailable as exc:
-        messages.error(request, f"The matching model could not run: {exc}")
-        return redirect("linkage:duplicates")
-    messages.success(
-        request,
-        f"{summary.candidates} candidate pairs of persons: {summary.created} new, "
-        f"{summary.updated} updated, {summary.removed} no longer proposed.",
-    )
-    for note in summary.notes:
-        messages.info(request, note)
-    return redirect("linkage:duplicates")
+    access.require_manage(request.user)
+    return _start_run(request, None)
 
 
 @login_required

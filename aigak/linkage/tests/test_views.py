@@ -11,7 +11,16 @@ from django.test import Client
 
 from aigak.accounts.models import AuditEvent
 from aigak.linkage.lists import guess_mapping, import_list
-from aigak.linkage.models import ListEntry, Match, MatchKind, MatchStatus, PersonMerge, VictimList
+from aigak.linkage.models import (
+    ListEntry,
+    Match,
+    MatchingRun,
+    MatchKind,
+    MatchStatus,
+    PersonMerge,
+    RunStatus,
+    VictimList,
+)
 from aigak.linkage.tests.appdata import (
     LIST_HEADER,
     LIST_ROWS,
@@ -58,11 +67,28 @@ def world(db, coordinator):
         from_person=merged, into_person=records[6].person, merged_by=coordinator
     )
     Person.objects.filter(pk=merged.pk).update(merged_into=records[6].person)
-    return {"list": victim_list, "link": link, "pair": pair, "merge": merge, "records": records}
+    run = MatchingRun.objects.create(
+        kind=MatchKind.LINK,
+        victim_list=victim_list,
+        target=f"list:{victim_list.pk}",
+        threshold=0.1,
+        requested_by=coordinator,
+        status=RunStatus.DONE,
+        summary={"candidates": 1, "created": 1, "updated": 0, "removed": 0, "notes": []},
+    )
+    return {
+        "list": victim_list,
+        "link": link,
+        "pair": pair,
+        "merge": merge,
+        "records": records,
+        "run": run,
+    }
 
 
 def _urls(world) -> tuple[list[str], list[str]]:
     pk, link, merge = world["list"].pk, world["link"].pk, world["merge"].pk
+    run = world["run"].pk
     gets = [
         "/linkage/",
         "/linkage/lists/new/",
@@ -75,6 +101,7 @@ def _urls(world) -> tuple[list[str], list[str]]:
         "/linkage/duplicates/",
         "/linkage/merges/",
         "/linkage/capture-histories.csv",
+        f"/linkage/runs/{run}/",
     ]
     posts = [
         "/linkage/lists/new/",
@@ -339,18 +366,6 @@ def test_overlap_page_and_downloads(client, world, coordinator):
     ]
     assert client.get("/linkage/capture-histories.csv?list=x").status_code == 400
     assert client.get("/linkage/capture-histories.csv?list=999").status_code == 400
-
-
-def test_cross_reference_and_dedupe_run_from_the_pages(client, world, coordinator):
-    client.force_login(coordinator)
-    pk = world["list"].pk
-    response = client.post(f"/linkage/lists/{pk}/cross-reference/", {"threshold": "0.2"})
-    assert response.status_code == 302 and response["Location"] == f"/linkage/lists/{pk}/review/"
-    page = client.get(response["Location"])
-    assert page.context["items"] and page.context["items"][0].match.probability >= 0.2
-    response = client.post("/linkage/duplicates/run/", {"threshold": "nonsense"}, follow=True)
-    assert response.status_code == 200
-    assert "candidate pairs of persons" in response.content.decode()
 
 
 def _file(data: bytes, name: str):
