@@ -22,6 +22,7 @@ from aigak.evidence.models import CustodyAction, EvidenceRecord
 from aigak.evidence.playback import file_response
 from aigak.evidence.thumbnails import thumbnail_path
 from aigak.evidence.uploads import CHECKSUM_ALGORITHMS
+from aigak.lib.spreadsheet import inert_row
 from aigak.records.models import Record
 
 PAGE = 100
@@ -115,15 +116,17 @@ def custody_export(request: HttpRequest, pk: int) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(["at", "action", "user", "sha256", "reason", "details"])
     for event in events:
-        writer.writerow(
-            [
-                event.at.isoformat(),
-                event.action,
-                event.user.username if event.user else "",
-                event.sha256,
-                event.reason,
-                ";".join(f"{k}={v}" for k, v in sorted(event.metadata.items())),
-            ]
+        writer.writerow(  # a reason typed in a form must not run in a spreadsheet
+            inert_row(
+                [
+                    event.at.isoformat(),
+                    event.action,
+                    event.user.username if event.user else "",
+                    event.sha256,
+                    event.reason,
+                    ";".join(f"{k}={v}" for k, v in sorted(event.metadata.items())),
+                ]
+            )
         )
     return response
 

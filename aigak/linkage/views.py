@@ -31,6 +31,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aigak.accounts.models import AuditAction, AuditEvent, User, audit
+from aigak.lib.spreadsheet import inert_frame
 from aigak.linkage import access, actions, lists, overlap, review, runs
 from aigak.linkage.models import (
     RESERVED_LIST_NAMES,
@@ -529,7 +530,8 @@ def overlap_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _csv_response(frame: pd.DataFrame, file_name: str) -> HttpResponse:
-    text = frame.to_csv(index=False, lineterminator="\r\n")
+    """A CSV download for a spreadsheet: cells that would run as formulas made inert."""
+    text = inert_frame(frame).to_csv(index=False, lineterminator="\r\n")
     response = HttpResponse("\ufeff" + text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{file_name}"'
     return response

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from aigak.lib.spreadsheet import looks_like_formula
 from aigak.questionnaires.xlsform import FormDefinition, Section
 
 FORMATS = ("csv", "xlsx", "json")
@@ -573,7 +574,12 @@ Records = Iterable[tuple[str, dict[str, Any]]]
 
 
 def write_csv(handle: IO[str], definition: FormDefinition, records: Records) -> int:
-    """Write records as CSV (comma, double quotes where needed, CRLF); returns the count."""
+    """Write records as CSV (comma, double quotes where needed, CRLF); returns the count.
+
+    Cells are written as they are, also those a spreadsheet would take for formulas: this
+    file is what `aigak import` reads back (a lossless round trip), and an apostrophe
+    added for spreadsheets would come back as part of the answer. XLSX is the export for
+    spreadsheets (`aigak.lib.spreadsheet`)."""
     columns = export_columns(definition)
     writer = csv.writer(handle)
     writer.writerow([c.name for c in columns])
@@ -630,9 +636,9 @@ def write_xlsx(
             columns, _values(definition, columns, record_id, answers), strict=True
         ):
             value = _xlsx_value(column.kind, value)
-            if isinstance(value, str) and value.startswith("="):
+            if isinstance(value, str) and looks_like_formula(value):
                 cell = WriteOnlyCell(ws, value=value)
-                cell.data_type = "s"  # text that looks like a formula stays text
+                cell.data_type = "s"  # text that looks like a formula stays text, unchanged
                 row.append(cell)
             else:
                 row.append(value)

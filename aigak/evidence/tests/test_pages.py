@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -212,6 +214,14 @@ def test_the_custody_log_exports_as_csv(client, documenter, video):
     assert lines[0] == "at,action,user,sha256,reason,details"
     assert ",upload,documenter," + video.sha256 in lines[1]
     assert custody_actions(video) == ["upload", "export"]
+
+
+def test_the_custody_csv_makes_formula_text_inert(client, documenter, video):
+    actions.log_custody(video, "view", documenter, reason='=HYPERLINK("http://example.org")')
+    client.force_login(documenter)
+    response = client.get(f"/evidence/{video.pk}/custody.csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[2][4] == '\'=HYPERLINK("http://example.org")'
 
 
 @pytest.mark.parametrize("persona", ["documenter", "admin_user"])

@@ -372,3 +372,32 @@ def _file(data: bytes, name: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data)
+
+
+def test_downloads_make_formula_cells_inert(client, world, coordinator):
+    """A list's cells (and a list's name, a column of the capture histories) that a
+    spreadsheet would run come out with an apostrophe in front."""
+    rows = [
+        LIST_HEADER,
+        ["=1+1", '=HYPERLINK("http://example.org","x")', "", "-1+2", "", "", "@Тараз", ""],
+        ["2", "Сапаров Нурлан", "", "45", "м", "+Жамбыл", "-3", ""],
+    ]
+    hostile = import_list(
+        coordinator,
+        name="-Official",
+        data=csv_bytes(rows),
+        file_name="hostile.csv",
+        mapping=guess_mapping(LIST_HEADER),
+    )
+    client.force_login(coordinator)
+    response = client.get(f"/linkage/lists/{hostile.pk}/overlap/list_only.csv")
+    text = response.content.decode("utf-8-sig")
+    only = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    assert list(only["entry_id"]) == ["'=1+1", "2"]
+    assert list(only["full_name"]) == ['\'=HYPERLINK("http://example.org","x")', "Сапаров Нурлан"]
+    assert list(only["age"]) == ["'-1+2", "45"]
+    assert list(only["locality"]) == ["'@Тараз", "-3"]  # a plain number stays a number
+    assert list(only["region"]) == ["", "'+Жамбыл"]
+    response = client.get(f"/linkage/capture-histories.csv?list={hostile.pk}&database=0")
+    histories = pd.read_csv(io.StringIO(response.content.decode("utf-8-sig")))
+    assert list(histories.columns) == ["'-Official", "count"]
