@@ -7,18 +7,19 @@ Watch and IPHR/KIBHR. Victims and torture records are linked to events by the
 application, not by fields here. Row and choice shapes as in ``victim_form``.
 """
 
+from . import shared_rows
 from .shared_lists import (
     LOCALITY,
     OTHER,
     REGION,
-    REGION_HINT,
+    SECURITY_FORCES,
     UNKNOWN,
     YES_NO_UNKNOWN,
     Choice,
     Row,
     with_other,
 )
-from .victim_form import NOT_IN_FUTURE, SEVERAL_ANSWERS
+from .shared_rows import NOT_IN_FUTURE, SEVERAL_ANSWERS, not_before, yes_no_unknown
 
 FORM_ID = "event"
 FORM_TITLE = "Events"
@@ -32,11 +33,22 @@ NOT_NEGATIVE = {
         "Сан теріс болмауы керек.",
     ),
 }
-COUNT_HINT = (
-    "Leave empty if not known; 0 means none.",
-    "Оставьте пустым, если неизвестно; 0 означает «ни одного».",
-    "Белгісіз болса, бос қалдырыңыз; 0 «ешкім» дегенді білдіреді.",
-)
+
+
+def _count(name: str, en: str, ru: str, kk: str) -> Row:
+    """A count of people; empty when not known."""
+    return {
+        "type": "integer",
+        "name": name,
+        "label": (en, ru, kk),
+        "hint": (
+            "Leave empty if not known; 0 means none.",
+            "Оставьте пустым, если неизвестно; 0 означает «ни одного».",
+            "Белгісіз болса, бос қалдырыңыз; 0 «ешкім» дегенді білдіреді.",
+        ),
+        **NOT_NEGATIVE,
+    }
+
 
 SURVEY: list[Row] = [
     {
@@ -51,43 +63,7 @@ SURVEY: list[Row] = [
             "көрсетіңіз; куәгерлердің есімдері құпия сақталады.",
         ),
     },
-    {
-        "type": "begin group",
-        "name": "documentation",
-        "label": ("Documentation", "Документирование", "Құжаттау"),
-    },
-    {
-        "type": "text",
-        "name": "record_id",
-        "label": ("Record ID", "Идентификатор анкеты", "Сауалнама идентификаторы"),
-        "hint": (
-            "A stable, unique identifier, e.g. E-000123.",
-            "Постоянный уникальный идентификатор, например E-000123.",
-            "Тұрақты бірегей идентификатор, мысалы E-000123.",
-        ),
-        "required": "yes",
-    },
-    {
-        "type": "date",
-        "name": "entry_date",
-        "label": (
-            "Date the questionnaire was filled in",
-            "Дата заполнения анкеты",
-            "Сауалнаманың толтырылған күні",
-        ),
-        **NOT_IN_FUTURE,
-    },
-    {
-        "type": "text",
-        "name": "documenter",
-        "label": (
-            "Documenter (who filled in the questionnaire)",
-            "Документатор (кто заполнил анкету)",
-            "Құжаттаушы (сауалнаманы кім толтырды)",
-        ),
-        "confidential": "yes",
-    },
-    {"type": "end group"},
+    *shared_rows.documentation_group("E"),
     {
         "type": "begin group",
         "name": "when_where",
@@ -112,26 +88,9 @@ SURVEY: list[Row] = [
             "Дата окончания, если событие длилось несколько дней",
             "Оқиға бірнеше күнге созылса, аяқталған күні",
         ),
-        "constraint": ". >= ${event_date}",
-        "constraint_message": (
-            "The end cannot be before the start.",
-            "Окончание не может быть раньше начала.",
-            "Аяқталу күні басталу күнінен бұрын болмауы керек.",
-        ),
+        **not_before("event_date"),
     },
-    {
-        "type": "select_one region",
-        "name": "event_region",
-        "label": ("Region", "Регион", "Өңір"),
-        "hint": REGION_HINT,
-    },
-    *with_other(
-        {
-            "type": "select_one locality",
-            "name": "event_locality",
-            "label": ("City or locality", "Город или населённый пункт", "Қала немесе елді мекен"),
-        }
-    ),
+    *shared_rows.region_and_locality("event_region", "event_locality"),
     {
         "type": "text",
         "name": "address",
@@ -193,15 +152,12 @@ SURVEY: list[Row] = [
             "hint": SEVERAL_ANSWERS,
         }
     ),
-    {
-        "type": "select_one yes_no_unknown",
-        "name": "warning_given",
-        "label": (
-            "Was a warning given before force or weapons were used?",
-            "Было ли предупреждение перед применением силы или оружия?",
-            "Күш немесе қару қолданар алдында ескерту жасалды ма?",
-        ),
-    },
+    yes_no_unknown(
+        "warning_given",
+        "Was a warning given before force or weapons were used?",
+        "Было ли предупреждение перед применением силы или оружия?",
+        "Күш немесе қару қолданар алдында ескерту жасалды ма?",
+    ),
     {
         "type": "integer",
         "name": "participants_estimate",
@@ -218,27 +174,9 @@ SURVEY: list[Row] = [
         "name": "casualties",
         "label": ("Known casualties", "Известные жертвы", "Белгілі құрбандар"),
     },
-    {
-        "type": "integer",
-        "name": "killed",
-        "label": ("Killed", "Погибли", "Қаза тапқандар"),
-        "hint": COUNT_HINT,
-        **NOT_NEGATIVE,
-    },
-    {
-        "type": "integer",
-        "name": "wounded",
-        "label": ("Wounded", "Ранены", "Жараланғандар"),
-        "hint": COUNT_HINT,
-        **NOT_NEGATIVE,
-    },
-    {
-        "type": "integer",
-        "name": "detained",
-        "label": ("Detained", "Задержаны", "Ұсталғандар"),
-        "hint": COUNT_HINT,
-        **NOT_NEGATIVE,
-    },
+    _count("killed", "Killed", "Погибли", "Қаза тапқандар"),
+    _count("wounded", "Wounded", "Ранены", "Жараланғандар"),
+    _count("detained", "Detained", "Задержаны", "Ұсталғандар"),
     {"type": "end group"},
     {
         "type": "begin group",
@@ -296,13 +234,7 @@ SURVEY: list[Row] = [
         "label": ("Date of publication", "Дата публикации", "Жарияланған күні"),
     },
     {"type": "end repeat"},
-    {
-        "type": "text",
-        "name": "documenter_notes",
-        "label": ("Documenter's notes", "Заметки документатора", "Құжаттаушының жазбалары"),
-        "appearance": "multiline",
-        "confidential": "yes",
-    },
+    shared_rows.documenter_notes(),
 ]
 
 CHOICES: dict[str, list[Choice]] = {
@@ -359,26 +291,7 @@ CHOICES: dict[str, list[Choice]] = {
         OTHER,
     ],
     "forces": [
-        ("police", "Police", "Полиция", "Полиция"),
-        ("national_guard", "National Guard", "Национальная гвардия", "Ұлттық ұлан"),
-        (
-            "knb",
-            "KNB (National Security Committee)",
-            "КНБ (Комитет национальной безопасности)",
-            "ҰҚК (Ұлттық қауіпсіздік комитеті)",
-        ),
-        (
-            "army",
-            "Army (Ministry of Defence)",
-            "Армия (Министерство обороны)",
-            "Армия (Қорғаныс министрлігі)",
-        ),
-        (
-            "special_forces",
-            "Special forces (SOBR, OMON...)",
-            "Спецназ (СОБР, ОМОН...)",
-            "Арнайы жасақ (СОБР, ОМОН...)",
-        ),
+        *SECURITY_FORCES,
         ("csto", "CSTO troops", "Войска ОДКБ", "ҰҚШҰ әскерлері"),
         (
             "plain_clothes_armed",

@@ -145,6 +145,31 @@ INTERVIEW_MODE: list[Choice] = [
     ("publication", "From a publication", "По публикации", "Жарияланым бойынша"),
 ]
 
+# State forces, the start of both the Torture form's perpetrator agencies and the Event
+# form's forces involved; each form adds the ones particular to it.
+SECURITY_FORCES: list[Choice] = [
+    ("police", "Police", "Полиция", "Полиция"),
+    ("national_guard", "National Guard", "Национальная гвардия", "Ұлттық ұлан"),
+    (
+        "knb",
+        "KNB (National Security Committee)",
+        "КНБ (Комитет национальной безопасности)",
+        "ҰҚК (Ұлттық қауіпсіздік комитеті)",
+    ),
+    (
+        "army",
+        "Army (Ministry of Defence)",
+        "Армия (Министерство обороны)",
+        "Армия (Қорғаныс министрлігі)",
+    ),
+    (
+        "special_forces",
+        "Special forces (SOBR, OMON...)",
+        "Спецназ (СОБР, ОМОН...)",
+        "Арнайы жасақ (СОБР, ОМОН...)",
+    ),
+]
+
 APPEAL_BODY: list[Choice] = [
     (
         "ombudsman",

@@ -8,6 +8,7 @@ person is linked to the Victims questionnaire by ``victim_record_id``. Row and c
 shapes as in ``victim_form``.
 """
 
+from . import shared_rows
 from .shared_lists import (
     APPEAL_BODY,
     GENDER,
@@ -15,7 +16,7 @@ from .shared_lists import (
     LOCALITY,
     OTHER,
     REGION,
-    REGION_HINT,
+    SECURITY_FORCES,
     SOURCE_TYPE,
     UNKNOWN,
     YES_NO,
@@ -24,7 +25,7 @@ from .shared_lists import (
     Row,
     with_other,
 )
-from .victim_form import NOT_IN_FUTURE, SEVERAL_ANSWERS
+from .shared_rows import NOT_IN_FUTURE, SEVERAL_ANSWERS, not_before, yes_no_unknown
 
 FORM_ID = "torture"
 FORM_TITLE = "Torture"
@@ -34,10 +35,6 @@ COMPLAINT_FILED = "${complaint_filed} = 'yes'"
 CASE_REGISTERED = "${case_registered} = 'yes'"
 MEDICAL_EXAM = "${medical_exam} = 'yes'"
 FORENSIC_EXAM = "${forensic_exam} = 'yes'"
-
-
-def _yes_no_unknown(name: str, en: str, ru: str, kk: str, **columns: object) -> Row:
-    return {"type": "select_one yes_no_unknown", "name": name, "label": (en, ru, kk), **columns}
 
 
 SURVEY: list[Row] = [
@@ -58,93 +55,18 @@ SURVEY: list[Row] = [
             "және заң көмегінің байланыс деректерін ұсыныңыз.",
         ),
     },
-    {
-        "type": "begin group",
-        "name": "documentation",
-        "label": ("Documentation", "Документирование", "Құжаттау"),
-    },
-    {
-        "type": "text",
-        "name": "record_id",
-        "label": ("Record ID", "Идентификатор анкеты", "Сауалнама идентификаторы"),
-        "hint": (
-            "A stable, unique identifier, e.g. T-000123.",
-            "Постоянный уникальный идентификатор, например T-000123.",
-            "Тұрақты бірегей идентификатор, мысалы T-000123.",
-        ),
-        "required": "yes",
-    },
-    {
-        "type": "date",
-        "name": "entry_date",
-        "label": (
-            "Date the questionnaire was filled in",
-            "Дата заполнения анкеты",
-            "Сауалнаманың толтырылған күні",
-        ),
-        **NOT_IN_FUTURE,
-    },
-    {
-        "type": "text",
-        "name": "documenter",
-        "label": (
-            "Documenter (who filled in the questionnaire)",
-            "Документатор (кто заполнил анкету)",
-            "Құжаттаушы (сауалнаманы кім толтырды)",
-        ),
-        "confidential": "yes",
-    },
-    *with_other(
-        {
-            "type": "select_one source_type",
-            "name": "source_type",
-            "label": ("Source of information", "Источник информации", "Ақпарат көзі"),
-        }
-    ),
-    {
-        "type": "text",
-        "name": "source_name",
-        "label": ("Name of the source", "Имя источника", "Ақпарат көзінің аты-жөні"),
-        "confidential": "yes",
-    },
-    {
-        "type": "text",
-        "name": "source_contact",
-        "label": (
-            "Contact details of the source",
-            "Контакты источника",
-            "Ақпарат көзінің байланыс деректері",
-        ),
-        "confidential": "yes",
-    },
-    {
-        "type": "select_one interview_mode",
-        "name": "interview_mode",
-        "label": (
-            "How the information was obtained",
-            "Как получена информация",
-            "Ақпарат қалай алынды",
-        ),
-    },
-    {
-        "type": "select_one yes_no",
-        "name": "consent_use",
-        "label": (
-            "Informed consent to use the information",
-            "Информированное согласие на использование информации",
-            "Ақпаратты пайдалануға ақпараттандырылған келісім",
-        ),
-    },
-    {
-        "type": "select_one yes_no",
-        "name": "consent_publish_name",
-        "label": (
+    *shared_rows.documentation_group(
+        "T",
+        *shared_rows.source_type(),
+        shared_rows.source_name(),
+        shared_rows.source_contact(),
+        shared_rows.interview_mode(),
+        *shared_rows.consent(
             "Consent to publish the person's name",
             "Согласие на публикацию имени",
             "Есімін жариялауға келісім",
         ),
-    },
-    {"type": "end group"},
+    ),
     {
         "type": "begin group",
         "name": "person",
@@ -169,40 +91,17 @@ SURVEY: list[Row] = [
             "бар болса.",
         ),
     },
-    {
-        "type": "text",
-        "name": "full_name",
-        "label": ("Full name", "Фамилия, имя, отчество", "Толық аты-жөні"),
-    },
-    {
-        "type": "date",
-        "name": "birth_date",
-        "label": ("Date of birth", "Дата рождения", "Туған күні"),
-        **NOT_IN_FUTURE,
-    },
-    {
-        "type": "integer",
-        "name": "age_stated",
-        "label": (
-            "Approximate age, if the date of birth is unknown",
-            "Примерный возраст, если дата рождения неизвестна",
-            "Туған күні белгісіз болса, шамамен жасы",
-        ),
-        "constraint": ". >= 0 and . <= 120",
-        "constraint_message": (
-            "The age must be between 0 and 120.",
-            "Возраст должен быть от 0 до 120.",
-            "Жасы 0 мен 120 аралығында болуы керек.",
-        ),
-    },
-    {"type": "select_one gender", "name": "gender", "label": ("Gender", "Пол", "Жынысы")},
-    _yes_no_unknown(
+    shared_rows.full_name(),
+    shared_rows.birth_date(),
+    shared_rows.age_stated(),
+    shared_rows.gender(),
+    yes_no_unknown(
         "died_as_result",
         "Did the person die as a result of the ill-treatment?",
         "Умер ли человек в результате жестокого обращения?",
         "Адам қатыгездік салдарынан қайтыс болды ма?",
     ),
-    _yes_no_unknown(
+    yes_no_unknown(
         "charged",
         "Was the person charged with an offence?",
         "Было ли человеку предъявлено обвинение?",
@@ -231,19 +130,7 @@ SURVEY: list[Row] = [
         "label": ("Date of detention", "Дата задержания", "Ұсталған күні"),
         **NOT_IN_FUTURE,
     },
-    {
-        "type": "select_one region",
-        "name": "region",
-        "label": ("Region", "Регион", "Өңір"),
-        "hint": REGION_HINT,
-    },
-    *with_other(
-        {
-            "type": "select_one locality",
-            "name": "locality",
-            "label": ("City or locality", "Город или населённый пункт", "Қала немесе елді мекен"),
-        }
-    ),
+    *shared_rows.region_and_locality("region", "locality"),
     *with_other(
         {
             "type": "select_one detention_circumstances",
@@ -255,13 +142,13 @@ SURVEY: list[Row] = [
             ),
         }
     ),
-    _yes_no_unknown(
+    yes_no_unknown(
         "lawyer_access",
         "Could the person see a lawyer of their choice promptly?",
         "Был ли у человека своевременный доступ к адвокату по выбору?",
         "Адам өзі таңдаған адвокатпен дер кезінде кездесе алды ма?",
     ),
-    _yes_no_unknown(
+    yes_no_unknown(
         "family_informed",
         "Were the relatives told where the person was held?",
         "Сообщили ли родственникам, где содержится человек?",
@@ -307,14 +194,9 @@ SURVEY: list[Row] = [
         "type": "date",
         "name": "place_to",
         "label": ("Held there until", "Содержался там до", "Сонда қай күнге дейін ұсталды"),
-        "constraint": ". >= ${place_from}",
-        "constraint_message": (
-            "The end cannot be before the start.",
-            "Окончание не может быть раньше начала.",
-            "Аяқталу күні басталу күнінен бұрын болмауы керек.",
-        ),
+        **not_before("place_from"),
     },
-    _yes_no_unknown(
+    yes_no_unknown(
         "place_ill_treatment",
         "Was the person ill-treated there?",
         "Подвергался ли человек там жестокому обращению?",
@@ -348,12 +230,7 @@ SURVEY: list[Row] = [
             "Дата окончания жестокого обращения",
             "Қатыгездіктің аяқталған күні",
         ),
-        "constraint": ". >= ${ill_treatment_start}",
-        "constraint_message": (
-            "The end cannot be before the start.",
-            "Окончание не может быть раньше начала.",
-            "Аяқталу күні басталу күнінен бұрын болмауы керек.",
-        ),
+        **not_before("ill_treatment_start"),
     },
     *with_other(
         {
@@ -420,19 +297,19 @@ SURVEY: list[Row] = [
         "constraint": ". >= 1",
         "constraint_message": ("At least 1.", "Не меньше 1.", "Кемінде 1."),
     },
-    _yes_no_unknown(
+    yes_no_unknown(
         "perpetrator_uniformed",
         "In uniform?",
         "В форме?",
         "Нысанды киімде ме?",
     ),
-    _yes_no_unknown(
+    yes_no_unknown(
         "perpetrator_masked",
         "Masked?",
         "В масках?",
         "Бетперде киген бе?",
     ),
-    _yes_no_unknown(
+    yes_no_unknown(
         "perpetrator_identifiable",
         "Can the person identify them?",
         "Может ли человек их опознать?",
@@ -458,7 +335,7 @@ SURVEY: list[Row] = [
             "Медициналық және сот-медициналық құжаттама",
         ),
     },
-    _yes_no_unknown(
+    yes_no_unknown(
         "medical_exam",
         "Was the person examined by a doctor?",
         "Осматривал ли человека врач?",
@@ -482,7 +359,7 @@ SURVEY: list[Row] = [
             "relevant": MEDICAL_EXAM,
         }
     ),
-    _yes_no_unknown(
+    yes_no_unknown(
         "forensic_exam",
         "Was a forensic medical examination carried out?",
         "Проводилась ли судебно-медицинская экспертиза?",
@@ -498,7 +375,7 @@ SURVEY: list[Row] = [
         ),
         "relevant": FORENSIC_EXAM,
     },
-    _yes_no_unknown(
+    yes_no_unknown(
         "istanbul_protocol",
         "Did the examination follow the Istanbul Protocol?",
         "Проводилась ли экспертиза по Стамбульскому протоколу?",
@@ -517,13 +394,13 @@ SURVEY: list[Row] = [
         "appearance": "multiline",
         "confidential": "yes",
     },
-    _yes_no_unknown(
+    yes_no_unknown(
         "injuries_recorded",
         "Were the injuries photographed or filmed?",
         "Сняты ли телесные повреждения на фото или видео?",
         "Дене жарақаттары суретке немесе бейнеге түсірілді ме?",
     ),
-    _yes_no_unknown(
+    yes_no_unknown(
         "medical_documents",
         "Are copies of medical documents available?",
         "Есть ли копии медицинских документов?",
@@ -535,7 +412,7 @@ SURVEY: list[Row] = [
         "name": "complaint",
         "label": ("Complaint and investigation", "Жалоба и расследование", "Шағым және тергеу"),
     },
-    _yes_no_unknown(
+    yes_no_unknown(
         "complaint_filed",
         "Was a complaint about the torture filed?",
         "Подавалась ли жалоба на пытки?",
@@ -568,7 +445,7 @@ SURVEY: list[Row] = [
             "relevant": "${complaint_filed} = 'no'",
         }
     ),
-    _yes_no_unknown(
+    yes_no_unknown(
         "case_registered",
         "Was a criminal case registered?",
         "Зарегистрировано ли уголовное дело?",
@@ -610,14 +487,14 @@ SURVEY: list[Row] = [
             "relevant": CASE_REGISTERED,
         }
     ),
-    _yes_no_unknown(
+    yes_no_unknown(
         "recognised_as_victim",
         "Was the person recognised as a victim in the case?",
         "Признан ли человек потерпевшим по делу?",
         "Адам іс бойынша жәбірленуші деп танылды ма?",
         relevant=CASE_REGISTERED,
     ),
-    _yes_no_unknown(
+    yes_no_unknown(
         "suspects_identified",
         "Were suspects identified?",
         "Установлены ли подозреваемые?",
@@ -649,7 +526,7 @@ SURVEY: list[Row] = [
         "relevant": "${investigation_outcome} = 'verdict'",
         "appearance": "multiline",
     },
-    _yes_no_unknown(
+    yes_no_unknown(
         "compensation",
         "Has the person received compensation?",
         "Получил ли человек компенсацию?",
@@ -661,25 +538,10 @@ SURVEY: list[Row] = [
         "name": "account",
         "label": ("Account", "Рассказ", "Баяндама"),
     },
-    {
-        "type": "text",
-        "name": "narrative",
-        "label": (
-            "Account of what happened",
-            "Рассказ о случившемся",
-            "Болған оқиғаның баяндамасы",
-        ),
-        "hint": ("In the person's own words.", "Словами человека.", "Адамның өз сөзімен."),
-        "appearance": "multiline",
-        "confidential": "yes",
-    },
-    {
-        "type": "text",
-        "name": "documenter_notes",
-        "label": ("Documenter's notes", "Заметки документатора", "Құжаттаушының жазбалары"),
-        "appearance": "multiline",
-        "confidential": "yes",
-    },
+    shared_rows.narrative(
+        ("In the person's own words.", "Словами человека.", "Адамның өз сөзімен.")
+    ),
+    shared_rows.documenter_notes(),
     {"type": "end group"},
 ]
 
@@ -862,26 +724,7 @@ CHOICES: dict[str, list[Choice]] = {
         OTHER,
     ],
     "agency": [
-        ("police", "Police", "Полиция", "Полиция"),
-        ("national_guard", "National Guard", "Национальная гвардия", "Ұлттық ұлан"),
-        (
-            "knb",
-            "KNB (National Security Committee)",
-            "КНБ (Комитет национальной безопасности)",
-            "ҰҚК (Ұлттық қауіпсіздік комитеті)",
-        ),
-        (
-            "army",
-            "Army (Ministry of Defence)",
-            "Армия (Министерство обороны)",
-            "Армия (Қорғаныс министрлігі)",
-        ),
-        (
-            "special_forces",
-            "Special forces (SOBR, OMON...)",
-            "Спецназ (СОБР, ОМОН...)",
-            "Арнайы жасақ (СОБР, ОМОН...)",
-        ),
+        *SECURITY_FORCES,
         (
             "penitentiary",
             "Detention staff (SIZO, IVS)",

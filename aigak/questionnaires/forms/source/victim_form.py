@@ -4,9 +4,12 @@ Field and choice names are the contract in ``victim-questionnaire.md`` (drawn fr
 statistical report annexed to "Shoot to kill...", tables T01-T31); labels follow the
 wording of the report's tables. A survey row is a dict of XLSForm columns; ``label``,
 ``hint`` and ``constraint_message`` are ``(English, Russian, Kazakh)``. A choice is
-``(name, English, Russian, Kazakh)``.
+``(name, English, Russian, Kazakh)``. Questions every form asks alike (the Documentation
+group, name, birth date...) come from ``shared_rows``, choice lists they share from
+``shared_lists``.
 """
 
+from . import shared_rows
 from .shared_lists import (
     APPEAL_BODY,
     GENDER,
@@ -22,6 +25,7 @@ from .shared_lists import (
     Row,
     with_other,
 )
+from .shared_rows import NOT_IN_FUTURE, SEVERAL_ANSWERS
 
 FORM_ID = "victim"
 FORM_TITLE = "Victims"
@@ -33,19 +37,6 @@ DECEASED = "${vital_status} = 'deceased'"
 APPEALED = "${appealed} = 'yes' or ${appealed} = 'in_progress' or ${appealed} = 'other'"
 PUBLISHED = "${published} = 'yes'"
 
-NOT_IN_FUTURE = {
-    "constraint": ". <= today()",
-    "constraint_message": (
-        "The date cannot be in the future.",
-        "Дата не может быть в будущем.",
-        "Күн болашақта болмауы керек.",
-    ),
-}
-SEVERAL_ANSWERS = (
-    "Several answers are possible.",
-    "Возможно несколько ответов.",
-    "Бірнеше жауап белгілеуге болады.",
-)
 
 SURVEY: list[Row] = [
     {
@@ -67,169 +58,67 @@ SURVEY: list[Row] = [
             "негізіндегі жазбалар үшін жарияланымды көрсетіңіз.",
         ),
     },
-    {
-        "type": "begin group",
-        "name": "documentation",
-        "label": ("Documentation", "Документирование", "Құжаттау"),
-    },
-    {
-        "type": "text",
-        "name": "record_id",
-        "label": ("Record ID", "Идентификатор анкеты", "Сауалнама идентификаторы"),
-        "hint": (
-            "A stable, unique identifier, e.g. V-000123.",
-            "Постоянный уникальный идентификатор, например V-000123.",
-            "Тұрақты бірегей идентификатор, мысалы V-000123.",
+    *shared_rows.documentation_group(
+        "V",
+        *shared_rows.source_type(),
+        shared_rows.source_name(
+            hint=(
+                "Who gave the information. Seen only by coordinators, lawyers and administrators.",
+                "Кто предоставил информацию. Видят только координаторы, юристы и администраторы.",
+                "Ақпаратты кім берді. Мұны тек үйлестірушілер, заңгерлер және әкімшілер көреді.",
+            ),
         ),
-        "required": "yes",
-    },
-    {
-        "type": "date",
-        "name": "entry_date",
-        "label": (
-            "Date the questionnaire was filled in",
-            "Дата заполнения анкеты",
-            "Сауалнаманың толтырылған күні",
-        ),
-        **NOT_IN_FUTURE,
-    },
-    {
-        "type": "text",
-        "name": "documenter",
-        "label": (
-            "Documenter (who filled in the questionnaire)",
-            "Документатор (кто заполнил анкету)",
-            "Құжаттаушы (сауалнаманы кім толтырды)",
-        ),
-        "confidential": "yes",
-    },
-    *with_other(
         {
-            "type": "select_one source_type",
-            "name": "source_type",
-            "label": ("Source of information", "Источник информации", "Ақпарат көзі"),
-        }
-    ),
-    {
-        "type": "text",
-        "name": "source_name",
-        "label": ("Name of the source", "Имя источника", "Ақпарат көзінің аты-жөні"),
-        "hint": (
-            "Who gave the information. Seen only by coordinators, lawyers and administrators.",
-            "Кто предоставил информацию. Видят только координаторы, юристы и администраторы.",
-            "Ақпаратты кім берді. Мұны тек үйлестірушілер, заңгерлер және әкімшілер көреді.",
+            "type": "select_one gender",
+            "name": "source_gender",
+            "label": ("Gender of the source", "Пол источника", "Ақпарат көзінің жынысы"),
+        },
+        {
+            "type": "text",
+            "name": "source_relation",
+            "label": (
+                "Source's relation to the victim",
+                "Кем источник приходится пострадавшему",
+                "Ақпарат көзі жәбірленушіге кім болады",
+            ),
+            "hint": (
+                "e.g. mother, wife, lawyer",
+                "например, мать, жена, адвокат",
+                "мысалы, анасы, әйелі, адвокаты",
+            ),
+            "confidential": "yes",
+        },
+        shared_rows.source_contact(
+            hint=(
+                "Phone, messenger, address.",
+                "Телефон, мессенджер, адрес.",
+                "Телефон, мессенджер, мекенжай.",
+            ),
         ),
-        "confidential": "yes",
-    },
-    {
-        "type": "select_one gender",
-        "name": "source_gender",
-        "label": ("Gender of the source", "Пол источника", "Ақпарат көзінің жынысы"),
-    },
-    {
-        "type": "text",
-        "name": "source_relation",
-        "label": (
-            "Source's relation to the victim",
-            "Кем источник приходится пострадавшему",
-            "Ақпарат көзі жәбірленушіге кім болады",
-        ),
-        "hint": (
-            "e.g. mother, wife, lawyer",
-            "например, мать, жена, адвокат",
-            "мысалы, анасы, әйелі, адвокаты",
-        ),
-        "confidential": "yes",
-    },
-    {
-        "type": "text",
-        "name": "source_contact",
-        "label": (
-            "Contact details of the source",
-            "Контакты источника",
-            "Ақпарат көзінің байланыс деректері",
-        ),
-        "hint": (
-            "Phone, messenger, address.",
-            "Телефон, мессенджер, адрес.",
-            "Телефон, мессенджер, мекенжай.",
-        ),
-        "confidential": "yes",
-    },
-    {
-        "type": "select_one interview_mode",
-        "name": "interview_mode",
-        "label": (
-            "How the information was obtained",
-            "Как получена информация",
-            "Ақпарат қалай алынды",
-        ),
-    },
-    {
-        "type": "select_one yes_no",
-        "name": "consent_use",
-        "label": (
-            "Informed consent to use the information",
-            "Информированное согласие на использование информации",
-            "Ақпаратты пайдалануға ақпараттандырылған келісім",
-        ),
-    },
-    {
-        "type": "select_one yes_no",
-        "name": "consent_publish_name",
-        "label": (
+        shared_rows.interview_mode(),
+        *shared_rows.consent(
             "Consent to publish the victim's name",
             "Согласие на публикацию имени пострадавшего",
             "Жәбірленушінің есімін жариялауға келісім",
         ),
-    },
-    {"type": "end group"},
+    ),
     {
         "type": "begin group",
         "name": "victim",
         "label": ("The victim", "Пострадавший", "Жәбірленуші"),
     },
-    {
-        "type": "text",
-        "name": "full_name",
-        "label": ("Full name", "Фамилия, имя, отчество", "Толық аты-жөні"),
-        "hint": (
+    shared_rows.full_name(
+        hint=(
             "As given, in Cyrillic or Latin: surname, name, patronymic.",
             "Как назвал источник, кириллицей или латиницей: фамилия, имя, отчество.",
             "Дереккөз айтқандай, кирилше немесе латынша: тегі, аты, әкесінің аты.",
         ),
-    },
-    {
-        "type": "date",
-        "name": "birth_date",
-        "label": ("Date of birth", "Дата рождения", "Туған күні"),
-        **NOT_IN_FUTURE,
-    },
-    {
-        "type": "integer",
-        "name": "age_stated",
-        "label": (
-            "Approximate age, if the date of birth is unknown",
-            "Примерный возраст, если дата рождения неизвестна",
-            "Туған күні белгісіз болса, шамамен жасы",
-        ),
-        "hint": (
-            "Age in January 2022.",
-            "Возраст в январе 2022 года.",
-            "2022 жылғы қаңтардағы жасы.",
-        ),
-        "constraint": ". >= 0 and . <= 120",
-        "constraint_message": (
-            "The age must be between 0 and 120.",
-            "Возраст должен быть от 0 до 120.",
-            "Жасы 0 мен 120 аралығында болуы керек.",
-        ),
-    },
-    {
-        "type": "select_one gender",
-        "name": "gender",
-        "label": ("Gender", "Пол", "Жынысы"),
-    },
+    ),
+    shared_rows.birth_date(),
+    shared_rows.age_stated(
+        hint=("Age in January 2022.", "Возраст в январе 2022 года.", "2022 жылғы қаңтардағы жасы."),
+    ),
+    shared_rows.gender(),
     *with_other(
         {
             "type": "select_one ethnicity",
@@ -407,22 +296,9 @@ SURVEY: list[Row] = [
         "name": "group_or_individual",
         "label": ("Alone or in a group", "Один или в группе", "Жалғыз ба, әлде топта ма"),
     },
-    {
-        "type": "text",
-        "name": "narrative",
-        "label": (
-            "Account of what happened",
-            "Рассказ о случившемся",
-            "Болған оқиғаның баяндамасы",
-        ),
-        "hint": (
-            "In the source's own words.",
-            "Словами источника.",
-            "Дереккөздің өз сөзімен.",
-        ),
-        "appearance": "multiline",
-        "confidential": "yes",
-    },
+    shared_rows.narrative(
+        ("In the source's own words.", "Словами источника.", "Дереккөздің өз сөзімен.")
+    ),
     {"type": "end group"},
     {
         "type": "begin group",
@@ -585,13 +461,7 @@ SURVEY: list[Row] = [
             ),
         }
     ),
-    {
-        "type": "text",
-        "name": "documenter_notes",
-        "label": ("Documenter's notes", "Заметки документатора", "Құжаттаушының жазбалары"),
-        "appearance": "multiline",
-        "confidential": "yes",
-    },
+    shared_rows.documenter_notes(),
     {"type": "end group"},
 ]
 
