@@ -3,8 +3,11 @@
 The engine knows nothing of the database: it reads any iterable of answer dicts (as
 stored in ``Record.answers``), in chunks, so the same code runs on five hand-made
 dicts in a test and on a million records streamed from PostgreSQL. Each chunk is
-turned into columns (one list per field and breakdown column) and counted with ``Counter``, which
-runs in C; the few distinct values per chunk are then merged into the table's counts.
+turned into columns once: every field the spec reads is taken out of all records in
+one pass, the breakdown column and each choice field become arrays of small integer
+codes (numpy), and a table is counted with one ``bincount`` over its codes. Only the
+date tables, the free-text comments and ``mean_sd`` over a plain number keep a Python
+``Counter``. There is one code path: five records and a million are counted alike.
 
 Semantics (report-contract.md): a column's denominator is the records in it that
 answered; ``missing`` the ones that did not; multiple choice counts a record once per
@@ -17,21 +20,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from itertools import chain, islice
-from operator import itemgetter
+from itertools import compress, islice, repeat
+from operator import eq, itemgetter
 from typing import Any
+
+import numpy as np
 
 from aigak.questionnaires.xlsform import FormDefinition, pick
 from aigak.reports.spec import AGE, AGE_BRACKET, DERIVED, TOTAL, ReportSpec, TableSpec
 
-CHUNK = 5000
+CHUNK = 20_000
 ONE_DECIMAL = Decimal("0.1")
 
 Answers = dict[str, Any]
 Where = tuple[tuple[str, str], ...]
-Getter = Callable[[str], list[Any]]
+Codes = np.ndarray  # int64 codes, one per record
 
 
 def percent(count: int, denominator: int) -> float | None:
@@ -73,95 +78,188 @@ def chunked(items: Iterable[Answers], size: int) -> Iterator[list[Answers]]:
         yield chunk
 
 
+class CodeBook(dict):
+    """Value -> code: the known choices 0..m-1 in questionnaire order; anything else
+    (no answer, an unknown value) is m. None is stored so that a missing answer is a
+    plain dict hit."""
+
+    def __init__(self, names: Sequence[str]):
+        super().__init__((name, i) for i, name in enumerate(names))
+        self.size = len(names)  # the code of "anything else"
+        self[None] = self.size
+
+    def __missing__(self, key: Any) -> int:
+        return self.size
+
+    def codes(self, values: Sequence[Any]) -> Codes:
+        try:
+            return np.fromiter(map(self.__getitem__, values), np.int64, len(values))
+        except TypeError:  # an unhashable answer (a list where one value belongs)
+            return np.fromiter(
+                (self[v] if _hashable(v) else self.size for v in values), np.int64, len(values)
+            )
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _bincount(codes: Codes, size: int) -> np.ndarray:
+    return np.bincount(codes, minlength=size).astype(np.int64)
+
+
 class Chunk:
-    """One chunk of answer sets, split by breakdown column (and by a table's `where`);
-    each field is extracted once per part as a list and shared by the tables."""
+    """One chunk of answer sets as columns: every field the tables read, taken out once
+    (a list of answers per field), and the breakdown column of every record as a code
+    (0..k-1 for the spec's columns, k for a record outside them)."""
 
     def __init__(self, plan: Plan, answers: list[Answers]):
         self.plan = plan
-        self.answers = answers
-        self._parts: dict[Where, list[tuple[str, list[Answers]]]] = {}
-        self._columns: dict[tuple[Where, str, str], list[Any]] = {}
+        self.n = len(answers)
+        template, getter = plan.raw_template, plan.raw_getter
+        rows = [getter({**template, **a}) for a in answers]
+        columns = list(zip(*rows, strict=True)) if rows else [()] * (len(plan.raw_fields) + 1)
+        self.raw: dict[str, Sequence[Any]] = dict(
+            zip(plan.raw_fields, columns, strict=False)  # "" is dropped
+        )
+        of, none = plan.column_of, len(plan.split)
+        self.column = np.fromiter(
+            (of.get(v, none) for v in map(str, self.raw[plan.spec.breakdown_field])),
+            np.int64,
+            self.n,
+        )
+        self._views: dict[Where, View] = {}
+        self._codes: dict[str, Codes] = {}
+        self._ticks: dict[str, Ticks] = {}
+        self._ages: Codes | None = None
 
-    def parts(self, where: Where = ()) -> list[tuple[str, list[Answers]]]:
-        """[(column, answer sets)], '' for records without a breakdown answer."""
-        parts = self._parts.get(where)
-        if parts is None:
-            if not where:
-                groups: dict[str, list[Answers]] = defaultdict(list)
-                mapping, name = self.plan.column_of, self.plan.spec.breakdown_field
-                for answers in self.answers:
-                    groups[mapping.get(str(answers.get(name)), "")].append(answers)
-                parts = list(groups.items())
+    def view(self, where: Where) -> View:
+        view = self._views.get(where)
+        if view is None:
+            index = None
+            if where:
+                mask = np.ones(self.n, dtype=bool)
+                for name, wanted in where:
+                    values = self.raw[name]
+                    mask &= np.fromiter(map(eq, values, repeat(wanted)), bool, self.n)
+                index = np.flatnonzero(mask)
+            view = self._views[where] = View(self, index)
+        return view
+
+    def codes(self, name: str) -> Codes:
+        codes = self._codes.get(name)
+        if codes is None:
+            if name == AGE_BRACKET:
+                codes = self.plan.bracket_codes[np.minimum(self.ages(), self.plan.top_age)]
             else:
-                parts = []
-                for column, group in self.parts():
-                    for name, wanted in where:
-                        group = [a for a in group if a.get(name) == wanted]
-                    if group:
-                        parts.append((column, group))
-            self._parts[where] = parts
-        return parts
+                codes = self.plan.code_book(name).codes(self.raw[name])
+            self._codes[name] = codes
+        return codes
 
-    def column(self, where: Where, column: str, group: list[Answers], name: str) -> list[Any]:
-        key = (where, column, name)
-        values = self._columns.get(key)
-        if values is None:
+    def ticks(self, name: str) -> Ticks:
+        ticks = self._ticks.get(name)
+        if ticks is None:
+            ticks = self._ticks[name] = Ticks(self.raw[name], self.plan.code_book(name))
+        return ticks
+
+    def ages(self) -> Codes:
+        """Whole years at the reference date; -1 where neither birth nor age is known."""
+        if self._ages is None:
             plan = self.plan
-            if name == AGE:
-                births = self.column(where, column, group, plan.birth_field)
-                stated = (
-                    self.column(where, column, group, plan.stated_field)
-                    if plan.stated_field
-                    else [None] * len(group)
-                )
-                values = plan.ages(births, stated)
-            elif name == AGE_BRACKET:
-                brackets, last = plan.bracket_of, len(plan.bracket_of) - 1
-                values = [
-                    None if a is None else brackets[min(a, last)]
-                    for a in self.column(where, column, group, AGE)
-                ]
-            elif not where and name in plan.raw_index:
-                self._extract(column, group)
-                return self._columns[key]
-            else:
-                values = [a.get(name) for a in group]
-            self._columns[key] = values
+            births = self.raw[plan.birth_field]
+            stated = self.raw[plan.stated_field] if plan.stated_field else [None] * self.n
+            ages = plan.ages(births, stated)
+            self._ages = np.fromiter((-1 if a is None else a for a in ages), np.int64, self.n)
+        return self._ages
+
+
+class Ticks:
+    """A select_multiple field of a chunk, by distinct ticked set: ``sets`` gives each
+    record's set (0 = nothing ticked), ``choices[set, choice]`` how often a set ticks a
+    choice (the last choice code: anything unknown), ``ticked`` / ``knows`` whether a set
+    ticks anything / a known choice. Records share few distinct sets, so a table counts
+    records per set and multiplies by ``choices``."""
+
+    def __init__(self, values: Sequence[Any], book: CodeBook):
+        keys = [tuple(t) if t else () for t in values]
+        found: dict[tuple[Any, ...], int] = dict.fromkeys([(), *keys], 0)
+        for row, ticked in enumerate(found):
+            found[ticked] = row
+        self.sets = np.fromiter(map(found.__getitem__, keys), np.int64, len(keys))
+        self.choices = np.zeros((len(found), book.size + 1), dtype=np.int64)
+        for ticked, row in found.items():
+            if ticked:
+                self.choices[row] = _bincount(book.codes(list(ticked)), book.size + 1)
+        self.ticked = self.choices.sum(axis=1) > 0
+        self.knows = self.choices[:, : book.size].sum(axis=1) > 0
+
+
+class View:
+    """The records of a chunk a table reads: all, or those its `where` keeps."""
+
+    def __init__(self, chunk: Chunk, index: np.ndarray | None):
+        self.chunk = chunk
+        self.index = index
+        self.n = chunk.n if index is None else len(index)
+        self.column = chunk.column if index is None else chunk.column[index]
+        self._raw: dict[str, Sequence[Any]] = {}
+
+    def raw(self, name: str) -> Sequence[Any]:
+        values = self._raw.get(name)
+        if values is None:
+            values = self.chunk.raw[name]
+            if self.index is not None:
+                values = [values[i] for i in self.index.tolist()]
+            self._raw[name] = values
         return values
 
-    def _extract(self, column: str, group: list[Answers]) -> None:
-        """Every field the tables read, in one pass: a template dict makes missing keys
-        None so one itemgetter takes all fields per record (about twice as fast as a
-        list per field), then zip transposes records into columns."""
-        plan = self.plan
-        template, getter = plan.raw_template, plan.raw_getter
-        rows = [getter({**template, **a}) for a in group]
-        columns = list(zip(*rows, strict=True)) if rows else [()] * (len(plan.raw_fields) + 1)
-        for name, values in zip(plan.raw_fields, columns, strict=False):  # "" is dropped
-            self._columns[((), column, name)] = list(values)
+    def codes(self, name: str) -> Codes:
+        codes = self.chunk.codes(name)
+        return codes if self.index is None else codes[self.index]
+
+    def ticks(self, name: str) -> tuple[Ticks, Codes]:
+        """A select_multiple field: its ticked sets, and the set of each record."""
+        ticks = self.chunk.ticks(name)
+        return ticks, ticks.sets if self.index is None else ticks.sets[self.index]
+
+    def ages(self) -> Codes:
+        ages = self.chunk.ages()
+        return ages if self.index is None else ages[self.index]
 
 
 class Plan:
-    """The compiled spec: accumulators per table, age lookups, labels."""
+    """The compiled spec: accumulators per table, code books, age lookups, labels."""
 
     def __init__(self, spec: ReportSpec, definition: FormDefinition, comments: bool = True):
         self.spec = spec
         self.definition = definition
-        self.column_of = {value: column for column, value in spec.breakdown.items()}
         self.split = tuple(spec.breakdown)  # e.g. ("deceased", "survivors")
+        self.column_of = {value: i for i, value in enumerate(spec.breakdown.values())}
+        self.column_names = (*self.split, "")  # by code; "" = outside the breakdown
         self.birth_field = spec.age.birth_date if spec.age else ""
         self.stated_field = spec.age.age_stated if spec.age else ""
-        self.bracket_of: list[str | None] = []
+        bracket_keys = [b.key for b in spec.age.brackets] if spec.age else []
+        self.top_age = 0
+        self.bracket_codes = np.zeros(1, dtype=np.int64)
         if spec.age:
-            top = max((b.low or 0) for b in spec.age.brackets) + 1
-            self.bracket_of = [
+            self.top_age = max((b.low or 0) for b in spec.age.brackets) + 1
+            index = {key: i for i, key in enumerate(bracket_keys)}
+            none = len(bracket_keys)
+            bracket_of = [
                 next((b.key for b in spec.age.brackets if b.holds(age)), None)
-                for age in range(top + 1)
+                for age in range(self.top_age + 1)
             ]
+            # the last entry is what an unknown age (-1) indexes
+            self.bracket_codes = np.array(
+                [none if k is None else index[k] for k in bracket_of] + [none], dtype=np.int64
+            )
+        self._books: dict[str, CodeBook] = {AGE_BRACKET: CodeBook(bracket_keys)}
         self._birth_ages: dict[str, int | None] = {}
         self.raw_fields = self._raw_fields()
-        self.raw_index = {name: i for i, name in enumerate(self.raw_fields)}
         self.raw_template = dict.fromkeys((*self.raw_fields, ""))
         self.raw_getter = itemgetter(*self.raw_fields, "")  # "": always a tuple
         self.tables = [_accumulator(self, t, comments) for t in (*spec.tables, *spec.diagrams)]
@@ -174,9 +272,16 @@ class Plan:
             names += [self.birth_field, self.stated_field]
         for t in (*self.spec.tables, *self.spec.diagrams):
             names += [t.field, t.by, t.value, t.row_texts, *t.comments]
+            names += [name for name, _ in t.where]
         return tuple(dict.fromkeys(n for n in names if n and n not in DERIVED))
 
-    def ages(self, births: list[Any], stated: list[Any]) -> list[int | None]:
+    def code_book(self, name: str) -> CodeBook:
+        book = self._books.get(name)
+        if book is None:
+            book = self._books[name] = CodeBook(self.definition.fields[name].choice_names())
+        return book
+
+    def ages(self, births: Sequence[Any], stated: Sequence[Any]) -> list[int | None]:
         memo = self._birth_ages
         out: list[int | None] = []
         for birth, approx in zip(births, stated, strict=True):
@@ -202,9 +307,9 @@ class Plan:
 
     def add(self, answers: list[Answers]) -> None:
         chunk = Chunk(self, answers)
-        self.n_records += len(answers)
+        self.n_records += chunk.n
         for table in self.tables:
-            table.add(chunk)
+            table.add(chunk.view(table.spec.where))
 
     def merge(self, other: Plan) -> None:
         """Add another plan's counts (the same spec over other records) to this one."""
@@ -226,6 +331,11 @@ class Plan:
         return name
 
 
+def _number(value: Any) -> bool:
+    """A stored number (not text, not a yes/no) that a mean can take."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _whole(value: Any) -> int | None:
     if value is None or value == "" or isinstance(value, bool):
         return None
@@ -240,53 +350,58 @@ def _whole(value: Any) -> int | None:
 
 
 class Table:
-    """Counts for one table; subclasses per kind."""
+    """Counts for one table; subclasses per kind. Counts are numpy arrays indexed by
+    breakdown code (0..k-1, k = outside the breakdown) and choice code."""
 
     def __init__(self, plan: Plan, spec: TableSpec, comments: bool):
         self.plan = plan
         self.spec = spec
-        self.in_scope: Counter[str] = Counter()  # records per column
+        self.width = len(plan.column_names)
+        self.in_scope = np.zeros(self.width, dtype=np.int64)  # records per column
         self.comment_fields = spec.comments if comments else ()
         self.comments: list[dict[str, Any]] = []
         self.row_texts: dict[Any, dict[str, None]] = defaultdict(dict)
 
-    def add(self, chunk: Chunk) -> None:
-        where = self.spec.where
-        for column, group in chunk.parts(where):
-            self.in_scope[column] += len(group)
+    def add(self, view: View) -> None:
+        self.in_scope += _bincount(view.column, self.width)
+        if not view.n:
+            return
+        self.count(view)
+        if self.comment_fields:
+            self.collect_comments(view)
+        if self.spec.row_texts:
+            keys, texts = view.raw(self.spec.field), view.raw(self.spec.row_texts)
+            for i in compress(range(len(texts)), texts):
+                if keys[i] is not None:
+                    self.row_texts[keys[i]][str(texts[i])] = None
 
-            def get(name: str, column: str = column, group: list[Answers] = group) -> list[Any]:
-                return chunk.column(where, column, group, name)
-
-            self.count(column, get)
-            if self.comment_fields:
-                self.collect_comments(column, get)
-            if self.spec.row_texts:
-                keys, texts = get(self.spec.field), get(self.spec.row_texts)
-                for i in [i for i, t in enumerate(texts) if t]:
-                    if keys[i] is not None:
-                        self.row_texts[keys[i]][str(texts[i])] = None
-
-    def count(self, column: str, get: Getter) -> None:
+    def count(self, view: View) -> None:
         raise NotImplementedError
 
     def merge(self, other: Table) -> None:
         for name, value in vars(other).items():
-            if isinstance(value, Counter):
+            if isinstance(value, np.ndarray):
+                setattr(self, name, getattr(self, name) + value)
+            elif isinstance(value, Counter):
                 getattr(self, name).update(value)
         self.comments.extend(other.comments)
         for key, texts in other.row_texts.items():
             self.row_texts[key].update(texts)
 
-    def collect_comments(self, column: str, get: Getter) -> None:
-        ids = get(self.plan.spec.record_id_field)
-        keys = get(self.spec.field) if self.spec.field else None
+    def collect_comments(self, view: View) -> None:
+        ids = view.raw(self.plan.spec.record_id_field)
+        keys = view.raw(self.spec.field) if self.spec.field else None
+        names = self.plan.column_names
         for name in self.comment_fields:
-            texts = get(name)
-            for i in [i for i, t in enumerate(texts) if t]:
+            texts = view.raw(name)
+            found = list(compress(range(len(texts)), texts))
+            if not found:
+                continue
+            columns = view.column[found].tolist()
+            for i, c in zip(found, columns, strict=True):
                 entry = {
                     "record_id": ids[i],
-                    "column": column or None,
+                    "column": names[c] or None,
                     "field": name,
                     "text": str(texts[i]),
                 }
@@ -299,10 +414,11 @@ class Table:
         """In record id order: the same however the records were chunked or split."""
         return sorted(self.comments, key=lambda c: (str(c["record_id"]), c["field"]))
 
-    def column_totals(self, per_column: Counter[Any]) -> dict[str, int]:
-        """Counts per shown column from counts per breakdown column ('' = no breakdown)."""
-        out = {c: per_column.get(c, 0) for c in self.plan.split}
-        out[TOTAL] = sum(per_column.get(c, 0) for c in (*self.plan.split, ""))
+    def column_totals(self, per_column: Sequence[int] | np.ndarray) -> dict[str, int]:
+        """Counts per shown column from counts per breakdown code (last = no breakdown)."""
+        values = [int(v) for v in per_column]
+        out = dict(zip(self.plan.split, values, strict=False))
+        out[TOTAL] = sum(values)
         return {c: out[c] for c in self.spec.columns}
 
     def base(self, lang: str) -> dict[str, Any]:
@@ -317,54 +433,45 @@ class Table:
     def result(self, lang: str) -> dict[str, Any]:
         raise NotImplementedError
 
-
-def _merge(target: Counter, counted: Counter, prefix: tuple = ()) -> None:
-    """Add per-chunk counts (few distinct values) into keys prefixed with the column;
-    a tuple value (a cross table's (group, choice)) is spread into the key."""
-    for value, n in counted.items():
-        target[(*prefix, *value) if isinstance(value, tuple) else (*prefix, value)] += n
+    def rows(
+        self, choices: list[tuple[str, str]], counts: np.ndarray, denominator: dict[str, int]
+    ) -> list[dict[str, Any]]:
+        """One row per choice from counts[choice code, breakdown code]."""
+        rows = []
+        for code, (key, label) in enumerate(choices):
+            per_col = self.column_totals(counts[code])
+            rows.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "counts": per_col,
+                    "percent": {c: percent(per_col[c], denominator[c]) for c in per_col},
+                }
+            )
+        return rows
 
 
 class SingleTable(Table):
-    """select_one (also age brackets, months and days): one answer per record."""
+    """select_one and age brackets: one answer per record."""
 
     def __init__(self, plan: Plan, spec: TableSpec, comments: bool):
         super().__init__(plan, spec, comments)
-        self.counts: Counter[tuple[str, Any]] = Counter()
+        self.size = plan.code_book(spec.field).size + 1
+        self.counts = np.zeros((self.size, self.width), dtype=np.int64)  # [choice, column]
 
-    def values(self, get: Getter) -> list[Any]:
-        return get(self.spec.field)
-
-    def count(self, column: str, get: Getter) -> None:
-        _merge(self.counts, Counter(self.values(get)), (column,))
-
-    def row_keys(self, lang: str) -> list[tuple[str, str]]:
-        return self.plan.choices(self.spec.field, lang)
+    def count(self, view: View) -> None:
+        flat = view.codes(self.spec.field) * self.width + view.column
+        self.counts += _bincount(flat, self.size * self.width).reshape(self.size, self.width)
 
     def result(self, lang: str) -> dict[str, Any]:
-        rows_def = self.row_keys(lang)
-        known = {key for key, _ in rows_def}
-        answered: Counter[str] = Counter()
-        for (col, value), n in self.counts.items():
-            if value in known:
-                answered[col] += n
-        denominator = self.column_totals(answered)
+        choices = self.plan.choices(self.spec.field, lang)
+        known = self.counts[: len(choices)]
+        denominator = self.column_totals(known.sum(axis=0))
         in_scope = self.column_totals(self.in_scope)
-        rows = []
-        for key, label in rows_def:
-            per_col: Counter[str] = Counter(
-                {c: self.counts.get((c, key), 0) for c in (*self.plan.split, "")}
-            )
-            counts = self.column_totals(per_col)
-            row = {
-                "key": key,
-                "label": label,
-                "counts": counts,
-                "percent": {c: percent(counts[c], denominator[c]) for c in counts},
-            }
-            if self.spec.row_texts:
-                row["texts"] = sorted(self.row_texts.get(key, {}))
-            rows.append(row)
+        rows = self.rows(choices, known, denominator)
+        if self.spec.row_texts:
+            for row in rows:
+                row["texts"] = sorted(self.row_texts.get(row["key"], {}))
         return {
             **self.base(lang),
             "denominator": denominator,
@@ -374,54 +481,74 @@ class SingleTable(Table):
         }
 
 
-class DateTable(SingleTable):
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+class DateTable(Table):
     """by_month / by_day: rows are the dates that occur, ascending."""
 
-    def values(self, get: Getter) -> list[Any]:
-        dates = get(self.spec.field)
-        if self.spec.kind == "by_month":
-            return [d[:7] if isinstance(d, str) and len(d) >= 7 else None for d in dates]
-        return [d[:10] if isinstance(d, str) and len(d) >= 10 else None for d in dates]
-
-    def row_keys(self, lang: str) -> list[tuple[str, str]]:
-        keys = sorted({v for (_, v), n in self.counts.items() if v is not None and n})
-        return [(k, k) for k in keys]
-
-
-class MultipleTable(Table):
     def __init__(self, plan: Plan, spec: TableSpec, comments: bool):
         super().__init__(plan, spec, comments)
-        self.ticks: Counter[tuple[str, Any]] = Counter()
-        self.answered: Counter[str] = Counter()
-        self.known = set(plan.definition.fields[spec.field].choice_names())
+        self.length = 7 if spec.kind == "by_month" else 10
+        self.counts: Counter[tuple[str | None, int]] = Counter()  # (date, column code)
 
-    def count(self, column: str, get: Getter) -> None:
-        known = self.known
-        ticked = [t for t in get(self.spec.field) if t]
-        if ticked:
-            self.answered[column] += sum(1 for t in ticked if not known.isdisjoint(t))
-            _merge(self.ticks, Counter(chain.from_iterable(ticked)), (column,))
+    def count(self, view: View) -> None:
+        values, columns = view.raw(self.spec.field), view.column.tolist()
+        try:  # count the stored dates (few distinct), then cut each to its day or month
+            counted = Counter(zip(values, columns, strict=True))
+        except TypeError:  # an unhashable answer
+            counted = Counter(zip(map(_text_or_none, values), columns, strict=True))
+        length = self.length
+        for (d, c), n in counted.items():
+            key = d[:length] if isinstance(d, str) and len(d) >= length else None
+            self.counts[(key, c)] += n
 
     def result(self, lang: str) -> dict[str, Any]:
-        denominator = self.column_totals(self.answered)
+        dates = sorted({d for (d, _), n in self.counts.items() if d is not None and n})
+        counts = np.zeros((len(dates), self.width), dtype=np.int64)
+        row_of = {d: i for i, d in enumerate(dates)}
+        for (d, c), n in self.counts.items():
+            if d in row_of:
+                counts[row_of[d], c] += n
+        denominator = self.column_totals(counts.sum(axis=0))
         in_scope = self.column_totals(self.in_scope)
-        rows = []
-        for key, label in self.plan.choices(self.spec.field, lang):
-            per_col = Counter({c: self.ticks.get((c, key), 0) for c in (*self.plan.split, "")})
-            counts = self.column_totals(per_col)
-            rows.append(
-                {
-                    "key": key,
-                    "label": label,
-                    "counts": counts,
-                    "percent": {c: percent(counts[c], denominator[c]) for c in counts},
-                }
-            )
         return {
             **self.base(lang),
             "denominator": denominator,
             "missing": {c: in_scope[c] - denominator[c] for c in denominator},
-            "rows": rows,
+            "rows": self.rows([(d, d) for d in dates], counts, denominator),
+            "comments": self.sorted_comments(),
+        }
+
+
+class MultipleTable(Table):
+    """select_multiple: a record counts once in every row it ticked; the denominator is
+    the records that ticked at least one known choice."""
+
+    def __init__(self, plan: Plan, spec: TableSpec, comments: bool):
+        super().__init__(plan, spec, comments)
+        self.book = plan.code_book(spec.field)
+        self.size = self.book.size + 1
+        self.ticks = np.zeros((self.size, self.width), dtype=np.int64)  # [choice, column]
+        self.answered = np.zeros(self.width, dtype=np.int64)
+
+    def count(self, view: View) -> None:
+        ticks, sets = view.ticks(self.spec.field)
+        n_sets, width = len(ticks.choices), self.width
+        per_set = _bincount(sets * width + view.column, n_sets * width).reshape(n_sets, width)
+        self.ticks += ticks.choices.T @ per_set
+        self.answered += per_set[ticks.knows].sum(axis=0)
+
+    def result(self, lang: str) -> dict[str, Any]:
+        choices = self.plan.choices(self.spec.field, lang)
+        denominator = self.column_totals(self.answered)
+        in_scope = self.column_totals(self.in_scope)
+        return {
+            **self.base(lang),
+            "denominator": denominator,
+            "missing": {c: in_scope[c] - denominator[c] for c in denominator},
+            "rows": self.rows(choices, self.ticks[: len(choices)], denominator),
             "comments": self.sorted_comments(),
         }
 
@@ -435,75 +562,46 @@ class CrossTable(Table):
             spec.field != AGE_BRACKET
             and plan.definition.fields[spec.field].type == "select_multiple"
         )
-        self.counts: Counter[tuple[str, Any, Any]] = Counter()
-        self.answered: Counter[tuple[str, Any]] = Counter()  # (column, by) answered field
+        self.groups = plan.code_book(spec.by).size + 1
+        self.book = plan.code_book(spec.field)
+        self.size = self.book.size + 1
+        # [group, choice, column]; a select_multiple also counts who ticked anything
+        self.counts = np.zeros((self.groups, self.size, self.width), dtype=np.int64)
+        self.answered = np.zeros((self.groups, self.width), dtype=np.int64)
 
-    def count(self, column: str, get: Getter) -> None:
-        groups, values = get(self.spec.by), get(self.spec.field)
+    def count(self, view: View) -> None:
+        groups, width = view.codes(self.spec.by), self.width
+        shape = self.counts.shape
         if not self.multiple:
-            _merge(self.counts, Counter(zip(groups, values, strict=True)), (column,))
+            flat = (groups * self.size + view.codes(self.spec.field)) * width + view.column
+            self.counts += _bincount(flat, self.counts.size).reshape(shape)
             return
-        pairs = [(g, t) for g, t in zip(groups, values, strict=True) if t]
-        _merge(self.answered, Counter(g for g, _ in pairs), (column,))
-        _merge(self.counts, Counter((g, x) for g, t in pairs for x in t), (column,))
+        ticks, sets = view.ticks(self.spec.field)
+        n_sets = len(ticks.choices)
+        flat = (groups * n_sets + sets) * width + view.column
+        per_set = _bincount(flat, self.groups * n_sets * width).reshape(self.groups, n_sets, width)
+        self.answered += per_set[:, ticks.ticked, :].sum(axis=1)
+        self.counts += np.einsum("sc,gsw->gcw", ticks.choices, per_set)
 
     def result(self, lang: str) -> dict[str, Any]:
         choices = self.plan.choices(self.spec.field, lang)
-        known = {k for k, _ in choices}
         groups = self.plan.choices(self.spec.by, lang)
-        group_keys = {k for k, _ in groups}
-        answered: Counter[tuple[str, Any]] = Counter()
-        if self.multiple:
-            answered = self.answered
-        else:
-            for (c, g, v), n in self.counts.items():
-                if v in known:
-                    answered[(c, g)] += n
-        subtotals: dict[str, dict[str, int]] = {}
-        for g, _ in groups:
-            subtotals[g] = self.column_totals(
-                Counter({c: answered.get((c, g), 0) for c in (*self.plan.split, "")})
-            )
-        field_answered: Counter[str] = Counter()
-        for (c, _g), n in answered.items():
-            field_answered[c] += n
-        denominator = self.column_totals(
-            Counter(
-                {
-                    c: sum(answered.get((c, g), 0) for g in group_keys)
-                    for c in (*self.plan.split, "")
-                }
-            )
-        )
+        known = self.counts[:, : len(choices), :]
+        # per (group, column): records that answered (a known choice; any tick if multiple)
+        answered = self.answered if self.multiple else known.sum(axis=1)
+        subtotals = {g: self.column_totals(answered[i]) for i, (g, _) in enumerate(groups)}
+        denominator = self.column_totals(answered[: len(groups)].sum(axis=0))
+        blocks = [(g, label, known[i]) for i, (g, label) in enumerate(groups)]
+        if self.spec.total_block:  # every record, whatever its group
+            subtotals[TOTAL] = self.column_totals(answered.sum(axis=0))
+            label = self.plan.spec.column_label(TOTAL, lang)
+            blocks.append((TOTAL, label, known.sum(axis=0)))
         rows = []
-        blocks: list[tuple[str, str, dict[str, int]]] = [
-            (g, lbl, subtotals[g]) for g, lbl in groups
-        ]
-        if self.spec.total_block:
-            subtotals[TOTAL] = self.column_totals(field_answered)
-            blocks.append((TOTAL, self.plan.spec.column_label(TOTAL, lang), subtotals[TOTAL]))
-        for g, group_label, base in blocks:
-            for key, label in choices:
-                if g == TOTAL:
-                    per_col = Counter(
-                        {
-                            c: sum(n for (cc, _gg, v), n in self._by_value(key) if cc == c)
-                            for c in (*self.plan.split, "")
-                        }
-                    )
-                else:
-                    per_col = Counter(
-                        {c: self.counts.get((c, g, key), 0) for c in (*self.plan.split, "")}
-                    )
-                counts = self.column_totals(per_col)
-                rows.append(
-                    {
-                        "key": f"{g}/{key}",
-                        "label": f"{group_label} / {label}",
-                        "counts": counts,
-                        "percent": {c: percent(counts[c], base[c]) for c in counts},
-                    }
-                )
+        for g, group_label, counts in blocks:
+            for row in self.rows(choices, counts, subtotals[g]):
+                row["key"] = f"{g}/{row['key']}"
+                row["label"] = f"{group_label} / {row['label']}"
+                rows.append(row)
         in_scope = self.column_totals(self.in_scope)
         return {
             **self.base(lang),
@@ -515,47 +613,47 @@ class CrossTable(Table):
             "comments": self.sorted_comments(),
         }
 
-    def _by_value(self, key: Any) -> list[tuple[tuple[str, Any, Any], int]]:
-        index = getattr(self, "_index", None)
-        if index is None:
-            index = defaultdict(list)
-            for triple, n in self.counts.items():
-                index[triple[2]].append((triple, n))
-            self._index = index
-        return index.get(key, [])
-
 
 class MeanTable(Table):
     """Mean, N and sample sd of a whole-number value (age) by a select_one field."""
 
     def __init__(self, plan: Plan, spec: TableSpec, comments: bool):
         super().__init__(plan, spec, comments)
-        self.counts: Counter[tuple[Any, Any]] = Counter()  # (group, value) -> n
+        self.book = plan.code_book(spec.field)
+        self.counts: Counter[tuple[int, Any]] = Counter()  # (group code, value) -> n
 
-    def count(self, column: str, get: Getter) -> None:
-        counted = Counter(zip(get(self.spec.field), get(self.spec.value), strict=True))
-        for (g, v), n in counted.items():
-            if g is not None and v is not None:
-                self.counts[(g, v)] += n
+    def count(self, view: View) -> None:
+        groups, known = view.codes(self.spec.field), self.book.size
+        if self.spec.value == AGE:
+            ages = view.ages()
+            keep = (groups < known) & (ages >= 0)
+            groups, ages = groups[keep], ages[keep]
+            if not len(ages):
+                return
+            span = int(ages.max()) + 1
+            counted = np.bincount(groups * span + ages)
+            for flat in np.flatnonzero(counted).tolist():
+                self.counts[divmod(flat, span)] += int(counted[flat])
+            return
+        pairs = zip(groups.tolist(), view.raw(self.spec.value), strict=True)
+        self.counts.update((g, v) for g, v in pairs if g < known and _number(v))
 
     def result(self, lang: str) -> dict[str, Any]:
-        sums: dict[Any, list[float]] = defaultdict(lambda: [0, 0, 0])
+        sums: dict[int, list[Any]] = defaultdict(lambda: [0, 0, 0])
         for (g, v), n in self.counts.items():
             acc = sums[g]
             acc[0] += n
             acc[1] += n * v
             acc[2] += n * v * v
         rows = []
-        total: list[float] = [0, 0, 0]
-        choices = self.plan.choices(self.spec.field, lang)
-        for key, label in choices:
-            count, s, q = sums.get(key, [0, 0, 0])
-            n = int(count)
+        total: list[Any] = [0, 0, 0]
+        for code, (key, label) in enumerate(self.plan.choices(self.spec.field, lang)):
+            n, s, q = sums.get(code, [0, 0, 0])
             mean, sd = mean_sd(n, s, q)
             rows.append({"key": key, "label": label, "mean": mean, "n": n, "sd": sd})
             total = [total[0] + n, total[1] + s, total[2] + q]
-        mean, sd = mean_sd(int(total[0]), total[1], total[2])
-        in_scope = sum(self.in_scope.values())
+        mean, sd = mean_sd(total[0], total[1], total[2])
+        in_scope = int(self.in_scope.sum())
         return {
             **self.base(lang),
             "value": self.spec.value,

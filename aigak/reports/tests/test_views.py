@@ -83,3 +83,39 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client):
     response = client.get("/reports/qantar2022/")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+REPORT_URLS = [
+    "/reports/",
+    "/reports/qantar2022/",
+    "/reports/qantar2022/download/json/",
+    "/reports/qantar2022/download/html/",
+    "/reports/qantar2022/download/xlsx/",
+    "/reports/qantar2022/download/docx/",
+    "/reports/qantar2022/chart/T02.png",
+]
+
+
+@pytest.mark.parametrize("role", ["documenter", "outsider"])
+def test_documenters_are_refused_every_page_download_and_chart(client, records, request, role):
+    """Reports count every record; a documenter sees only their team's (permissions)."""
+    user = request.getfixturevalue(role)
+    client.force_login(user)
+    for url in REPORT_URLS:
+        assert client.get(url).status_code == 403, url
+    assert not AuditEvent.objects.filter(actor=user, action__in=["report", "export"]).exists()
+
+
+def test_an_inactive_reader_is_refused(client, records, viewer):
+    client.force_login(viewer)
+    viewer.is_active = False
+    viewer.save()
+    for url in REPORT_URLS:
+        assert client.get(url).status_code in (302, 403), url
+
+
+@pytest.mark.parametrize("role", ["admin_user", "coordinator", "lawyer", "viewer"])
+def test_readers_may_open_the_report_and_download_it(client, records, request, role):
+    client.force_login(request.getfixturevalue(role))
+    for url in REPORT_URLS[:3]:
+        assert client.get(url).status_code == 200, url
