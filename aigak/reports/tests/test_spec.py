@@ -67,3 +67,17 @@ def test_it_refuses_a_malformed_spec(change, message):
     change(raw)
     with pytest.raises(ReportSpecError, match=message):
         parse_spec(raw)
+
+
+def test_every_title_and_label_of_qantar2022_is_in_english_russian_and_kazakh():
+    raw = raw_spec()
+    texts = [("report", raw["title"])]
+    texts += [(f"column {c}", label) for c, label in raw["breakdown"]["labels"].items()]
+    texts += [(f"bracket {b['key']}", b["label"]) for b in raw["age"]["brackets"]]
+    texts += [(t["id"], t["title"]) for t in raw["tables"] + raw["diagrams"]]
+    for where, text in texts:
+        assert {"en", "ru", "kk"} <= set(text), where
+        assert all(text[lang].strip() for lang in ("en", "ru", "kk")), where
+        assert text["kk"] != text["en"] or "Qantar" in text["en"], where
+    spec = load_spec("qantar2022")
+    assert spec.table("T02").title_in("kk") == "Зардап шегушінің гендерлік тиесілігі"

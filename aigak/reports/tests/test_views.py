@@ -119,3 +119,11 @@ def test_readers_may_open_the_report_and_download_it(client, records, request, r
     client.force_login(request.getfixturevalue(role))
     for url in REPORT_URLS[:3]:
         assert client.get(url).status_code == 200, url
+
+
+def test_the_page_is_in_the_readers_language(as_viewer, records):
+    response = as_viewer.get("/reports/qantar2022/", headers={"accept-language": "kk"})
+    text = response.content.decode()
+    assert "Зардап шегушінің гендерлік тиесілігі" in text  # T02
+    assert "Сұхбат барысында анықталған қиындықтар" in text  # T31
+    assert "Gender identity of a victim" not in text
