@@ -65,8 +65,13 @@ def estimate_table(
     lcmcr: LcmcrSettings | None = LcmcrSettings(),  # noqa: B008 - frozen, never mutated
     progress: Progress | None = None,
     label: str = "",
+    should_stop: Callable[[], bool] | None = None,
 ) -> EstimationResult:
-    """All models for one table (one stratum)."""
+    """All models for one table (one stratum).
+
+    `should_stop()` turning true ends the LCMCR run early (a time limit for a web request);
+    the estimate then rests on the draws kept so far and says so.
+    """
     table.check_estimable()
     models = fit_loglinear_models(table)
     models += fit_heterogeneity_models(table)
@@ -75,9 +80,16 @@ def estimate_table(
         step = None
         if progress is not None:
             step = lambda done, total: progress(label or "lcmcr", done, total)  # noqa: E731
-        result = fit_lcmcr(table, lcmcr, step)
+        result = fit_lcmcr(table, lcmcr, step, should_stop)
         models.append(result)
-        if not result.details["convergence"]["converged"]:
+        if not result.ok:
+            warnings.append(f"lcmcr: {result.reason}")
+        elif result.details.get("stopped_early"):
+            warnings.append(
+                "the lcmcr sampler was stopped at its time limit before the planned number "
+                "of iterations; the estimate rests on the draws kept until then"
+            )
+        if result.ok and not result.details["convergence"]["converged"]:
             warnings.append(
                 "the lcmcr sampler did not pass its convergence check; run it longer "
                 "(more --samples or --thinning) before relying on the estimate"
