@@ -4,8 +4,9 @@
 
 Each case writes its input CSVs once into the work directory (default
 `./aigak-data/bench-linkage`, reused on later runs), then runs the real command in a
-fresh process under `/usr/bin/time` and prints wall time, peak resident memory (of
-the whole process: Python, pandas and DuckDB) and the size of the output. Figures go to
+fresh process and prints wall time, CPU time (user + system, with its worker
+processes), peak resident memory (of the process and its workers: Python, pandas and
+DuckDB), the size of the output and its precision and recall against the truth. Figures go to
 `docs/performance.md`, section "Linkage".
 """
 
@@ -13,9 +14,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -110,24 +112,82 @@ def _pairs(ids: pd.Series, groups: pd.Series) -> set[tuple[str, str]]:
     return set(joined[["id_x", "id_y"]].itertuples(index=False, name=None))
 
 
+class Memory:
+    """Peak memory of the command and its worker processes, from /proc: the highest sum
+    of the resident sizes of the process and its descendants, read four times a second
+    (pages shared between them counted once per process, so an upper bound). rusage's
+    max RSS would give only the largest single process."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak_kb = 0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._poll, daemon=True)
+
+    @staticmethod
+    def _rss(pid: int) -> int:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        except OSError:
+            pass
+        return 0
+
+    @staticmethod
+    def _descendants(pid: int) -> list[int]:
+        found, todo = [], [pid]
+        while todo:
+            current = todo.pop()
+            try:
+                kids = [
+                    int(k)
+                    for k in Path(f"/proc/{current}/task/{current}/children").read_text().split()
+                ]
+            except OSError:
+                kids = []
+            found += kids
+            todo += kids
+        return found
+
+    def _poll(self) -> None:
+        while not self.done.wait(0.25):
+            pids = [self.pid, *self._descendants(self.pid)]
+            self.peak_kb = max(self.peak_kb, sum(self._rss(p) for p in pids))
+
+    def __enter__(self) -> Memory:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.done.set()
+        self.thread.join()
+
+
 def run(case: str, inputs: list[Path], workdir: Path) -> dict[str, float | str]:
+    """Run the real command in a fresh process: wall seconds, CPU seconds (user + system,
+    with its worker processes), peak memory of it and its workers, output size."""
     out = workdir / f"{case}.out.csv"
     command = "dedupe" if case.startswith("dedupe") else "link"
-    argv = ["/usr/bin/time", "-f", "TIME %e %M", "aigak", command, *map(str, inputs)]
-    argv += ["--out", str(out)]
-    started = time.time()
-    done = subprocess.run(argv, capture_output=True, text=True, env={**os.environ})
-    wall = time.time() - started
-    if done.returncode != 0:
-        raise SystemExit(f"{case} failed:\n{done.stderr}")
-    found = re.search(r"TIME ([\d.]+) (\d+)", done.stderr)
-    assert found, done.stderr
+    aigak = Path(sys.executable).with_name("aigak")
+    argv = [str(aigak), command, *map(str, inputs), "--out", str(out)]
+    with tempfile.TemporaryFile("w+") as err:
+        started = time.monotonic()
+        process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, text=True)
+        with Memory(process.pid) as memory:
+            _, status, usage = os.wait4(process.pid, 0)  # includes its reaped workers
+        wall = time.monotonic() - started
+        err.seek(0)
+        stderr = err.read()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{case} failed:\n{stderr}")
     result = pd.read_csv(out, dtype=str)
-    summary = [line for line in done.stderr.splitlines() if not line.startswith("TIME")]
+    summary = [line for line in stderr.splitlines() if line.strip()]
     return {
         "case": case,
-        "seconds": round(wall, 1),
-        "peak_gb": round(int(found[2]) / 1024 / 1024, 2),
+        "wall_s": round(wall, 1),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+        "peak_gb": round(memory.peak_kb / 1024 / 1024, 2),
         "output_rows": len(result),
         "summary": summary[-1] if summary else "",
     }
@@ -138,11 +198,13 @@ def main() -> None:
     parser.add_argument("cases", nargs="+", choices=sorted(CASES))
     parser.add_argument("--workdir", type=Path, default=Path("aigak-data/bench-linkage"))
     args = parser.parse_args()
-    print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}")
+    print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()}")
     for case in args.cases:
         inputs = ensure_inputs(case, args.workdir)
         print(f"{case}: {CASES[case]}", flush=True)
+        print(f"  load average before: {os.getloadavg()}", flush=True)
         print(f"  {run(case, inputs, args.workdir)}", flush=True)
+        print(f"  load average after: {os.getloadavg()}", flush=True)
         print(f"  quality: {quality(case, args.workdir)}", flush=True)
 
 
