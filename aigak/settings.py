@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 import dj_database_url
 
@@ -112,6 +113,11 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = str(DATA_DIR / "media")
 EVIDENCE_ROOT = os.environ.get("AIGAK_EVIDENCE_DIR") or str(DATA_DIR / "evidence")
 EVIDENCE_MAX_SIZE = env_int("AIGAK_EVIDENCE_MAX_SIZE", 20 * 1024**3)
+# Comma-separated MIME types, `video/*` for a whole family; empty means the shipped list
+# (aigak.evidence.sniff.DEFAULT_ALLOWED_TYPES). Executables are refused whatever it says.
+EVIDENCE_ALLOWED_TYPES = env_list("AIGAK_EVIDENCE_ALLOWED_TYPES", [])
+# Seconds an unfinished resumable upload is kept after it was started (7 days).
+EVIDENCE_UPLOAD_EXPIRY = timedelta(seconds=env_int("AIGAK_EVIDENCE_UPLOAD_EXPIRY", 7 * 24 * 3600))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
