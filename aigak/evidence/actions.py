@@ -79,11 +79,22 @@ def take_in(
     record: Record | None = None,
     via: str = "tus",
 ) -> tuple[Evidence, bool]:
-    """Register stored bytes as evidence (or find the same bytes already registered).
+    """Register stored bytes as evidence (or find the same bytes the user already sees).
 
-    Called once the file sits in the store. Returns (evidence, created).
+    Called once the file sits in the store. Returns (evidence, created). Evidence with
+    the same bytes that the user may not see is left alone and a new row made, so an
+    upload reveals nothing about it (not even that it exists).
     """
-    evidence = Evidence.objects.select_for_update().filter(sha256=sha256).first()
+    # Lock first, then filter: PostgreSQL refuses FOR UPDATE with the DISTINCT of a
+    # visibility query.
+    same_bytes = list(
+        Evidence.objects.select_for_update().filter(sha256=sha256).values_list("pk", flat=True)
+    )
+    evidence = (
+        access.visible_evidence(user, Evidence.objects.filter(pk__in=same_bytes))
+        .order_by("pk")
+        .first()
+    )
     created = evidence is None
     if evidence is None:
         evidence = Evidence.objects.create(
@@ -152,6 +163,8 @@ def delete_evidence(user: User, evidence: Evidence, reason: str) -> Evidence:
 
 
 def _remove_bytes(sha256: str) -> None:
+    if Evidence.objects.filter(sha256=sha256, deleted_at__isnull=True).exists():
+        return  # other evidence holds the same bytes
     store().delete(sha256)
     (thumbnails_dir() / f"{sha256}.jpg").unlink(missing_ok=True)
 

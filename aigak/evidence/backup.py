@@ -38,7 +38,11 @@ from aigak.evidence.storage import BLOCK, evidence_root, relative_name, store
 
 FORMAT = "aigak-backup"
 FORMAT_VERSION = 1
-EVIDENCE_QUERY = "SELECT sha256, size FROM evidence_evidence WHERE deleted_at IS NULL ORDER BY id"
+# One entry per stored file, although several evidence rows may share it.
+EVIDENCE_QUERY = (
+    "SELECT sha256, size FROM evidence_evidence WHERE deleted_at IS NULL "
+    "GROUP BY sha256, size ORDER BY MIN(id)"
+)
 
 
 class BackupError(Exception):

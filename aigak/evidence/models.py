@@ -10,9 +10,15 @@ from django.utils import timezone
 
 
 class Evidence(models.Model):
-    """One file, stored once under its SHA-256. The bytes are never modified."""
+    """One piece of evidence: a file with what its uploader said about it.
 
-    sha256 = models.CharField(max_length=64, unique=True)
+    The bytes are stored once under their SHA-256 and never modified. Several rows may
+    share a hash: when someone uploads bytes already held as evidence they may not see,
+    they get their own row (their name, provenance, team, custody log) and learn nothing
+    about the other one.
+    """
+
+    sha256 = models.CharField(max_length=64, db_index=True)
     size = models.BigIntegerField()
     content_type = models.CharField(max_length=120)
     original_name = models.CharField(max_length=255, blank=True, default="")
