@@ -7,6 +7,9 @@ Roles:
 - documenter: creates records; sees records of their team (or their own without a team);
   edits their own records unless verified.
 - viewer: reads all records without confidential fields; changes nothing.
+
+Estimates (the estimation page): admin, coordinator, lawyer and viewer; from the victim
+lists only those who may see the lists (admin, coordinator, lawyer).
 """
 
 from __future__ import annotations
@@ -134,6 +137,21 @@ def visible_answers(
             if not shown[repeat]:
                 del shown[repeat]
     return shown
+
+
+def can_see_estimates(user: User) -> bool:
+    """The estimation page: estimates from uploaded capture histories.
+
+    Its figures count every victim, so documenters (who see only a team's records) may
+    not open it; a viewer reads every record anyway and may.
+    """
+    return role_of(user) in (Role.ADMIN, Role.COORDINATOR, Role.LAWYER, Role.VIEWER)
+
+
+def can_estimate_from_lists(user: User) -> bool:
+    """Estimates from the database's persons and the victim lists: those who see the lists
+    (as aigak.linkage.access says: admins, coordinators and lawyers)."""
+    return role_of(user) in CONFIDENTIAL_ROLES
 
 
 def require(allowed: bool, what: str = "this") -> None:

@@ -13,6 +13,7 @@ is at fault, because an estimate built on a mistyped cell looks just as valid as
 from __future__ import annotations
 
 import csv
+import io
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -203,15 +204,49 @@ def read_capture_csv(
     source = str(path)
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, None)
-            body = [(reader.line_num, row) for row in reader]
+            header, body = _read_rows(handle, source)
     except FileNotFoundError:
         raise HistoryError("no such file", source=source) from None
     except UnicodeDecodeError:
         raise HistoryError("the file is not UTF-8 text", source=source) from None
+    return _tables_from_rows(header, body, source, strata_column, count_column)
+
+
+def read_capture_bytes(
+    data: bytes,
+    source: str,
+    *,
+    strata_column: str | None = None,
+    count_column: str = COUNT_COLUMN,
+) -> dict[str | None, CaptureTable]:
+    """As read_capture_csv, for a file's content (an upload); `source` names it in messages."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise HistoryError("the file is not UTF-8 text", source=source) from None
+    header, body = _read_rows(io.StringIO(text, newline=""), source)
+    return _tables_from_rows(header, body, source, strata_column, count_column)
+
+
+def _read_rows(
+    handle: Iterable[str], source: str
+) -> tuple[list[str] | None, list[tuple[int, list[str]]]]:
+    reader = csv.reader(handle)
+    try:
+        header = next(reader, None)
+        body = [(reader.line_num, row) for row in reader]
     except csv.Error as error:
         raise HistoryError(f"not a readable CSV file ({error})", source=source) from None
+    return header, body
+
+
+def _tables_from_rows(
+    header: list[str] | None,
+    body: list[tuple[int, list[str]]],
+    source: str,
+    strata_column: str | None,
+    count_column: str,
+) -> dict[str | None, CaptureTable]:
     if not header:
         raise HistoryError("the file is empty; expected a header row", source=source)
     header = [name.strip() for name in header]

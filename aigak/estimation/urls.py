@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from aigak.estimation import views
 
 app_name = "estimation"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+]

@@ -1,0 +1,108 @@
+"""The estimation page: choose lists (the database's persons and the cross-referenced victim
+lists) or upload a CSV of capture histories; see the overlap, every model's estimate and
+fit, and the headline latent-class estimate with its convergence check.
+
+Who may open it is decided in aigak.accounts.permissions (`can_see_estimates`,
+`can_estimate_from_lists`). The page only reads: nothing is stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from aigak.accounts.models import User
+from aigak.accounts.permissions import can_estimate_from_lists, can_see_estimates, require
+from aigak.estimation import page
+from aigak.estimation.histories import CaptureTable, HistoryError, read_capture_bytes
+from aigak.linkage.models import VictimList
+from aigak.linkage.overlap import capture_histories
+
+MAX_UPLOAD = 1024 * 1024  # a capture-history table has at most 2^k - 1 rows
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    user: User
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """GET: the choice of lists, and the estimate when lists are chosen (`?list=<pk>` any
+    number of times, `database=1` for the database's persons). POST: an uploaded CSV."""
+    user = request.user
+    require(can_see_estimates(user), "see estimates")
+    from_lists = can_estimate_from_lists(user)
+    context: dict[str, Any] = {
+        "from_lists": from_lists,
+        "victim_lists": list(VictimList.objects.order_by("uploaded_at", "pk"))
+        if from_lists
+        else [],
+        "chosen": set(),
+        "database_chosen": True,
+        "max_lists": page.MAX_LISTS,
+        "settings": page.WEB_LCMCR,
+        "web_seconds": int(page.WEB_SECONDS),
+    }
+    status = 200
+    table: CaptureTable | None = None
+    if request.method == "POST":
+        table, error = _uploaded_table(request)
+        context["source"] = "upload"
+    elif "estimate" in request.GET:
+        require(from_lists, "estimate from the victim lists")
+        table, error = _chosen_table(request, context)
+        context["source"] = "lists"
+    else:
+        error = None
+    if error is not None:
+        context["error"] = error
+        status = 400
+    elif table is not None:
+        context["outcome"] = page.run(table)
+    return render(request, "estimation/index.html", context, status=status)
+
+
+def _uploaded_table(request: HttpRequest) -> tuple[CaptureTable | None, str | None]:
+    upload = request.FILES.get("histories")
+    if upload is None:
+        return None, _("Choose a CSV file of capture histories to upload.")
+    if upload.size is not None and upload.size > MAX_UPLOAD:
+        return None, _("The file is larger than 1 MB; a table of capture histories is small.")
+    name = upload.name or "upload.csv"
+    try:
+        tables = read_capture_bytes(upload.read(), name)
+    except HistoryError as error:
+        return None, str(error)
+    return tables[None], None
+
+
+def _chosen_table(
+    request: HttpRequest, context: dict[str, Any]
+) -> tuple[CaptureTable | None, str | None]:
+    values = request.GET.getlist("list")
+    if not all(value.isdigit() for value in values):
+        return None, _("A list is given by its number.")
+    chosen = [int(value) for value in dict.fromkeys(values)]
+    include_database = request.GET.get("database") == "1"
+    context["chosen"] = set(chosen)
+    context["database_chosen"] = include_database
+    if len(chosen) + include_database < 2:
+        return None, _("Choose at least two lists (the database counts as one).")
+    try:
+        frame = capture_histories(chosen, include_database=include_database)
+    except ValueError as error:  # a list that does not exist
+        return None, str(error)
+    if frame.empty:
+        return None, _("No one is on the chosen lists.")
+    lists = [str(column) for column in frame.columns if column != "count"]
+    try:
+        table = CaptureTable.from_frame(frame, lists, source=", ".join(lists))
+    except HistoryError as error:
+        return None, str(error)
+    return table, None
