@@ -16,7 +16,7 @@ from aigak.questionnaires.validation import Problem, clean_answers
 from aigak.records import bulk
 from aigak.records.links import sync_links
 from aigak.records.models import Person, Record, RecordVersion, Status
-from aigak.records.search import search_texts
+from aigak.records.search import choice_words, search_texts
 
 NAME_FIELD = "full_name"
 
@@ -42,6 +42,7 @@ def _apply_search(record: Record) -> None:
     record.search_text, record.search_private = search_texts(
         definition, record.answers, record.record_id
     )
+    record.search_choices = choice_words(definition, record.answers)
 
 
 @transaction.atomic

@@ -56,6 +56,7 @@ class Record(models.Model):
     version = models.PositiveIntegerField(default=1)
     search_text = models.TextField(blank=True, default="")
     search_private = models.TextField(blank=True, default="")
+    search_choices = models.TextField(blank=True, default="")  # see records.search
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -74,7 +75,12 @@ class Record(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["questionnaire", "deleted_at", "-updated_at"]),
+            # The record list: live records of a questionnaire, newest change first.
+            models.Index(
+                fields=["questionnaire", "-updated_at", "-id"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="records_live_list",
+            ),
             models.Index(fields=["status"]),
         ]
 

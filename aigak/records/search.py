@@ -1,8 +1,15 @@
 """Full-text search and answer filters that run inside the database.
 
-SQLite: an FTS5 index kept by triggers. PostgreSQL: GIN indexes on tsvectors. Both use
-the 'simple' word rules with prefix matching, so Russian and Kazakh words match by their
-stem typed so far ("Кудайберг" finds "Кудайбергенов").
+SQLite: FTS5 indexes kept by triggers. PostgreSQL: one GIN index on a stored, weighted
+tsvector column `search_vector` (public text weight A, confidential text weight B; not a
+field of the model: the database computes it from the two texts). Both use the 'simple' word rules
+with prefix matching, so Russian and Kazakh words match by their stem typed so far
+("Кудайберг" finds "Кудайбергенов").
+
+Filters on select fields: PostgreSQL asks `answers @> '{"field": "choice"}'`, served by
+the GIN index on the answers. SQLite would have to parse every answer set, so each record
+also keeps its choices as words (`search_choices`, "gender__female essence__gunshot")
+in an FTS5 index of their own, and a filter is an index lookup.
 """
 
 from __future__ import annotations
@@ -46,12 +53,93 @@ POSTGRES_SETUP = [
 
 
 def install_search(schema_editor: Any) -> None:
+    """The search set-up as migration 0002 made it (0003 changes it)."""
     vendor = schema_editor.connection.vendor
     statements = (
         SQLITE_SETUP if vendor == "sqlite" else POSTGRES_SETUP if vendor == "postgresql" else []
     )
     for sql in statements:
         schema_editor.execute(sql)
+
+
+# Migration 0003: the choices index on SQLite; one weighted tsvector on PostgreSQL.
+SQLITE_CHOICES = [
+    """CREATE VIRTUAL TABLE IF NOT EXISTS records_choices USING fts5(
+        search_choices, content='records_record', content_rowid='id', detail=none,
+        tokenize="unicode61 remove_diacritics 0 tokenchars '_-.'")""",
+    """CREATE TRIGGER IF NOT EXISTS records_choices_ai AFTER INSERT ON records_record BEGIN
+        INSERT INTO records_choices(rowid, search_choices) VALUES (new.id, new.search_choices);
+        END""",
+    """CREATE TRIGGER IF NOT EXISTS records_choices_ad AFTER DELETE ON records_record BEGIN
+        INSERT INTO records_choices(records_choices, rowid, search_choices)
+        VALUES ('delete', old.id, old.search_choices); END""",
+    """CREATE TRIGGER IF NOT EXISTS records_choices_au AFTER UPDATE OF search_choices
+        ON records_record BEGIN
+        INSERT INTO records_choices(records_choices, rowid, search_choices)
+        VALUES ('delete', old.id, old.search_choices);
+        INSERT INTO records_choices(rowid, search_choices) VALUES (new.id, new.search_choices);
+        END""",
+    "INSERT INTO records_choices(records_choices) VALUES ('rebuild')",
+]
+# The words of a record, public ones weighted A and confidential ones B, kept by
+# PostgreSQL itself in a stored column: checking a row against a query then reads the
+# words instead of taking the texts apart again (what made rare words slow to page).
+POSTGRES_SEARCH = [
+    "DROP INDEX IF EXISTS records_search_public_gin",
+    "DROP INDEX IF EXISTS records_search_all_gin",
+    """ALTER TABLE records_record ADD COLUMN IF NOT EXISTS search_vector tsvector
+        GENERATED ALWAYS AS (setweight(to_tsvector('simple'::regconfig, search_text), 'A')
+        || setweight(to_tsvector('simple'::regconfig, search_private), 'B')) STORED""",
+    "CREATE INDEX IF NOT EXISTS records_search_gin ON records_record USING gin (search_vector)",
+]
+
+
+def install_choices_and_weighted_search(schema_editor: Any) -> None:
+    # On SQLite, adding the column made Django copy the table into a new one; the
+    # full-text triggers went with the old table and are made again.
+    vendor = schema_editor.connection.vendor
+    statements = (
+        SQLITE_SETUP[1:] + SQLITE_CHOICES
+        if vendor == "sqlite"
+        else POSTGRES_SEARCH
+        if vendor == "postgresql"
+        else []
+    )
+    for sql in statements:
+        schema_editor.execute(sql)
+
+
+def uninstall_choices_and_weighted_search(schema_editor: Any) -> None:
+    """Back to the set-up of migration 0002 (then `install_search` once the column is gone)."""
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        for name in ("records_choices_ai", "records_choices_ad", "records_choices_au"):
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        schema_editor.execute("DROP TABLE IF EXISTS records_choices")
+    elif vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS records_search_gin")
+        schema_editor.execute("ALTER TABLE records_record DROP COLUMN IF EXISTS search_vector")
+        for sql in POSTGRES_SETUP[:2]:
+            schema_editor.execute(sql)
+
+
+def choice_word(name: str, value: str) -> str:
+    """One chosen option as one word of the choices index ("gender__female")."""
+    return re.sub(r"[^\w.-]", lambda m: f"x{ord(m[0]):x}x", f"{name}__{value}")
+
+
+def choice_words(definition: FormDefinition, answers: dict[str, Any]) -> str:
+    """The record's answers to its select fields (outside repeats) as words."""
+    out: list[str] = []
+    for f in definition.fields.values():
+        if not f.is_select or f.repeat:
+            continue
+        value = answers.get(f.name)
+        if value in (None, "", []):
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            out.append(choice_word(f.name, str(item)))
+    return " ".join(out)
 
 
 def search_texts(
@@ -86,10 +174,12 @@ def search(records: QuerySet[Any], query: str, *, include_private: bool) -> Quer
             id__in=RawSQL("SELECT rowid FROM records_fts WHERE records_fts MATCH %s", [match])
         )
     if connection.vendor == "postgresql":
-        tsquery = " & ".join(re.sub(r"[^\w-]", "", t) + ":*" for t in terms)
-        column = "search_text || ' ' || search_private" if include_private else "search_text"
-        return records.extra(  # noqa: S610 - parameterised; the column text is ours
-            where=[f"to_tsvector('simple', {column}) @@ to_tsquery('simple', %s)"],
+        # Public text has weight A: without the right to see confidential text, only
+        # words of weight A may match. One expression, so one index serves both.
+        weight = "" if include_private else "A"
+        tsquery = " & ".join(re.sub(r"[^\w-]", "", t) + ":*" + weight for t in terms)
+        return records.extra(  # noqa: S610 - parameterised; the expression is ours
+            where=["search_vector @@ to_tsquery('simple', %s)"],
             params=[tsquery],
         )
     for term in terms:
@@ -99,15 +189,17 @@ def search(records: QuerySet[Any], query: str, *, include_private: bool) -> Quer
 
 def filter_select(records: QuerySet[Any], name: str, value: str, multiple: bool) -> QuerySet[Any]:
     """Records whose answer to a select field is (or, for select_multiple, includes) value."""
-    if not multiple:
-        return records.filter(**{f"answers__{name}": value})
     if connection.vendor == "sqlite":
         return records.filter(
             id__in=RawSQL(
-                "SELECT r.id FROM records_record r, json_each(r.answers, %s) j WHERE j.value = %s",
-                ["$." + name, value],
+                "SELECT rowid FROM records_choices WHERE records_choices MATCH %s",
+                ['"' + choice_word(name, value) + '"'],
             )
         )
+    if connection.vendor == "postgresql":  # answers @> '{"name": ...}': the GIN index
+        return records.filter(answers__contains={name: [value] if multiple else value})
+    if not multiple:
+        return records.filter(**{f"answers__{name}": value})
     return records.filter(**{f"answers__{name}__contains": [value]})
 
 

@@ -136,6 +136,36 @@ def test_filters_match_single_and_multiple_choices(documenter, mini):
     assert filter_select(live, "essence", "detained", True).count() == 1
 
 
+def test_filters_follow_edits_restores_and_imports(documenter, coordinator, mini):
+    record = victim(documenter, mini, essence="gunshot")
+    live = Record.live.all()
+
+    def found(name, value, multiple=False):
+        return [r.record_id for r in filter_select(live, name, value, multiple)]
+
+    actions.update_record(documenter, record, {"vital_status": "deceased", "essence": "detained"})
+    assert (found("vital_status", "deceased"), found("vital_status", "alive")) == (
+        [record.record_id],
+        [],
+    )
+    assert (found("essence", "detained", True), found("essence", "gunshot", True)) == (
+        [record.record_id],
+        [],
+    )
+    actions.restore_version(documenter, record, 1)
+    assert found("vital_status", "alive") == [record.record_id]
+    assert found("essence", "gunshot", True) == [record.record_id]
+    rows = [(1, {"record_id": record.record_id, "vital_status": "deceased", "essence": "other",
+                 "essence_other": "пропал"}),
+            (2, {"record_id": "M-000500", "vital_status": "alive", "essence": "detained other",
+                 "essence_other": "задержан"})]  # fmt: skip
+    actions.import_rows(coordinator, mini, rows)
+    assert found("vital_status", "deceased") == [record.record_id]
+    assert sorted(found("essence", "other", True)) == sorted([record.record_id, "M-000500"])
+    assert found("essence", "gunshot", True) == []
+    assert found("vital_status", "alive") == ["M-000500"]
+
+
 def test_a_torture_record_links_to_its_victim_and_shares_the_person(coordinator, questionnaires):
     from aigak.questionnaires.registry import get_questionnaire
 

@@ -52,9 +52,10 @@ def test_checked_rows_keeps_order_across_worker_processes():
     assert [n for n, *_ in checked] == [n for n, _ in rows]
     assert all(not problems for _, _, problems, _ in checked)
     number, answers, _, prepared = checked[1234]
-    text, public, _ = prepared
+    text, public, _, choices = prepared
     assert answers["record_id"] in public
     assert text.startswith('{"record_id":')
+    assert f"gender__{answers['gender']}" in choices.split()
 
 
 def test_an_import_writes_records_versions_persons_and_search_text(victim):

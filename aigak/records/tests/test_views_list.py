@@ -163,3 +163,54 @@ def test_it_follows_the_language_the_user_chose(client, victim, coordinator):
     client.force_login(coordinator)
     client.post("/i18n/setlang/", {"language": "ru", "next": URL})
     assert "Новая анкета" in client.get(URL).content.decode()
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    """Pages of 2 and a count that stops at 5, so a few records show what 100,000 would."""
+    from aigak.records import paging, views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(views, "COUNT_CAP", 5)
+    monkeypatch.setattr(paging, "DEEP", 4)  # from page 3 on, ids first
+
+
+def _names(response) -> list[str]:
+    return [row.record.answers["full_name"] for row in response.context["rows"]]
+
+
+def test_past_the_cap_it_says_more_than_and_pages_on_while_rows_remain(
+    client, victim, coordinator, small_pages
+):
+    for n in range(1, 8):
+        make_record(coordinator, victim, full_name=f"Ержан {n}")
+    client.force_login(coordinator)
+
+    first = client.get(URL)
+    assert first.context["page"].paginator.capped
+    assert "More than 5 records" in first.content.decode()
+    assert "Page 1 of" not in first.content.decode()
+    pages = [_names(first)] + [_names(client.get(URL, {"page": n})) for n in (2, 3, 4)]
+    assert pages == [["Ержан 7", "Ержан 6"], ["Ержан 5", "Ержан 4"], ["Ержан 3", "Ержан 2"], ["Ержан 1"]]  # fmt: skip
+    last = client.get(URL, {"page": 4})
+    assert not last.context["page"].has_next() and last.context["page"].has_previous()
+    assert 'rel="next"' not in last.content.decode()
+    assert _names(client.get(URL, {"page": 99})) == ["Ержан 7", "Ержан 6"]  # back to the start
+
+
+def test_under_the_cap_it_counts_and_sorts_few_matches_newest_first(
+    client, victim, coordinator, small_pages
+):
+    for n in range(1, 8):
+        make_record(coordinator, victim, full_name=f"Ержан {n}", gender="male" if n % 2 else "female")  # fmt: skip
+    client.force_login(coordinator)
+
+    male = client.get(URL, {"f_gender": "male"})
+    assert not male.context["page"].paginator.capped
+    assert "4 records" in male.content.decode() and "Page 1 of 2" in male.content.decode()
+    assert _names(male) + _names(client.get(URL, {"f_gender": "male", "page": 2})) == [
+        "Ержан 7", "Ержан 5", "Ержан 3", "Ержан 1",
+    ]  # fmt: skip
+    found = client.get(URL, {"q": "Ержан", "f_gender": "female"})
+    assert _names(found) == ["Ержан 6", "Ержан 4"]
+    assert "3 records" in found.content.decode()
