@@ -1,13 +1,14 @@
 """Evidence benchmark: a multi-gigabyte tus upload and `aigak verify`, against the disk.
 
-    python bench/evidence_bench.py [--size-gb 5] [--verify-gb 10] [--chunk-mb 64]
-                                   [--recv-bytes N] [--dir DIR]
+    python bench/evidence_bench.py [--size-gb 5] [--verify-gb 10] [--chunk-mb 64] [--dir DIR]
 
-1. Starts `aigak serve` (waitress) on a fresh data folder, with a user and an API token.
-2. Uploads a SIZE file through tus with tuspy (a real client), sampling the server's
-   memory (RSS from /proc, and its peak VmHWM); compares the throughput with writing the
-   same bytes to the same disk (4 MiB blocks and an fsync at the end, like
-   `dd bs=4M conv=fsync`) in the same run.
+1. Starts `aigak serve` (waitress) as a subprocess on a fresh data folder, with a user
+   and an API token.
+2. Uploads a SIZE file through tus with tuspy (a real client: PATCH requests of
+   --chunk-mb each, or with 0 tuspy's default of one PATCH for the whole file), sampling
+   the server's memory (RSS from /proc, and its peak VmHWM); compares the throughput
+   with writing the same bytes to the same disk (4 MiB blocks and an fsync at the end,
+   like `dd bs=4M conv=fsync`) in the same run.
 3. Uploads more files until VERIFY gigabytes are stored, then times `aigak verify` against
    `cat FILES > /dev/null`, both from a cold page cache when the machine lets us drop it
    (as root: /proc/sys/vm/drop_caches), else both warm.
@@ -110,25 +111,12 @@ def aigak(env: dict, *args: str, **kw) -> subprocess.CompletedProcess:
     )
 
 
-TUNED_SERVER = """
-import sys, django
-django.setup()
-from django.conf import settings
-from waitress import serve
-from aigak.wsgi import application
-serve(application, host="127.0.0.1", port=int(sys.argv[1]), threads=8, ident="aigak",
-      max_request_body_size=settings.EVIDENCE_MAX_SIZE, recv_bytes=int(sys.argv[2]))
-"""
-
-
 class Server:
-    """`aigak serve`, or with --recv-bytes the same waitress settings plus that read size."""
+    """`aigak serve` in a subprocess."""
 
-    def __init__(self, env: dict, recv_bytes: int | None = None):
+    def __init__(self, env: dict):
         self.port = free_port()
         command = [sys.executable, "-m", "aigak", "serve", "--port", str(self.port)]
-        if recv_bytes:
-            command = [sys.executable, "-c", TUNED_SERVER, str(self.port), str(recv_bytes)]
         self.process = subprocess.Popen(
             command,
             env=env,
@@ -164,7 +152,8 @@ def upload(url: str, token: str, path: Path, chunk: int) -> float:
     from tusclient.client import TusClient
 
     client = TusClient(f"{url}/api/v1/uploads/", headers={"Authorization": f"Token {token}"})
-    uploader = client.uploader(str(path), chunk_size=chunk, metadata={"filename": path.name})
+    sized = {"chunk_size": chunk} if chunk else {}  # else tuspy's default: one PATCH
+    uploader = client.uploader(str(path), metadata={"filename": path.name}, **sized)
     started = time.perf_counter()
     uploader.upload()
     return time.perf_counter() - started
@@ -174,12 +163,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-gb", type=float, default=5)
     parser.add_argument("--verify-gb", type=float, default=10)
-    parser.add_argument("--chunk-mb", type=int, default=64)
     parser.add_argument(
-        "--recv-bytes",
-        type=int,
-        default=0,
-        help="serve with waitress reading this many bytes per socket read (default: aigak serve)",
+        "--chunk-mb", type=int, default=64, help="PATCH size; 0: the whole file in one PATCH"
     )
     parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()))
     args = parser.parse_args()
@@ -204,7 +189,6 @@ def main() -> int:
     server = None
     figures: dict = {
         "scaled": scaled,
-        "server": f"waitress recv_bytes={args.recv_bytes}" if args.recv_bytes else "aigak serve",
         "load_average_before": os.getloadavg(),
     }
     try:
@@ -222,7 +206,7 @@ def main() -> int:
             path = work / f"source-{n}.mp4"
             sources.append((path, make_source(path, size, n)))
 
-        server = Server(env, args.recv_bytes)
+        server = Server(env)
         # Warm up: one small upload so imports and connections are in place.
         small = work / "small.mp4"
         make_source(small, MB, 99)

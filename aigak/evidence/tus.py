@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from aigak.accounts.tokens import user_for_request
 from aigak.evidence import access
 from aigak.evidence.models import Upload
+from aigak.evidence.receive import DirectBody
 from aigak.evidence.uploads import (
     CHECKSUM_ALGORITHMS,
     TusError,
@@ -59,6 +60,16 @@ def tus_endpoint(view: Callable) -> Callable:
     @csrf_exempt
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return checked(request, *args, **kwargs)
+        finally:
+            body = request.META.get("wsgi.input")
+            if isinstance(body, DirectBody):
+                # Before the answer goes out: a refused body is cut off the file, and
+                # the lock is free for the client's next chunk.
+                body.close()
+
+    def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method == "OPTIONS":
             return options(request)
         if request.headers.get("Tus-Resumable") != TUS_VERSION:

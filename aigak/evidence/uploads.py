@@ -26,15 +26,16 @@ from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from aigak.accounts.models import User
 from aigak.evidence import access, sniff
 from aigak.evidence.actions import take_in
 from aigak.evidence.models import Upload
+from aigak.evidence.receive import DirectBody
 from aigak.evidence.storage import store, uploads_dir
-from aigak.evidence.streaming import RunningHash, copy_body
+from aigak.evidence.streaming import RunningHash, copy_body, hash_range
 
 CHECKSUM_ALGORITHMS = ("sha1", "sha256", "md5")
 DEFAULT_EXPIRY = timedelta(days=7)
@@ -162,7 +163,14 @@ def append(
     content_length: int,
     checksum: tuple[str, bytes] | None = None,
 ) -> Upload:
-    """Write one PATCH body at `offset`; finish the upload when it is complete."""
+    """Write one PATCH body at `offset`; finish the upload when it is complete.
+
+    A `DirectBody` (see `receive.py`) is already in the partial file: it is checked and
+    taken as it is. Refused before it is accepted, it cuts the file back itself.
+    """
+    direct = body if isinstance(body, DirectBody) else None
+    if direct is not None and direct.error is not None:
+        raise TusError(507, f"the server could not write this chunk ({direct.error.strerror})")
     if upload.is_expired:
         discard(upload)
         raise TusError(410, "this upload expired; start a new one")
@@ -172,22 +180,31 @@ def append(
         raise TusError(413, "the body goes past Upload-Length")
     if upload.is_complete:
         return upload
+    if direct is not None and (direct.path != upload.temp_path or direct.start != offset):
+        raise TusError(409, "this chunk was written to another place; resume from HEAD")
     try:
-        fd = os.open(upload.temp_path, os.O_RDWR)
+        fd = os.open(upload.temp_path, os.O_RDWR) if direct is None else direct.fd
     except FileNotFoundError:
         raise TusError(410, "the partial file of this upload is gone; start a new one") from None
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if direct is None:  # a DirectBody holds the lock already
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise TusError(423, "another request is writing to this upload") from None
         upload.refresh_from_db()
         if offset != upload.offset or offset > reconcile(upload):
             raise TusError(409, f"Upload-Offset {offset} does not match {upload.offset}")
         running = _running_hash(upload)
-        os.ftruncate(fd, offset)  # drop bytes a crash left after the acknowledged offset
         chunk_digest = hashlib.new(checksum[0]) if checksum else None
-        received = copy_body(body, fd, offset, content_length, chunk_digest)
+        if direct is None:
+            os.ftruncate(fd, offset)  # drop bytes a crash left after the acknowledged offset
+            received = copy_body(body, fd, offset, content_length, chunk_digest)
+        else:
+            direct.accepted = True  # from here on this function cleans up after itself
+            received = direct.received
+            if chunk_digest is not None:
+                hash_range(upload.temp_path, offset, offset + received, chunk_digest)
         os.fdatasync(fd)
         if chunk_digest is not None and (
             received != content_length or chunk_digest.digest() != checksum[1]  # type: ignore[index]
@@ -211,7 +228,8 @@ def append(
         upload.offset, upload.content_type = new_offset, content_type
         running.extend_to(new_offset)
     finally:
-        os.close(fd)
+        if direct is None:
+            os.close(fd)
     if upload.offset == upload.length:
         try:
             sha256 = running.hexdigest(upload.length)
@@ -226,7 +244,9 @@ def reconcile(upload: Upload) -> int:
     """The offset, lowered to what the partial file really holds if it lost bytes.
 
     Each chunk is synced before it is acknowledged, so this only matters when the disk
-    or the file was damaged; the client then resumes from the lower offset.
+    or the file was damaged; the client then resumes from the lower offset. Bytes past
+    the offset (a crash in the middle of a chunk) are cut off when no request is
+    writing, so that the resumed chunk can go straight to the file (`receive.py`).
     """
     if upload.is_complete or not upload.temp_path:
         return upload.offset
@@ -239,7 +259,26 @@ def reconcile(upload: Upload) -> int:
         Upload.objects.filter(pk=upload.pk).update(offset=on_disk)
         upload.offset = on_disk
         _forget(upload)
+    elif on_disk > upload.offset:
+        _cut_unacknowledged(upload)
     return upload.offset
+
+
+def _cut_unacknowledged(upload: Upload) -> None:
+    try:
+        fd = os.open(upload.temp_path, os.O_WRONLY)
+    except FileNotFoundError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        # Under the lock no chunk is being acknowledged: the stored offset is final.
+        acknowledged = Upload.objects.filter(pk=upload.pk).values_list("offset", flat=True).first()
+        if acknowledged is not None and os.fstat(fd).st_size > acknowledged:
+            os.ftruncate(fd, acknowledged)
+    except BlockingIOError:
+        pass  # a request is writing; it will cut the file itself
+    finally:
+        os.close(fd)
 
 
 def finish(upload: Upload, sha256: str) -> Upload:
@@ -255,25 +294,19 @@ def finish(upload: Upload, sha256: str) -> Upload:
     if record is not None and access.linkable_record(upload.owner, record.pk) is None:
         record = None  # rights changed while uploading: keep the file, skip the link
     name = upload.metadata.get("filename") or upload.metadata.get("name") or ""
-    for attempt in (1, 2):
-        try:
-            with transaction.atomic():
-                evidence, _ = take_in(
-                    upload.owner,
-                    sha256,
-                    upload.length,
-                    upload.content_type,
-                    name=name,
-                    provenance=upload.metadata,
-                    record=record,
-                )
-                Upload.objects.filter(pk=upload.pk).update(
-                    completed_at=timezone.now(), evidence=evidence, temp_path=""
-                )
-            break
-        except IntegrityError:
-            if attempt == 2:  # the same bytes were taken in concurrently; retry finds them
-                raise
+    with transaction.atomic():
+        evidence, _ = take_in(
+            upload.owner,
+            sha256,
+            upload.length,
+            upload.content_type,
+            name=name,
+            provenance=upload.metadata,
+            record=record,
+        )
+        Upload.objects.filter(pk=upload.pk).update(
+            completed_at=timezone.now(), evidence=evidence, temp_path=""
+        )
     _forget(upload)
     upload.refresh_from_db()
     return upload
