@@ -4,6 +4,7 @@ and whatever is refused or cut short leaves the file as it was."""
 from __future__ import annotations
 
 import base64
+import errno
 import hashlib
 import http.client
 import os
@@ -181,4 +182,24 @@ def test_a_second_patch_while_one_is_writing_is_refused(
         reply = slow.recv(4096)
     assert reply.startswith(b"HTTP/1.1 204")
     assert spy == {"direct": 1, "spooled": 1}
+    assert Evidence.objects.get().sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_a_full_disk_is_reported_and_leaves_the_file_as_it_was(
+    server, spy, documenter, token_of, evidence_root, monkeypatch
+):
+    token = token_of(documenter)
+    data = mp4_bytes(2 * CHUNK, seed=8)
+    path = create(server, token, len(data))
+    assert patch(server, token, path, 0, data[:CHUNK]).status == 204
+
+    def full(fd, data, offset):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(receive.os, "pwrite", full)
+    refused = patch(server, token, path, CHUNK, data[CHUNK:])
+    monkeypatch.undo()
+    assert refused.status == 507
+    assert partial_file(evidence_root, path).read_bytes() == data[:CHUNK]
+    assert patch(server, token, path, CHUNK, data[CHUNK:]).status == 204
     assert Evidence.objects.get().sha256 == hashlib.sha256(data).hexdigest()
