@@ -53,8 +53,11 @@ the LCMCR R package where they bear on the answer (K = 10, a = b = 0.25, n0 at m
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -631,7 +634,7 @@ def _draw_unrecorded(
         n0[k] = counts[k]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _advance(
     rng: Any,
     X: np.ndarray,
@@ -767,11 +770,22 @@ class _Chains:
             _draw_unrecorded(rng, self.n, self.log_lam0[c], self.log_nu[c], self.n0[c])
 
     def advance(
-        self, iterations: int, settings: LcmcrSettings, draws: np.ndarray, k_star: np.ndarray
+        self,
+        iterations: int,
+        settings: LcmcrSettings,
+        draws: np.ndarray,
+        k_star: np.ndarray,
+        pool: ThreadPoolExecutor | None = None,
     ) -> None:
-        """Run every chain `iterations` further, keeping draws after the burn-in."""
+        """Run every chain `iterations` further, keeping draws after the burn-in.
+
+        With a `pool` the chains run in its threads (the compiled loop releases the GIL);
+        each chain has its own generator and arrays, so the draws are the same either way.
+        """
         stop = self.done + iterations
-        for c, rng in enumerate(self.rngs):
+
+        def run(c: int) -> None:
+            rng = self.rngs[c]
             _advance(
                 rng, self.X, self.freq, self.a_alpha, self.b_alpha, self.log_lam1[c],
                 self.log_lam0[c], self.log_nu[c], self.alpha[c : c + 1], self.n0[c],
@@ -780,6 +794,12 @@ class _Chains:
                 self.done, stop, settings.burnin, settings.thinning, PAIR_MOVES * self.K,
                 SWAPS * self.K, draws[c], k_star[c],
             )  # fmt: skip
+
+        if pool is None:
+            for c in range(self.C):
+                run(c)
+        else:
+            list(pool.map(run, range(self.C)))
         self.done = stop
 
     def acceptance(self, iterations: int) -> dict[str, float]:
@@ -813,13 +833,15 @@ def sample(
     k_star = np.zeros((settings.chains, settings.samples))
     block = max(min(total // 100, 2_000), 1)
     stopped = False
-    while chains.done < total:
-        if should_stop is not None and should_stop():
-            stopped = True
-            break
-        chains.advance(min(block, total - chains.done), settings, draws, k_star)
-        if progress is not None:
-            progress(chains.done, total)
+    workers = min(settings.chains, os.cpu_count() or 1)
+    with ThreadPoolExecutor(workers) if workers > 1 else nullcontext() as pool:
+        while chains.done < total:
+            if should_stop is not None and should_stop():
+                stopped = True
+                break
+            chains.advance(min(block, total - chains.done), settings, draws, k_star, pool)
+            if progress is not None:
+                progress(chains.done, total)
     kept = max(chains.done - settings.burnin, 0) // settings.thinning
     return LcmcrRun(
         draws[:, :kept],

@@ -57,13 +57,18 @@ def test_it_reports_its_settings_and_convergence_check(short_fit):
     assert result.draws.shape == (4, 100)
 
 
-def test_it_repeats_itself_with_the_same_seed():
+def test_it_repeats_itself_with_the_same_seed(monkeypatch):
     tiny = LcmcrSettings(burnin=20, samples=20, thinning=1, chains=2, seed=7)
     first = sample(simulated(), tiny).draws
     again = sample(simulated(), tiny).draws
     other = sample(simulated(), LcmcrSettings(**{**tiny.__dict__, "seed": 8})).draws
     assert np.array_equal(first, again)
     assert not np.array_equal(first, other)
+    # chains in threads (one per core) or one after the other: the same draws
+    monkeypatch.setattr("aigak.estimation.lcmcr.os.cpu_count", lambda: 1)
+    assert np.array_equal(first, sample(simulated(), tiny).draws)
+    monkeypatch.setattr("aigak.estimation.lcmcr.os.cpu_count", lambda: 2)
+    assert np.array_equal(first, sample(simulated(), tiny).draws)
 
 
 def test_it_refuses_two_lists():
