@@ -2,9 +2,9 @@
 
 SQLite: FTS5 indexes kept by triggers. PostgreSQL: one GIN index on a stored, weighted
 tsvector column `search_vector` (public text weight A, confidential text weight B; not a
-field of the model: the database computes it from the two texts). Both use the 'simple' word rules
-with prefix matching, so Russian and Kazakh words match by their stem typed so far
-("Кудайберг" finds "Кудайбергенов").
+field of the model: the database computes it from the two texts). Both use the 'simple'
+word rules with prefix matching, so Russian and Kazakh words match by their stem typed
+so far ("Кудайберг" finds "Кудайбергенов").
 
 Filters on select fields: PostgreSQL asks `answers @> '{"field": "choice"}'`, served by
 the GIN index on the answers. SQLite would have to parse every answer set, so each record
