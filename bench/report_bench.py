@@ -6,11 +6,12 @@
 Records come from the demo generator scaled up (the 579 demo records over and over,
 each with its own id) and are written straight into the records table (COPY on
 PostgreSQL, executemany on SQLite): the benchmark measures the report, not the import
-(no versions, no validation). They stay between runs (the data folder is
-/tmp/aigak-report-bench-sqlite; the PostgreSQL database aigak_report_bench), so a
-second run only reports. The report runs as `aigak report qantar2022 --timings` in a
-child process: its wall time, its read/compute split and its peak memory (max RSS) are
-printed.
+(no versions, no validation). They stay between runs, one database per size (the data
+folder /tmp/aigak-report-bench-sqlite-N; the PostgreSQL database aigak_report_bench_N),
+so a second run only reports. The report runs as `aigak report qantar2022 --timings` in a
+child process: its wall time, CPU time (user + sys, worker processes included), its
+read/compute split, the peak resident memory of it and its workers, and the load
+average are printed. Wrap timed runs in `flock /tmp/aigak-bench.lock`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -27,12 +30,13 @@ POSTGRES = "postgres://postgres@127.0.0.1:5432/aigak_report_bench"
 BATCH = 20_000
 
 
-def configure(database: str) -> dict[str, str]:
+def configure(database: str, n: int) -> dict[str, str]:
+    """Environment of the benchmark database for n records (one per size, kept)."""
     env = dict(os.environ)
-    env["AIGAK_DATA_DIR"] = f"/tmp/aigak-report-bench-{database}"
+    env["AIGAK_DATA_DIR"] = f"/tmp/aigak-report-bench-{database}-{n}"
     Path(env["AIGAK_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     if database == "postgres":
-        env["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", POSTGRES)
+        env["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"{POSTGRES}_{n}")
         _create_postgres_database(env["DATABASE_URL"])
     else:
         env.pop("DATABASE_URL", None)
@@ -84,27 +88,24 @@ def load(n: int) -> float:
         def dumps(value: dict) -> str:
             return json.dumps(value, ensure_ascii=False)
 
-    columns = (
-        "questionnaire_id, form_version_id, record_id, status, answers, version, "
-        "search_text, search_private, deleted_reason, created_at, updated_at"
-    )
+    # Every other column gets its model default, so a column added later needs no change.
     now = "2023-05-01 00:00:00+00"
-    rows = (
-        (
-            victim.pk,
-            victim.current_id,
-            a["record_id"],
-            "submitted",
-            dumps(a),
-            1,
-            "",
-            "",
-            "",
-            now,
-            now,
-        )
-        for a in scaled_answers(n)
-    )
+    fixed = {"questionnaire_id": victim.pk, "form_version_id": victim.current_id,
+             "status": "submitted", "version": 1, "created_at": now, "updated_at": now}  # fmt: skip
+    for f in Record._meta.concrete_fields:
+        if f.primary_key or f.column in fixed or f.column in ("record_id", "answers"):
+            continue
+        if f.has_default():
+            default = f.get_default()
+            fixed[f.column] = dumps(default) if isinstance(default, dict | list) else default
+        elif f.null:
+            fixed[f.column] = None
+        else:
+            raise SystemExit(f"records_record.{f.column}: no default to write")
+    names = ["record_id", "answers", *fixed]
+    columns = ", ".join(names)
+    constant = tuple(fixed.values())
+    rows = ((a["record_id"], dumps(a), *constant) for a in scaled_answers(n))
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY records_record ({columns}) FROM STDIN") as copy:
@@ -113,7 +114,7 @@ def load(n: int) -> float:
                     if i % 100_000 == 0:
                         print(f"  {i} written", file=sys.stderr)
         else:
-            marks = ", ".join(["%s"] * 11)
+            marks = ", ".join(["%s"] * len(names))
             batch = []
             for i, row in enumerate(rows, 1):
                 batch.append(row)
@@ -135,16 +136,72 @@ def load(n: int) -> float:
     return time.perf_counter() - started
 
 
+class Memory:
+    """The highest sum of resident memory of a process and its children (the worker
+    processes), read from /proc twice a second. rusage's max RSS is per process and
+    counts what the parent held when it forked, so it says neither."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak_kb = 0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._poll, daemon=True)
+
+    @staticmethod
+    def _rss(pid: int) -> int:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        except OSError:
+            pass
+        return 0
+
+    def _poll(self) -> None:
+        while not self.done.wait(0.5):
+            try:
+                children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text()
+            except OSError:
+                children = ""
+            pids = [self.pid, *(int(k) for k in children.split())]
+            self.peak_kb = max(self.peak_kb, sum(self._rss(p) for p in pids))
+
+    def __enter__(self) -> Memory:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.done.set()
+        self.thread.join()
+
+
 def measure(env: dict[str, str], where: list[str]) -> dict[str, float | str]:
+    """Run the report in a child process: wall and CPU seconds (its workers included),
+    peak memory of the process tree, its own read/compute timings, the load average."""
     command = [sys.executable, "-m", "aigak.cli", "report", "qantar2022", "--timings",
                "--out", os.devnull]  # fmt: skip
     for w in where:
         command += ["--where", w]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
-    wall = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # MiB on Linux
-    return {"wall_s": round(wall, 2), "peak_mib": round(peak), "timings": done.stderr.strip()}
+    with tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        with Memory(process.pid) as memory:
+            code = process.wait()
+        wall = time.perf_counter() - started
+        err.seek(0)
+        timings = err.read().strip()
+    if code:
+        raise SystemExit(f"report failed ({code}):\n{timings}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {
+        "wall_s": round(wall, 2),
+        "cpu_s": round(cpu, 2),
+        "peak_mib": round(memory.peak_kb / 1024),
+        "load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+        "timings": timings,
+    }
 
 
 def main() -> None:
@@ -153,7 +210,7 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--where", action="append", default=[])
     args = parser.parse_args()
-    env = configure(args.database)
+    env = configure(args.database, args.records)
     written = load(args.records)
     if written:
         print(f"wrote {args.records} records in {written:.1f} s")

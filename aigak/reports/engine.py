@@ -137,6 +137,11 @@ class Chunk:
         self._ticks: dict[str, Ticks] = {}
         self._ages: Codes | None = None
 
+    def close(self) -> None:
+        """Drop the views (they point back at the chunk): a report runs with the cyclic
+        garbage collector off, so the chunk must be freed by reference counting."""
+        self._views.clear()
+
     def view(self, where: Where) -> View:
         view = self._views.get(where)
         if view is None:
@@ -310,6 +315,7 @@ class Plan:
         self.n_records += chunk.n
         for table in self.tables:
             table.add(chunk.view(table.spec.where))
+        chunk.close()
 
     def merge(self, other: Plan) -> None:
         """Add another plan's counts (the same spec over other records) to this one."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -48,7 +49,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc), returncode=2) from None
         except (ReportSpecError, UnknownQuestionnaire) as exc:
             raise CommandError(str(exc)) from None
+        started = time.perf_counter()
         content = render(built, fmt)
+        rendering = time.perf_counter() - started
         audit(
             None,
             AuditAction.EXPORT if options["out"] or fmt != "json" else AuditAction.REPORT,
@@ -64,7 +67,8 @@ class Command(BaseCommand):
             self.stderr.write(
                 f"{built.data['n_records']} records: read {t['read']:.2f} s, "
                 f"compute {t['compute']:.2f} s, total {t['total']:.2f} s "
-                f"({t['processes']} process{'es' if t['processes'] > 1 else ''})"
+                f"({t['processes']} process{'es' if t['processes'] > 1 else ''}), "
+                f"{fmt} written in {rendering:.2f} s"
             )
         if options["out"]:
             Path(options["out"]).write_bytes(content)
