@@ -9,6 +9,7 @@ Who may open it is decided in aigak.accounts.permissions (`can_see_estimates`,
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -92,6 +93,9 @@ def _chosen_table(
     include_database = request.GET.get("database") == "1"
     context["chosen"] = set(chosen)
     context["database_chosen"] = include_database
+    context["download_query"] = urlencode(
+        [("list", pk) for pk in chosen] + [("database", "1" if include_database else "0")]
+    )
     if len(chosen) + include_database < 2:
         return None, _("Choose at least two lists (the database counts as one).")
     try:

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from aigak.estimation.histories import read_capture_bytes
 from aigak.estimation.tests.pagedata import build_linked_lists
 
 URL = "/estimation/"
@@ -224,6 +225,11 @@ def test_chosen_lists_give_the_overlap_from_the_accepted_matches(lawyer, linked)
     assert response.context["chosen"] == {activists.pk, official.pk}
     html = response.content.decode()
     assert html.count('class="bar-rect"') == 6
+    link = re.search(r'href="(/linkage/capture-histories\.csv\?[^"]+)" data-download', html)
+    download = client.get(link.group(1).replace("&amp;", "&"))
+    assert download.status_code == 200
+    downloaded = read_capture_bytes(download.content, "download.csv")[None]
+    assert downloaded.lists == outcome.table.lists and downloaded.observed == 11
     # so few people: the page says so
     assert any("Only 11 people" in warning for warning in outcome.warnings)
 
