@@ -17,7 +17,7 @@ steadier figure):
    AIC and BIC by stepwise search, Mt, Mth Chao/Poisson2/Darroch), with profile likelihood
    intervals, `--repeat` times; target under 2 s;
 2. LCMCR with the command's default settings (8 chains, 5,000 burn-in, 2,500 kept draws
-   thinned by 10: 30,000 iterations per chain); target under 60 s for a run that passes
+   thinned by 15: 42,500 iterations per chain); target under 60 s for a run that passes
    the convergence check (split R-hat of N < 1.05 and effective sample size >= 200);
 3. LCMCR with the estimation page's settings (4 chains, 1,500 burn-in, 750 draws thinned
    by 10: 9,000 iterations per chain).

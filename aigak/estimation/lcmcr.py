@@ -86,7 +86,7 @@ class LcmcrSettings:
     b_alpha: float = 0.25
     burnin: int = 5_000
     samples: int = 2_500  # kept draws per chain
-    thinning: int = 10
+    thinning: int = 15
     chains: int = 8
     seed: int = 1
 
