@@ -190,11 +190,11 @@ class Ticks:
     records per set and multiplies by ``choices``."""
 
     def __init__(self, values: Sequence[Any], book: CodeBook):
-        keys = [tuple(t) if t else () for t in values]
-        found: dict[tuple[Any, ...], int] = dict.fromkeys([(), *keys], 0)
-        for row, ticked in enumerate(found):
-            found[ticked] = row
-        self.sets = np.fromiter(map(found.__getitem__, keys), np.int64, len(keys))
+        found: dict[tuple[Any, ...], int] = {(): 0}
+        add = found.setdefault  # one hash per record (a tuple does not keep its hash)
+        self.sets = np.array(
+            [add(tuple(t), len(found)) if t else 0 for t in values], dtype=np.int64
+        )
         self.choices = np.zeros((len(found), book.size + 1), dtype=np.int64)
         for ticked, row in found.items():
             if ticked:
