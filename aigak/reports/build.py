@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections
-from django.db.models import Max, Min
 
 from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.registry import get_questionnaire
@@ -155,14 +154,18 @@ def _compute_part(
     return plan, reading, computing
 
 
-def _ranges(name: str, where: tuple[str, ...], workers: int) -> list[tuple[int, int]] | None:
-    """Primary-key ranges of about equal size, or None when one process is enough."""
-    spec, questionnaire, definition, conditions = prepare(name, where)
-    records, _ = _live(questionnaire, definition, conditions)
-    if workers < 2 or records.count() < PARALLEL_FROM:
+def _ranges(workers: int) -> list[tuple[int, int]] | None:
+    """Primary-key ranges of about equal span, or None when one process is enough.
+
+    Decided on the span of ids of the whole table (both ends of the primary key index,
+    read at once): counting the records that match would read the whole table first."""
+    if workers < 2:
         return None
-    ids = records.order_by().aggregate(low=Min("pk"), high=Max("pk"))
-    low, high = ids["low"], ids["high"] + 1
+    ids = Record.objects.values_list("pk", flat=True)
+    low, last = ids.order_by("pk").first(), ids.order_by("-pk").first()
+    if low is None or last is None or last - low + 1 < PARALLEL_FROM:
+        return None
+    high = last + 1
     step = -(-(high - low) // workers)
     return [(start, min(start + step, high)) for start in range(low, high, step)]
 
@@ -187,7 +190,7 @@ def build_report(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        ranges = _ranges(name, where, workers)
+        ranges = _ranges(workers)
         if ranges is None:
             plan, reading, computing = _compute_part(name, where, None)
         else:
