@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -89,3 +91,13 @@ def test_the_evidence_page_shows_the_last_verification(client, documenter, two_f
     client.force_login(documenter)
     page = client.get(f"/evidence/{two_files[0].pk}/").content.decode()
     assert "unchanged" in page.split('id="last-verified"')[1][:200]
+
+
+@pytest.mark.parametrize("size", [0, 1, 4096, 3 * 65536, 3 * 65536 + 17])
+def test_direct_reads_hash_like_hashlib(tmp_path, size):
+    from aigak.evidence.verification import hash_direct
+
+    data = os.urandom(size)
+    path = tmp_path / "file"
+    path.write_bytes(data)
+    assert hash_direct(str(path), block=65536) == (hashlib.sha256(data).hexdigest(), size)
