@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import mmap
 import os
+from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -42,31 +43,36 @@ class Finding:
 
 # Large reads: fewer system calls, and hashlib releases the GIL while it hashes them.
 READ_BLOCK = 8 * 1024 * 1024
+DIRECT_DEPTH = 4
 
 
-def hash_direct(path: str, block: int = READ_BLOCK) -> tuple[str, int]:
+def hash_direct(path: str, block: int = READ_BLOCK, depth: int = DIRECT_DEPTH) -> tuple[str, int]:
     """SHA-256 and size of a local file read with O_DIRECT, straight from the disk.
 
     No copy out of the page cache (the kernel's copy cost as much CPU as the hashing), no
-    trust in a cached copy: the bytes come from the disk. A reader thread fills one
-    buffer while this thread hashes the other.
+    trust in a cached copy: the bytes come from the disk. Without the kernel's read-ahead,
+    `depth` reads are kept in flight by reader threads while this thread hashes.
     """
     fd = os.open(path, os.O_RDONLY | os.O_DIRECT)
     try:
-        buffers = [mmap.mmap(-1, block), mmap.mmap(-1, block)]  # page-aligned, as O_DIRECT wants
-        digest, size = hashlib.sha256(), 0
-        with ThreadPoolExecutor(max_workers=1) as reader:
-            pending = reader.submit(os.preadv, fd, [buffers[0]], 0)
-            turn = 0
+        digest, size, next_offset = hashlib.sha256(), 0, 0
+        free = [mmap.mmap(-1, block) for _ in range(depth)]  # page-aligned, as O_DIRECT wants
+        in_flight: deque = deque()
+        with ThreadPoolExecutor(max_workers=depth) as readers:
             while True:
-                n = pending.result()
-                if n == block:  # a short read is the end of the file
-                    pending = reader.submit(os.preadv, fd, [buffers[1 - turn]], size + n)
-                digest.update(memoryview(buffers[turn])[:n])
+                while free:
+                    buffer = free.pop()
+                    in_flight.append((buffer, readers.submit(os.preadv, fd, [buffer], next_offset)))
+                    next_offset += block
+                buffer, reading = in_flight.popleft()
+                n = reading.result()
+                digest.update(memoryview(buffer)[:n])
                 size += n
-                if n < block:
+                if n < block:  # a short read is the end of the file
+                    for _, later in in_flight:
+                        later.result()
                     return digest.hexdigest(), size
-                turn = 1 - turn
+                free.append(buffer)
     finally:
         os.close(fd)
 
