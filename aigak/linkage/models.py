@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from aigak.lib.background import ACTIVE_RUN_STATUSES, BackgroundRun
+from aigak.lib.background import RunStatus as RunStatus  # where the linkage app finds it
 from aigak.records.models import Person
 
 # The people columns of a list, as `aigak.linkage.people.COLUMNS` names them.
@@ -207,17 +209,7 @@ class PersonMerge(models.Model):
         return self.undone_at is None
 
 
-class RunStatus(models.TextChoices):
-    QUEUED = "queued", "Waiting to start"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
-
-
-ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
-
-
-class MatchingRun(models.Model):
+class MatchingRun(BackgroundRun):
     """One run of the matching model, asked for from a page and run outside the request
     (`aigak.linkage.runs`): cross-referencing a list with the database, or looking for
     duplicate persons. The page that asked shows its status until it is done. At most one
@@ -227,21 +219,12 @@ class MatchingRun(models.Model):
     victim_list = models.ForeignKey(
         VictimList, null=True, blank=True, on_delete=models.CASCADE, related_name="runs"
     )
+    # status, who asked and when, the process and the error: `BackgroundRun`.
     # "list:<pk>" or "persons": what the run matches, for the one-at-a-time constraint.
     target = models.CharField(max_length=40)
     threshold = models.FloatField()
-    status = models.CharField(max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    requested_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    # The process that runs it (host and pid), so a run whose process died is seen.
-    worker = models.CharField(max_length=200, blank=True, default="")
     # candidates, created, updated, removed and notes, as `review.RunSummary` gives them.
     summary = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ["-requested_at", "-id"]
@@ -255,7 +238,3 @@ class MatchingRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} run {self.pk} ({self.status})"
-
-    @property
-    def active(self) -> bool:
-        return self.status in ACTIVE_RUN_STATUSES
