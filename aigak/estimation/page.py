@@ -1,16 +1,14 @@
 """What the estimation page shows besides the models: the overlap of the lists as a table
 and as an UpSet-style diagram, warnings when the lists are too small or too sparse for the
-models, and the page's short, time-limited LCMCR run.
+models, and the headline latent-class estimate once its background run is done.
 
-The page runs LCMCR inside the request with `WEB_LCMCR` (4 chains of 9,000 iterations:
-1-2 s of CPU on 3 to 5 lists) and stops it `WEB_SECONDS` after its first block of
-iterations whatever the machine's load; the estimate carries its convergence check either
-way, and the page shows it.
+The page fits the log-linear and heterogeneity models in the request (`run`) and the
+latent-class model (LCMCR) with the command's default settings outside it
+(`aigak.estimation.runs`); `Outcome.attach` adds a run's state or result.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from itertools import product
 
@@ -19,11 +17,11 @@ from django.utils.translation import ngettext
 
 from aigak.estimation.estimates import estimate_table
 from aigak.estimation.histories import CannotEstimate, CaptureTable
-from aigak.estimation.lcmcr import LcmcrSettings
+from aigak.estimation.models import LcmcrRun
 from aigak.estimation.results import EstimationResult, ModelResult
+from aigak.estimation.runs import model_of
+from aigak.lib.background import RunStatus
 
-WEB_LCMCR = LcmcrSettings(burnin=1_500, samples=750, thinning=10, chains=4, seed=1)
-WEB_SECONDS = 20.0  # the LCMCR run stops here, converged or not
 MAX_LISTS = 6  # 63 cells; the model search on more lists takes longer than a page may
 SMALL_OBSERVED = 50  # fewer people than this on all lists together: a warning
 SMALL_SHARED = 10  # a list sharing fewer people than this with the others: a warning
@@ -54,14 +52,39 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
     result: EstimationResult | None = None
     reason: str | None = None  # why no estimate exists
+    lcmcr_run: LcmcrRun | None = None  # the background run of the headline model
 
     @property
     def models(self) -> list[ModelResult]:
         return [] if self.result is None else self.result.models
 
     @property
+    def needs_lcmcr(self) -> bool:
+        """The headline is the latent-class model (three lists or more) and there are
+        estimates at all."""
+        return self.result is not None and self.table.k >= 3
+
+    @property
+    def lcmcr_pending(self) -> bool:
+        """The headline's run has not given its result (yet)."""
+        return self.needs_lcmcr and self.lcmcr is None
+
+    @property
     def headline(self) -> ModelResult | None:
-        return None if self.result is None else self.result.headline
+        if self.result is None or self.lcmcr_pending:
+            return None
+        return self.result.headline
+
+    def attach(self, run: LcmcrRun) -> None:
+        """The headline's background run: its result when done (the headline), else its
+        state."""
+        self.lcmcr_run = run
+        if self.result is None or run.status != RunStatus.DONE:
+            return
+        self.result.models = [m for m in self.result.models if m.name != "lcmcr"]
+        self.result.models.append(model_of(run))
+        self.result.model = "lcmcr"
+        self.warnings += result_warnings(self.table, self.result)
 
     @property
     def lcmcr(self) -> ModelResult | None:
@@ -147,20 +170,28 @@ def result_warnings(table: CaptureTable, result: EstimationResult) -> list[str]:
     if lcmcr and lcmcr[0].ok and not lcmcr[0].details["convergence"]["converged"]:
         out.append(
             _(
-                "The latent-class sampler did not pass its convergence check in the time a "
-                "page allows; run `aigak estimate` on the downloaded capture histories with "
+                "The latent-class sampler did not pass its convergence check with its default "
+                "settings; run `aigak estimate` on the downloaded capture histories with "
                 "longer settings before relying on its number."
             )
-        )
-    elif lcmcr and not lcmcr[0].ok:
-        out.append(
-            _("The latent-class model gave no estimate: %(reason)s") % {"reason": lcmcr[0].reason}
         )
     return out
 
 
-def run(table: CaptureTable, lcmcr: LcmcrSettings | None = WEB_LCMCR) -> Outcome:
-    """Fit the models to a table as the page does, with LCMCR bounded in time."""
+def needs_lcmcr(table: CaptureTable) -> bool:
+    """Whether the page's estimate of a table has a latent-class headline to run: three
+    lists or more, no more than the page takes, and an overlap to estimate from."""
+    if not 3 <= table.k <= MAX_LISTS:
+        return False
+    try:
+        table.check_estimable()
+    except CannotEstimate:
+        return False
+    return True
+
+
+def run(table: CaptureTable) -> Outcome:
+    """Fit the models the request fits (all but LCMCR) to a table as the page does."""
     all_cells = cells(table)
     outcome = Outcome(
         table=table,
@@ -175,23 +206,13 @@ def run(table: CaptureTable, lcmcr: LcmcrSettings | None = WEB_LCMCR) -> Outcome
             "for more"
         ) % {"most": MAX_LISTS}
         return outcome
-    # The clock starts when the first block of iterations is done: the first run in a
-    # process without numba's on-disk cache compiles the sampler first (tens of seconds).
-    started: list[float] = []
-
-    def progress(stage: str, done: int, total: int) -> None:
-        if not started:
-            started.append(time.monotonic())
-
-    def should_stop() -> bool:
-        return bool(started) and time.monotonic() - started[0] > WEB_SECONDS
-
     try:
-        outcome.result = estimate_table(table, lcmcr, progress, should_stop=should_stop)
+        outcome.result = estimate_table(table, None)
     except CannotEstimate as error:
         outcome.reason = str(error).split(": ", 1)[-1]
         return outcome
-    outcome.warnings += result_warnings(table, outcome.result)
+    if not outcome.needs_lcmcr:  # else the headline's warnings come with its run
+        outcome.warnings += result_warnings(table, outcome.result)
     return outcome
 
 

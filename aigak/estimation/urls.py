@@ -6,4 +6,5 @@ app_name = "estimation"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("runs/<str:key>/", views.run_detail, name="run"),
 ]

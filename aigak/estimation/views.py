@@ -1,9 +1,13 @@
 """The estimation page: choose lists (the database's persons and the cross-referenced victim
 lists) or upload a CSV of capture histories; see the overlap, every model's estimate and
-fit, and the headline latent-class estimate with its convergence check.
+fit at once, and the headline latent-class estimate with its convergence check when its
+background run is done (`aigak.estimation.runs`).
 
-Who may open it is decided in aigak.accounts.permissions (`can_see_estimates`,
-`can_estimate_from_lists`). The page only reads: nothing is stored.
+Chosen lists are estimated on the page itself, which reloads until the run is done; an
+upload leads to its run's page (`/estimation/runs/<key>/`), which shows the same and
+reloads too. Who may open them is decided in aigak.accounts.permissions
+(`can_see_estimates`, `can_estimate_from_lists`): a run asked for only from the lists is
+seen only by those who may estimate from the lists. Only the runs are stored.
 """
 
 from __future__ import annotations
@@ -12,34 +16,31 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from aigak.accounts.models import User
 from aigak.accounts.permissions import can_estimate_from_lists, can_see_estimates, require
-from aigak.estimation import page
+from aigak.estimation import page, runs
 from aigak.estimation.histories import CaptureTable, HistoryError, read_capture_bytes
+from aigak.estimation.models import LcmcrRun
+from aigak.lib.background import RunStatus
 from aigak.linkage.models import VictimList
 from aigak.linkage.overlap import capture_histories
 
 MAX_UPLOAD = 1024 * 1024  # a capture-history table has at most 2^k - 1 rows
+RUN_REFRESH = 5  # seconds between reloads of a page while its run waits or runs
 
 
 class AuthenticatedHttpRequest(HttpRequest):
     user: User
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def index(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """GET: the choice of lists, and the estimate when lists are chosen (`?list=<pk>` any
-    number of times, `database=1` for the database's persons). POST: an uploaded CSV."""
-    user = request.user
-    require(can_see_estimates(user), "see estimates")
+def _context(user: User) -> dict[str, Any]:
     from_lists = can_estimate_from_lists(user)
-    context: dict[str, Any] = {
+    return {
         "from_lists": from_lists,
         "victim_lists": list(VictimList.objects.order_by("uploaded_at", "pk"))
         if from_lists
@@ -47,16 +48,29 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         "chosen": set(),
         "database_chosen": True,
         "max_lists": page.MAX_LISTS,
-        "settings": page.WEB_LCMCR,
-        "web_seconds": int(page.WEB_SECONDS),
+        "settings": runs.RUN_LCMCR,
     }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """GET: the choice of lists, and the estimate when lists are chosen (`?list=<pk>` any
+    number of times, `database=1` for the database's persons). POST: an uploaded CSV,
+    whose estimate is on its run's page when it has a latent-class headline."""
+    user = request.user
+    require(can_see_estimates(user), "see estimates")
+    context = _context(user)
     status = 200
     table: CaptureTable | None = None
     if request.method == "POST":
         table, error = _uploaded_table(request)
         context["source"] = "upload"
+        if table is not None and page.needs_lcmcr(table):
+            run = runs.start(user, table, from_lists=False)
+            return redirect("estimation:run", run.key)
     elif "estimate" in request.GET:
-        require(from_lists, "estimate from the victim lists")
+        require(context["from_lists"], "estimate from the victim lists")
         table, error = _chosen_table(request, context)
         context["source"] = "lists"
     else:
@@ -65,8 +79,47 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         context["error"] = error
         status = 400
     elif table is not None:
-        context["outcome"] = page.run(table)
+        outcome = page.run(table)
+        if outcome.needs_lcmcr:
+            latest = runs.latest_run(table)
+            if latest is None or latest.status != RunStatus.FAILED:
+                latest = runs.start(user, table, from_lists=True)
+            _attach(outcome, latest, context)
+        context["outcome"] = outcome
     return render(request, "estimation/index.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def run_detail(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
+    """GET: a run's table estimated as the page does, with the run's state or result;
+    reloads itself until the run is over. POST: start a failed run again."""
+    user = request.user
+    require(can_see_estimates(user), "see estimates")
+    runs.mark_abandoned()
+    run = LcmcrRun.objects.filter(key=key).select_related("requested_by").first()
+    if run is None:
+        raise Http404("no such estimate")
+    if not run.uploaded:
+        require(can_estimate_from_lists(user), "see estimates from the victim lists")
+    table = runs.table_of(run)
+    if request.method == "POST":  # again, with the page's settings (the same key unless
+        # they changed since)
+        if run.status == RunStatus.FAILED:
+            run = runs.start(user, table, from_lists=not run.uploaded)
+        return redirect("estimation:run", run.key)
+    context = _context(user)
+    context["source"] = "run"
+    outcome = page.run(table)
+    _attach(outcome, run, context)
+    context["outcome"] = outcome
+    return render(request, "estimation/index.html", context)
+
+
+def _attach(outcome: page.Outcome, run: LcmcrRun, context: dict[str, Any]) -> None:
+    outcome.attach(run)
+    context["run"] = run
+    context["refresh"] = RUN_REFRESH if run.active else None
 
 
 def _uploaded_table(request: HttpRequest) -> tuple[CaptureTable | None, str | None]:
