@@ -22,11 +22,17 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from functools import partial
 from itertools import compress, islice, repeat
 from operator import eq, itemgetter
 from typing import Any
 
 import numpy as np
+
+try:  # orjson parses JSON texts three to four times faster than json
+    from orjson import loads as _loads
+except ImportError:  # pragma: no cover - orjson is optional
+    from json import loads as _loads  # type: ignore[assignment]
 
 from aigak.questionnaires.xlsform import FormDefinition, pick
 from aigak.reports.spec import AGE, AGE_BRACKET, DERIVED, TOTAL, ReportSpec, TableSpec
@@ -35,6 +41,7 @@ CHUNK = 20_000
 ONE_DECIMAL = Decimal("0.1")
 
 Answers = dict[str, Any]
+Texts = dict[str, Sequence["str | bytes | None"]]  # field -> its JSON text per record
 Where = tuple[tuple[str, str], ...]
 Codes = np.ndarray  # int64 codes, one per record
 
@@ -91,6 +98,10 @@ class CodeBook(dict):
     def __missing__(self, key: Any) -> int:
         return self.size
 
+    def code(self, value: Any) -> int:
+        """The code of one answer (an unhashable one is "anything else")."""
+        return self[value] if _hashable(value) else self.size
+
     def codes(self, values: Sequence[Any]) -> Codes:
         try:
             return np.fromiter(map(self.__getitem__, values), np.int64, len(values))
@@ -117,25 +128,60 @@ class Chunk:
     (a list of answers per field), and the breakdown column of every record as a code
     (0..k-1 for the spec's columns, k for a record outside them)."""
 
-    def __init__(self, plan: Plan, answers: list[Answers]):
+    def __init__(
+        self,
+        plan: Plan,
+        answers: list[Answers] | None = None,
+        *,
+        texts: Texts | None = None,
+        values: dict[str, Sequence[Any]] | None = None,
+        n: int = 0,
+    ):
+        """From answer dicts, or from columns as a database gives them out of its JSON
+        column: ``values``, the answers of some fields per record, and ``texts``, the
+        JSON text of the other fields per record (None where the record has no such
+        answer); together every field the spec reads. A text column is decoded one
+        distinct text at a time, and coded without being decoded record by record."""
         self.plan = plan
-        self.n = len(answers)
-        template, getter = plan.raw_template, plan.raw_getter
-        rows = [getter({**template, **a}) for a in answers]
-        columns = list(zip(*rows, strict=True)) if rows else [()] * (len(plan.raw_fields) + 1)
-        self.raw: dict[str, Sequence[Any]] = dict(
-            zip(plan.raw_fields, columns, strict=False)  # "" is dropped
-        )
+        self.texts = texts
+        if texts is not None:
+            self.n = n
+            self.raw: dict[str, Sequence[Any]] = Decoded(texts, values or {})
+        else:
+            answers = answers or []
+            self.n = len(answers)
+            template, getter = plan.raw_template, plan.raw_getter
+            rows = [getter({**template, **a}) for a in answers]
+            columns = list(zip(*rows, strict=True)) if rows else [()] * (len(plan.raw_fields) + 1)
+            self.raw = dict(zip(plan.raw_fields, columns, strict=False))  # "" is dropped
         of, none = plan.column_of, len(plan.split)
-        self.column = np.fromiter(
-            (of.get(v, none) for v in map(str, self.raw[plan.spec.breakdown_field])),
-            np.int64,
-            self.n,
+        self.column = self.mapped(
+            plan.spec.breakdown_field, lambda v: of.get(str(v), none), np.int64
         )
         self._views: dict[Where, View] = {}
         self._codes: dict[str, Codes] = {}
         self._ticks: dict[str, Ticks] = {}
         self._ages: Codes | None = None
+
+    def mapped(self, name: str, fn: Any, dtype: Any) -> np.ndarray:
+        """fn of every record's answer to name, as an array: from JSON texts, fn runs
+        once per distinct text."""
+        texts = self._texts(name)
+        if texts is None:
+            return np.fromiter(map(fn, self.raw[name]), dtype, self.n)
+        return np.fromiter(map(Memo(fn).__getitem__, texts), dtype, self.n)
+
+    def _texts(self, name: str) -> Sequence[str | bytes | None] | None:
+        """The JSON texts of a field, if it came so (else its answers are in raw)."""
+        return None if self.texts is None else self.texts.get(name)
+
+    def pick(self, name: str, positions: list[int]) -> list[Any]:
+        """The answers to name of the records at these positions (decoding only those)."""
+        if self.texts is None or name in self.raw:
+            values = self.raw[name]
+            return [values[i] for i in positions]
+        texts = self.texts[name]
+        return [None if (t := texts[i]) is None else _loads(t) for i in positions]
 
     def close(self) -> None:
         """Drop the views (they point back at the chunk): a report runs with the cyclic
@@ -149,8 +195,11 @@ class Chunk:
             if where:
                 mask = np.ones(self.n, dtype=bool)
                 for name, wanted in where:
-                    values = self.raw[name]
-                    mask &= np.fromiter(map(eq, values, repeat(wanted)), bool, self.n)
+                    if self._texts(name) is None:
+                        values = self.raw[name]
+                        mask &= np.fromiter(map(eq, values, repeat(wanted)), bool, self.n)
+                    else:
+                        mask &= self.mapped(name, partial(eq, wanted), bool)
                 index = np.flatnonzero(mask)
             view = self._views[where] = View(self, index)
         return view
@@ -160,15 +209,23 @@ class Chunk:
         if codes is None:
             if name == AGE_BRACKET:
                 codes = self.plan.bracket_codes[np.minimum(self.ages(), self.plan.top_age)]
-            else:
+            elif self._texts(name) is None:
                 codes = self.plan.code_book(name).codes(self.raw[name])
+            else:
+                codes = self.mapped(name, self.plan.code_book(name).code, np.int64)
             self._codes[name] = codes
         return codes
 
     def ticks(self, name: str) -> Ticks:
         ticks = self._ticks.get(name)
         if ticks is None:
-            ticks = self._ticks[name] = Ticks(self.raw[name], self.plan.code_book(name))
+            book = self.plan.code_book(name)
+            texts = self._texts(name)
+            if texts is None:
+                ticks = Ticks(book, values=self.raw[name])
+            else:
+                ticks = Ticks(book, texts=texts, n=self.n)
+            self._ticks[name] = ticks
         return ticks
 
     def ages(self) -> Codes:
@@ -182,6 +239,34 @@ class Chunk:
         return self._ages
 
 
+class Memo(dict):
+    """JSON text -> fn(decoded answer) (or the answer itself, without fn), worked out
+    once per distinct text as a lookup misses; None (no answer) is fn(None)."""
+
+    def __init__(self, fn: Any):
+        super().__init__()
+        self.fn = fn
+        self[None] = None if fn is None else fn(None)
+
+    def __missing__(self, text: str | bytes) -> Any:
+        value = _loads(text)
+        value = self[text] = value if self.fn is None else self.fn(value)
+        return value
+
+
+class Decoded(dict):
+    """Answer columns decoded from their JSON texts on first use, each distinct text
+    parsed once (the records of a chunk share few distinct answers)."""
+
+    def __init__(self, texts: Texts, values: dict[str, Sequence[Any]]):
+        super().__init__(values)
+        self.texts = texts
+
+    def __missing__(self, name: str) -> list[Any]:
+        values = self[name] = list(map(Memo(None).__getitem__, self.texts[name]))
+        return values
+
+
 class Ticks:
     """A select_multiple field of a chunk, by distinct ticked set: ``sets`` gives each
     record's set (0 = nothing ticked), ``choices[set, choice]`` how often a set ticks a
@@ -189,12 +274,22 @@ class Ticks:
     ticks anything / a known choice. Records share few distinct sets, so a table counts
     records per set and multiplies by ``choices``."""
 
-    def __init__(self, values: Sequence[Any], book: CodeBook):
+    def __init__(
+        self,
+        book: CodeBook,
+        values: Sequence[Any] = (),
+        texts: Sequence[str | bytes | None] | None = None,
+        n: int = 0,
+    ):
         found: dict[tuple[Any, ...], int] = {(): 0}
         add = found.setdefault  # one hash per record (a tuple does not keep its hash)
-        self.sets = np.array(
-            [add(tuple(t), len(found)) if t else 0 for t in values], dtype=np.int64
-        )
+        if texts is None:
+            self.sets = np.array(
+                [add(tuple(t), len(found)) if t else 0 for t in values], dtype=np.int64
+            )
+        else:  # one decoding per distinct text (a text keeps its hash)
+            memo = Memo(lambda t: add(tuple(t), len(found)) if t else 0)
+            self.sets = np.fromiter(map(memo.__getitem__, texts), np.int64, n)
         self.choices = np.zeros((len(found), book.size + 1), dtype=np.int64)
         for ticked, row in found.items():
             if ticked:
@@ -221,6 +316,12 @@ class View:
                 values = [values[i] for i in self.index.tolist()]
             self._raw[name] = values
         return values
+
+    def pick(self, name: str, positions: list[int]) -> list[Any]:
+        """The answers to name of the view's records at these positions."""
+        if self.index is not None:
+            positions = self.index[positions].tolist()
+        return self.chunk.pick(name, positions)
 
     def codes(self, name: str) -> Codes:
         codes = self.chunk.codes(name)
@@ -311,7 +412,16 @@ class Plan:
         return age if age >= 0 else None
 
     def add(self, answers: list[Answers]) -> None:
-        chunk = Chunk(self, answers)
+        self.add_chunk(Chunk(self, answers))
+
+    def add_columns(
+        self, texts: Texts, n: int, values: dict[str, Sequence[Any]] | None = None
+    ) -> None:
+        """Count n records given as columns: the JSON texts of some of the fields the
+        spec reads (``raw_fields``), the answers of the others (see Chunk)."""
+        self.add_chunk(Chunk(self, texts=texts, values=values, n=n))
+
+    def add_chunk(self, chunk: Chunk) -> None:
         self.n_records += chunk.n
         for table in self.tables:
             table.add(chunk.view(table.spec.where))
@@ -395,24 +505,24 @@ class Table:
             self.row_texts[key].update(texts)
 
     def collect_comments(self, view: View) -> None:
-        ids = view.raw(self.plan.spec.record_id_field)
-        keys = view.raw(self.spec.field) if self.spec.field else None
         names = self.plan.column_names
         for name in self.comment_fields:
             texts = view.raw(name)
             found = list(compress(range(len(texts)), texts))
             if not found:
                 continue
+            ids = view.pick(self.plan.spec.record_id_field, found)
+            keys = view.pick(self.spec.field, found) if self.spec.field else None
             columns = view.column[found].tolist()
-            for i, c in zip(found, columns, strict=True):
+            for j, (i, c) in enumerate(zip(found, columns, strict=True)):
                 entry = {
-                    "record_id": ids[i],
+                    "record_id": ids[j],
                     "column": names[c] or None,
                     "field": name,
                     "text": str(texts[i]),
                 }
                 if keys is not None:
-                    entry["key"] = keys[i]
+                    entry["key"] = keys[j]
                 self.comments.append(entry)
 
     # -- output helpers
