@@ -161,6 +161,12 @@ def can_estimate_from_lists(user: User) -> bool:
     return role_of(user) in CONFIDENTIAL_ROLES
 
 
+def can_read_reports(user: Any) -> bool:
+    """The statistical reports: they count every record, so documenters (who see only a
+    team's records) may not read them."""
+    return role_of(user) in (Role.ADMIN, Role.COORDINATOR, Role.LAWYER, Role.VIEWER)
+
+
 def require(allowed: bool, what: str = "this") -> None:
     if not allowed:
         raise PermissionDenied(f"you may not do {what}")

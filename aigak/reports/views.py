@@ -13,7 +13,7 @@ from django.utils import translation
 from django.views.decorators.http import require_GET
 
 from aigak.accounts import permissions as perms
-from aigak.accounts.models import AuditAction, Role, audit
+from aigak.accounts.models import AuditAction, audit
 from aigak.questionnaires.registry import UnknownQuestionnaire
 from aigak.questionnaires.xlsform import pick
 from aigak.records.models import Status
@@ -25,18 +25,12 @@ from aigak.reports.outputs.charts import chart_png
 from aigak.reports.outputs.html import all_tables
 from aigak.reports.spec import ReportSpecError, UnknownReport, available, load_spec
 
-READERS = {Role.ADMIN, Role.COORDINATOR, Role.LAWYER, Role.VIEWER}
 # Fields offered as drop-downs on the page; anything else goes in "more filters".
 FORM_FIELDS = ("vital_status", "gender", "region_residence", "event_region", "status")
 
 
-def can_read_reports(user) -> bool:
-    """Reports count every record, so documenters (who see their team's) may not."""
-    return perms.role_of(user) in READERS
-
-
 def _require_reader(request: HttpRequest) -> None:
-    if not can_read_reports(request.user):
+    if not perms.can_read_reports(request.user):
         raise PermissionDenied("you may not read reports")
 
 
