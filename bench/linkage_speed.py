@@ -17,12 +17,12 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from proctree import Memory
 
 from aigak.linkage.synthetic import INITIALS_STYLES, STYLES, population, render_list
 
@@ -110,58 +110,6 @@ def _pairs(ids: pd.Series, groups: pd.Series) -> set[tuple[str, str]]:
     joined = frame.merge(frame, on="g")
     joined = joined[joined["id_x"] < joined["id_y"]]
     return set(joined[["id_x", "id_y"]].itertuples(index=False, name=None))
-
-
-class Memory:
-    """Peak memory of the command and its worker processes, from /proc: the highest sum
-    of the resident sizes of the process and its descendants, read four times a second
-    (pages shared between them counted once per process, so an upper bound). rusage's
-    max RSS would give only the largest single process."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
-        self.peak_kb = 0
-        self.done = threading.Event()
-        self.thread = threading.Thread(target=self._poll, daemon=True)
-
-    @staticmethod
-    def _rss(pid: int) -> int:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-        except OSError:
-            pass
-        return 0
-
-    @staticmethod
-    def _descendants(pid: int) -> list[int]:
-        found, todo = [], [pid]
-        while todo:
-            current = todo.pop()
-            try:
-                kids = [
-                    int(k)
-                    for k in Path(f"/proc/{current}/task/{current}/children").read_text().split()
-                ]
-            except OSError:
-                kids = []
-            found += kids
-            todo += kids
-        return found
-
-    def _poll(self) -> None:
-        while not self.done.wait(0.25):
-            pids = [self.pid, *self._descendants(self.pid)]
-            self.peak_kb = max(self.peak_kb, sum(self._rss(p) for p in pids))
-
-    def __enter__(self) -> Memory:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.done.set()
-        self.thread.join()
 
 
 def run(case: str, inputs: list[Path], workdir: Path) -> dict[str, float | str]:
