@@ -172,6 +172,21 @@ def refresh_statistics(written: int) -> None:
         cursor.execute(f"{command} {tables}")
 
 
+def fast_compression() -> None:
+    """Until the transaction ends, compress long values with lz4 where the server has it.
+
+    A record row with its words comes to 3-4 KB, over PostgreSQL's 2 KB threshold, so each
+    one is compressed as it is written; pglz, the default, is several times slower at it.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
+        row = cursor.fetchone()
+        if row and row[0]:
+            cursor.execute("SET LOCAL default_toast_compression = 'lz4'")
+
+
 @dataclass
 class Row:
     """One checked row, ready to write."""
@@ -205,6 +220,8 @@ class BatchWriter:
         self.links = bool(reference_fields(self.definition.fields))
         self.now = timezone.now()
         self.postgres = connection.vendor == "postgresql"
+        if self.postgres and connection.in_atomic_block:
+            fast_compression()
 
     def add(self, row: Row) -> None:
         self.pending.append(row)
