@@ -3,10 +3,12 @@
 Reading streams ``Record.live`` answers of the spec's questionnaire with the filters
 applied in SQL where they can be (record status, select_one, dates, numbers); what SQL
 cannot say portably (a ticked select_multiple choice) is checked in Python. A report
-reads only the fields its spec needs: the database takes each out of the answers JSON
-and sends its JSON text (``answers -> 'f'`` on PostgreSQL and SQLite), and the engine
-decodes each distinct text once. The records come in chunks of 20,000 (a server-side
-cursor on PostgreSQL), so a million records never sit in memory at once.
+reads only the fields its spec needs: the database takes them out of the answers JSON
+(``jsonb_build_array(answers -> 'f', ...)`` on PostgreSQL, ``json_extract(answers,
+'$.f', ...)`` on SQLite) and sends one JSON array per record, parsed with orjson; the
+select_multiple answers come each as its JSON text (``answers -> 'f'``), which the
+engine decodes once per distinct text. The records come in chunks of 20,000 (a
+server-side cursor on PostgreSQL), so a million records never sit in memory at once.
 """
 
 from __future__ import annotations
@@ -180,12 +182,9 @@ def read_columns(
         raise NotImplementedError(f"reports read from {vendor}")
     names = list(dict.fromkeys([*fields, *(c.field for c in in_python)]))
     filtered = {c.field for c in in_python}
-    if vendor == "postgresql":  # a jsonb's field is quick to get; an array, slow to make
-        as_text = names
-    else:  # SQLite: each `->` searches the JSON text again; json_extract searches it once
-        as_text = [
-            n for n in names if n == "record_id" or n in filtered or _multiple(definition, n)
-        ]
+    # One array per record for most fields: one value for the database to send (on SQLite
+    # one search of the JSON text, not one per field) and one orjson call per record.
+    as_text = [n for n in names if n == "record_id" or n in filtered or _multiple(definition, n)]
     in_array = [n for n in names if n not in as_text]
     column = f'"{Record._meta.db_table}"."answers"'
     select = [_json_text(vendor, column, n) for n in as_text]
