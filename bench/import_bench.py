@@ -31,6 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from proctree import Memory  # noqa: E402
+
 from aigak.records.tests import victim_fixture  # noqa: E402
 
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/aigak_bench"
@@ -116,52 +118,6 @@ class ServerCpu:
         return round(sum(self.seen.values()), 1)
 
 
-class Memory:
-    """Peak memory of a process and its children (the checking processes), from /proc.
-
-    rusage's max RSS of a child also counts what the parent held when it forked, so it
-    is read here instead: the process's own high-water mark (VmHWM) and the highest sum
-    of the resident sizes of it and its children seen twice a second (shared pages
-    counted once per process, so an upper bound).
-    """
-
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
-        self.own_kb = 0
-        self.tree_kb = 0
-        self.done = threading.Event()
-        self.thread = threading.Thread(target=self._poll, daemon=True)
-
-    @staticmethod
-    def _status(pid: int, key: str) -> int:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith(key + ":"):
-                    return int(line.split()[1])
-        except OSError:
-            pass
-        return 0
-
-    def _poll(self) -> None:
-        while not self.done.wait(0.5):
-            self.own_kb = max(self.own_kb, self._status(self.pid, "VmHWM"))
-            children = Path(f"/proc/{self.pid}/task/{self.pid}/children")
-            try:
-                kids = [int(k) for k in children.read_text().split()]
-            except OSError:
-                kids = []
-            total = self._status(self.pid, "VmRSS") + sum(self._status(k, "VmRSS") for k in kids)
-            self.tree_kb = max(self.tree_kb, total)
-
-    def __enter__(self) -> Memory:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.done.set()
-        self.thread.join()
-
-
 def measured(argv: list[str], env: dict[str, str]) -> dict[str, object]:
     """Run a command; its wall and CPU seconds, peak memory and output."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
@@ -182,7 +138,7 @@ def measured(argv: list[str], env: dict[str, str]) -> dict[str, object]:
             "wall_s": round(wall, 1),
             "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
             "max_rss_mb": round(memory.own_kb / 1024),
-            "with_children_mb": round(memory.tree_kb / 1024),
+            "with_children_mb": round(memory.peak_kb / 1024),
             "stdout": out.read().strip(),
             "stderr": err.read(),
             "server_cpu_s": server.seconds if server else None,
