@@ -22,9 +22,10 @@ import resource
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+
+from proctree import Memory
 
 POSTGRES = "postgres://postgres@127.0.0.1:5432/aigak_report_bench"
 BATCH = 20_000
@@ -134,45 +135,6 @@ def load(n: int) -> float:
             cursor.execute("ANALYZE records_record")
     connection.close()
     return time.perf_counter() - started
-
-
-class Memory:
-    """The highest sum of resident memory of a process and its children (the worker
-    processes), read from /proc twice a second. rusage's max RSS is per process and
-    counts what the parent held when it forked, so it says neither."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
-        self.peak_kb = 0
-        self.done = threading.Event()
-        self.thread = threading.Thread(target=self._poll, daemon=True)
-
-    @staticmethod
-    def _rss(pid: int) -> int:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-        except OSError:
-            pass
-        return 0
-
-    def _poll(self) -> None:
-        while not self.done.wait(0.5):
-            try:
-                children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text()
-            except OSError:
-                children = ""
-            pids = [self.pid, *(int(k) for k in children.split())]
-            self.peak_kb = max(self.peak_kb, sum(self._rss(p) for p in pids))
-
-    def __enter__(self) -> Memory:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.done.set()
-        self.thread.join()
 
 
 def measure(env: dict[str, str], where: list[str]) -> dict[str, float | str]:
