@@ -123,20 +123,26 @@ def _message(f: Field, texts: dict[str, str], lang: str, fallback: str) -> str:
 
 def relevant_fields(definition: FormDefinition, answers: dict[str, Any]) -> set[str]:
     """Names of the fields whose relevance (and their groups') holds for these answers."""
-    result: set[str] = set()
+    return {
+        name
+        for name, ok in _relevance(definition, definition.root, answers, True)
+        if ok and isinstance(name, str)
+    }
 
-    def walk(section: Section, visible: bool) -> None:
-        here = visible and (not section.relevant or _safe_holds(section.relevant, answers))
-        for child in section.children:
-            if isinstance(child, Section):
-                walk(child, here)
-            else:
-                f = definition.fields[child]
-                if here and (not f.relevant or _safe_holds(f.relevant, answers)):
-                    result.add(child)
 
-    walk(definition.root, True)
-    return result
+def _relevance(
+    definition: FormDefinition, section: Section, scope: dict[str, Any], visible: bool
+) -> Iterator[tuple[str | Section, bool]]:
+    """The section, then each field name and section inside it, with whether it is asked:
+    its relevance and that of the groups around it hold for scope."""
+    here = visible and (not section.relevant or _safe_holds(section.relevant, scope))
+    yield section, here
+    for child in section.children:
+        if isinstance(child, Section):
+            yield from _relevance(definition, child, scope, here)
+        else:
+            f = definition.fields[child]
+            yield child, here and (not f.relevant or _safe_holds(f.relevant, scope))
 
 
 def _safe_holds(expression: str, answers: dict[str, Any], current: Any = None) -> bool:
@@ -242,7 +248,8 @@ def clean_answers(
     if problems:
         return answers, problems
     answers.update({k: v for k, v in calculate(definition, answers).items() if v not in (None, "")})
-    relevant = relevant_fields(definition, answers)
+    relevance = list(_relevance(definition, definition.root, answers, True))
+    relevant = {name for name, ok in relevance if ok and isinstance(name, str)}
     for f in definition.fields.values():
         if f.repeat or f.type in ("note",):
             continue
@@ -254,10 +261,16 @@ def clean_answers(
         problem = _check_rules(f, f.name, value, answers, lang)
         if problem is not None:
             problems.append(problem)
-    for repeat in definition.repeats():
+    for section, asked in relevance:
+        if not isinstance(section, Section) or section.kind != "repeat":
+            continue
+        if not asked:
+            if not keep_irrelevant:
+                answers.pop(section.name, None)
+            continue
         problems.extend(
             _check_repeat(
-                definition, repeat, answers, positions.get(repeat, []), lang, keep_irrelevant
+                definition, section, answers, positions.get(section.name, []), lang, keep_irrelevant
             )
         )
     return answers, problems
@@ -290,67 +303,35 @@ def _check_rules(
     return None
 
 
-def _find_section(section: Section, name: str) -> tuple[Section, list[Section]] | None:
-    """The section of that name and the sections around it, outermost first."""
-    for child in section.children:
-        if isinstance(child, Section):
-            if child.name == name and child.kind == "repeat":
-                return child, [section]
-            found = _find_section(child, name)
-            if found is not None:
-                return found[0], [section, *found[1]]
-    return None
-
-
 def _check_repeat(
     definition: FormDefinition,
-    repeat: str,
+    section: Section,
     answers: dict[str, Any],
     positions: list[int],
     lang: str,
     keep_irrelevant: bool,
 ) -> list[Problem]:
-    """Required, constraint and relevance of the fields of each entry of a repeat.
+    """Required, constraint and relevance of the fields of each entry of an asked repeat.
 
     Inside an entry, references name the entry's own fields first, then the rest of the
     form (as in ODK for fields of the same repeat). Problems name the entry as
     ``repeat[index]/field``: the entry's place among those given, counting from 1.
     """
-    found = _find_section(definition.root, repeat)
-    if found is None:
-        return []
-    section, around = found
-    if not all(not s.relevant or _safe_holds(s.relevant, answers) for s in around):
-        return []  # the repeat itself is not asked
-    if section.relevant and not _safe_holds(section.relevant, answers):
-        if not keep_irrelevant:
-            answers.pop(repeat, None)
-        return []
     problems: list[Problem] = []
-    for index, item in zip(positions, answers.get(repeat) or [], strict=False):
+    for index, item in zip(positions, answers.get(section.name) or [], strict=False):
         scope = {**answers, **item}
-        for f, relevant in _entry_fields(definition, section, scope, top=True):
-            value = item.get(f.name)
+        for name, relevant in _relevance(definition, section, scope, True):
+            if not isinstance(name, str):
+                continue
+            f = definition.fields[name]
+            if not f.stores_answer or f.type == "calculate":
+                continue
+            value = item.get(name)
             if not relevant:
                 if value is not None and not keep_irrelevant:
-                    item.pop(f.name, None)
+                    item.pop(name, None)
                 continue
-            problem = _check_rules(f, f"{repeat}[{index}]/{f.name}", value, scope, lang)
+            problem = _check_rules(f, f"{section.name}[{index}]/{name}", value, scope, lang)
             if problem is not None:
                 problems.append(problem)
     return problems
-
-
-def _entry_fields(
-    definition: FormDefinition, part: Section, scope: dict[str, Any], *, top: bool = False
-) -> Iterator[tuple[Field, bool]]:
-    """The answer fields of a repeat entry (or a group in it), each with its relevance."""
-    here = top or not part.relevant or _safe_holds(part.relevant, scope)
-    for child in part.children:
-        if isinstance(child, Section):
-            for f, relevant in _entry_fields(definition, child, scope):
-                yield f, here and relevant
-            continue
-        f = definition.fields[child]
-        if f.stores_answer and f.type != "calculate":
-            yield f, here and (not f.relevant or _safe_holds(f.relevant, scope))
