@@ -79,16 +79,16 @@ def hash_direct(path: str, block: int = READ_BLOCK, depth: int = DIRECT_DEPTH) -
 
 def hash_stored(sha256: str) -> tuple[str, int] | None:
     """(SHA-256, size) of what the store holds under this name, or None when it is gone."""
-    local = store()
-    if isinstance(local, LocalStore) and hasattr(os, "O_DIRECT"):
+    files = store()
+    if isinstance(files, LocalStore) and hasattr(os, "O_DIRECT"):
         try:
-            return hash_direct(str(local.path(sha256)))
+            return hash_direct(str(files.path(sha256)))
         except FileNotFoundError:
             return None
         except OSError:
             pass  # a file system without O_DIRECT (tmpfs): buffered reads below
     try:
-        with store().open(sha256) as handle:
+        with files.open(sha256) as handle:
             try:
                 os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_SEQUENTIAL)
             except (AttributeError, OSError, ValueError):
@@ -104,10 +104,6 @@ def finding_for(evidence: Evidence, found: tuple[str, int] | None) -> Finding:
     sha256, size = found
     status = OK if (sha256, size) == (evidence.sha256, evidence.size) else CHANGED
     return Finding(evidence, status, sha256, size)
-
-
-def check(evidence: Evidence) -> Finding:
-    return finding_for(evidence, hash_stored(evidence.sha256))
 
 
 def verify(
