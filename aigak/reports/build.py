@@ -84,50 +84,6 @@ def _live(questionnaire: Questionnaire, definition: FormDefinition, conditions: 
     return apply_sql(records, conditions, definition)
 
 
-def read_chunks(
-    questionnaire: Questionnaire,
-    definition: FormDefinition,
-    conditions: list[Condition],
-    chunk_size: int = READ_CHUNK,
-    id_range: tuple[int, int] | None = None,
-) -> Iterator[list[dict[str, Any]]]:
-    """The answers of the live records that satisfy the conditions, in chunks."""
-    records, in_python = _live(questionnaire, definition, conditions)
-    if id_range is not None:
-        records = records.filter(pk__gte=id_range[0], pk__lt=id_range[1])
-    query = records.values_list("record_id", "answers").order_by()
-    sql, params = query.query.get_compiler(using=query.db).as_sql()
-    connection = connections[query.db]
-    if connection.vendor == "sqlite":  # bytes: orjson parses them without a str copy
-        column = f'"{Record._meta.db_table}"."answers"'
-        sql = sql.replace(column, f"CAST({column} AS BLOB)", 1)
-    loads = _loads
-    with connection.chunked_cursor() as cursor:
-        if connection.vendor == "postgresql":
-            _parse_jsonb_with(cursor.cursor, loads)
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(chunk_size):
-            chunk = [raw if isinstance(raw, dict) else loads(raw) for _, raw in rows]
-            for (record_id, _), answers in zip(rows, chunk, strict=True):
-                if "record_id" not in answers:
-                    answers["record_id"] = record_id
-            if in_python:
-                chunk = [a for a in chunk if matches(a, in_python)]
-            yield chunk
-
-
-def _parse_jsonb_with(cursor: Any, loads: Any) -> None:
-    """Parse jsonb straight from the bytes PostgreSQL sends (Django's loader makes a str
-    first, and the JSON field would parse it again with the slower json module)."""
-    from psycopg.adapt import Loader
-
-    class JsonbLoader(Loader):
-        def load(self, data: Any) -> Any:
-            return loads(data)
-
-    cursor.adapters.register_loader("jsonb", JsonbLoader)
-
-
 # A field name that can go into the SQL text as it is (XLSForm names are identifiers).
 _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 
@@ -219,17 +175,6 @@ def _multiple(definition: FormDefinition, name: str) -> bool:
 
 def _decoded(names: list[str], row: tuple[Any, ...]) -> dict[str, Any]:
     return {n: _loads(t) for n, t in zip(names, row[1:], strict=False) if t is not None}
-
-
-def read_answers(
-    questionnaire: Questionnaire,
-    definition: FormDefinition,
-    conditions: list[Condition],
-    chunk_size: int = READ_CHUNK,
-) -> Iterator[dict[str, Any]]:
-    """The same answers one by one."""
-    for chunk in read_chunks(questionnaire, definition, conditions, chunk_size):
-        yield from chunk
 
 
 def _compute_part(

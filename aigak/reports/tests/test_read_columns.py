@@ -12,6 +12,7 @@ import pytest
 from aigak.records.demo import load_demo
 from aigak.records.models import Record
 from aigak.reports import build, engine
+from aigak.reports.filters import apply_sql, matches
 from aigak.reports.tests import reference_engine
 
 # Answers the record actions would not write today but a database can hold (records of
@@ -45,9 +46,17 @@ def stored(settings, tmp_path):
 
 
 def _answers(where: tuple[str, ...] = ()) -> list[dict]:
-    """The stored answers, read whole (the record's id where its answers have none)."""
+    """The stored answers, read whole through the ORM's JSON field, in the order
+    ``read_columns`` reads them (the record's id where its answers have none)."""
     _, questionnaire, definition, conditions = build.prepare("qantar2022", where)
-    return list(build.read_answers(questionnaire, definition, conditions))
+    records = Record.live.filter(questionnaire=questionnaire)
+    records, in_python = apply_sql(records, conditions, definition)
+    whole = []
+    for record_id, answers in records.values_list("record_id", "answers").order_by():
+        answers.setdefault("record_id", record_id)
+        if matches(answers, in_python):
+            whole.append(answers)
+    return whole
 
 
 @pytest.mark.django_db
