@@ -87,7 +87,7 @@ def sniff(head: bytes) -> str:
 
 def allowed_types() -> tuple[str, ...]:
     """`AIGAK_EVIDENCE_ALLOWED_TYPES` when set, else the shipped list."""
-    return tuple(getattr(settings, "EVIDENCE_ALLOWED_TYPES", None) or DEFAULT_ALLOWED_TYPES)
+    return tuple(settings.EVIDENCE_ALLOWED_TYPES or DEFAULT_ALLOWED_TYPES)
 
 
 def is_allowed(content_type: str) -> bool:

@@ -38,7 +38,6 @@ from aigak.evidence.storage import store, uploads_dir
 from aigak.evidence.streaming import RunningHash, copy_body, hash_range
 
 CHECKSUM_ALGORITHMS = ("sha1", "sha256", "md5")
-DEFAULT_EXPIRY = timedelta(days=7)
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -54,7 +53,7 @@ def max_size() -> int:
 
 
 def expiry() -> timedelta:
-    return getattr(settings, "EVIDENCE_UPLOAD_EXPIRY", DEFAULT_EXPIRY)
+    return settings.EVIDENCE_UPLOAD_EXPIRY
 
 
 def parse_metadata(header: str) -> dict[str, str]:
