@@ -91,8 +91,8 @@ def load_demo_if_empty(stdout: OutputWrapper) -> dict[str, Any] | None:
         return None
     if Record.objects.filter(questionnaire__name="victim").exists():
         stdout.write("The database already holds Victims records; the demo data set is not loaded.")
-        path = demo.logins_path() if hasattr(demo, "logins_path") else None
-        if path is not None and path.exists():
+        path = demo.logins_path()
+        if path.exists():
             stdout.write(f"Demo logins written when it was loaded ({path}):")
             for line in path.read_text(encoding="utf-8").splitlines()[1:]:
                 stdout.write("  " + " / ".join(line.split("\t")))
