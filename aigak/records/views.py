@@ -242,15 +242,21 @@ def _record_evidence(user: Any, record: Record) -> list[Any]:
 
 def _record_links(user: Any, record: Record) -> list[tuple[str, Record]]:
     """Records this one names or is named by (a torture record's victim), if visible."""
-    visible = perms.visible_records(user, Record.live.all())
-    out: list[tuple[str, Record]] = []
-    for link in record.links_out.select_related("target__questionnaire"):
-        if visible.filter(pk=link.target_id).exists():
-            out.append((link.get_kind_display(), link.target))
-    for link in record.links_in.select_related("source__questionnaire"):
-        if visible.filter(pk=link.source_id).exists():
-            out.append((link.get_kind_display(), link.source))
-    return out
+    named = [
+        (link.get_kind_display(), link.target)
+        for link in record.links_out.select_related("target__questionnaire")
+    ] + [
+        (link.get_kind_display(), link.source)
+        for link in record.links_in.select_related("source__questionnaire")
+    ]
+    if not named:
+        return []
+    visible = set(
+        perms.visible_records(
+            user, Record.live.filter(pk__in=[r.pk for _, r in named])
+        ).values_list("pk", flat=True)
+    )
+    return [(kind, other) for kind, other in named if other.pk in visible]
 
 
 def _problem_summary(definition: FormDefinition, problems: list[Problem], lang: str) -> list[str]:
