@@ -39,6 +39,7 @@ from waitress.server import BaseWSGIServer, create_server
 
 from aigak.evidence.storage import uploads_dir
 
+TUS_VERSION = "1.0.0"
 OFFSET_TYPE = "application/offset+octet-stream"
 # Start writing to disk every this many bytes, so that the sync before the answer only
 # waits for the last few (Linux sync_file_range; elsewhere the sync does it all).
@@ -154,7 +155,7 @@ class TusRequestParser(HTTPRequestParser):
         headers = self.headers
         if found is None or headers.get("CONTENT_TYPE", "").strip() != OFFSET_TYPE:
             return
-        if headers.get("TUS_RESUMABLE") != "1.0.0":
+        if headers.get("TUS_RESUMABLE") != TUS_VERSION:
             return
         try:
             offset = int(headers.get("UPLOAD_OFFSET", ""))

@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from aigak.accounts.tokens import user_for_request
 from aigak.evidence import access
 from aigak.evidence.models import Upload
-from aigak.evidence.receive import DirectBody
+from aigak.evidence.receive import OFFSET_TYPE, TUS_VERSION, DirectBody
 from aigak.evidence.uploads import (
     CHECKSUM_ALGORITHMS,
     TusError,
@@ -29,9 +29,7 @@ from aigak.evidence.uploads import (
     reconcile,
 )
 
-TUS_VERSION = "1.0.0"
 EXTENSIONS = "creation,checksum,termination,expiration"
-OFFSET_TYPE = "application/offset+octet-stream"
 
 
 def _tus_headers(response: HttpResponse) -> HttpResponse:
