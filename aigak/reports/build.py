@@ -177,11 +177,14 @@ def _decoded(names: list[str], row: tuple[Any, ...]) -> dict[str, Any]:
     return {n: _loads(t) for n, t in zip(names, row[1:], strict=False) if t is not None}
 
 
-def _compute_part(
-    name: str, where: tuple[str, ...], id_range: tuple[int, int] | None
+def _count(
+    spec: ReportSpec,
+    questionnaire: Questionnaire,
+    definition: FormDefinition,
+    conditions: list[Condition],
+    id_range: tuple[int, int] | None = None,
 ) -> tuple[engine.Plan, float, float]:
-    """One process's share: (plan with counts, seconds reading, seconds computing)."""
-    spec, questionnaire, definition, conditions = prepare(name, where)
+    """The counts over the records (in id_range): (plan, seconds reading, computing)."""
     plan = engine.Plan(spec, definition)
     started = time.perf_counter()
     computing = 0.0
@@ -191,11 +194,16 @@ def _compute_part(
         plan.add_columns(texts, n, values)
         computing += time.perf_counter() - t0
     reading = time.perf_counter() - started - computing
-    if id_range is not None:
-        # A worker process closes the connection it opened; the caller's own connection
-        # (perhaps a test's transaction) must stay open.
-        connections.close_all()
     return plan, reading, computing
+
+
+def _compute_part(
+    name: str, where: tuple[str, ...], id_range: tuple[int, int]
+) -> tuple[engine.Plan, float, float]:
+    """One worker process's share of the records, as _count gives it."""
+    counted = _count(*prepare(name, where), id_range)
+    connections.close_all()  # the connection this process opened
+    return counted
 
 
 def _ranges(workers: int) -> list[tuple[int, int]] | None:
@@ -236,7 +244,7 @@ def build_report(
     try:
         ranges = _ranges(workers)
         if ranges is None:
-            plan, reading, computing = _compute_part(name, where, None)
+            plan, reading, computing = _count(spec, questionnaire, definition, conditions)
         else:
             connections.close_all()  # each process opens its own connection
             context = multiprocessing.get_context("fork")
