@@ -1,66 +1,28 @@
 """The reference engine for tests: the first, record-by-record implementation of the
 report semantics (a Counter per table over answer dicts, no numpy), kept to check that
-the columnar engine in aigak.reports.engine gives the same report on any data.
+the columnar engine in aigak.reports.engine gives the same report on any data. The
+counting is its own; the pure helpers around it (rounding of percentages, mean and sd,
+chunking, the assembly of the final result) are the engine's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from decimal import ROUND_HALF_UP, Decimal, localcontext
-from itertools import chain, islice
+from collections.abc import Callable, Iterable
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
 from aigak.questionnaires.xlsform import FormDefinition, pick
+from aigak.reports.engine import chunked, mean_sd, percent, result
 from aigak.reports.spec import AGE, AGE_BRACKET, DERIVED, TOTAL, ReportSpec, TableSpec
 
 CHUNK = 5000
-ONE_DECIMAL = Decimal("0.1")
 
 Answers = dict[str, Any]
 Where = tuple[tuple[str, str], ...]
 Getter = Callable[[str], list[Any]]
-
-
-def percent(count: int, denominator: int) -> float | None:
-    """100 x count / denominator, half away from zero to one decimal.
-
-    >>> percent(18, 32), percent(1, 32), percent(0, 0), percent(2, 3)
-    (56.3, 3.1, None, 66.7)
-    """
-    if not denominator:
-        return None
-    value = Decimal(100 * count) / Decimal(denominator)
-    return float(value.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP))
-
-
-def mean_sd(n: int, total: int | float, squares: int | float) -> tuple[float | None, ...]:
-    """Mean and sample standard deviation (n - 1) from n, sum and sum of squares.
-
-    >>> mean_sd(3, 6, 14)
-    (2.0, 1.0)
-    >>> mean_sd(1, 47, 2209)
-    (47.0, None)
-    """
-    if n == 0:
-        return None, None
-    with localcontext() as ctx:
-        ctx.prec = 40
-        s, q = Decimal(total), Decimal(squares)
-        mean = (s / n).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
-        if n < 2:
-            return float(mean), None
-        variance = (n * q - s * s) / (n * (n - 1))
-        sd = max(variance, Decimal(0)).sqrt().quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
-    return float(mean), float(sd)
-
-
-def chunked(items: Iterable[Answers], size: int) -> Iterator[list[Answers]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 class Chunk:
@@ -591,18 +553,3 @@ def compute(
     for chunk in chunked(answers, chunk_size):
         plan.add(chunk)
     return result(plan, lang=lang, filters=filters, diagrams=diagrams)
-
-
-def result(
-    plan: Plan, *, lang: str = "en", filters: dict[str, Any] | None = None, diagrams: bool = False
-) -> dict[str, Any]:
-    n_tables = len(plan.spec.tables)
-    out: dict[str, Any] = {
-        "report": plan.spec.name,
-        "n_records": plan.n_records,
-        "filters": dict(filters or {}),
-        "tables": [t.result(lang) for t in plan.tables[:n_tables]],
-    }
-    if diagrams:
-        out["diagrams"] = [t.result(lang) for t in plan.tables[n_tables:]]
-    return out
