@@ -14,7 +14,7 @@ The runs store `Match` rows and nothing else: no record and no person changes he
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -315,39 +315,25 @@ def _store_links(
             accepted_person[key[1]] = match
         if key not in best and match.status in (MatchStatus.CANDIDATE, MatchStatus.SUPERSEDED):
             stale.append(match.pk)
-    summary = RunSummary(candidates=len(best))
-    creating: list[Match] = []
-    for key, row in best.items():
-        weights = _weights(row)
-        values = {
-            "probability": float(row.probability),
-            "match_weight": float(row.match_weight),
-            "fields": field_verdicts(weights),
-            "suggested": key in suggested,
-        }
-        known = existing.get(key)
-        if known is not None:
-            if known.status in (MatchStatus.CANDIDATE, MatchStatus.UNDECIDED):
-                for name, value in values.items():
-                    setattr(known, name, value)
-                known.save(update_fields=[*values, "updated_at"])
-                summary.updated += 1
-            continue
+
+    def new_link(key: tuple[int, int], values: dict[str, Any]) -> Match:
         blocker = accepted_entry.get(key[0]) or accepted_person.get(key[1])
-        creating.append(
-            Match(
-                kind=MatchKind.LINK,
-                entry_id=key[0],
-                person_id=key[1],
-                status=MatchStatus.SUPERSEDED if blocker else MatchStatus.CANDIDATE,
-                superseded_by=blocker,
-                **values,
-            )
+        return Match(
+            kind=MatchKind.LINK,
+            entry_id=key[0],
+            person_id=key[1],
+            status=MatchStatus.SUPERSEDED if blocker else MatchStatus.CANDIDATE,
+            superseded_by=blocker,
+            **values,
         )
-    Match.objects.bulk_create(creating, batch_size=1000)
-    summary.created = len(creating)
-    summary.removed = Match.objects.filter(pk__in=stale).delete()[0] if stale else 0
-    return summary
+
+    return _write_scores(
+        best,
+        existing,
+        stale,
+        lambda key, row: {**_scores(row), "suggested": key in suggested},
+        new_link,
+    )
 
 
 def find_duplicates(actor: Any, threshold: float = CANDIDATE_THRESHOLD) -> RunSummary:
@@ -395,26 +381,47 @@ def _store_pairs(best: dict[tuple[int, int], Any]) -> RunSummary:
         existing.setdefault(key, match)
         if match.status == MatchStatus.CANDIDATE and (key not in best or a == b):
             stale.append(match.pk)
+    return _write_scores(
+        best,
+        existing,
+        stale,
+        lambda key, row: _scores(row),
+        lambda key, values: Match(
+            kind=MatchKind.DEDUPE, person_id=key[0], other_person_id=key[1], **values
+        ),
+    )
+
+
+def _scores(row: Any) -> dict[str, Any]:
+    """What the model says of a pair, as a match stores it."""
+    return {
+        "probability": float(row.probability),
+        "match_weight": float(row.match_weight),
+        "fields": field_verdicts(_weights(row)),
+    }
+
+
+def _write_scores(
+    best: dict[tuple[int, int], Any],
+    existing: dict[tuple[int, int], Match],
+    stale: list[int],
+    values_of: Callable[[tuple[int, int], Any], dict[str, Any]],
+    new_match: Callable[[tuple[int, int], dict[str, Any]], Match],
+) -> RunSummary:
+    """Store a run's pairs: a known match still open takes the new scores, a decided one
+    is left as it is, a new pair becomes `new_match`; the `stale` matches are deleted."""
     summary = RunSummary(candidates=len(best))
     creating: list[Match] = []
     for key, row in best.items():
-        weights = _weights(row)
-        values = {
-            "probability": float(row.probability),
-            "match_weight": float(row.match_weight),
-            "fields": field_verdicts(weights),
-        }
+        values = values_of(key, row)
         known = existing.get(key)
-        if known is not None:
-            if known.status in (MatchStatus.CANDIDATE, MatchStatus.UNDECIDED):
-                for name, value in values.items():
-                    setattr(known, name, value)
-                known.save(update_fields=[*values, "updated_at"])
-                summary.updated += 1
-            continue
-        creating.append(
-            Match(kind=MatchKind.DEDUPE, person_id=key[0], other_person_id=key[1], **values)
-        )
+        if known is None:
+            creating.append(new_match(key, values))
+        elif known.status in (MatchStatus.CANDIDATE, MatchStatus.UNDECIDED):
+            for name, value in values.items():
+                setattr(known, name, value)
+            known.save(update_fields=[*values, "updated_at"])
+            summary.updated += 1
     Match.objects.bulk_create(creating, batch_size=1000)
     summary.created = len(creating)
     summary.removed = Match.objects.filter(pk__in=stale).delete()[0] if stale else 0
