@@ -101,14 +101,12 @@ def start(
         require(can_estimate_from_lists(actor), "estimate from the victim lists")
     settings = settings or RUN_LCMCR
     settings.check()
-    mark_abandoned()
-    key = key_of(table, settings)
-    existing = current_run(table, settings)
+    existing = current_run(table, settings)  # marks the abandoned runs failed first
     if existing is None:
         try:
             with transaction.atomic():
                 run = LcmcrRun.objects.create(
-                    key=key,
+                    key=key_of(table, settings),
                     lists=list(table.lists),
                     histories=_rows(table),
                     observed=table.observed,
