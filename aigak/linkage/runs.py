@@ -21,13 +21,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from aigak.lib import background
+from aigak.lib.background import ACTIVE_RUN_STATUSES, RunFailed
 from aigak.lib.background import QUEUED_TOO_LONG as QUEUED_TOO_LONG
-from aigak.lib.background import RunFailed
 from aigak.lib.background import worker_name as worker_name
 from aigak.linkage import review
 from aigak.linkage.access import require_manage
 from aigak.linkage.engines import EngineUnavailable
-from aigak.linkage.models import MatchingRun, MatchKind, RunStatus, VictimList
+from aigak.linkage.models import MatchingRun, MatchKind, VictimList
 
 PERSONS_TARGET = "persons"
 RELATED = ("requested_by", "victim_list")
@@ -49,10 +49,8 @@ def active_run(victim_list: VictimList | None) -> MatchingRun | None:
     """The run waiting or running for a list (None: for the persons), if any."""
     mark_abandoned()
     return (
-        MatchingRun.objects.filter(
-            target=target_of(victim_list), status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
-        )
-        .select_related("requested_by", "victim_list")
+        MatchingRun.objects.filter(target=target_of(victim_list), status__in=ACTIVE_RUN_STATUSES)
+        .select_related(*RELATED)
         .first()
     )
 
