@@ -22,12 +22,16 @@ COMMANDS: dict[str, tuple[bool, str]] = {
     "dedupe": (False, "find the same person several times in one list"),
     "estimate": (False, "multiple systems estimation from overlapping lists"),
     "token": (True, "print a new API token for a user"),
+    "form": (True, "install, list, export questionnaires; evaluate expressions"),
     "evidence": (True, "list evidence files"),
     "verify": (True, "re-hash every evidence file"),
     "backup": (True, "whole-system backup"),
     "restore": (True, "restore a whole-system backup"),
     "manage": (True, "run any Django management command"),
 }
+
+# Subcommands of those that never touch the database.
+NO_DATABASE = {("form", ("eval",))}
 
 
 def usage() -> str:
@@ -67,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"aigak: unknown command {command!r}\n\n{usage()}", file=sys.stderr)
         return 2
     needs_db, _ = COMMANDS[command]
+    if (command, tuple(rest[:1])) in NO_DATABASE:
+        needs_db = False
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aigak.settings")
     import django

@@ -15,8 +15,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from aigak.questionnaires.expressions import ExpressionError, evaluate, holds, to_string
+from aigak.questionnaires.expressions import (
+    ExpressionError,
+    NodeSet,
+    evaluate,
+    holds,
+    to_string,
+)
 from aigak.questionnaires.xlsform import Field, FormDefinition, Section, pick
+from aigak.questionnaires.xpath.order import dependency_order
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TIME = re.compile(r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$")
@@ -153,24 +160,37 @@ def _safe_holds(expression: str, answers: dict[str, Any], current: Any = None) -
 
 
 def calculate(definition: FormDefinition, answers: dict[str, Any]) -> dict[str, Any]:
-    """Values of the calculate fields, in form order (later ones may use earlier ones)."""
+    """Values of the calculate fields, each after the calculations it uses (so one may
+    refer to a later one, as in ODK); returned in form order."""
     scope = dict(answers)
     out: dict[str, Any] = {}
-    for f in definition.fields.values():
-        if f.type == "calculate" and not f.repeat:
-            try:
-                value = evaluate(f.calculation, scope)
-            except (ExpressionError, ValueError, TypeError):
-                value = None
-            if isinstance(value, float) and math.isnan(value):
-                value = None
-            if isinstance(value, (dt.date, dt.datetime)):
-                value = value.isoformat()
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            scope[f.name] = value
-            out[f.name] = value
-    return out
+    pairs = tuple(
+        (f.name, f.calculation)
+        for f in definition.fields.values()
+        if f.type == "calculate" and not f.repeat
+    )
+    for name in dependency_order(pairs):
+        value = _calculated(definition.fields[name].calculation, scope)
+        scope[name] = value
+        out[name] = value
+    return {name: out[name] for name, _ in pairs}
+
+
+def _calculated(expression: str, scope: dict[str, Any]) -> Any:
+    """One calculation's value in its stored shape; None when empty or failing."""
+    try:
+        value = evaluate(expression, scope)
+    except (ExpressionError, ValueError, TypeError):
+        return None
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, NodeSet):
+        return to_string(value)
+    return value
 
 
 def clean_answers(
@@ -318,8 +338,11 @@ def _check_repeat(
     ``repeat[index]/field``: the entry's place among those given, counting from 1.
     """
     problems: list[Problem] = []
+    own = [f.name for f in definition.repeat_fields(section.name)]
     for index, item in zip(positions, answers.get(section.name) or [], strict=False):
-        scope = {**answers, **item}
+        # The entry's own fields first, unanswered ones too: a reference to a field of
+        # the same repeat means this entry's answer (as in ODK), never another entry's.
+        scope = {**answers, **dict.fromkeys(own), **item}
         for name, relevant in _relevance(definition, section, scope, True):
             if not isinstance(name, str):
                 continue

@@ -31,7 +31,9 @@ ANSWERS = {
         ("regex(${name}, '^Ай')", True),
         ("${empty} = ''", True),
         ("${empty} != ''", False),
-        ("${empty} > 3", True),  # an unanswered side makes no ordering claim
+        ("${empty} > 3", False),  # unanswered is '', whose number is NaN (ODK)
+        ("${empty} <= 3", False),
+        ("${empty} >= 18", False),
         ("(1 + 2) * 3 = 9", True),
         ("7 mod 4 = 3", True),
         ("10 div 4 = 2.5", True),
