@@ -48,7 +48,6 @@ ENKETO_DIFFERENCES = {
 }
 
 
-
 def _cases(suite):
     with (CASES / suite).open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle]

@@ -144,3 +144,47 @@ def test_a_repeat_that_is_not_asked_is_not_checked():
 def test_entries_are_named_by_their_place_among_those_given():
     _, problems = clean_detentions([{"place": "x"}, {}, {"place": "", "days": "2"}])
     assert [p.field for p in problems] == ["detentions[3]/place"]
+
+
+ODK_FORM = load_xlsform(
+    xlsform(
+        [
+            ["text", "record_id", "Record id", "Номер", "yes"],
+            ["integer", "age", "Age", "Возраст"],
+            ["text", "adult_note", "Adult detail", "Деталь", "", "${age} >= 18"],
+            ["date", "arrested", "Arrested", "Задержан"],
+            ["text", "future_note", "Note", "Заметка", "", "${arrested} > today()"],
+            ["calculate", "total", "", "", "", "", "", "", "${doubled} + 1"],
+            ["calculate", "doubled", "", "", "", "", "", "", "${base} * 2"],
+            ["calculate", "base", "", "", "", "", "", "", "${age} + 0"],
+            ["calculate", "stamp", "", "", "", "", "", "", "if(now() > ${arrested}, 'past', '')"],
+        ]
+    )
+)
+
+
+def test_an_unanswered_number_makes_a_comparison_false_as_in_odk():
+    assert "adult_note" not in relevant_fields(ODK_FORM, {"record_id": "V-1"})
+    assert "adult_note" in relevant_fields(ODK_FORM, {"record_id": "V-1", "age": 18})
+    assert "adult_note" not in relevant_fields(ODK_FORM, {"record_id": "V-1", "age": 17})
+
+
+def test_a_calculation_may_use_a_later_calculation():
+    answers, problems = clean_answers(ODK_FORM, {"record_id": "V-1", "age": "20"})
+    assert problems == []
+    assert (answers["base"], answers["doubled"], answers["total"]) == (20, 40, 41)
+
+
+def test_now_and_today_compare_with_dates_without_an_error():
+    answers, problems = clean_answers(
+        ODK_FORM, {"record_id": "V-1", "arrested": "2020-01-02", "future_note": "x"}
+    )
+    assert problems == []
+    assert answers["stamp"] == "past"
+    assert "future_note" not in answers  # 2020 is not after today(): not relevant
+
+
+def test_a_reference_inside_an_entry_means_the_entrys_own_field():
+    # The second entry says beaten=yes; the first must not borrow it.
+    _, problems = clean_detentions([{"place": "a"}, {"place": "b", "beaten": "yes"}])
+    assert [(p.field, p.rule) for p in problems] == [("detentions[2]/injuries", "required")]

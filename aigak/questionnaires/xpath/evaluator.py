@@ -59,6 +59,8 @@ def run(node: Node, ctx: Context) -> Any:
         return -to_number(run(node.args[0], ctx))
     if kind == "filter":
         return _filter(node, ctx)
+    if kind == "step":
+        return _step(node, ctx)
     if kind == "union":
         items: list[Any] = []
         for part in node.args:
@@ -106,13 +108,35 @@ def _call(node: Node, ctx: Context) -> Any:
         raise ExpressionError(f"{name}(): {exc}") from None
 
 
+def _step(node: Node, ctx: Context) -> NodeSet:
+    """The answers a path names inside the entries its base chose."""
+    items = run(node.args[0], ctx)
+    items = list(items) if isinstance(items, NodeSet) else [items]
+    for name in node.value:
+        found: list[Any] = []
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            value = item.get(name)
+            if isinstance(value, list) and value and isinstance(value[0], dict):
+                found.extend(value)
+            else:
+                found.append(value)
+        items = found
+    return NodeSet(items)
+
+
 def _filter(node: Node, ctx: Context) -> Any:
     base = run(node.args[0], ctx)
     items = list(base) if isinstance(base, NodeSet) else [base]
+    # Inside an entry, a field of the repeat that this entry left unanswered is empty.
+    siblings = dict.fromkeys(k for item in items if isinstance(item, dict) for k in item)
     for predicate in node.args[1:]:
         kept = []
         for position, item in enumerate(items, start=1):
-            answers = {**ctx.answers, **item} if isinstance(item, dict) else ctx.answers
+            answers = ctx.answers
+            if isinstance(item, dict):
+                answers = {**ctx.answers, **siblings, **item}
             inner = replace(ctx, answers=answers, current=item, position=position, size=len(items))
             inner.in_predicate = True
             result = run(predicate, inner)

@@ -52,7 +52,7 @@ _PRECEDENCE |= {"+": 5, "-": 5, "*": 6, "div": 6, "mod": 6}
 
 @dataclass(frozen=True, slots=True)
 class Node:
-    kind: str  # num, str, ref, dot, var, call, binop, neg, union, filter
+    kind: str  # num, str, ref, dot, var, call, binop, neg, union, filter, step
     value: Any = None
     args: tuple[Node, ...] = ()
 
@@ -169,9 +169,9 @@ class _Parser:
         """Steps of a path; the result names the field of the last named step."""
         names: list[str] = []
         predicates: list[Node] = []
-        if base is None and self.at("/", "//"):
+        if self.at("/", "//"):
             self.take()
-            if self.peek() is None or not self._starts_step():
+            if base is None and not self._starts_step():
                 raise ExpressionError(f"the document root '/' is not a value in {self.text!r}")
         while True:
             kind, value = self.take()
@@ -199,6 +199,9 @@ class _Parser:
             if base is not None:
                 return base
             return Node("dot")
+        if base is not None:  # ${repeat}[2]/name: the name inside the chosen entries
+            step = Node("step", tuple(names), (base,))
+            return Node("filter", None, (step, *predicates)) if predicates else step
         ref = Node("ref", names[-1])
         return Node("filter", None, (ref, *predicates)) if predicates else ref
 
