@@ -26,6 +26,8 @@ def find(answers: Mapping[str, Any], name: str) -> Any:
     entries of a repeat (a node-set), or the empty string when unanswered."""
     if name in answers:
         return from_answer(answers[name])
+    if not any(type(v) is list for v in answers.values()):
+        return ""  # no repeat to look into: unanswered
     found: list[Any] = []
     located = False
     for value in answers.values():

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from aigak.questionnaires.xpath.values import ExpressionError
 
 
-@dataclass
+@dataclass(slots=True)
 class Context:
     """What an expression is evaluated against.
 
@@ -27,7 +27,6 @@ class Context:
     choice_label: Callable[[str, str], str] | None = None
     now: dt.datetime | None = None
     in_predicate: bool = False
-    cache: dict[str, Any] = field(default_factory=dict)
 
 
 Function = Callable[..., Any]

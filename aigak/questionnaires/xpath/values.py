@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
 from contextvars import ContextVar
+from functools import lru_cache
 from typing import Any
 
 
@@ -41,7 +43,13 @@ ZONE: ContextVar[dt.tzinfo | None] = ContextVar("xpath_zone", default=None)
 
 def local_zone() -> dt.tzinfo:
     """The time zone dates without an offset are read in (the server's, as ODK's device)."""
-    return ZONE.get() or dt.datetime.now().astimezone().tzinfo or dt.UTC
+    return ZONE.get() or _system_zone(os.environ.get("TZ"))
+
+
+@lru_cache(maxsize=8)
+def _system_zone(tz: str | None) -> dt.tzinfo:
+    """The process's zone (Django sets TZ from TIME_ZONE), looked up once per TZ."""
+    return dt.datetime.now().astimezone().tzinfo or dt.UTC
 
 
 def from_answer(value: Any) -> Any:
