@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,17 +169,31 @@ def calculate(definition: FormDefinition, answers: dict[str, Any]) -> dict[str, 
         for f in definition.fields.values()
         if f.type == "calculate" and not f.repeat
     )
+    labels = choice_labels(definition)
     for name in dependency_order(pairs):
-        value = _calculated(definition.fields[name].calculation, scope)
+        value = _calculated(definition.fields[name].calculation, scope, labels)
         scope[name] = value
         out[name] = value
     return {name: out[name] for name, _ in pairs}
 
 
-def _calculated(expression: str, scope: dict[str, Any]) -> Any:
+def choice_labels(definition: FormDefinition) -> Callable[[str, str], str]:
+    """jr:choice-name(choice, '${field}'): the choice's label in the form's language."""
+
+    def label(field_name: str, choice: str) -> str:
+        f = definition.fields.get(field_name)
+        found = next((c for c in f.choices if c.name == choice), None) if f else None
+        if found is None:
+            return choice
+        return pick(found.label, definition.default_language) or choice
+
+    return label
+
+
+def _calculated(expression: str, scope: dict[str, Any], labels: Callable[[str, str], str]) -> Any:
     """One calculation's value in its stored shape; None when empty or failing."""
     try:
-        value = evaluate(expression, scope)
+        value = evaluate(expression, scope, choice_label=labels)
     except (ExpressionError, ValueError, TypeError):
         return None
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):

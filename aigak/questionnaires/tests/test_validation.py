@@ -158,7 +158,20 @@ ODK_FORM = load_xlsform(
             ["calculate", "doubled", "", "", "", "", "", "", "${base} * 2"],
             ["calculate", "base", "", "", "", "", "", "", "${age} + 0"],
             ["calculate", "stamp", "", "", "", "", "", "", "if(now() > ${arrested}, 'past', '')"],
-        ]
+            ["select_one yn", "hurt", "Hurt", "Ранен"],
+            [
+                "calculate",
+                "hurt_label",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "jr:choice-name(${hurt}, '${hurt}')",
+            ],
+        ],
+        [["yn", "yes", "Yes", "Да"], ["yn", "no", "No", "Нет"]],
     )
 )
 
@@ -188,3 +201,9 @@ def test_a_reference_inside_an_entry_means_the_entrys_own_field():
     # The second entry says beaten=yes; the first must not borrow it.
     _, problems = clean_detentions([{"place": "a"}, {"place": "b", "beaten": "yes"}])
     assert [(p.field, p.rule) for p in problems] == [("detentions[2]/injuries", "required")]
+
+
+def test_a_calculation_reads_a_choice_label():
+    answers, problems = clean_answers(ODK_FORM, {"record_id": "V-1", "hurt": "yes"})
+    assert problems == []
+    assert answers["hurt_label"] == "Yes"
