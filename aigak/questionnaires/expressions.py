@@ -22,7 +22,7 @@ aigak.questionnaires.xpath.values.ExpressionError: unexpected end of expression 
 
 from __future__ import annotations
 
-from aigak.questionnaires.xpath import (
+from aigak.questionnaires.xpath import (  # noqa: F401  (re-exported)
     ExpressionError,
     NodeSet,
     evaluate,
@@ -33,15 +33,3 @@ from aigak.questionnaires.xpath import (
     to_number,
     to_string,
 )
-
-__all__ = [
-    "ExpressionError",
-    "NodeSet",
-    "evaluate",
-    "holds",
-    "parse",
-    "references",
-    "to_bool",
-    "to_number",
-    "to_string",
-]

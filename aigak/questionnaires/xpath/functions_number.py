@@ -11,7 +11,7 @@ from aigak.questionnaires.xpath.values import (
     ExpressionError,
     NodeSet,
     from_answer,
-    item_string,
+    items,
     to_bool,
     to_number,
     to_string,
@@ -19,9 +19,7 @@ from aigak.questionnaires.xpath.values import (
 
 
 def numbers(value: Any) -> list[float]:
-    if isinstance(value, NodeSet):
-        return [to_number(item_string(i) if isinstance(i, dict) else from_answer(i)) for i in value]
-    return [to_number(value)]
+    return [to_number(item) for item in items(value)]
 
 
 @function("boolean", 1)
@@ -192,14 +190,7 @@ def _count(ctx: Context, value: Any) -> float:
 
 @function("count-non-empty", 1)
 def _count_non_empty(ctx: Context, value: Any) -> float:
-    items = value if isinstance(value, NodeSet) else NodeSet([value])
-    return float(
-        sum(
-            1
-            for i in items
-            if (item_string(i) if isinstance(i, dict) else to_string(from_answer(i))) != ""
-        )
-    )
+    return float(sum(1 for item in items(value) if to_string(item) != ""))
 
 
 @function("position", 0, 1)
@@ -228,13 +219,7 @@ def _within(count: float, least: Any, most: Any) -> bool:
 
 @function("checklist", 2, None)
 def _checklist(ctx: Context, least: Any, most: Any, *args: Any) -> bool:
-    values = [a for a in args]
-    count = sum(
-        1
-        for v in values
-        for item in (v if isinstance(v, NodeSet) else [v])
-        if to_bool(from_answer(item) if not isinstance(item, dict) else item_string(item))
-    )
+    count = sum(1 for arg in args for item in items(arg) if to_bool(item))
     return _within(count, least, most)
 
 
@@ -244,9 +229,8 @@ def _weighted_checklist(ctx: Context, least: Any, most: Any, *args: Any) -> bool
         raise ExpressionError("expects values and weights in pairs")
     total = 0.0
     for value, weight in zip(args[0::2], args[1::2], strict=True):
-        values = value if isinstance(value, NodeSet) else [value]
         weights = numbers(weight)
-        for i, item in enumerate(values):
-            if to_bool(from_answer(item)):
+        for i, item in enumerate(items(value)):
+            if to_bool(item):
                 total += weights[i] if i < len(weights) else weights[-1]
     return _within(total, least, most)

@@ -17,7 +17,7 @@ from aigak.questionnaires.xpath.values import (
     ExpressionError,
     NodeSet,
     from_answer,
-    item_string,
+    items,
     to_number,
     to_string,
 )
@@ -25,9 +25,7 @@ from aigak.questionnaires.xpath.values import (
 
 def strings(value: Any) -> list[str]:
     """The string of each item of a node-set, or the value's string."""
-    if isinstance(value, NodeSet):
-        return [item_string(i) if isinstance(i, dict) else to_string(from_answer(i)) for i in value]
-    return [to_string(value)]
+    return [to_string(item) for item in items(value)]
 
 
 def _context_string(ctx: Context, args: tuple[Any, ...], name: str) -> str:

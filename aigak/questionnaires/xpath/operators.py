@@ -15,8 +15,7 @@ from typing import Any
 
 from aigak.questionnaires.xpath.values import (
     NodeSet,
-    from_answer,
-    item_string,
+    items,
     parse_date,
     parse_datetime,
     to_bool,
@@ -27,10 +26,6 @@ from aigak.questionnaires.xpath.values import (
 EQUALITY = ("=", "!=")
 ORDER = ("<", "<=", ">", ">=")
 TOLERANCE = 1e-12
-
-
-def _items(value: NodeSet) -> list[Any]:
-    return [item_string(i) if isinstance(i, dict) else from_answer(i) for i in value]
 
 
 def compare(op: str, left: Any, right: Any) -> bool:
@@ -44,15 +39,15 @@ def compare(op: str, left: Any, right: Any) -> bool:
 
 def _compare_sets(op: str, left: Any, right: Any) -> bool:
     if isinstance(left, NodeSet) and isinstance(right, NodeSet):
-        lefts, rights = _items(left), _items(right)
+        lefts, rights = items(left), items(right)
         return any(compare(op, to_string(a), to_string(b)) for a in lefts for b in rights)
     if isinstance(left, NodeSet):
         if isinstance(right, bool):
             return compare(op, to_bool(left), right)
-        return any(compare(op, item, right) for item in _items(left))
+        return any(compare(op, item, right) for item in items(left))
     if isinstance(left, bool):
         return compare(op, left, to_bool(right))
-    return any(compare(op, left, item) for item in _items(right))
+    return any(compare(op, left, item) for item in items(right))
 
 
 def _is_number(value: Any) -> bool:

@@ -78,6 +78,13 @@ def item_string(item: Any) -> str:
     return to_string(from_answer(item))
 
 
+def items(value: Any) -> list[Any]:
+    """The XPath value of each item of a node-set (an entry: its text), or [value]."""
+    if isinstance(value, NodeSet):
+        return [item_string(i) if isinstance(i, dict) else from_answer(i) for i in value]
+    return [value]
+
+
 def single(value: Any) -> Any:
     """A node-set as the value of its first item (XPath); other values unchanged."""
     if isinstance(value, NodeSet):
