@@ -207,3 +207,21 @@ def test_a_calculation_reads_a_choice_label():
     answers, problems = clean_answers(ODK_FORM, {"record_id": "V-1", "hurt": "yes"})
     assert problems == []
     assert answers["hurt_label"] == "Yes"
+
+
+@pytest.mark.parametrize(
+    ("arrested", "relevant", "stamp"),
+    [("2020-01-02", False, "past"), ("", False, ""), ("2999-01-01", True, "")],
+)
+def test_the_live_form_state_compares_now_and_today_with_dates(arrested, relevant, stamp):
+    from aigak.questionnaires.webform import form_state
+
+    state = form_state(
+        ODK_FORM,
+        {"record_id": "V-1", "arrested": arrested},
+        lang="en",
+        visible=set(ODK_FORM.fields),
+    )
+    assert ("future_note" in state["relevant"]) is relevant
+    assert state["calculated"]["stamp"] == stamp
+    assert state["problems"] == {}
