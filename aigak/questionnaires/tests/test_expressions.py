@@ -144,3 +144,17 @@ def test_dates_answer_today_and_now_as_the_given_moment():
     assert evaluate("today()", {}, now=moment) == dt.date(2025, 3, 4)
     assert evaluate("now() > ${d}", {"d": "2025-03-03"}, now=moment) is True
     assert evaluate("${d} < today()", {"d": None}, now=moment) is False
+
+
+@pytest.mark.parametrize(
+    ("choice", "expected"),
+    [
+        ({"name": "almaty_city", "region": "almaty"}, True),
+        ({"name": "shymkent", "region": "south"}, False),
+    ],
+)
+def test_a_choice_filter_reads_the_choices_columns_and_the_forms_fields(choice, expected):
+    # region is both a field and a column of the choices: bare, it is the choice's.
+    answers = {"region": "almaty", "wanted": "almaty"}
+    assert holds("region = ${wanted}", answers, current=choice) is expected
+    assert references("region = ${wanted}") == {"wanted"}

@@ -53,6 +53,11 @@ def run(node: Node, ctx: Context) -> Any:
         return find(ctx.answers, node.value)
     if kind == "binop":
         return _binop(node, ctx)
+    if kind == "path":
+        current = ctx.current
+        if isinstance(current, dict) and node.value in current:
+            return from_answer(current[node.value])
+        return find(ctx.answers, node.value)
     if kind == "call":
         return _call(node, ctx)
     if kind == "dot":

@@ -220,3 +220,21 @@ def _base64_decode(ctx: Context, value: Any) -> str:
     except (binascii.Error, ValueError):
         return ""
     return raw.decode("utf-8", errors="replace")
+
+
+def _unserved(name: str, least: int, most: int | None, why: str) -> None:
+    """An ODK function Aigak knows but cannot serve: a form using it installs, and the
+    expression fails with the reason when evaluated (a calculation stays empty)."""
+
+    def call(ctx: Context, *args: Any) -> Any:
+        raise ExpressionError(why)
+
+    function(name, least, most)(call)
+
+
+_ATTACHMENTS = "needs the form's attachments or secondary instances, which Aigak does not serve"
+_unserved("pulldata", 1, None, _ATTACHMENTS)
+_unserved("instance", 1, 1, _ATTACHMENTS)
+_unserved("randomize", 1, 2, "choice order is not randomised on the web form")
+_unserved("property", 1, 1, "device properties exist only on a phone")
+_unserved("version", 0, 0, "the form version is not an expression value here")

@@ -52,7 +52,7 @@ _PRECEDENCE |= {"+": 5, "-": 5, "*": 6, "div": 6, "mod": 6}
 
 @dataclass(frozen=True, slots=True)
 class Node:
-    kind: str  # num, str, ref, dot, var, call, binop, neg, union, filter, step
+    kind: str  # num, str, ref, path, dot, var, call, binop, neg, union, filter, step
     value: Any = None
     args: tuple[Node, ...] = ()
 
@@ -169,6 +169,7 @@ class _Parser:
         """Steps of a path; the result names the field of the last named step."""
         names: list[str] = []
         predicates: list[Node] = []
+        relative = base is None and not self.at("/", "//")
         if self.at("/", "//"):
             self.take()
             if base is None and not self._starts_step():
@@ -183,6 +184,7 @@ class _Parser:
                     predicates.append(self.expression())
                     self.expect("]")
             elif kind == "op" and value in (".", ".."):
+                relative = relative and value == "."
                 if value == ".." and names:
                     names.pop()
             elif kind == "op" and value not in ("@", "*"):
@@ -202,7 +204,10 @@ class _Parser:
         if base is not None:  # ${repeat}[2]/name: the name inside the chosen entries
             step = Node("step", tuple(names), (base,))
             return Node("filter", None, (step, *predicates)) if predicates else step
-        ref = Node("ref", names[-1])
+        # A bare name is read at the context item first (a choice's column in a
+        # choice_filter, an entry's field in a predicate), then as a field.
+        kind = "path" if relative and len(names) == 1 else "ref"
+        ref = Node(kind, names[-1])
         return Node("filter", None, (ref, *predicates)) if predicates else ref
 
     def _starts_step(self) -> bool:
