@@ -65,7 +65,9 @@ def outputs():
             file.writelines(json.dumps(c) + "\n" for c in cases)
             file.flush()
             out = io.StringIO()
-            call_command("form", "eval", "--cases", file.name, "--tz", cases[0]["tz"], stdout=out)
+            clock = ["--now", cases[0]["now"]] if "now" in cases[0] else []
+            options = ["--cases", file.name, "--tz", cases[0]["tz"], *clock]
+            call_command("form", "eval", *options, stdout=out)
         lines = [json.loads(line) for line in out.getvalue().splitlines()]
         assert len(lines) == len(cases)
         results[suite] = lines
@@ -77,7 +79,7 @@ def _params():
         for index, case in enumerate(cases):
             differences = JAVAROSA_DIFFERENCES if suite == "javarosa.jsonl" else ENKETO_DIFFERENCES
             why = differences.get(case["expression"])
-            if "GMT+0000 (Coordinated Universal Time)" in case["expression"]:
+            if " GMT" in case["expression"] and "Time)" in case["expression"]:
                 why = "JavaScript's Date.toString() text is not an ODK date"
             marks = [pytest.mark.xfail(reason=why, strict=True)] if why else []
             label = f"{suite.split('.')[0]}-{index}-{case['expression'][:40]}"

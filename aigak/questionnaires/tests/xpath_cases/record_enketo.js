@@ -1,6 +1,6 @@
 // Records the cases of Enketo's openrosa-xpath-evaluator integration tests as JSON lines.
 //
-// Usage: node record_enketo.js TESTDIR > enketo.raw.jsonl
+// Usage: TZ=America/Phoenix node record_enketo.js TESTDIR > enketo.raw.jsonl
 // TESTDIR is the test/ folder of https://github.com/enketo/openrosa-xpath-evaluator.
 // The spec files run unchanged against a recording helpers.js and a recording `chai`:
 // every assertion becomes one line {file, title, expression, type, check, expected,
@@ -12,6 +12,15 @@ const path = require('path');
 const Module = require('module');
 
 const testDir = path.resolve(process.argv[2]);
+
+// Tests that build dates from the clock (today, yesterday) read a fixed moment, so the
+// recorded cases hold on any day; the cases are evaluated with `--now` at the same one.
+const RECORDED_AT = Date.parse(process.env.RECORD_NOW || '2026-12-04T12:00:00Z');
+const RealDate = Date;
+global.Date = class extends RealDate {
+  constructor(...args) { if (args.length) super(...args); else super(RECORDED_AT); }
+  static now() { return RECORDED_AT; }
+};
 let current = { file: '', title: '' };
 let fixture = null;
 let customDoc = false;
