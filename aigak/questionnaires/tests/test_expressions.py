@@ -158,3 +158,22 @@ def test_a_choice_filter_reads_the_choices_columns_and_the_forms_fields(choice, 
     answers = {"region": "almaty", "wanted": "almaty"}
     assert holds("region = ${wanted}", answers, current=choice) is expected
     assert references("region = ${wanted}") == {"wanted"}
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "(" * 2000 + "1" + ")" * 2000,
+        "uuid(1e9)",
+        "date(1e12)",
+        "round(1, 1000)",
+        "substr('a', 1e400)",
+    ],
+)
+def test_an_expression_that_cannot_be_evaluated_fails_with_a_reason(expression):
+    try:
+        result = evaluate(expression, {})
+    except ExpressionError as exc:
+        assert str(exc)
+    else:
+        assert result is not None

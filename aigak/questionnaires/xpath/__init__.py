@@ -54,9 +54,16 @@ __all__ = [
 def parse(text: str) -> Node:
     """The tree of an expression, its functions known and called with the right number
     of arguments; raises ExpressionError saying what is wrong. Trees are cached."""
-    node = parse_tree(text)
+    node = _tree(text)
     _check_calls(node, text)
     return node
+
+
+def _tree(text: str) -> Node:
+    try:
+        return parse_tree(text)
+    except RecursionError:
+        raise ExpressionError(f"the expression is nested too deeply: {text[:60]!r}") from None
 
 
 def _check_calls(node: Node, text: str) -> None:
@@ -87,7 +94,10 @@ def evaluate(
     ctx = Context(answers, current, position, 0, choice_label, now)
     # Unknown functions and wrong arities are errors when evaluated (a branch that is
     # never taken may hold them, as in ODK); parse() refuses them when a form is read.
-    return run(parse_tree(text), ctx)
+    try:
+        return run(_tree(text), ctx)
+    except RecursionError:
+        raise ExpressionError(f"the expression is nested too deeply: {text[:60]!r}") from None
 
 
 def holds(text: str, answers: Mapping[str, Any], current: Any = None, **options: Any) -> bool:

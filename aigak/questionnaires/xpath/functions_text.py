@@ -189,8 +189,8 @@ def _uuid(ctx: Context, *args: Any) -> str:
     if not args:
         return str(uuid.uuid4())
     length = to_number(args[0])
-    if math.isnan(length) or length < 0:
-        raise ExpressionError("the length must be a positive number")
+    if math.isnan(length) or not 0 <= length <= 1000:
+        raise ExpressionError("the length must be a number from 0 to 1000")
     alphabet = string.ascii_letters + string.digits
     return "".join(secrets.choice(alphabet) for _ in range(int(length)))
 
