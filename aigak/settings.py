@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "aigak.linkage",
     "aigak.estimation",
     "aigak.publishing",
+    "aigak.site",
 ]
 
 MIDDLEWARE = [
@@ -48,7 +49,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "aigak.urls"
+ROOT_URLCONF = "aigak.site.urls"
 WSGI_APPLICATION = "aigak.wsgi.application"
 
 TEMPLATES = [
@@ -85,7 +86,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "records:list"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [

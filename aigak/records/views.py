@@ -23,7 +23,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from aigak.accounts import permissions as perms
 from aigak.accounts.models import AuditAction, User, audit
-from aigak.evidence import access as evidence_access
 from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.validation import Problem
 from aigak.questionnaires.webform import (
@@ -46,13 +45,13 @@ from aigak.records.access import (
     visible_field_names,
 )
 from aigak.records.history import version_changes
+from aigak.records.hooks import record_page_panels
 from aigak.records.models import Record, Status
 from aigak.records.paging import COUNT_CAP, CappedPaginator
 from aigak.records.search import filter_select, search
 
 PAGE_SIZE = 50
 FILTER_PREFIX = "f_"
-DEFAULT_QUESTIONNAIRE = "victim"
 # Columns of the record list, when the questionnaire has them (the victim's name and
 # status, an event's date, place and type), after the record id.
 LIST_FIELDS = ("full_name", "vital_status", "event_date", "event_locality", "event_type")
@@ -70,11 +69,6 @@ class AuthenticatedHttpRequest(HttpRequest):
 
 def _lang() -> str:
     return (translation.get_language() or "en")[:2]
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    return redirect("records:list", DEFAULT_QUESTIONNAIRE)
 
 
 # --- list --------------------------------------------------------------------------
@@ -218,8 +212,7 @@ def record_detail(
         request,
         "records/detail.html",
         {
-            "evidence": _record_evidence(user, record),
-            "can_attach": evidence_access.can_link(user, record),
+            **record_page_panels(user, record),
             "links": _record_links(user, record),
             "questionnaire": record.questionnaire,
             "record": record,
@@ -230,14 +223,6 @@ def record_detail(
             "can_delete": perms.can_delete_record(user, record),
         },
     )
-
-
-def _record_evidence(user: Any, record: Record) -> list[Any]:
-    """Evidence attached to the record that this user may see."""
-    found = evidence_access.visible_evidence(user).filter(
-        links__record=record, deleted_at__isnull=True
-    )
-    return list(found.order_by("uploaded_at"))
 
 
 def _record_links(user: Any, record: Record) -> list[tuple[str, Record]]:
