@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from aigak.accounts.http import AuthenticatedHttpRequest
 from aigak.accounts.models import User
 from aigak.accounts.permissions import can_estimate_from_lists, can_see_estimates, require
 from aigak.estimation import page, runs
@@ -32,10 +33,6 @@ from aigak.runs.models import ENDED_WITHOUT_RESULT
 
 MAX_UPLOAD = 1024 * 1024  # a capture-history table has at most 2^k - 1 rows
 RUN_REFRESH = 5  # seconds between reloads of a page while its run waits or runs
-
-
-class AuthenticatedHttpRequest(HttpRequest):
-    user: User
 
 
 def _context(user: User) -> dict[str, Any]:

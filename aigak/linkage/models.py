@@ -25,6 +25,17 @@ PEOPLE_FIELDS = (
     "locality",
     "event_date",
 )
+# What the people columns are called on the pages (column mapping, review).
+FIELD_LABELS = {
+    "id": "Id in the list",
+    "full_name": "Full name",
+    "birth_date": "Date of birth",
+    "age": "Age",
+    "gender": "Gender",
+    "region": "Region",
+    "locality": "Town or village",
+    "event_date": "Date of the event (death, detention)",
+}
 # Column names of the capture histories (`overlap.capture_histories`), not list names.
 RESERVED_LIST_NAMES = ("database", "count")
 

@@ -29,6 +29,7 @@ from aigak.linkage.access import require_manage
 from aigak.linkage.matching import dedupe_list, link_lists
 from aigak.linkage.model import COMPARISONS
 from aigak.linkage.models import (
+    FIELD_LABELS,
     PEOPLE_FIELDS,
     ListEntry,
     Match,
@@ -59,15 +60,6 @@ COMPARISON_LABELS = {
     "place": "Town or region",
     "event": "Event date",
     "gender": "Gender",
-}
-FIELD_LABELS = {
-    "full_name": "Full name",
-    "birth_date": "Date of birth",
-    "age": "Age",
-    "gender": "Gender",
-    "region": "Region",
-    "locality": "Town or village",
-    "event_date": "Event date",
 }
 
 

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import F
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.html import format_html_join
@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aigak.accounts import permissions as perms
-from aigak.accounts.models import AuditAction, User, audit
+from aigak.accounts.http import AuthenticatedHttpRequest
+from aigak.accounts.models import AuditAction, audit
 from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.validation import Problem
 from aigak.questionnaires.webform import (
@@ -59,12 +60,6 @@ LIST_FIELDS = ("full_name", "vital_status", "event_date", "event_locality", "eve
 # is never empty): for few matches, found by search or filters, then sorted.
 FEW_MATCHES_ORDER = [Coalesce("updated_at", "created_at").desc(), F("id").desc()]
 ASSIGNED_ON_CREATE = {"record_id"}  # actions.create_record gives the next free id
-
-
-class AuthenticatedHttpRequest(HttpRequest):
-    """A request behind login_required (and the login middleware): the user is real."""
-
-    user: User
 
 
 def _lang() -> str:
