@@ -53,7 +53,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
 def env_choice(name: str, choices: tuple[str, ...]) -> str:
     """One of `choices`, the first by default; anything else is an error naming them.
 
-    >>> env_choice("AIGAK_NOT_SET", ("thread", "worker"))
+    >>> env_choice("EXAMPLE_NOT_SET", ("thread", "worker"))
     'thread'
     """
     raw = os.environ.get(name, "").strip().lower()
