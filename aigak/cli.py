@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[bool, str]] = {
     "verify": (True, "re-hash every evidence file"),
     "backup": (True, "whole-system backup"),
     "restore": (True, "restore a whole-system backup"),
+    "worker": (True, "run the background runs pages ask for (AIGAK_RUNS_IN=worker)"),
     "manage": (True, "run any Django management command"),
 }
 
@@ -57,6 +58,19 @@ def ensure_database() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        code = _main(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`aigak export victim | head`): stop quietly. Standard
+        # output is pointed at /dev/null so Python's own flush at exit finds no pipe.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    return code
+
+
+def _main(argv: list[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in ("-h", "--help", "help"):
         print(usage())

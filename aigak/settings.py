@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import dj_database_url
 
-from aigak.lib.env import data_dir, env_bool, env_int, env_list, secret_key
+from aigak.lib.env import data_dir, env_bool, env_choice, env_int, env_list, secret_key
 
 DATA_DIR = data_dir()
 BASE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -28,11 +28,13 @@ INSTALLED_APPS = [
     "aigak.accounts",
     "aigak.questionnaires",
     "aigak.records",
+    "aigak.runs",
     "aigak.evidence",
     "aigak.reports",
     "aigak.linkage",
     "aigak.estimation",
     "aigak.publishing",
+    "aigak.site",
 ]
 
 MIDDLEWARE = [
@@ -48,7 +50,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "aigak.urls"
+ROOT_URLCONF = "aigak.site.urls"
 WSGI_APPLICATION = "aigak.wsgi.application"
 
 TEMPLATES = [
@@ -85,7 +87,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "records:list"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -111,6 +113,10 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 MEDIA_ROOT = str(DATA_DIR / "media")
+# Where background runs (matching, the latent-class estimate) run: a thread of the web
+# server, or `aigak worker` (aigak.runs.background).
+RUNS_IN = env_choice("AIGAK_RUNS_IN", ("thread", "worker"))
+
 EVIDENCE_ROOT = os.environ.get("AIGAK_EVIDENCE_DIR") or str(DATA_DIR / "evidence")
 EVIDENCE_MAX_SIZE = env_int("AIGAK_EVIDENCE_MAX_SIZE", 20 * 1024**3)
 # Comma-separated MIME types, `video/*` for a whole family; empty means the shipped list

@@ -43,3 +43,19 @@ def test_it_creates_the_database_on_first_use(tmp_path):
 def test_it_prints_its_version(flag, capsys):
     assert main([flag]) == 0
     assert capsys.readouterr().out.startswith("aigak ")
+
+
+@pytest.mark.parametrize("command", [["--help"], ["export", "victim"]])
+def test_it_stops_quietly_when_the_reader_goes_away(tmp_path, command):
+    """`aigak export victim | head`: the reader closes the pipe; no traceback follows."""
+    env = {"AIGAK_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "aigak", *command],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdout.close()  # the reader is gone before the first line
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1
+    assert b"Traceback" not in err and b"BrokenPipeError" not in err, err.decode()

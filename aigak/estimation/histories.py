@@ -104,17 +104,7 @@ class CaptureTable:
         _check_list_names(lists, source)
         pairs = []
         for offset, record in enumerate(records):
-            row = first_row + offset
-            history = tuple(_cell_01(record.get(name), source, row, name) for name in lists)
-            count = _cell_count(record.get(count_column), source, row, count_column)
-            if not any(history):
-                raise HistoryError(
-                    "the history is all zeros; people recorded on no list cannot be in the "
-                    "table (that number is what is being estimated)",
-                    source=source,
-                    row=row,
-                )
-            pairs.append((history, count))
+            pairs.append(_history(record, lists, count_column, source, first_row + offset))
         if not pairs:
             raise HistoryError("the table has no capture histories", source=source)
         return cls.from_rows(lists, pairs, source)
@@ -288,19 +278,26 @@ def _tables_from_rows(
     for key, numbered in groups.items():
         pairs = []
         for line, record in numbered:
-            history = tuple(_cell_01(record[name], source, line, name) for name in lists)
-            count = _cell_count(record[count_column], source, line, count_column)
-            if not any(history):
-                raise HistoryError(
-                    "the history is all zeros; people recorded on no list cannot be in the "
-                    "table (that number is what is being estimated)",
-                    source=source,
-                    row=line,
-                )
-            pairs.append((history, count))
+            pairs.append(_history(record, lists, count_column, source, line))
         label = source if key is None else f"{source} [{strata_column}={key}]"
         tables[key] = CaptureTable.from_rows(lists, pairs, label)
     return tables
+
+
+def _history(
+    record: Any, lists: Sequence[str], count_column: str, source: str, row: int
+) -> tuple[tuple[int, ...], int]:
+    """One row of a table (a dict-like record): its history and its count, checked."""
+    history = tuple(_cell_01(record.get(name), source, row, name) for name in lists)
+    count = _cell_count(record.get(count_column), source, row, count_column)
+    if not any(history):
+        raise HistoryError(
+            "the history is all zeros; people recorded on no list cannot be in the "
+            "table (that number is what is being estimated)",
+            source=source,
+            row=row,
+        )
+    return history, count
 
 
 def _check_list_names(lists: Sequence[str], source: str) -> None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
-from aigak.lib.background import BackgroundRun, RunStatus
+from aigak.runs.models import BackgroundRun, RunStatus
 
 # A run in these states answers for its input: no second run of the same input starts.
 CURRENT_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.DONE)
@@ -20,6 +21,14 @@ CURRENT_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.DONE)
 class LcmcrRun(BackgroundRun):
     """One LCMCR run of one capture table. Status, who asked and when, the process and
     the reason it failed: `BackgroundRun`."""
+
+    run_work = "aigak.estimation.runs:work"
+    run_slot = "estimation"
+    # English in the database, translated where the page shows them.
+    run_stopped = gettext_noop(
+        "The process running the estimate stopped (was the server restarted?)."
+    )
+    run_never_started = gettext_noop("The estimate never started (was the server restarted?).")
 
     # A keyed hash of the table and the settings (`aigak.estimation.runs.key_of`); also the
     # run's address, so a run's page is found only by someone who has its table.

@@ -20,7 +20,7 @@ from aigak.estimation.histories import CannotEstimate, CaptureTable
 from aigak.estimation.models import LcmcrRun
 from aigak.estimation.results import EstimationResult, ModelResult
 from aigak.estimation.runs import model_of
-from aigak.lib.background import RunStatus
+from aigak.runs.models import RunStatus
 
 MAX_LISTS = 6  # 63 cells; the model search on more lists takes longer than a page may
 SMALL_OBSERVED = 50  # fewer people than this on all lists together: a warning

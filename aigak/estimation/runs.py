@@ -2,10 +2,10 @@
 
 The sampler with its default settings (8 chains x 42,500 iterations) converges on 5 lists
 and 10,000 people in 8-28 s, longer than a page should take. The page therefore asks for
-a run (`start`): an `LcmcrRun` row keeps the capture table and the settings, and a thread
-of the web server process runs it with the mechanism the linkage app's matching uses
-(`aigak.lib.background`: one run at a time per process, runs of a dead process marked
-failed). The page shows the other models at once and reloads itself until the run is
+a run (`start`): an `LcmcrRun` row keeps the capture table and the settings, and
+`aigak.runs.background` runs it, in a thread of the web server or in `aigak worker` (one
+estimate at a time per process, beside any match; runs of a dead process marked
+interrupted). The page shows the other models at once and reloads itself until the run is
 done.
 
 A run is keyed by its input (`key_of`: the capture table and the settings): asking again
@@ -23,15 +23,14 @@ from typing import Any
 import numpy as np
 from django.db import IntegrityError, transaction
 from django.utils.crypto import salted_hmac
-from django.utils.translation import gettext_noop
 
 from aigak.accounts.permissions import can_estimate_from_lists, can_see_estimates, require
 from aigak.estimation.histories import CaptureTable
 from aigak.estimation.lcmcr import LcmcrSettings, fit_lcmcr
 from aigak.estimation.models import CURRENT_RUN_STATUSES, LcmcrRun
 from aigak.estimation.results import ModelResult
-from aigak.lib import background
-from aigak.lib.background import RunFailed
+from aigak.runs import background as runs_background
+from aigak.runs.background import RunFailed
 
 # The settings of the page's runs: the command's defaults.
 RUN_LCMCR = LcmcrSettings()
@@ -94,8 +93,8 @@ def start(
     background: bool = True,
 ) -> LcmcrRun:
     """Ask for the LCMCR run of a table, or join the one waiting, running or done for it.
-    Returns at once; a new run starts, with `background`, in a thread of this process when
-    the transaction commits."""
+    Returns at once; a new run is handed, with `background`, to `aigak.runs.background`
+    when the transaction commits."""
     require(can_see_estimates(actor), "see estimates")
     if from_lists:
         require(can_estimate_from_lists(actor), "estimate from the victim lists")
@@ -123,7 +122,7 @@ def start(
                 )
         else:
             if background:
-                transaction.on_commit(lambda: launch(run.pk))
+                runs_background.request(LcmcrRun, run.pk)
             return run
     how = "from_lists" if from_lists else "uploaded"
     if not getattr(existing, how):
@@ -134,21 +133,21 @@ def start(
 
 def launch(pk: int) -> threading.Thread:
     """Run `pk` in a daemon thread of this process."""
-    return background.launch(LcmcrRun, pk, _work)
+    return runs_background.launch(LcmcrRun, pk)
 
 
 def wait(pk: int, timeout: float | None = None) -> None:
     """Wait for a run started in this process by `launch` to end."""
-    background.wait(LcmcrRun, pk, timeout)
+    runs_background.wait(LcmcrRun, pk, timeout)
 
 
 def execute(pk: int) -> LcmcrRun:
     """Run a waiting run here and now, storing its result. A run already taken by another
     process or thread is left alone."""
-    return background.execute(LcmcrRun, pk, _work)
+    return runs_background.execute(LcmcrRun, pk)
 
 
-def _work(run: LcmcrRun) -> dict[str, Any]:
+def work(run: LcmcrRun) -> dict[str, Any]:
     result = fit_lcmcr(table_of(run), settings_of(run))
     if not result.ok:
         raise RunFailed(result.reason or "the latent-class model gave no estimate")
@@ -185,12 +184,5 @@ def model_of(run: LcmcrRun) -> ModelResult:
 
 
 def mark_abandoned() -> int:
-    """Mark failed the runs whose process is gone (`aigak.lib.background.mark_abandoned`)."""
-    return background.mark_abandoned(
-        LcmcrRun,
-        # English in the database, translated where the page shows them.
-        stopped=gettext_noop(
-            "The process running the estimate stopped (was the server restarted?)."
-        ),
-        never_started=gettext_noop("The estimate never started (was the server restarted?)."),
-    )
+    """Mark interrupted the runs whose process is gone (`background.mark_abandoned`)."""
+    return runs_background.mark_abandoned(LcmcrRun)

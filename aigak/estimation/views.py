@@ -21,21 +21,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from aigak.accounts.http import AuthenticatedHttpRequest
 from aigak.accounts.models import User
 from aigak.accounts.permissions import can_estimate_from_lists, can_see_estimates, require
 from aigak.estimation import page, runs
 from aigak.estimation.histories import CaptureTable, HistoryError, read_capture_bytes
 from aigak.estimation.models import LcmcrRun
-from aigak.lib.background import RunStatus
 from aigak.linkage.models import VictimList
 from aigak.linkage.overlap import capture_histories
+from aigak.runs.models import ENDED_WITHOUT_RESULT
 
 MAX_UPLOAD = 1024 * 1024  # a capture-history table has at most 2^k - 1 rows
 RUN_REFRESH = 5  # seconds between reloads of a page while its run waits or runs
-
-
-class AuthenticatedHttpRequest(HttpRequest):
-    user: User
 
 
 def _context(user: User) -> dict[str, Any]:
@@ -82,7 +79,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         outcome = page.run(table)
         if outcome.needs_lcmcr:
             latest = runs.latest_run(table)
-            if latest is None or latest.status != RunStatus.FAILED:
+            if latest is None or latest.status not in ENDED_WITHOUT_RESULT:
                 latest = runs.start(user, table, from_lists=True)
             _attach(outcome, latest, context)
         context["outcome"] = outcome
@@ -105,7 +102,7 @@ def run_detail(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
     table = runs.table_of(run)
     if request.method == "POST":  # again, with the page's settings (the same key unless
         # they changed since)
-        if run.status == RunStatus.FAILED:
+        if run.status in ENDED_WITHOUT_RESULT:
             run = runs.start(user, table, from_lists=not run.uploaded)
         return redirect("estimation:run", run.key)
     context = _context(user)

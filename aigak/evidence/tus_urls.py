@@ -1,4 +1,4 @@
-"""Mounted at /api/v1/uploads/ by aigak/urls.py."""
+"""Mounted at /api/v1/uploads/ by aigak.site.urls."""
 
 from django.urls import path
 

@@ -50,6 +50,20 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
+def env_choice(name: str, choices: tuple[str, ...]) -> str:
+    """One of `choices`, the first by default; anything else is an error naming them.
+
+    >>> env_choice("EXAMPLE_NOT_SET", ("thread", "worker"))
+    'thread'
+    """
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return choices[0]
+    if raw not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}; got {raw!r}")
+    return raw
+
+
 def data_dir() -> Path:
     """The folder holding the SQLite database, evidence files and the secret key."""
     path = Path(os.environ.get("AIGAK_DATA_DIR") or "aigak-data").expanduser().resolve()

@@ -34,23 +34,19 @@ from django.db import transaction
 from aigak.accounts.models import AuditAction, audit
 from aigak.lib.names import name_keys
 from aigak.linkage.access import require_manage
-from aigak.linkage.models import PEOPLE_FIELDS, RESERVED_LIST_NAMES, ListEntry, VictimList
-from aigak.linkage.people import PeopleListError, decode_text, parse_dates
+from aigak.linkage.models import (
+    FIELD_LABELS,
+    PEOPLE_FIELDS,
+    RESERVED_LIST_NAMES,
+    ListEntry,
+    VictimList,
+)
+from aigak.linkage.people import PeopleListError, decode_text, unreadable_values
 
 FIELDS = ("id", *PEOPLE_FIELDS)
 NAME_COLUMNS = 3  # a full name may be put together from up to three columns
 MAX_ROWS = 1_000_000
 
-FIELD_LABELS = {
-    "id": "Id in the list",
-    "full_name": "Full name",
-    "birth_date": "Date of birth",
-    "age": "Age",
-    "gender": "Gender",
-    "region": "Region",
-    "locality": "Town or village",
-    "event_date": "Date of the event (death, detention)",
-}
 
 # Header names, folded by `_fold_header`: a header equal to one of these gives the field.
 _EXACT = {
@@ -427,21 +423,8 @@ def _value_warnings(
         return out
     frame = pd.DataFrame([e.values for e in entries], dtype=str)
     numbers = pd.Series([e.row_number for e in entries])
-    age = frame["age"]
-    bad_age = (~age.str.fullmatch(r"\d{1,3}(?:[.,]0+)?") & (age != "")).to_numpy()
-    if bad_age.any():
-        out.append(
-            f"{label}: {_rows(list(numbers[bad_age]))}, column {mapping['age'][0]!r}: "
-            "not a whole number of years; ignored when matching"
-        )
-    for name in ("birth_date", "event_date"):
-        values = frame[name]
-        bad = (parse_dates(values)["year"].isna() & (values != "")).to_numpy()
-        if bad.any():
-            out.append(
-                f"{label}: {_rows(list(numbers[bad]))}, column {mapping[name][0]!r}: "
-                "not a date (YYYY-MM-DD, DD.MM.YYYY or YYYY); ignored when matching"
-            )
+    for column, bad, why in unreadable_values(frame):
+        out.append(f"{label}: {_rows(list(numbers[bad]))}, column {mapping[column][0]!r}: {why}")
     return out
 
 

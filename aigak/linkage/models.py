@@ -12,9 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from aigak.lib.background import ACTIVE_RUN_STATUSES, BackgroundRun
-from aigak.lib.background import RunStatus as RunStatus  # where the linkage app finds it
 from aigak.records.models import Person
+from aigak.runs.models import ACTIVE_RUN_STATUSES, BackgroundRun
 
 # The people columns of a list, as `aigak.linkage.people.COLUMNS` names them.
 PEOPLE_FIELDS = (
@@ -26,6 +25,17 @@ PEOPLE_FIELDS = (
     "locality",
     "event_date",
 )
+# What the people columns are called on the pages (column mapping, review).
+FIELD_LABELS = {
+    "id": "Id in the list",
+    "full_name": "Full name",
+    "birth_date": "Date of birth",
+    "age": "Age",
+    "gender": "Gender",
+    "region": "Region",
+    "locality": "Town or village",
+    "event_date": "Date of the event (death, detention)",
+}
 # Column names of the capture histories (`overlap.capture_histories`), not list names.
 RESERVED_LIST_NAMES = ("database", "count")
 
@@ -214,6 +224,14 @@ class MatchingRun(BackgroundRun):
     (`aigak.linkage.runs`): cross-referencing a list with the database, or looking for
     duplicate persons. The page that asked shows its status until it is done. At most one
     run per target (a list, or the persons) waits or runs at a time."""
+
+    run_work = "aigak.linkage.runs:work"
+    run_related = ("requested_by", "victim_list")
+    run_slot = "matching"
+    run_stopped = (
+        "The process running the match stopped (was the server restarted?). Start it again."
+    )
+    run_never_started = "The run never started (was the server restarted?). Start it again."
 
     kind = models.CharField(max_length=8, choices=MatchKind.choices)
     victim_list = models.ForeignKey(

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -208,21 +209,29 @@ def _check_values(frame: pd.DataFrame, label: str, dates: dict[str, pd.DataFrame
             f"{label}: {_rows(empty)}, column full_name: empty name; "
             "these rows cannot be matched and are kept on their own"
         )
+    for column, bad, why in unreadable_values(frame, dates):
+        out.append(f"{label}: {_rows(frame.index[bad])}, column {column}: {why}")
+    return out
+
+
+def unreadable_values(
+    frame: pd.DataFrame, dates: dict[str, pd.DataFrame] | None = None
+) -> list[tuple[str, np.ndarray, str]]:
+    """The ages and dates of a list of people that matching cannot read, as (column, rows
+    (a boolean mask), why); the one check of both a list given to the command line and a
+    victim list uploaded to the site. `dates`: the date columns already parsed."""
+    out = []
     age = frame["age"]
-    bad_age = ~age.str.fullmatch(r"\d{1,3}(?:[.,]0+)?") & (age != "")
-    if bad_age.any():
-        out.append(
-            f"{label}: {_rows(frame.index[bad_age.to_numpy()])}, column age: "
-            "not a whole number of years; ignored"
-        )
+    bad = (~age.str.fullmatch(r"\d{1,3}(?:[.,]0+)?") & (age != "")).to_numpy()
+    if bad.any():
+        out.append(("age", bad, "not a whole number of years; ignored when matching"))
     for column in ("birth_date", "event_date"):
         values = frame[column]
-        parsed = dates[column]
-        bad = parsed["year"].isna() & (values != "")
+        parsed = dates[column] if dates is not None else parse_dates(values)
+        bad = (parsed["year"].isna() & (values != "")).to_numpy()
         if bad.any():
             out.append(
-                f"{label}: {_rows(frame.index[bad.to_numpy()])}, column {column}: "
-                "not a date (YYYY-MM-DD, DD.MM.YYYY or YYYY); ignored"
+                (column, bad, "not a date (YYYY-MM-DD, DD.MM.YYYY or YYYY); ignored when matching")
             )
     return out
 

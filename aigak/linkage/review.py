@@ -4,8 +4,9 @@ against itself; and what a reviewer sees of each candidate.
 The persons of the database are read from the live records of the Victims questionnaire:
 one row per record (so every spelling a record gives is tried), named by the canonical
 person it belongs to (`Person.canonical()`; merged persons count as one). Rows carry the
-columns the matching library reads: full name, birth date, age (by the report's age
-rule: from the birth date at the reference date, else the stated age), gender, region of
+columns the matching library reads: full name, birth date, age (by the Victims
+questionnaire's age rule, aigak.questionnaires.ages: from the birth date at the reference
+date, else the stated age), gender, region of
 residence, locality of the events, and the date the violations began as the event date.
 
 The runs store `Match` rows and nothing else: no record and no person changes here.
@@ -13,7 +14,6 @@ The runs store `Match` rows and nothing else: no record and no person changes he
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +29,7 @@ from aigak.linkage.access import require_manage
 from aigak.linkage.matching import dedupe_list, link_lists
 from aigak.linkage.model import COMPARISONS
 from aigak.linkage.models import (
+    FIELD_LABELS,
     PEOPLE_FIELDS,
     ListEntry,
     Match,
@@ -37,6 +38,7 @@ from aigak.linkage.models import (
     VictimList,
 )
 from aigak.linkage.people import COLUMNS, parse_dates
+from aigak.questionnaires.ages import VICTIM_AGE_RULE
 from aigak.questionnaires.models import QuestionnaireVersion
 from aigak.questionnaires.xlsform import FormDefinition
 from aigak.records.models import Person, Record
@@ -58,15 +60,6 @@ COMPARISON_LABELS = {
     "place": "Town or region",
     "event": "Event date",
     "gender": "Gender",
-}
-FIELD_LABELS = {
-    "full_name": "Full name",
-    "birth_date": "Date of birth",
-    "age": "Age",
-    "gender": "Gender",
-    "region": "Region",
-    "locality": "Town or village",
-    "event_date": "Event date",
 }
 
 
@@ -112,41 +105,8 @@ class DatabasePeople:
     records: dict[str, str]
 
 
-@dataclass
-class _Rule:
-    birth_field: str = "birth_date"
-    stated_field: str = "age_stated"
-    reference: dt.date = dt.date(2022, 1, 5)
-
-
-def _age_rule() -> _Rule:
-    """The age rule of the shipped report spec (birth date first, else stated age)."""
-    try:
-        from aigak.reports.spec import load_spec
-
-        rule = load_spec("qantar2022").age
-    except Exception:  # noqa: BLE001 - the spec is optional here; fall back to its values
-        return _Rule()
-    if rule is None:
-        return _Rule()
-    return _Rule(rule.birth_date, rule.age_stated or "age_stated", rule.reference)
-
-
-def _age(birth: Any, stated: Any, rule: _Rule) -> str:
-    try:
-        born = dt.date.fromisoformat(str(birth)[:10]) if birth else None
-    except ValueError:
-        born = None
-    if born is not None:
-        ref = rule.reference
-        age = ref.year - born.year - ((ref.month, ref.day) < (born.month, born.day))
-        return str(age) if age >= 0 else ""
-    if stated in (None, "") or isinstance(stated, bool):
-        return ""
-    try:
-        return str(int(float(stated)))
-    except (TypeError, ValueError):
-        return ""
+def _text(age: int | None) -> str:
+    return "" if age is None else str(age)
 
 
 def _choice_text(definition: FormDefinition | None, name: str, answers: dict[str, Any]) -> str:
@@ -181,7 +141,7 @@ def database_people(persons: Iterable[int] | None = None) -> DatabasePeople:
         v.pk: v.definition
         for v in QuestionnaireVersion.objects.filter(pk__in={r[3] for r in found}).defer("xlsform")
     }
-    rule = _age_rule()
+    rule = VICTIM_AGE_RULE
     rows = []
     person_of: dict[str, int] = {}
     record_ids: dict[str, str] = {}
@@ -193,7 +153,7 @@ def database_people(persons: Iterable[int] | None = None) -> DatabasePeople:
                 "id": row_id,
                 "full_name": str(answers.get("full_name") or ""),
                 "birth_date": str(answers.get(rule.birth_field) or ""),
-                "age": _age(answers.get(rule.birth_field), answers.get(rule.stated_field), rule),
+                "age": _text(rule.age(answers)),
                 "gender": str(answers.get("gender") or ""),
                 "region": _choice_text(definition, "region_residence", answers),
                 "locality": _choice_text(definition, "event_locality", answers),

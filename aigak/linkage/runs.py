@@ -2,12 +2,11 @@
 
 Training and scoring a list against a large database takes minutes, longer than a web
 request may take. A page therefore only asks for a run (`start`): a `MatchingRun` row is
-written and a background thread of the web server process runs it (`execute`), one run
-at a time per process (`aigak.lib.background`, shared with the estimation page's
-latent-class runs); the page that asked shows the run's status and reloads itself until
-it is done. Nothing else is needed: no queue, no second service.
+written and `aigak.runs.background` runs it (`execute`): in a thread of the web server,
+or in `aigak worker`, one match at a time per process; the page that asked shows the
+run's status and reloads itself until it is done.
 
-A run whose process stopped (the server was restarted while it ran) is marked failed
+A run whose process stopped (the server was restarted while it ran) is marked interrupted
 when its status is next read (`mark_abandoned`), so no page waits for ever; starting it
 again is one click.
 """
@@ -20,17 +19,15 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from aigak.lib import background
-from aigak.lib.background import ACTIVE_RUN_STATUSES, RunFailed
-from aigak.lib.background import QUEUED_TOO_LONG as QUEUED_TOO_LONG
-from aigak.lib.background import worker_name as worker_name
 from aigak.linkage import review
 from aigak.linkage.access import require_manage
 from aigak.linkage.engines import EngineUnavailable
 from aigak.linkage.models import MatchingRun, MatchKind, VictimList
+from aigak.runs import background as runs_background
+from aigak.runs.background import RunFailed
+from aigak.runs.models import ACTIVE_RUN_STATUSES
 
 PERSONS_TARGET = "persons"
-RELATED = ("requested_by", "victim_list")
 
 
 class AlreadyRunning(Exception):
@@ -50,7 +47,7 @@ def active_run(victim_list: VictimList | None) -> MatchingRun | None:
     mark_abandoned()
     return (
         MatchingRun.objects.filter(target=target_of(victim_list), status__in=ACTIVE_RUN_STATUSES)
-        .select_related(*RELATED)
+        .select_related(*MatchingRun.run_related)
         .first()
     )
 
@@ -59,8 +56,8 @@ def start(
     actor: Any, victim_list: VictimList | None, threshold: float, *, background: bool = True
 ) -> MatchingRun:
     """Ask for a run: cross-reference `victim_list` with the database, or (None) look for
-    duplicate persons. Returns at once; with `background` the run starts in a thread of
-    this process when the transaction commits. Raises `AlreadyRunning` when one for the
+    duplicate persons. Returns at once; with `background` the run is handed to
+    `aigak.runs.background` when the transaction commits. Raises `AlreadyRunning` when one for the
     same target is waiting or running."""
     require_manage(actor)
     mark_abandoned()
@@ -81,27 +78,27 @@ def start(
             return start(actor, victim_list, threshold, background=background)
         raise AlreadyRunning(existing) from None
     if background:
-        transaction.on_commit(lambda: launch(run.pk))
+        runs_background.request(MatchingRun, run.pk)
     return run
 
 
 def launch(pk: int) -> threading.Thread:
     """Run `pk` in a daemon thread of this process."""
-    return background.launch(MatchingRun, pk, _work, RELATED)
+    return runs_background.launch(MatchingRun, pk)
 
 
 def wait(pk: int, timeout: float | None = None) -> None:
     """Wait for a run started in this process by `launch` to end."""
-    background.wait(MatchingRun, pk, timeout)
+    runs_background.wait(MatchingRun, pk, timeout)
 
 
 def execute(pk: int) -> MatchingRun:
     """Run a waiting run here and now, recording its outcome. A run already taken by
     another process or thread is left alone."""
-    return background.execute(MatchingRun, pk, _work, RELATED)
+    return runs_background.execute(MatchingRun, pk)
 
 
-def _work(run: MatchingRun) -> dict[str, Any]:
+def work(run: MatchingRun) -> dict[str, Any]:
     try:
         if run.victim_list is not None:
             summary = review.cross_reference(run.requested_by, run.victim_list, run.threshold)
@@ -113,10 +110,5 @@ def _work(run: MatchingRun) -> dict[str, Any]:
 
 
 def mark_abandoned() -> int:
-    """Mark failed the runs whose process is gone (`aigak.lib.background.mark_abandoned`)."""
-    return background.mark_abandoned(
-        MatchingRun,
-        stopped="The process running the match stopped (was the server restarted?). "
-        "Start it again.",
-        never_started="The run never started (was the server restarted?). Start it again.",
-    )
+    """Mark interrupted the runs whose process is gone (`background.mark_abandoned`)."""
+    return runs_background.mark_abandoned(MatchingRun)

@@ -23,17 +23,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from aigak.accounts.models import AuditAction, AuditEvent, User, audit
+from aigak.accounts.http import AuthenticatedHttpRequest
+from aigak.accounts.models import AuditAction, AuditEvent, audit
 from aigak.lib.spreadsheet import inert_frame
 from aigak.linkage import access, actions, lists, overlap, review, runs
 from aigak.linkage.models import (
+    FIELD_LABELS,
     RESERVED_LIST_NAMES,
     Match,
     MatchingRun,
@@ -51,10 +53,6 @@ STAGED_FOR = 24 * 3600  # seconds an upload waits for its column mapping
 RUN_REFRESH = 3  # seconds between reloads of a run's status page while it runs
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 SESSION_KEY = "linkage_uploads"
-
-
-class AuthenticatedHttpRequest(HttpRequest):
-    user: User
 
 
 # --- lists -------------------------------------------------------------------------
@@ -246,7 +244,7 @@ def mapping(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
         columns = chosen.get(name, [])
         for i in range(count):
             key = f"map_full_name_{i}" if name == "full_name" else f"map_{name}"
-            label = lists.FIELD_LABELS[name]
+            label = FIELD_LABELS[name]
             if name == "full_name" and i:
                 label = f"{label}, column {i + 1} ({('given name', 'patronymic')[i - 1]})"
             selects.append((key, label, columns[i] if i < len(columns) else "", name))
@@ -282,7 +280,7 @@ def list_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "active_run": runs.active_run(victim_list),
             "can_manage": access.can_manage_lists(user),
             "mapping": [
-                (lists.FIELD_LABELS[k], ", ".join(v)) for k, v in victim_list.column_mapping.items()
+                (FIELD_LABELS[k], ", ".join(v)) for k, v in victim_list.column_mapping.items()
             ],
         },
     )

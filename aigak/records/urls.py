@@ -6,7 +6,6 @@ app_name = "records"
 
 # "new" is not a record id: record ids look like V-000123.
 urlpatterns = [
-    path("", views.home, name="list"),
     path("records/<slug:questionnaire>/", views.record_list, name="list"),
     path("records/<slug:questionnaire>/new/", views.record_create, name="create"),
     path("records/<slug:questionnaire>/<str:record_id>/", views.record_detail, name="detail"),

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import F
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.html import format_html_join
@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aigak.accounts import permissions as perms
-from aigak.accounts.models import AuditAction, User, audit
-from aigak.evidence import access as evidence_access
+from aigak.accounts.http import AuthenticatedHttpRequest
+from aigak.accounts.models import AuditAction, audit
 from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.validation import Problem
 from aigak.questionnaires.webform import (
@@ -46,13 +46,13 @@ from aigak.records.access import (
     visible_field_names,
 )
 from aigak.records.history import version_changes
+from aigak.records.hooks import record_page_panels
 from aigak.records.models import Record, Status
 from aigak.records.paging import COUNT_CAP, CappedPaginator
 from aigak.records.search import filter_select, search
 
 PAGE_SIZE = 50
 FILTER_PREFIX = "f_"
-DEFAULT_QUESTIONNAIRE = "victim"
 # Columns of the record list, when the questionnaire has them (the victim's name and
 # status, an event's date, place and type), after the record id.
 LIST_FIELDS = ("full_name", "vital_status", "event_date", "event_locality", "event_type")
@@ -62,19 +62,8 @@ FEW_MATCHES_ORDER = [Coalesce("updated_at", "created_at").desc(), F("id").desc()
 ASSIGNED_ON_CREATE = {"record_id"}  # actions.create_record gives the next free id
 
 
-class AuthenticatedHttpRequest(HttpRequest):
-    """A request behind login_required (and the login middleware): the user is real."""
-
-    user: User
-
-
 def _lang() -> str:
     return (translation.get_language() or "en")[:2]
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    return redirect("records:list", DEFAULT_QUESTIONNAIRE)
 
 
 # --- list --------------------------------------------------------------------------
@@ -218,8 +207,7 @@ def record_detail(
         request,
         "records/detail.html",
         {
-            "evidence": _record_evidence(user, record),
-            "can_attach": evidence_access.can_link(user, record),
+            **record_page_panels(user, record),
             "links": _record_links(user, record),
             "questionnaire": record.questionnaire,
             "record": record,
@@ -230,14 +218,6 @@ def record_detail(
             "can_delete": perms.can_delete_record(user, record),
         },
     )
-
-
-def _record_evidence(user: Any, record: Record) -> list[Any]:
-    """Evidence attached to the record that this user may see."""
-    found = evidence_access.visible_evidence(user).filter(
-        links__record=record, deleted_at__isnull=True
-    )
-    return list(found.order_by("uploaded_at"))
 
 
 def _record_links(user: Any, record: Record) -> list[tuple[str, Record]]:

@@ -20,7 +20,8 @@ from aigak.estimation.histories import read_capture_bytes
 from aigak.estimation.lcmcr import LcmcrSettings
 from aigak.estimation.models import LcmcrRun
 from aigak.estimation.tests.pagedata import build_linked_lists
-from aigak.lib.background import RunStatus
+from aigak.runs.background import worker_name
+from aigak.runs.models import RunStatus
 
 URL = "/estimation/"
 # The example of docs/estimation.md: three lists, 404 people.
@@ -154,7 +155,7 @@ def test_an_upload_shows_the_models_at_once_and_the_headline_when_its_run_is_don
 
     done = runs.execute(run.pk)  # what the background thread runs
     assert done.status == RunStatus.DONE, done.error
-    assert done.started_at and done.finished_at and done.worker == runs.background.worker_name()
+    assert done.started_at and done.finished_at and done.worker == worker_name()
     stored = done.result
     low, high = stored["ci95"]
     assert 404 < low < stored["estimate"] < high
@@ -243,15 +244,18 @@ def test_a_failed_run_shows_its_reason_and_can_be_started_again(coordinator, set
     new = LcmcrRun.objects.exclude(pk=run.pk).get()
     assert new.status == RunStatus.QUEUED and new.key == run.key
     assert 'data-run-status="queued"' in client.get(response["Location"]).content.decode()
-    # a run whose process is gone fails with a reason in the reader's language
+    # a run whose process is gone is interrupted, with a reason in the reader's language
     LcmcrRun.objects.filter(pk=new.pk).update(
         status=RunStatus.RUNNING, worker=f"{socket.gethostname()}:{_dead_pid()}"
     )
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
     html = client.get(f"/estimation/runs/{run.key}/").content.decode()
     new.refresh_from_db()
-    assert new.status == RunStatus.FAILED and "server restarted" in new.error
-    assert 'data-run-status="failed"' in html and "перезапущен" in html
+    assert new.status == RunStatus.INTERRUPTED and "server restarted" in new.error
+    assert 'data-run-status="interrupted"' in html and "перезапущен" in html
+    assert f'action="/estimation/runs/{run.key}/"' in html  # and can be started again
+    client.post(f"/estimation/runs/{run.key}/")
+    assert LcmcrRun.objects.filter(key=run.key, status=RunStatus.QUEUED).count() == 1
 
 
 def test_runs_keep_to_the_rules_of_who_may_see_estimates(

@@ -20,7 +20,7 @@ from waitress import buffers
 from aigak.evidence import receive
 from aigak.evidence.models import Evidence, Upload
 from aigak.evidence.tests.conftest import mp4_bytes
-from aigak.records.management.commands.serve import server_settings
+from aigak.site.management.commands.serve import server_settings
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CHUNK = 1024 * 1024

@@ -55,12 +55,14 @@ def test_it_writes_the_links_to_a_file_with_out(lists, tmp_path, capsys):
 
 
 def test_it_reports_fewer_links_above_a_higher_threshold(lists, capsys):
-    _, out, _ = run(capsys, *lists, "--threshold", "0.99999999")
+    code, out, _ = run(capsys, *lists, "--threshold", "0.99999999")
+    assert code == 0
     assert len(out.strip().splitlines()) < 3
 
 
 def test_it_shows_no_progress_bar_off_a_terminal(lists, capsys):
-    _, _, err = run(capsys, *lists)
+    code, _, err = run(capsys, *lists)
+    assert code == 0
     assert "\r" not in err and "%|" not in err
 
 

@@ -13,9 +13,11 @@ from django.utils import timezone
 from aigak.accounts.models import AuditEvent, Role
 from aigak.linkage import runs
 from aigak.linkage.lists import guess_mapping, import_list
-from aigak.linkage.models import Match, MatchingRun, MatchKind, RunStatus
+from aigak.linkage.models import Match, MatchingRun, MatchKind
 from aigak.linkage.tests.appdata import LIST_HEADER, add_victims, csv_bytes, install_victim_form
 from aigak.linkage.tests.appdata import list_rows as activists_rows
+from aigak.runs.background import QUEUED_TOO_LONG, worker_name
+from aigak.runs.models import RunStatus
 
 WAIT = 300  # seconds a background run may take on a busy machine
 
@@ -52,7 +54,7 @@ def test_cross_reference_runs_in_the_background_and_its_page_follows_it(
     runs.wait(run.pk, WAIT)
     run.refresh_from_db()
     assert run.status == RunStatus.DONE, run.error
-    assert run.started_at and run.finished_at and run.worker == runs.worker_name()
+    assert run.started_at and run.finished_at and run.worker == worker_name()
     matches = Match.objects.filter(entry__victim_list=activists)
     assert run.summary["candidates"] == matches.count() > 0
     assert min(m.probability for m in matches) >= 0.2
@@ -124,18 +126,16 @@ def test_a_failing_run_says_why_and_can_be_started_again(client, coordinator, ac
     assert 'http-equiv="refresh"' not in page
 
 
-def test_runs_whose_process_is_gone_are_marked_failed(client, coordinator, activists, lawyer):
+def test_runs_whose_process_is_gone_are_marked_interrupted(client, coordinator, activists, lawyer):
     dead = runs.start(coordinator, activists, 0.2, background=False)
     MatchingRun.objects.filter(pk=dead.pk).update(
         status=RunStatus.RUNNING, worker=f"{socket.gethostname()}:{_dead_pid()}"
     )
     alive = runs.start(coordinator, None, 0.2, background=False)
-    MatchingRun.objects.filter(pk=alive.pk).update(
-        status=RunStatus.RUNNING, worker=runs.worker_name()
-    )
+    MatchingRun.objects.filter(pk=alive.pk).update(status=RunStatus.RUNNING, worker=worker_name())
     client.force_login(lawyer)  # may watch, not start
     page = client.get(f"/linkage/runs/{dead.pk}/").content.decode()
-    assert 'data-status="failed"' in page and "server restarted" in page
+    assert 'data-status="interrupted"' in page and "server restarted" in page
     assert "/cross-reference/" not in page  # no button to start it again
     alive.refresh_from_db()
     assert alive.status == RunStatus.RUNNING  # this process still runs it
@@ -143,11 +143,11 @@ def test_runs_whose_process_is_gone_are_marked_failed(client, coordinator, activ
     MatchingRun.objects.filter(pk=alive.pk).update(status=RunStatus.DONE)
     old = runs.start(coordinator, activists, 0.2, background=False)
     MatchingRun.objects.filter(pk=old.pk).update(
-        requested_at=timezone.now() - runs.QUEUED_TOO_LONG - timedelta(minutes=1)
+        requested_at=timezone.now() - QUEUED_TOO_LONG - timedelta(minutes=1)
     )
     assert runs.mark_abandoned() == 1
     old.refresh_from_db()
-    assert old.status == RunStatus.FAILED and "never started" in old.error
+    assert old.status == RunStatus.INTERRUPTED and "never started" in old.error
 
 
 def test_run_pages_keep_to_the_list_permissions(client, coordinator, activists, documenter):

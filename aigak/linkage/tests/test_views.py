@@ -18,7 +18,6 @@ from aigak.linkage.models import (
     MatchKind,
     MatchStatus,
     PersonMerge,
-    RunStatus,
     VictimList,
 )
 from aigak.linkage.tests.appdata import (
@@ -31,6 +30,7 @@ from aigak.linkage.tests.appdata import (
     xlsx_bytes,
 )
 from aigak.records.models import Person
+from aigak.runs.models import RunStatus
 
 
 @pytest.fixture(autouse=True)

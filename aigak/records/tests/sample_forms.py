@@ -135,6 +135,11 @@ def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def record_url(record, tail: str = "") -> str:
+    """A record's page, or one below it (`tail`, such as "history/")."""
+    return f"/records/{record.questionnaire.name}/{record.record_id}/{tail}"
+
+
 def make_record(author, questionnaire, **answers):
     """A record of the sample form through the create action (answers as a save gets them)."""
     from aigak.records.actions import create_record

@@ -1,18 +1,11 @@
 import pytest
 from django.test import Client
 
-from aigak.records.tests.sample_forms import (  # noqa: F401 - fast_passwords is a fixture
-    fast_passwords,
-    install_sample_victim_form,
+from aigak.records.tests.sample_forms import (
     make_record,
 )
 
 URL = "/forms/victim/evaluate/"
-
-
-@pytest.fixture
-def victim(db):
-    return install_sample_victim_form()
 
 
 def test_it_answers_relevance_calculations_and_problems(client, victim, documenter):

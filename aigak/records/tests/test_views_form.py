@@ -3,18 +3,11 @@ from django.test import Client
 
 from aigak.records.actions import set_status
 from aigak.records.models import Record
-from aigak.records.tests.sample_forms import (  # noqa: F401 - fast_passwords is a fixture
-    fast_passwords,
-    install_sample_victim_form,
+from aigak.records.tests.sample_forms import (
     make_record,
 )
 
 NEW = "/records/victim/new/"
-
-
-@pytest.fixture
-def victim(db):
-    return install_sample_victim_form()
 
 
 def _edit(record) -> str:

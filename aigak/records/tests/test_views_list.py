@@ -1,18 +1,11 @@
 import pytest
 
 from aigak.records.models import Record
-from aigak.records.tests.sample_forms import (  # noqa: F401 - fast_passwords is a fixture
-    fast_passwords,
-    install_sample_victim_form,
+from aigak.records.tests.sample_forms import (
     make_record,
 )
 
 URL = "/records/victim/"
-
-
-@pytest.fixture
-def victim(db):
-    return install_sample_victim_form()
 
 
 def _listed(response) -> list[str]:

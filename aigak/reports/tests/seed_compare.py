@@ -23,13 +23,8 @@ def load_deviations() -> dict[Cell, dict[str, Any]]:
 
 
 def seed_path() -> Path:
-    """shared/spec/seed-tables.json beside the repository, as CI has it."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent.parent / "shared" / "spec" / "seed-tables.json"
-        if candidate.exists():
-            return candidate
-    return Path("/work/shared/spec/seed-tables.json")
+    """The published tables (seed-tables.json), kept in the repository beside the tests."""
+    return Path(__file__).resolve().parent / "data" / "seed-tables.json"
 
 
 def _cells(table: dict[str, Any], ours: dict[str, Any]) -> list[tuple[Cell, Any, Any]]:

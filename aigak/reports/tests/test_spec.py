@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from aigak.questionnaires.ages import VICTIM_AGE_RULE
 from aigak.reports.spec import (
     SPECS_DIR,
     ReportSpecError,
@@ -26,6 +27,17 @@ def test_it_ships_qantar2022_with_31_tables():
     spec = load_spec("qantar2022")
     assert [t.id for t in spec.tables] == [f"T{i:02d}" for i in range(1, 32)]
     check_against(spec, victim_form())
+
+
+def test_it_states_the_victims_questionnaires_age_rule():
+    """The report and list matching count ages by one rule (aigak.questionnaires.ages)."""
+    rule = load_spec("qantar2022").age
+    assert rule is not None
+    assert (rule.birth_date, rule.age_stated, rule.reference) == (
+        VICTIM_AGE_RULE.birth_field,
+        VICTIM_AGE_RULE.stated_field,
+        VICTIM_AGE_RULE.reference,
+    )
 
 
 def test_it_refuses_an_unknown_report():

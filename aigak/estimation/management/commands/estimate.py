@@ -14,6 +14,14 @@ from aigak.estimation.lcmcr import LcmcrSettings
 from aigak.estimation.report import as_text
 
 DEFAULTS = LcmcrSettings()
+# The sampler's settings a user may change: (name, what it is).
+SAMPLER_OPTIONS = (
+    ("samples", "lcmcr draws kept per chain"),
+    ("burnin", "lcmcr iterations discarded first"),
+    ("thinning", "lcmcr iterations per kept draw"),
+    ("chains", "lcmcr chains, for the convergence check"),
+    ("max_classes", "lcmcr truncation level K"),
+)
 
 
 class Command(BaseCommand):
@@ -35,36 +43,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed", type=int, default=DEFAULTS.seed, help="random seed of the lcmcr sampler"
         )
-        parser.add_argument(
-            "--samples",
-            type=int,
-            default=DEFAULTS.samples,
-            help=f"lcmcr draws kept per chain (default {DEFAULTS.samples})",
-        )
-        parser.add_argument(
-            "--burnin",
-            type=int,
-            default=DEFAULTS.burnin,
-            help=f"lcmcr iterations discarded first (default {DEFAULTS.burnin})",
-        )
-        parser.add_argument(
-            "--thinning",
-            type=int,
-            default=DEFAULTS.thinning,
-            help=f"lcmcr iterations per kept draw (default {DEFAULTS.thinning})",
-        )
-        parser.add_argument(
-            "--chains",
-            type=int,
-            default=DEFAULTS.chains,
-            help=f"lcmcr chains, for the convergence check (default {DEFAULTS.chains})",
-        )
-        parser.add_argument(
-            "--max-classes",
-            type=int,
-            default=DEFAULTS.max_classes,
-            help=f"lcmcr truncation level K (default {DEFAULTS.max_classes})",
-        )
+        for name, text in SAMPLER_OPTIONS:
+            default = getattr(DEFAULTS, name)
+            parser.add_argument(
+                "--" + name.replace("_", "-"),
+                type=int,
+                default=default,
+                help=f"{text} (default {default})",
+            )
         parser.add_argument(
             "--no-lcmcr", action="store_true", help="skip the latent-class model (fast)"
         )

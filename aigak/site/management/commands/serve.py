@@ -41,6 +41,7 @@ class Command(BaseCommand):
         if options["demo"]:
             load_demo_if_empty(self.stdout)
         from aigak.evidence.receive import make_server
+        from aigak.runs.background import recover
         from aigak.wsgi import application
 
         host, port = options["host"], options["port"]
@@ -54,6 +55,7 @@ class Command(BaseCommand):
                 f"(now: {', '.join(settings.ALLOWED_HOSTS)})."
             )
         self.stdout.flush()
+        recover()  # runs a restart stopped are marked; waiting ones start (thread mode)
         server = make_server(application, **server_settings(host, port, options["threads"]))
         server.run()
 

@@ -15,7 +15,7 @@ import urllib.request
 import pytest
 from django.core.management.base import OutputWrapper
 
-from aigak.records.management.commands.serve import load_demo_if_empty
+from aigak.site.management.commands.serve import load_demo_if_empty
 
 # The command closes database connections when it ends (Django's run_from_argv), which
 # a test inside one transaction does not survive on PostgreSQL.

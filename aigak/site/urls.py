@@ -1,20 +1,19 @@
+"""The URL map: every app's pages under its own prefix, and the project's own pages."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
-
-def healthz(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ok", content_type="text/plain")
-
+from aigak.site import views
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("aigak.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("healthz", healthz),
+    path("healthz", views.healthz),
     path("evidence/", include("aigak.evidence.urls")),
     path("api/v1/uploads/", include("aigak.evidence.tus_urls")),
     path("reports/", include("aigak.reports.urls")),

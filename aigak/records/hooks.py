@@ -1,0 +1,40 @@
+"""What other apps show on a record's page, without the records app importing them.
+
+Records sit below evidence, linkage, reports and estimation: those apps import records,
+never the reverse (tests/test_app_layers.py). An app that adds a panel to a record's page
+registers it here from its AppConfig.ready(): a template and a function of the user and
+the record that gives the template's values. The page includes each panel's template in
+the order the apps are installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aigak.records.models import Record
+
+PanelValues = Callable[[Any, Record], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class RecordPanel:
+    template: str
+    values: PanelValues
+
+
+_PANELS: dict[str, RecordPanel] = {}
+
+
+def add_record_panel(template: str, values: PanelValues) -> None:
+    """Show `template` on every record's page, with `values(user, record)` in its context."""
+    _PANELS[template] = RecordPanel(template, values)
+
+
+def record_page_panels(user: Any, record: Record) -> dict[str, Any]:
+    """The panels' values for one record's page, and `panels`, their templates."""
+    context: dict[str, Any] = {"panels": list(_PANELS)}
+    for panel in _PANELS.values():
+        context.update(panel.values(user, record))
+    return context
