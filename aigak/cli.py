@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[bool, str]] = {
     "verify": (True, "re-hash every evidence file"),
     "backup": (True, "whole-system backup"),
     "restore": (True, "restore a whole-system backup"),
+    "form": (True, "install, list and export questionnaires (XLSForms)"),
     "manage": (True, "run any Django management command"),
 }
 

@@ -61,7 +61,7 @@ class Problem:
     column: str = ""
 
     def __str__(self) -> str:
-        where = f"{self.sheet} sheet"
+        where = "file" if self.sheet == "file" else f"{self.sheet} sheet"
         if self.row:
             where += f", row {self.row}"
         if self.column:
