@@ -95,6 +95,11 @@ def can_import_export(user: User) -> bool:
     return role_of(user) in MANAGING_ROLES
 
 
+def can_manage_forms(user: Any) -> bool:
+    """Install questionnaires (XLSForms) and new versions of them, download their files."""
+    return role_of(user) in MANAGING_ROLES
+
+
 def can_see_confidential(user: User) -> bool:
     return role_of(user) in CONFIDENTIAL_ROLES
 

@@ -125,7 +125,7 @@ def _storage_type(odk_type: str, element: dict[str, Any]) -> str | None:
     if bind == "binary":
         return BINARY_TYPES.get(odk_type.replace("background-", ""), "file")
     if tag == "range":
-        step = str(element.get("parameters", {}).get("step", "1"))
+        step = _parameters(element.get("parameters")).get("step", "1")
         return "decimal" if "." in step else "integer"
     if bind is None and tag is None:
         return None if odk_type.endswith("-external") else "text"
@@ -242,11 +242,19 @@ class _Mapper:
             metadata=odk_type if odk_type in METADATA_TYPES else "",
             choice_filter=str(child.get("choice_filter", "")),
             trigger=[str(t) for t in child.get("trigger", []) or []],
-            parameters={k: str(v) for k, v in (child.get("parameters") or {}).items()},
+            parameters=_parameters(child.get("parameters")),
             path="/".join(here),
         )
         self.fields[key] = f
         section.children.append(key)
+
+
+def _parameters(value: Any) -> dict[str, str]:
+    """pyxform gives parsed parameters as a dict, and the raw text for some types."""
+    if isinstance(value, dict):
+        return {str(k): str(v) for k, v in value.items()}
+    pairs = (part.split("=", 1) for part in str(value or "").replace(";", " ").split())
+    return {k.strip(): v.strip() for k, v in (p for p in pairs if len(p) == 2)}
 
 
 def _loop_label(label: Any, column: dict[str, str], lang: str) -> Any:
