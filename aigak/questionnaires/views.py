@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from aigak.accounts.models import AuditAction, User, audit
@@ -60,7 +61,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     upload = request.FILES.get("xlsform")
     context["name"] = name = request.POST.get("name", "").strip()
     if upload is None or upload.size is None or upload.size > MAX_UPLOAD:
-        context["problems"] = ["file: choose an XLSForm (.xlsx or .xls, at most 20 MB)"]
+        context["problems"] = [_("file: choose an XLSForm (.xlsx or .xls, at most 20 MB)")]
         return render(request, "questionnaires/index.html", context, status=400)
     data = upload.read()
     try:
