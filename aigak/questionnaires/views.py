@@ -65,7 +65,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         return render(request, "questionnaires/index.html", context, status=400)
     data = upload.read()
     try:
-        definition, _ = read_xlsform(data)
+        definition = read_xlsform(data)[0]
     except XLSFormError as exc:
         context["problems"] = exc.problems
         return render(request, "questionnaires/index.html", context, status=400)
@@ -102,7 +102,7 @@ def preview(request: AuthenticatedHttpRequest, digest: str) -> HttpResponse:
     """GET: the web form of an upload and what it changes. POST: install it."""
     _manager(request)
     data, entry = _pending(request, digest)
-    definition, _ = read_xlsform(data)
+    definition = read_xlsform(data)[0]
     current = Questionnaire.objects.select_related("current").filter(name=entry["name"]).first()
     change: FormDiff | None = None
     if current is not None and current.current is not None:
