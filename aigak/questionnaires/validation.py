@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aigak.questionnaires.expressions import ExpressionError, evaluate, holds, to_string
+from aigak.questionnaires.semantics import calculation_order
 from aigak.questionnaires.xlsform import Field, FormDefinition, Section, pick
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -153,23 +154,27 @@ def _safe_holds(expression: str, answers: dict[str, Any], current: Any = None) -
 
 
 def calculate(definition: FormDefinition, answers: dict[str, Any]) -> dict[str, Any]:
-    """Values of the calculate fields, in form order (later ones may use earlier ones)."""
+    """Values of the fields with a calculation, each after those it refers to."""
     scope = dict(answers)
     out: dict[str, Any] = {}
-    for f in definition.fields.values():
-        if f.type == "calculate" and not f.repeat:
+    for f in calculation_order(definition):
+        try:
+            value = evaluate(f.calculation, scope)
+        except (ExpressionError, ValueError, TypeError):
+            value = None
+        if isinstance(value, float) and math.isnan(value):
+            value = None
+        if isinstance(value, (dt.date, dt.datetime)):
+            value = value.isoformat()
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if f.type != "calculate" and value not in (None, ""):
             try:
-                value = evaluate(f.calculation, scope)
-            except (ExpressionError, ValueError, TypeError):
+                value = coerce(f, value)
+            except ValueError:
                 value = None
-            if isinstance(value, float) and math.isnan(value):
-                value = None
-            if isinstance(value, (dt.date, dt.datetime)):
-                value = value.isoformat()
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            scope[f.name] = value
-            out[f.name] = value
+        scope[f.name] = value
+        out[f.name] = value
     return out
 
 

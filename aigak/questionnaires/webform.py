@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from aigak.questionnaires import semantics
 from aigak.questionnaires.expressions import to_string
 from aigak.questionnaires.validation import (
     Problem,
@@ -54,6 +55,7 @@ class ChoiceOption:
     name: str
     label: str
     checked: bool = False
+    hidden: bool = False  # not offered: a cascading select's filter leaves it out
 
 
 @dataclass
@@ -125,6 +127,9 @@ class Block:
     @property
     def is_block(self) -> bool:
         return True
+
+
+_NO_FIELD = Field(name="", type="text")
 
 
 def input_name(repeat: str, index: int | str, name: str) -> str:
@@ -237,9 +242,12 @@ def build_form(
     assigned = assigned or set()
     write_only = write_only or set()
     stored = stored or set()
+    scope = {**values, **calculate(definition, values)}
     if relevant is None:
-        relevant = relevant_fields(definition, {**values, **calculate(definition, values)})
-    shown = visible | write_only
+        relevant = relevant_fields(definition, scope)
+    shown = {n for n in visible | write_only if not definition.fields.get(n, _NO_FIELD).metadata}
+    allowed = semantics.filtered_choices(definition, scope)
+    labels = semantics.dynamic_labels(definition, scope, lang, shown)
 
     def fields_in(section: Section) -> list[str]:
         names: list[str] = []
@@ -313,6 +321,10 @@ def build_form(
             )
             if child in assigned:
                 widget.assigned, widget.required = True, False
+            if child in allowed:
+                for option in widget.choices:
+                    option.hidden = option.name not in allowed[child]
+            widget.label = labels.get(child, widget.label)
             block.items.append(widget)
         block.relevant = any(item.relevant for item in block.items)
         return block
@@ -392,15 +404,20 @@ def form_state(
     lang: str,
     visible: set[str],
     write_only: set[str] | None = None,
+    changed: str = "",
 ) -> dict[str, Any]:
-    """What the browser needs after a change: relevant fields, calculations, problems.
+    """What the browser needs after a change: relevant fields, calculations, problems,
+    the choices of cascading selects, repeat counts, labels that refer to answers and
+    the values a `trigger` on the changed field sets.
 
     Calculated values are given only for visible fields; relevance and problems also
     for the write-only fields the form shows.
     """
     shown = visible | (write_only or set())
     calculated, problems, relevant = judge(definition, raw, lang=lang)
+    scope = {**raw, **calculated}
     return {
+        **semantics.odk_state(definition, scope, lang=lang, visible=visible, changed=changed),
         "relevant": sorted(n for n in shown if n in relevant),
         "calculated": {
             name: display_value(definition.fields[name], value, lang)
