@@ -95,6 +95,18 @@ def test_a_coordinator_installs_a_form_and_fills_it_with_odk_semantics(
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messages")).to_contain_text("saved")
 
+    page.goto(live_server.url + "/reports/")
+    page.get_by_role("link", name="Household").click()
+    expect(page).to_have_url(re.compile(r"/reports/summary/household/$"))
+    country = page.locator("section#count_country")
+    expect(country).to_contain_text("Kazakhstan")
+    expect(country.locator("tbody tr").first).to_contain_text("1")
+    page.locator("select[name=question]").select_option("n")
+    page.locator("select[name=by]").select_option("country")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("section#cross")).to_contain_text("Kazakhstan")
+    expect(page.locator("section#numbers")).to_contain_text("Number of children")
+
     record = Record.objects.get(questionnaire__name="household")
     answers = record.answers
     assert answers["country"] == "kz" and answers["city"] == "astana"

@@ -278,3 +278,20 @@ def test_it_gives_each_role_exactly_its_forms_pages(client, world, action, expec
     assert (_refusal(response) or "ok") == expected
     if expected == "ok":
         assert response.status_code == 200
+
+
+# The summary report of a questionnaire (/reports/summary/NAME/): readers of reports.
+SUMMARY_PAGE = {
+    "admin": "ok", "coordinator": "ok", "lawyer": "ok", "documenter": "403",
+    "stranger": "403", "outsider": "403", "viewer": "ok", "anonymous": "login",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("world, expected", list(SUMMARY_PAGE.items()), indirect=["world"])
+def test_it_gives_each_role_exactly_its_summary_report(client, world, expected):
+    if getattr(world.user, "pk", None):
+        client.force_login(world.user)
+    response = client.get("/reports/summary/victim/")
+    assert (_refusal(response) or "ok") == expected
+    if expected == "ok":
+        assert response.status_code == 200
