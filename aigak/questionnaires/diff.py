@@ -97,16 +97,12 @@ def diff_forms(old: FormDefinition, new: FormDefinition) -> FormDiff:
     return out
 
 
-def _values(answers: dict[str, Any], f: Field, definition: FormDefinition) -> list[Any]:
-    """Every stored answer of a field in one record (several inside repeats)."""
+def _values(answers: dict[str, Any], f: Field) -> list[Any]:
+    """Every stored answer of a field in one record (one per entry inside a repeat; a
+    repeat inside a repeat keeps its entries as a list of its own)."""
     if not f.repeat:
         return [answers.get(f.name)]
-    chain = [f.repeat]
-    while parent := definition.repeat_parent(chain[-1]):
-        chain.append(parent)
-    items: list[Any] = [answers]
-    for repeat in reversed(chain):
-        items = [i for item in items if isinstance(item, dict) for i in item.get(repeat) or []]
+    items = answers.get(f.repeat) or []
     return [item.get(f.name) for item in items if isinstance(item, dict)]
 
 
@@ -131,6 +127,6 @@ def find_orphans(
     fields = {n: old.fields[n] for n in watched if n in old.fields and old.fields[n].stores_answer}
     for answers in records:
         for name, f in fields.items():
-            if any(_holds(v, watched[name]) for v in _values(answers, f, old)):
+            if any(_holds(v, watched[name]) for v in _values(answers, f)):
                 counts[name] = counts.get(name, 0) + 1
     return counts

@@ -249,15 +249,30 @@ def build_form(
     allowed = semantics.filtered_choices(definition, scope)
     labels = semantics.dynamic_labels(definition, scope, lang, shown)
 
-    def fields_in(section: Section) -> list[str]:
+    def fields_in(section: Section, nested: bool = True) -> list[str]:
         names: list[str] = []
         for child in section.children:
-            names.extend(fields_in(child) if isinstance(child, Section) else [child])
+            if not isinstance(child, Section):
+                names.append(child)
+            elif nested or child.kind != "repeat":
+                names.extend(fields_in(child, nested))
         return names
+
+    def inner_repeats(section: Section) -> list[Section]:
+        """Repeats inside a repeat: the answers keep them as lists of their own, so the
+        form shows them after the repeat that holds them."""
+        found: list[Section] = []
+        for child in section.children:
+            if isinstance(child, Section):
+                found.extend([child] if child.kind == "repeat" else inner_repeats(child))
+        return found
+
+    def every_inner(section: Section) -> list[Section]:
+        return [r for inner in inner_repeats(section) for r in (inner, *every_inner(inner))]
 
     def entry(section: Section, index: str, item: dict[str, Any], may_edit: bool) -> Entry:
         widgets = []
-        for name in fields_in(section):
+        for name in fields_in(section, nested=False):
             if name not in shown:
                 continue
             f = definition.fields[name]
@@ -282,7 +297,7 @@ def build_form(
             name=section.name,
             kind=section.kind,
             label=label_of(section.label, lang, definition, ""),
-            field_names=[n for n in fields_in(section) if n in shown],
+            field_names=[n for n in fields_in(section, section.kind != "repeat") if n in shown],
         )
         if section.kind == "repeat":
             block.editable = section.name in editable
@@ -298,9 +313,10 @@ def build_form(
             return block
         for child in section.children:
             if isinstance(child, Section):
-                inner = walk(child)
-                if inner.items or (inner.blank and inner.blank.widgets):
-                    block.items.append(inner)
+                for part in [child, *(every_inner(child) if child.kind == "repeat" else [])]:
+                    inner = walk(part)
+                    if inner.items or (inner.blank and inner.blank.widgets):
+                        block.items.append(inner)
                 continue
             if child not in shown:
                 continue

@@ -132,3 +132,38 @@ def test_it_enforces_read_only_and_fills_metadata_on_a_web_save(client, coordina
     assert answers["username"] == coordinator.username
     assert answers["start"] and answers["today"]
     assert answers["first"] == 4
+
+
+NESTED = """
+| survey |
+| | type | name | label |
+| | begin repeat | kids | Kids |
+| | text | kid | Kid |
+| | begin repeat | toys | Toys |
+| | text | toy | Toy |
+| | end repeat | | |
+| | end repeat | | |
+| | begin group | g | G |
+| | text | kid | Kid in a group |
+| | end group | | |
+"""
+
+
+@pytest.mark.django_db
+def test_it_keeps_the_answers_of_a_repeat_inside_a_repeat(client, coordinator):
+    from aigak.questionnaires.registry import install_form
+    from aigak.records.models import Record
+
+    out = io.BytesIO()
+    md_table_to_workbook(NESTED).save(out)
+    definition = install_form(coordinator, out.getvalue(), "nested").version.definition
+    assert definition.repeat_parent("toys") == "kids"
+    assert {"kids/kid", "g/kid", "toy"} <= set(definition.fields)
+    client.force_login(coordinator)
+    page = client.get("/records/nested/new/").content.decode()
+    assert 'data-repeat="kids"' in page and 'data-repeat="toys"' in page
+    posted = {"kids:0": "1", "kids:0:kids/kid": "Aru", "toys:0": "1", "toys:0:toy": "ball",
+              "g/kid": "Timur"}  # fmt: skip
+    assert client.post("/records/nested/new/", posted).status_code == 302
+    answers = Record.objects.get(questionnaire__name="nested").answers
+    assert answers == {"kids": [{"kids/kid": "Aru"}], "toys": [{"toy": "ball"}], "g/kid": "Timur"}
