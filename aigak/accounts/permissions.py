@@ -95,6 +95,11 @@ def can_import_export(user: User) -> bool:
     return role_of(user) in MANAGING_ROLES
 
 
+def can_manage_forms(user: Any) -> bool:
+    """Install questionnaires (XLSForms) and new versions of them, download their files."""
+    return role_of(user) in MANAGING_ROLES
+
+
 def can_see_confidential(user: User) -> bool:
     return role_of(user) in CONFIDENTIAL_ROLES
 
@@ -106,7 +111,11 @@ def can_see_field(user: User, field: Field) -> bool:
 def editable_fields(user: User, definition: FormDefinition, record: Record | None) -> set[str]:
     """Names of the fields this user may change on this record (or on a new one)."""
     role = role_of(user)
-    names = {f.name for f in definition.fields.values() if f.type not in ("note", "calculate")}
+    names = {
+        f.name
+        for f in definition.fields.values()
+        if f.type not in ("note", "calculate") and not f.read_only and not f.metadata
+    }  # read_only and metadata questions: the form or the server sets them
     if record is None:
         return names | _repeats_within(definition, names) if can_create_records(user) else set()
     if not can_edit_record(user, record):

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
 
 from aigak.accounts.models import AuditAction, audit
+from aigak.questionnaires.diff import FormDiff, diff_forms, find_orphans
 from aigak.questionnaires.models import Questionnaire, QuestionnaireVersion
-from aigak.questionnaires.xlsform import load_xlsform
+from aigak.questionnaires.xlsform import FormDefinition, Problem, XLSFormError, read_xlsform
 
 FORMS_DIR = Path(__file__).parent / "forms"
 SHIPPED = ("victim", "torture", "event")
@@ -19,32 +23,101 @@ class UnknownQuestionnaire(LookupError):
     pass
 
 
+NAME = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+
+
+class OrphanedAnswers(ValueError):
+    """A new version would drop answers that records hold; --force confirms it."""
+
+    def __init__(self, change: FormDiff):
+        self.change = change
+        held = ", ".join(f"{name} ({n} records)" for name, n in sorted(change.orphaned.items()))
+        super().__init__(f"the new version drops or retypes answers that records hold: {held}")
+
+
+@dataclass
+class Installed:
+    version: QuestionnaireVersion
+    change: FormDiff | None  # None for a new questionnaire
+    created: bool  # False when this content was installed before
+
+
+def form_name(definition: FormDefinition, filename: str = "") -> str:
+    """NAME when none is given: the settings sheet's form_id, else the file name's stem."""
+    candidate = definition.form_id if definition.form_id not in ("", "form", "data") else ""
+    candidate = candidate or Path(filename).stem or "form"
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", candidate).strip("_")[:40] or "form"
+
+
+def check_name(name: str) -> None:
+    if not NAME.match(name):
+        raise XLSFormError(
+            [Problem(sheet="settings", column="form_id", reason=f"{name!r} is not a valid "
+                     "questionnaire name (1-40 letters, digits, _ and -)")]
+        )  # fmt: skip
+
+
+def _stored_answers(questionnaire: Questionnaire) -> Iterator[dict[str, Any]]:
+    # Through the reverse relation: questionnaires sit below records and do not import them.
+    live = questionnaire.record_set.filter(deleted_at__isnull=True)  # type: ignore[attr-defined]
+    yield from live.values_list("answers", flat=True)
+
+
 @transaction.atomic
-def install_questionnaire(name: str, data: bytes, actor: Any = None) -> QuestionnaireVersion:
-    """Load an XLSForm as the current version of a questionnaire (idempotent per content)."""
-    definition = load_xlsform(data)
-    questionnaire, _ = Questionnaire.objects.get_or_create(
-        name=name, defaults={"title": definition.title}
-    )
+def install_form(
+    actor: Any, data: bytes, name: str = "", *, filename: str = "", force: bool = False
+) -> Installed:
+    """Install an XLSForm as a new questionnaire or as the new version of one (audited).
+
+    Raises XLSFormError for a form that cannot be honoured and OrphanedAnswers when the
+    new version would drop stored answers and `force` is not given. Nothing changes then.
+    """
+    definition, _ = read_xlsform(data)
+    name = name or form_name(definition, filename)
+    check_name(name)
+    questionnaire = Questionnaire.objects.select_for_update().filter(name=name).first()
+    change = None
+    if questionnaire is not None and questionnaire.current is not None:
+        old = questionnaire.current.definition
+        change = diff_forms(old, definition)
+        change.orphaned = find_orphans(change, old, _stored_answers(questionnaire))
+        if change.orphaned and not force:
+            raise OrphanedAnswers(change)
+    if questionnaire is None:
+        questionnaire = Questionnaire.objects.create(name=name, title=definition.title[:200])
     digest = QuestionnaireVersion.digest(data)
     version = QuestionnaireVersion.objects.filter(
         questionnaire=questionnaire, sha256=digest
     ).first()
+    created = version is None
     if version is None:
         version = QuestionnaireVersion.objects.create(
             questionnaire=questionnaire,
-            version=definition.version,
+            version=definition.version[:60],
             xlsform=data,
             sha256=digest,
             definition_json=definition.to_dict(),
             loaded_by=actor if getattr(actor, "pk", None) else None,
         )
-        audit(actor, AuditAction.CREATE, version, questionnaire=name, version=definition.version)
     if questionnaire.current_id != version.pk:
         questionnaire.current = version
-        questionnaire.title = definition.title
+        questionnaire.title = definition.title[:200]
         questionnaire.save(update_fields=["current", "title"])
-    return version
+        audit(
+            actor,
+            AuditAction.CREATE if created else AuditAction.UPDATE,
+            version,
+            questionnaire=name,
+            version=version.version,
+            forced=bool(change and change.orphaned),
+            changes=len(change.lines()) if change else 0,
+        )
+    return Installed(version=version, change=change, created=created)
+
+
+def install_questionnaire(name: str, data: bytes, actor: Any = None) -> QuestionnaireVersion:
+    """Install a shipped or test questionnaire (idempotent per content)."""
+    return install_form(actor, data, name, force=True).version
 
 
 def ensure_shipped() -> None:
@@ -62,6 +135,33 @@ def ensure_shipped() -> None:
         ):
             continue
         install_questionnaire(name, data)
+
+
+def list_forms() -> list[dict[str, Any]]:
+    """Installed questionnaires as `aigak form list` and the forms page show them."""
+    from django.db.models import Count, Q
+
+    rows = []
+    questionnaires = (
+        Questionnaire.objects.select_related("current")
+        .annotate(records=Count("record", filter=Q(record__deleted_at__isnull=True)))
+        .order_by("name")
+    )
+    for q in questionnaires:
+        if q.current is None:
+            continue
+        definition = q.current.definition
+        rows.append(
+            {
+                "name": q.name,
+                "title": q.title,
+                "version": q.current.version,
+                "fields": sum(1 for f in definition.fields.values() if f.stores_answer),
+                "records": q.records,
+                "languages": definition.languages,
+            }
+        )
+    return rows
 
 
 def get_questionnaire(name: str) -> Questionnaire:

@@ -22,8 +22,8 @@ from aigak.questionnaires.expressions import (
     holds,
     to_string,
 )
+from aigak.questionnaires.semantics import calculation_order
 from aigak.questionnaires.xlsform import Field, FormDefinition, Section, pick
-from aigak.questionnaires.xpath.order import dependency_order
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TIME = re.compile(r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$")
@@ -160,21 +160,21 @@ def _safe_holds(expression: str, answers: dict[str, Any], current: Any = None) -
 
 
 def calculate(definition: FormDefinition, answers: dict[str, Any]) -> dict[str, Any]:
-    """Values of the calculate fields, each after the calculations it uses (so one may
-    refer to a later one, as in ODK); returned in form order."""
+    """Values of the fields with a calculation, each after the calculations it uses (so
+    one may refer to a later one, as in ODK); returned in form order."""
     scope = dict(answers)
     out: dict[str, Any] = {}
-    pairs = tuple(
-        (f.name, f.calculation)
-        for f in definition.fields.values()
-        if f.type == "calculate" and not f.repeat
-    )
     labels = choice_labels(definition)
-    for name in dependency_order(pairs):
-        value = _calculated(definition.fields[name].calculation, scope, labels)
-        scope[name] = value
-        out[name] = value
-    return {name: out[name] for name, _ in pairs}
+    for f in calculation_order(definition):
+        value = _calculated(f.calculation, scope, labels)
+        if f.type != "calculate" and value not in (None, ""):
+            try:
+                value = coerce(f, value)
+            except ValueError:
+                value = None
+        scope[f.name] = value
+        out[f.name] = value
+    return {name: out[name] for name in definition.fields if name in out}
 
 
 def choice_labels(definition: FormDefinition) -> Callable[[str, str], str]:

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from aigak.questionnaires import semantics
 from aigak.questionnaires.expressions import to_string
 from aigak.questionnaires.validation import (
     Problem,
@@ -54,6 +55,7 @@ class ChoiceOption:
     name: str
     label: str
     checked: bool = False
+    hidden: bool = False  # not offered: a cascading select's filter leaves it out
 
 
 @dataclass
@@ -125,6 +127,9 @@ class Block:
     @property
     def is_block(self) -> bool:
         return True
+
+
+_NO_FIELD = Field(name="", type="text")
 
 
 def input_name(repeat: str, index: int | str, name: str) -> str:
@@ -237,19 +242,37 @@ def build_form(
     assigned = assigned or set()
     write_only = write_only or set()
     stored = stored or set()
+    scope = {**values, **calculate(definition, values)}
     if relevant is None:
-        relevant = relevant_fields(definition, {**values, **calculate(definition, values)})
-    shown = visible | write_only
+        relevant = relevant_fields(definition, scope)
+    shown = {n for n in visible | write_only if not definition.fields.get(n, _NO_FIELD).metadata}
+    allowed = semantics.filtered_choices(definition, scope)
+    labels = semantics.dynamic_labels(definition, scope, lang, shown)
 
-    def fields_in(section: Section) -> list[str]:
+    def fields_in(section: Section, nested: bool = True) -> list[str]:
         names: list[str] = []
         for child in section.children:
-            names.extend(fields_in(child) if isinstance(child, Section) else [child])
+            if not isinstance(child, Section):
+                names.append(child)
+            elif nested or child.kind != "repeat":
+                names.extend(fields_in(child, nested))
         return names
+
+    def inner_repeats(section: Section) -> list[Section]:
+        """Repeats inside a repeat: the answers keep them as lists of their own, so the
+        form shows them after the repeat that holds them."""
+        found: list[Section] = []
+        for child in section.children:
+            if isinstance(child, Section):
+                found.extend([child] if child.kind == "repeat" else inner_repeats(child))
+        return found
+
+    def every_inner(section: Section) -> list[Section]:
+        return [r for inner in inner_repeats(section) for r in (inner, *every_inner(inner))]
 
     def entry(section: Section, index: str, item: dict[str, Any], may_edit: bool) -> Entry:
         widgets = []
-        for name in fields_in(section):
+        for name in fields_in(section, nested=False):
             if name not in shown:
                 continue
             f = definition.fields[name]
@@ -274,7 +297,7 @@ def build_form(
             name=section.name,
             kind=section.kind,
             label=label_of(section.label, lang, definition, ""),
-            field_names=[n for n in fields_in(section) if n in shown],
+            field_names=[n for n in fields_in(section, section.kind != "repeat") if n in shown],
         )
         if section.kind == "repeat":
             block.editable = section.name in editable
@@ -290,9 +313,10 @@ def build_form(
             return block
         for child in section.children:
             if isinstance(child, Section):
-                inner = walk(child)
-                if inner.items or (inner.blank and inner.blank.widgets):
-                    block.items.append(inner)
+                for part in [child, *(every_inner(child) if child.kind == "repeat" else [])]:
+                    inner = walk(part)
+                    if inner.items or (inner.blank and inner.blank.widgets):
+                        block.items.append(inner)
                 continue
             if child not in shown:
                 continue
@@ -313,6 +337,10 @@ def build_form(
             )
             if child in assigned:
                 widget.assigned, widget.required = True, False
+            if child in allowed:
+                for option in widget.choices:
+                    option.hidden = option.name not in allowed[child]
+            widget.label = labels.get(child, widget.label)
             block.items.append(widget)
         block.relevant = any(item.relevant for item in block.items)
         return block
@@ -392,15 +420,20 @@ def form_state(
     lang: str,
     visible: set[str],
     write_only: set[str] | None = None,
+    changed: str = "",
 ) -> dict[str, Any]:
-    """What the browser needs after a change: relevant fields, calculations, problems.
+    """What the browser needs after a change: relevant fields, calculations, problems,
+    the choices of cascading selects, repeat counts, labels that refer to answers and
+    the values a `trigger` on the changed field sets.
 
     Calculated values are given only for visible fields; relevance and problems also
     for the write-only fields the form shows.
     """
     shown = visible | (write_only or set())
     calculated, problems, relevant = judge(definition, raw, lang=lang)
+    scope = {**raw, **calculated}
     return {
+        **semantics.odk_state(definition, scope, lang=lang, visible=visible, changed=changed),
         "relevant": sorted(n for n in shown if n in relevant),
         "calculated": {
             name: display_value(definition.fields[name], value, lang)

@@ -1,472 +1,415 @@
-"""Load an XLSForm into a questionnaire definition, refusing what we cannot honour.
+"""Read an XLSForm through pyxform and map it to Aigak's questionnaire definition.
 
-The definition is plain data (dataclasses, stored as JSON with each questionnaire
-version) so the web form, validation, import, export and reports all read one thing.
-pyxform checks that the file is a valid XLSForm (and gives the XForm for ODK Collect);
-our own pass keeps sheet and row numbers for messages and checks our subset.
+pyxform reads the workbook (`.xlsx`, `.xls`), resolves its aliases (`list name`,
+`select one`, `select all that apply`, `gps`, `photo`, `begin loop`...), the settings sheet
+and smart quotes, and judges the form as ODK would. This module maps pyxform's JSON to
+`FormDefinition`, keeps what Aigak adds (`confidential`, `legal_analysis`) and puts sheet,
+row and column into every message.
 """
 
 from __future__ import annotations
 
-import io
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import openpyxl
+from aigak.questionnaires.definition import (
+    ANSWER_TYPES,
+    MEDIA_TYPES,
+    SUPPORTED_TYPES,
+    Choice,
+    Field,
+    FormDefinition,
+    Section,
+    pick,
+)
+from aigak.questionnaires.expressions import ExpressionError, parse
 
-from aigak.questionnaires.expressions import ExpressionError, parse, references
+__all__ = [
+    "ANSWER_TYPES", "MEDIA_TYPES", "SUPPORTED_TYPES", "Choice", "Field", "FormDefinition",
+    "Problem", "Section", "XLSFormError", "load_xlsform", "pick", "read_xlsform", "to_xform",
+]  # fmt: skip
 
-SUPPORTED_TYPES = {
-    "text", "integer", "decimal", "date", "time", "datetime", "select_one",
-    "select_multiple", "note", "calculate", "geopoint", "image", "audio", "video", "file",
-    "begin group", "end group", "begin repeat", "end repeat",
-}  # fmt: skip
-ANSWER_TYPES = SUPPORTED_TYPES - {"note", "begin group", "end group", "begin repeat", "end repeat"}
-MEDIA_TYPES = {"image", "audio", "video", "file"}
-SURVEY_COLUMNS = {
-    "type", "name", "label", "hint", "required", "required_message", "relevant",
-    "constraint", "constraint_message", "calculation", "default", "appearance",
-    "confidential", "legal_analysis", "read_only", "parameters", "media::image",
-}  # fmt: skip
-UNSUPPORTED_COLUMNS = {"choice_filter", "repeat_count", "trigger", "body::accept"}
-LANGUAGE_COLUMN = re.compile(r"^(?P<base>[\w:]+?)::(?P<lang>.+)$")
-LANG_CODE = re.compile(r"\((?P<code>[a-z]{2,3})\)\s*$")
-NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+LANG_CODE = re.compile(r"\((?P<code>[A-Za-z]{2,3}(?:-[A-Za-z0-9]+)?)\)\s*$")
 YES = {"yes", "true", "true()", "1", "y"}
+NO = {"", "no", "false", "false()", "0", "n"}
+# pyxform's bind types and control tags -> the type Aigak stores.
+BIND_TYPES = {
+    "int": "integer", "decimal": "decimal", "date": "date", "dateTime": "datetime",
+    "time": "time", "geopoint": "geopoint", "string": "text", "barcode": "text",
+    "geotrace": "text", "geoshape": "text",
+}  # fmt: skip
+BINARY_TYPES = {"photo": "image", "image": "image", "audio": "audio", "video": "video"}
+METADATA_TYPES = {
+    "start", "end", "today", "deviceid", "username", "email", "phonenumber", "simserial",
+    "subscriberid", "audit", "start-geopoint", "background-audio", "background-geopoint",
+}  # fmt: skip
+RELATIVE = re.compile(r"(?:\.\./)+([A-Za-z_][\w.-]*)")  # pyxform's own `or_other` relevant
+WHERE_ROW = re.compile(r"\[row\s*:\s*(?P<row>\d+)\]")
+WHERE_COLUMN = re.compile(r"the '(?P<column>[\w:]+)' (?:value|column)")
+WHERE_SHEET = re.compile(r"'(?P<sheet>survey|choices|settings|external_choices|entities)' sheet")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a form cannot be installed, and where it is."""
+
+    reason: str
+    sheet: str = "survey"
+    row: int = 0
+    column: str = ""
+
+    def __str__(self) -> str:
+        where = "file" if self.sheet == "file" else f"{self.sheet} sheet"
+        if self.row:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column {self.column!r}"
+        return f"{where}: {self.reason}"
 
 
 class XLSFormError(ValueError):
-    """A problem in an XLSForm, with the sheet and row where it is."""
+    """Problems in an XLSForm, each with the sheet, row and column where it is."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("; ".join(problems))
-
-
-@dataclass
-class Choice:
-    name: str
-    label: dict[str, str]
+    def __init__(self, problems: list[Problem] | list[str]):
+        self.details = [p if isinstance(p, Problem) else Problem(reason=p) for p in problems]
+        self.problems = [str(p) for p in self.details]
+        super().__init__("; ".join(self.problems))
 
 
-@dataclass
-class Field:
-    name: str
-    type: str
-    label: dict[str, str] = field(default_factory=dict)
-    hint: dict[str, str] = field(default_factory=dict)
-    required: str = ""  # "" (no), "yes", or an expression
-    required_message: dict[str, str] = field(default_factory=dict)
-    relevant: str = ""
-    constraint: str = ""
-    constraint_message: dict[str, str] = field(default_factory=dict)
-    calculation: str = ""
-    default: str = ""
-    appearance: str = ""
-    list_name: str = ""
-    choices: list[Choice] = field(default_factory=list)
-    confidential: bool = False
-    legal_analysis: bool = False
-    read_only: bool = False
-    group: str = ""  # name of the innermost enclosing group or repeat
-    repeat: str = ""  # name of the enclosing repeat, if any
-    row: int = 0
-
-    @property
-    def is_select(self) -> bool:
-        return self.type in ("select_one", "select_multiple")
-
-    @property
-    def stores_answer(self) -> bool:
-        return self.type in ANSWER_TYPES
-
-    def choice_names(self) -> list[str]:
-        return [c.name for c in self.choices]
+def _lang_code(language: str) -> str:
+    match = LANG_CODE.search(language)
+    if match:
+        return match.group("code").lower()
+    return language.strip() or "default"
 
 
-@dataclass
-class Section:
-    """A group or repeat as the form shows it; children are field names or sections."""
-
-    name: str
-    kind: str  # "group", "repeat" or "root"
-    label: dict[str, str] = field(default_factory=dict)
-    relevant: str = ""
-    confidential: bool = False
-    legal_analysis: bool = False
-    appearance: str = ""
-    children: list[Any] = field(default_factory=list)  # str (field name) or Section
-    row: int = 0
+def _texts(value: Any, default: str) -> dict[str, str]:
+    """pyxform gives a string (one language) or {language name: text}."""
+    if value is None or value == "":
+        return {}
+    if isinstance(value, dict):
+        return {_lang_code(k): str(v) for k, v in value.items() if v not in (None, "")}
+    return {default: str(value)}
 
 
-@dataclass
-class FormDefinition:
-    form_id: str
-    title: str
-    version: str
-    languages: list[str]
-    default_language: str
-    fields: dict[str, Field]
-    root: Section
+def _flag(value: Any) -> bool:
+    return str(value or "").strip().lower() in YES
 
-    def answer_fields(self) -> list[Field]:
-        """Top-level fields that hold an answer, in form order (repeats are one field)."""
-        return [f for f in self.fields.values() if f.stores_answer and not f.repeat]
 
-    def repeat_fields(self, repeat: str) -> list[Field]:
-        return [f for f in self.fields.values() if f.repeat == repeat and f.stores_answer]
+def _required(value: Any) -> str:
+    text = str(value or "").strip()
+    if text.lower() in YES:
+        return "yes"
+    return "" if text.lower() in NO else text
 
-    def repeats(self) -> list[str]:
-        seen: list[str] = []
-        for f in self.fields.values():
-            if f.repeat and f.repeat not in seen:
-                seen.append(f.repeat)
-        return seen
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+def _storage_type(odk_type: str, element: dict[str, Any]) -> str | None:
+    """The type Aigak stores for a pyxform question type (None: it holds no answer)."""
+    from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> FormDefinition:
-        fields = {}
-        for name, raw in data["fields"].items():
-            raw = dict(raw)
-            raw["choices"] = [Choice(**c) for c in raw.get("choices", [])]
-            fields[name] = Field(**raw)
-        root = _section_from_dict(data["root"])
-        # PostgreSQL's jsonb does not keep the order of object keys; the sections' lists
-        # of children do, so they give the fields back their form order.
-        order = [name for name in _field_names(root) if name in fields]
-        fields = {**{name: fields[name] for name in order}, **fields}
-        return cls(
-            form_id=data["form_id"],
-            title=data["title"],
-            version=data["version"],
-            languages=data["languages"],
-            default_language=data["default_language"],
-            fields=fields,
-            root=root,
+    if odk_type in ("note", "calculate", "hidden"):
+        return "calculate" if odk_type == "hidden" else odk_type
+    spec = QUESTION_TYPE_DICT.get(odk_type, {})
+    tag = spec.get("control", {}).get("tag")
+    bind = spec.get("bind", {}).get("type")
+    if element.get("itemset") and not element.get("choices"):
+        return "text"  # choices from an external file: kept as the chosen name
+    if tag == "select1":
+        return "select_one"
+    if tag in ("select", "odk:rank"):
+        return "select_multiple"
+    if odk_type in ("acknowledge", "trigger"):
+        return "text"
+    if bind == "binary":
+        return BINARY_TYPES.get(odk_type.replace("background-", ""), "file")
+    if tag == "range":
+        step = _parameters(element.get("parameters")).get("step", "1")
+        return "decimal" if "." in step else "integer"
+    if bind is None and tag is None:
+        return None if odk_type.endswith("-external") else "text"
+    return BIND_TYPES.get(bind or "string", "text")
+
+
+class _Mapper:
+    """Walks pyxform's JSON tree and builds the fields and sections."""
+
+    def __init__(self, rows: dict[tuple[str, ...], int], default_lang: str):
+        self.rows = rows
+        self.lang = default_lang
+        self.fields: dict[str, Field] = {}
+        self.problems: list[Problem] = []
+        self.duplicates: set[str] = set()
+
+    def texts(self, element: dict[str, Any], key: str) -> dict[str, str]:
+        return _texts(element.get(key), self.lang)
+
+    def section(self, element: dict[str, Any], kind: str, path: tuple[str, ...], parent: Section):
+        bind = element.get("bind", {}) or {}
+        control = element.get("control", {}) or {}
+        return Section(
+            name=self.key(path),
+            kind=kind,
+            label=self.texts(element, "label"),
+            relevant=str(bind.get("relevant", "")),
+            appearance=str(control.get("appearance", "")),
+            confidential=_flag(element.get("confidential")) or parent.confidential,
+            legal_analysis=_flag(element.get("legal_analysis")) or parent.legal_analysis,
+            row=self.rows.get(path, 0),
+            repeat_count=str(control.get("jr:count", "")),
         )
 
-    def label(self, name: str, lang: str) -> str:
-        return pick(self.fields[name].label, lang, self.default_language) or name
+    def key(self, path: tuple[str, ...]) -> str:
+        """A field's name, or its group path when the name is used twice in the form."""
+        return "/".join(path) if path[-1] in self.duplicates else path[-1]
+
+    def walk(self, element: dict, section: Section, path: tuple, repeat: str) -> None:
+        for child in element.get("children", []):
+            self.child(child, section, path, repeat)
+
+    def child(self, child: dict, section: Section, path: tuple, repeat: str) -> None:
+        kind, name = child.get("type", ""), child.get("name", "")
+        here = (*path, name)
+        if kind == "group" and (child.get("control") or {}).get("bodyless"):
+            return  # pyxform's own meta group (instanceID)
+        if kind in ("group", "repeat"):
+            sub = self.section(child, kind, here, section)
+            section.children.append(sub)
+            self.walk(child, sub, here, sub.name if kind == "repeat" else repeat)
+            return
+        if kind == "loop":
+            self.loop(child, section, here, repeat)
+            return
+        self.question(child, section, here, repeat)
+
+    def loop(self, child: dict, section: Section, here: tuple, repeat: str) -> None:
+        """`begin loop over LIST`: one group per choice, the questions inside each."""
+        sub = self.section(child, "group", here, section)
+        section.children.append(sub)
+        for column in child.get("columns", []):
+            inner_path = (*here, column["name"])
+            self.duplicates.update(c.get("name", "") for c in child.get("children", []))
+            inner = Section(
+                name="/".join(inner_path),
+                kind="group",
+                label=_texts(column.get("label"), self.lang),
+                confidential=sub.confidential,
+                legal_analysis=sub.legal_analysis,
+                row=sub.row,
+            )
+            sub.children.append(inner)
+            labels = {k: v for k, v in inner.label.items()}
+            for question in child.get("children", []):
+                copy = dict(question)
+                copy["label"] = _loop_label(question.get("label"), labels, self.lang)
+                self.rows.setdefault((*inner_path, question.get("name", "")), sub.row)
+                self.child(copy, inner, inner_path, repeat)
+
+    def question(self, child: dict, section: Section, here: tuple, repeat: str) -> None:
+        odk_type = child.get("type", "")
+        stored = _storage_type(odk_type, child)
+        if stored is None:
+            return
+        bind = child.get("bind", {}) or {}
+        control = child.get("control", {}) or {}
+        key = self.key(here)
+        default = child.get("default", "")
+        f = Field(
+            name=key,
+            type=stored,
+            label=self.texts(child, "label"),
+            hint=self.texts(child, "hint"),
+            required=_required(bind.get("required")),
+            required_message=_texts(bind.get("jr:requiredMsg"), self.lang),
+            relevant=RELATIVE.sub(r"${\1}", str(bind.get("relevant", ""))),
+            constraint=str(bind.get("constraint", "")),
+            constraint_message=_texts(bind.get("jr:constraintMsg"), self.lang),
+            calculation=str(bind.get("calculate", "")),
+            default=str(default) if not isinstance(default, dict) else "",
+            appearance=str(control.get("appearance", "")),
+            list_name=str(child.get("list_name", "")) if stored.startswith("select") else "",
+            choices=[_choice(c, self.lang) for c in child.get("choices", [])]
+            if stored.startswith("select")
+            else [],
+            confidential=_flag(child.get("confidential")) or section.confidential,
+            legal_analysis=_flag(child.get("legal_analysis")) or section.legal_analysis,
+            read_only=_flag(bind.get("readonly")),
+            group=section.name,
+            repeat=repeat,
+            row=self.rows.get(here, 0),
+            odk_type=odk_type,
+            metadata=odk_type if odk_type in METADATA_TYPES else "",
+            choice_filter=str(child.get("choice_filter", "")),
+            trigger=[str(t) for t in child.get("trigger", []) or []],
+            parameters=_parameters(child.get("parameters")),
+            path="/".join(here),
+        )
+        self.fields[key] = f
+        section.children.append(key)
 
 
-def _field_names(section: Section) -> list[str]:
-    names: list[str] = []
-    for child in section.children:
-        names.extend(_field_names(child) if isinstance(child, Section) else [child])
-    return names
+def _parameters(value: Any) -> dict[str, str]:
+    """pyxform gives parsed parameters as a dict, and the raw text for some types."""
+    if isinstance(value, dict):
+        return {str(k): str(v) for k, v in value.items()}
+    pairs = (part.split("=", 1) for part in str(value or "").replace(";", " ").split())
+    return {k.strip(): v.strip() for k, v in (p for p in pairs if len(p) == 2)}
 
 
-def _section_from_dict(data: dict[str, Any]) -> Section:
-    children = [c if isinstance(c, str) else _section_from_dict(c) for c in data["children"]]
-    return Section(**{**data, "children": children})
+def _loop_label(label: Any, column: dict[str, str], lang: str) -> Any:
+    texts = _texts(label, lang)
+    out = {}
+    for code, text in texts.items():
+        out[code] = text.replace("%(label)s", pick(column, code, lang))
+    return out
 
 
-def pick(texts: dict[str, str], lang: str, default: str = "en") -> str:
-    """The text in a language, falling back to the default language, then any."""
-    if not texts:
-        return ""
-    return texts.get(lang) or texts.get(default) or texts.get("en") or next(iter(texts.values()))
+def _choice(raw: dict[str, Any], lang: str) -> Choice:
+    extra = {k: str(v) for k, v in raw.items() if k not in ("name", "label", "media")}
+    return Choice(name=str(raw.get("name", "")), label=_texts(raw.get("label"), lang), extra=extra)
 
 
-def _lang_code(column_language: str) -> str:
-    match = LANG_CODE.search(column_language)
-    if match:
-        return match.group("code")
-    return column_language.strip().lower()[:2] if column_language.strip() else "default"
-
-
-def _read_sheet(book: Any, name: str) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
-    sheet = book[name]
-    rows = sheet.iter_rows(values_only=True)
-    header_row = next(rows, None)
-    if header_row is None:
-        return [], []
-    header = [str(h).strip() if h is not None else "" for h in header_row]
-    out = []
-    for number, values in enumerate(rows, start=2):
-        row = {
-            header[i]: (str(v).strip() if not isinstance(v, str) else v.strip())
-            for i, v in enumerate(values)
-            if i < len(header) and header[i] and v is not None and str(v).strip() != ""
-        }
-        if row:
-            out.append((number, row))
-    return header, out
-
-
-def _localised(row: dict[str, Any], base: str, languages: set[str]) -> dict[str, str]:
-    texts: dict[str, str] = {}
-    for column, value in row.items():
-        if column == base:
-            texts["default"] = value
+def _survey_rows(survey: list[dict[str, Any]]) -> dict[tuple[str, ...], int]:
+    """Where each element is on the survey sheet, by its group path (row 1 is the header)."""
+    rows: dict[tuple[str, ...], int] = {}
+    stack: list[str] = []
+    for index, row in enumerate(survey):
+        kind = re.sub(r"[\s_]+", " ", str(row.get("type", ""))).strip().lower()
+        name = str(row.get("name", "")).strip()
+        if kind.startswith("end "):
+            if stack:
+                stack.pop()
             continue
-        match = LANGUAGE_COLUMN.match(column)
-        if match and match.group("base") == base:
-            code = _lang_code(match.group("lang"))
-            languages.add(code)
-            texts[code] = value
-    return texts
+        if name:
+            rows.setdefault((*stack, name), index + 2)
+        if kind.startswith("begin "):
+            stack.append(name)
+    return rows
+
+
+def _names(element: dict[str, Any]) -> list[str]:
+    out = []
+    for child in element.get("children", []):
+        if child.get("type") == "group" and (child.get("control") or {}).get("bodyless"):
+            continue
+        out.append(child.get("name", ""))
+        out.extend(_names(child))
+    return out
+
+
+def _pyxform_problem(exc: Exception, rows: dict[tuple[str, ...], int]) -> Problem:
+    text = str(exc).strip()
+    row_match = WHERE_ROW.search(text)
+    sheet_match = WHERE_SHEET.search(text)
+    reason = WHERE_ROW.sub("", text).strip()
+    row = int(row_match.group("row")) if row_match else 0
+    if not row:
+        # pyxform names the element ("... named 'x'") without its row for some problems.
+        named = re.search(r"(?:named|name) '([^']+)'|\$\{([^}]+)\}", text)
+        wanted = next((g for g in named.groups() if g), "") if named else ""
+        row = next((r for path, r in rows.items() if path[-1] == wanted), 0)
+    column = WHERE_COLUMN.search(text)
+    return Problem(
+        reason=reason,
+        sheet=sheet_match.group("sheet") if sheet_match else "survey",
+        row=row,
+        column=column.group("column") if column else "",
+    )
+
+
+def _convert(data: bytes, problems: list[Problem]) -> tuple[dict[str, Any], Any, str]:
+    """pyxform's JSON of the form, its rows and its XForm; problems if it refuses."""
+    from pyxform.builder import create_survey_element_from_dict
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2json import workbook_to_json
+    from pyxform.xls2json_backends import get_xlsform
+
+    try:
+        book = get_xlsform(xlsform=data)
+    except Exception as exc:  # pyxform raises several types for a non-workbook
+        problem = Problem(reason=f"not a readable XLSForm workbook: {exc}", sheet="file")
+        raise XLSFormError([problem]) from None
+    rows = _survey_rows(book.survey or [])
+    warnings: list[str] = []
+    try:
+        json_form = workbook_to_json(workbook_dict=book, warnings=warnings)
+        survey = create_survey_element_from_dict(json_form)
+        xform = survey.to_xml(validate=False, warnings=warnings)
+    except (PyXFormError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        problems.append(_pyxform_problem(exc, rows))
+        return {}, rows, ""
+    return json_form, rows, xform
+
+
+def read_xlsform(source: str | Path | bytes) -> tuple[FormDefinition, str]:
+    """The definition and XForm XML of an XLSForm; XLSFormError lists every problem."""
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    problems: list[Problem] = []
+    json_form, rows, xform = _convert(data, problems)
+    if problems:
+        raise XLSFormError(problems)
+    default_language = _lang_code(str(json_form.get("default_language") or "English (en)"))
+    if default_language == "default":
+        default_language = "en"
+    mapper = _Mapper(rows, "default")
+    names = _names(json_form)
+    mapper.duplicates = {n for n in names if names.count(n) > 1}
+    root = Section(name="", kind="root")
+    mapper.walk(json_form, root, (), "")
+    _check_expressions(mapper, root)
+    if mapper.problems:
+        raise XLSFormError(mapper.problems)
+    languages: set[str] = set()
+    for f in mapper.fields.values():
+        languages.update(f.label)
+        for choice in f.choices:
+            languages.update(choice.label)
+    languages.discard("default")
+    definition = FormDefinition(
+        form_id=str(json_form.get("id_string") or "form"),
+        title=str(json_form.get("title") or json_form.get("id_string") or "form"),
+        version=str(json_form.get("version") or "1"),
+        languages=sorted(languages) or ["en"],
+        default_language=default_language,
+        fields=mapper.fields,
+        root=root,
+    )
+    return definition, xform
 
 
 def load_xlsform(source: str | Path | bytes) -> FormDefinition:
-    """Read and check an XLSForm; raise XLSFormError naming sheet, row and reason."""
-    data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a non-workbook
-        raise XLSFormError([f"not a readable XLSX workbook: {exc}"]) from None
-    problems: list[str] = []
-    if "survey" not in book.sheetnames:
-        raise XLSFormError(["the workbook has no 'survey' sheet"])
-    languages: set[str] = set()
-    settings: dict[str, str] = {}
-    if "settings" in book.sheetnames:
-        _, settings_rows = _read_sheet(book, "settings")
-        if settings_rows:
-            settings = settings_rows[0][1]
-    choice_lists = _read_choices(book, languages, problems) if "choices" in book.sheetnames else {}
-    header, survey_rows = _read_sheet(book, "survey")
-    for column in header:
-        base = LANGUAGE_COLUMN.match(column)
-        base_name = base.group("base") if base else column
-        if base_name in UNSUPPORTED_COLUMNS:
-            problems.append(f"survey sheet, column {column!r}: not supported by Aigak")
-    fields, root = _read_survey(survey_rows, choice_lists, languages, problems)
-    _check_expressions(fields, root, problems)
-    if not problems:
-        problems.extend(_pyxform_problems(data))
-    if problems:
-        raise XLSFormError(problems)
-    default_language = _lang_code(settings.get("default_language", "English (en)"))
-    langs = sorted(languages - {"default"}) or ["en"]
-    return FormDefinition(
-        form_id=settings.get("form_id", "form"),
-        title=settings.get("form_title", settings.get("form_id", "form")),
-        version=str(settings.get("version", "1")),
-        languages=langs,
-        default_language=default_language,
-        fields=fields,
-        root=root,
-    )
+    """Read and check an XLSForm; raise XLSFormError naming sheet, row, column and reason."""
+    return read_xlsform(source)[0]
 
 
-def _read_choices(book: Any, languages: set[str], problems: list[str]) -> dict[str, list[Choice]]:
-    lists: dict[str, list[Choice]] = {}
-    _, rows = _read_sheet(book, "choices")
-    for number, row in rows:
-        list_name, name = row.get("list_name", ""), row.get("name", "")
-        if not list_name or not name:
-            problems.append(f"choices sheet, row {number}: list_name and name are required")
-            continue
-        if name in {c.name for c in lists.get(list_name, [])}:
-            problems.append(
-                f"choices sheet, row {number}: duplicate choice {name!r} in {list_name}"
-            )
-        if " " in name:
-            problems.append(f"choices sheet, row {number}: choice name {name!r} has a space")
-        lists.setdefault(list_name, []).append(
-            Choice(name=name, label=_localised(row, "label", languages))
-        )
-    return lists
+def _check_expressions(mapper: _Mapper, root: Section) -> None:
+    """Expressions the evaluator cannot read are refused here, not when a form is filled."""
 
-
-def _read_survey(
-    rows: list[tuple[int, dict[str, Any]]],
-    choice_lists: dict[str, list[Choice]],
-    languages: set[str],
-    problems: list[str],
-) -> tuple[dict[str, Field], Section]:
-    fields: dict[str, Field] = {}
-    root = Section(name="", kind="root")
-    stack: list[Section] = [root]
-    names_seen: dict[str, int] = {}
-    for number, row in rows:
-        raw_type = re.sub(r"\s+", " ", row.get("type", "")).strip()
-        if not raw_type:
-            continue
-        where = f"survey sheet, row {number}"
-        words = raw_type.split(" ")
-        kind = raw_type.lower()
-        list_name = ""
-        or_other = False
-        if words[0] in ("select_one", "select_multiple", "select_one_or_other"):
-            if len(words) < 2:
-                problems.append(f"{where}: {words[0]} needs a choice list name")
-                continue
-            or_other = len(words) > 2 and words[2] == "or_other"
-            if len(words) > 2 and not or_other:
-                problems.append(f"{where}: {raw_type!r} is not a select type Aigak knows")
-                continue
-            kind, list_name = words[0].replace("_or_other", ""), words[1]
-        elif kind in ("begin_group", "end_group", "begin_repeat", "end_repeat"):
-            kind = kind.replace("_", " ")
-        if kind not in SUPPORTED_TYPES:
-            problems.append(f"{where}: type {raw_type!r} is not supported")
-            continue
-        name = row.get("name", "")
-        if kind in ("end group", "end repeat"):
-            if len(stack) == 1 or stack[-1].kind != kind.split(" ")[1]:
-                problems.append(f"{where}: {kind} without a matching begin")
-            else:
-                stack.pop()
-            continue
-        if not name:
-            problems.append(f"{where}: the {kind} has no name")
-            continue
-        if not NAME.match(name):
-            problems.append(f"{where}: {name!r} is not a valid name")
-            continue
-        if name in names_seen:
-            problems.append(f"{where}: name {name!r} is already used on row {names_seen[name]}")
-            continue
-        names_seen[name] = number
-        flags = {
-            "confidential": row.get("confidential", "").lower() in YES,
-            "legal_analysis": row.get("legal_analysis", "").lower() in YES,
-        }
-        if kind in ("begin group", "begin repeat"):
-            parent = stack[-1]
-            section = Section(
-                name=name,
-                kind=kind.split(" ")[1],
-                label=_localised(row, "label", languages),
-                relevant=row.get("relevant", ""),
-                appearance=row.get("appearance", ""),
-                row=number,
-                confidential=flags["confidential"] or parent.confidential,
-                legal_analysis=flags["legal_analysis"] or parent.legal_analysis,
-            )
-            if section.kind == "repeat" and any(s.kind == "repeat" for s in stack):
-                problems.append(f"{where}: repeats inside repeats are not supported")
-            parent.children.append(section)
-            stack.append(section)
-            continue
-        if list_name and list_name not in choice_lists:
-            problems.append(f"{where}: choice list {list_name!r} is not on the choices sheet")
-            continue
-        parent = stack[-1]
-        repeat = next((s.name for s in reversed(stack) if s.kind == "repeat"), "")
-        required = row.get("required", "")
-        f = Field(
-            name=name,
-            type=kind,
-            label=_localised(row, "label", languages),
-            hint=_localised(row, "hint", languages),
-            required="yes"
-            if required.lower() in YES
-            else ("" if required.lower() in ("", "no", "false", "false()") else required),
-            required_message=_localised(row, "required_message", languages),
-            relevant=row.get("relevant", ""),
-            constraint=row.get("constraint", ""),
-            constraint_message=_localised(row, "constraint_message", languages),
-            calculation=row.get("calculation", ""),
-            default=row.get("default", ""),
-            appearance=row.get("appearance", ""),
-            list_name=list_name,
-            choices=list(choice_lists.get(list_name, [])),
-            confidential=flags["confidential"] or parent.confidential,
-            legal_analysis=flags["legal_analysis"] or parent.legal_analysis,
-            read_only=row.get("read_only", "").lower() in YES,
-            group=parent.name,
-            repeat=repeat,
-            row=number,
-        )
-        if kind == "calculate" and not f.calculation:
-            problems.append(f"{where}: calculate field {name!r} has no calculation")
-        fields[name] = f
-        parent.children.append(name)
-        if list_name and (or_other or words[0] == "select_one_or_other"):
-            _add_other(f, fields, parent, names_seen, number)
-    for open_section in stack[1:]:
-        problems.append(
-            f"survey sheet, row {open_section.row}: begin {open_section.kind} {open_section.name!r} is never closed"
-        )
-    return fields, root
-
-
-def _add_other(
-    f: Field, fields: dict[str, Field], parent: Section, names_seen: dict[str, int], row: int
-) -> None:
-    """`or_other`: an 'other' choice and a '<field>_other' text shown when it is ticked."""
-    if "other" not in f.choice_names():
-        f.choices.append(Choice(name="other", label={"en": "Other", "ru": "Другое", "kk": "Басқа"}))
-    other_name = f"{f.name}_other"
-    if other_name in names_seen:
-        return
-    names_seen[other_name] = row
-    fields[other_name] = Field(
-        name=other_name,
-        type="text",
-        label={"en": "Specify other", "ru": "Укажите другое", "kk": "Басқасын көрсетіңіз"},
-        relevant=f"selected(${{{f.name}}}, 'other')",
-        confidential=f.confidential,
-        legal_analysis=f.legal_analysis,
-        group=f.group,
-        repeat=f.repeat,
-        row=row,
-    )
-    parent.children.append(other_name)
-
-
-def _check_expressions(fields: dict[str, Field], root: Section, problems: list[str]) -> None:
-    def check(text: str, where: str, column: str) -> None:
+    def check(text: str, row: int, column: str) -> None:
         if not text:
             return
         try:
             parse(text)
-            unknown = references(text) - set(fields)
         except ExpressionError as exc:
-            problems.append(f"{where}, {column}: {exc}")
-            return
-        for name in sorted(unknown):
-            problems.append(f"{where}, {column}: refers to ${{{name}}}, which is not in the form")
+            mapper.problems.append(Problem(reason=str(exc), row=row, column=column))
 
-    for f in fields.values():
-        where = f"survey sheet, row {f.row} ({f.name})"
-        check(f.relevant, where, "relevant")
-        check(f.constraint, where, "constraint")
-        check(f.calculation, where, "calculation")
+    for f in mapper.fields.values():
+        for column in ("relevant", "constraint", "calculation"):
+            check(getattr(f, column), f.row, column)
         if f.required and f.required != "yes":
-            check(f.required, where, "required")
+            check(f.required, f.row, "required")
 
     def walk(section: Section) -> None:
         for child in section.children:
             if isinstance(child, Section):
-                check(child.relevant, f"survey sheet, row {child.row} ({child.name})", "relevant")
+                check(child.relevant, child.row, "relevant")
+                check(child.repeat_count, child.row, "repeat_count")
                 walk(child)
 
     walk(root)
 
 
-def _pyxform_problems(data: bytes) -> list[str]:
-    """Let pyxform judge the file as ODK would; its messages carry row numbers."""
-    import tempfile
-
-    from pyxform.errors import PyXFormError
-    from pyxform.xls2xform import convert
-
-    with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
-        handle.write(data)
-        handle.flush()
-        try:
-            convert(xlsform=handle.name, validate=False)
-        except PyXFormError as exc:
-            return [f"XLSForm check: {exc}"]
-    return []
-
-
 def to_xform(data: bytes) -> str:
     """The XForm XML of an XLSForm, for ODK Collect and KoBoToolbox."""
-    import tempfile
-
-    from pyxform.xls2xform import convert
-
-    with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
-        handle.write(data)
-        handle.flush()
-        return convert(xlsform=handle.name, validate=False).xform
+    return read_xlsform(data)[1]

@@ -150,6 +150,10 @@ def export_columns(definition: FormDefinition) -> list[Column]:
             if isinstance(child, Section):
                 if child.kind == "repeat":
                     columns.append(Column(child.name, "repeat"))
+                    inner = Section(name=child.name, kind="group", children=[
+                        c for c in child.children if isinstance(c, Section)
+                    ])  # fmt: skip
+                    walk(inner)  # a repeat inside it has a column of its own
                 else:
                     walk(child)
                 continue
@@ -267,6 +271,24 @@ def _row_dict(
             value = _repeat_items(value, repeat_names[name])
         row[name] = value
     return row
+
+
+def _add_repeat(
+    row: dict[str, Any], repeat: str, value: Any, repeat_names: dict[str, set[str]]
+) -> None:
+    """A repeat's entries into the row; a repeat inside an entry (KoBo nests them) goes to
+    a list of its own, as the answers keep it (docs/forms.md)."""
+    items = _repeat_items(value, repeat_names[repeat] | set(repeat_names))
+    if items in (None, []):
+        return
+    if isinstance(items, list):
+        for item in items:
+            for inner in [k for k in item if k in repeat_names] if isinstance(item, dict) else []:
+                _add_repeat(row, inner, item.pop(inner), repeat_names)
+        if isinstance(row.get(repeat), list):
+            row[repeat].extend(items)
+            return
+    row[repeat] = items
 
 
 def _repeat_names(definition: FormDefinition) -> dict[str, set[str]]:
@@ -514,9 +536,7 @@ def _read_json(path: Path, definition: FormDefinition) -> Iterator[tuple[int, di
                 row[name] = value
         for key, value in item.items():
             if key in repeats or key.split("/")[-1] in repeats:
-                items = _repeat_items(value, repeat_names[key.split("/")[-1]])
-                if items not in (None, []):
-                    row[key.split("/")[-1]] = items
+                _add_repeat(row, key.split("/")[-1], value, repeat_names)
         if row:
             yield number, row
 

@@ -7,16 +7,18 @@ through aigak.records.actions.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.db.models import F
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from aigak.accounts import permissions as perms
 from aigak.accounts.http import AuthenticatedHttpRequest
 from aigak.accounts.models import AuditAction, audit
+from aigak.questionnaires import semantics
 from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.validation import Problem
 from aigak.questionnaires.webform import (
@@ -257,6 +260,20 @@ class FormFields:
     write_only: set[str]  # confidential answers the user may enter but not read back
 
 
+def _form_lang(request: HttpRequest, definition: FormDefinition) -> str:
+    wanted = request.POST.get("_form_lang") or request.GET.get("form_lang", "")
+    return semantics.form_language(definition, wanted, _lang())
+
+
+def _started(request: HttpRequest) -> dt.datetime | None:
+    """When the form was opened (signed by the server when it rendered the form)."""
+    try:
+        stamp = signing.loads(request.POST.get("_started", ""), max_age=7 * 86400)
+        return dt.datetime.fromisoformat(stamp)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+
+
 def _form_fields(user: Any, definition: FormDefinition, record: Record | None) -> FormFields:
     visible = visible_field_names(user, definition)
     editable = perms.editable_fields(user, definition, record)
@@ -296,7 +313,7 @@ def _render_form(
     note: str = "",
 ) -> HttpResponse:
     """The form with the record's visible answers overlaid by what the user typed."""
-    lang = _lang()
+    lang = _form_lang(request, definition)
     stored = dict(record.answers) if record else {}
     values = perms.visible_answers(request.user, definition, stored) if record else {}
     relevant = judge(definition, {**stored, **typed}, lang=lang)[2]
@@ -321,6 +338,9 @@ def _render_form(
             "form": block,
             "problems": _problem_summary(definition, problems or [], lang),
             "note": note,
+            "started": request.POST.get("_started") or signing.dumps(timezone.now().isoformat()),
+            "form_lang": lang,
+            "form_languages": definition.languages if len(definition.languages) > 1 else [],
         },
         status=400 if problems else 200,
     )
@@ -335,13 +355,14 @@ def record_create(request: AuthenticatedHttpRequest, questionnaire: str) -> Http
     definition = form.definition
     fields = _form_fields(user, definition, None)
     if request.method == "GET":
-        defaults = {
-            f.name: f.default
-            for f in definition.answer_fields()
-            if f.default and f.name in fields.editable
-        }
+        defaults = semantics.initial_answers(definition, fields.visible)
         return _render_form(request, form, definition, fields, typed=defaults)
     raw = _posted_answers(definition, request, fields, None)
+    raw.update(
+        semantics.server_answers(
+            definition, user, raw, fields.editable, started=_started(request), new=True
+        )
+    )
     status = Status.DRAFT if request.POST.get("status") == Status.DRAFT else Status.SUBMITTED
     try:
         record = actions.create_record(
@@ -368,6 +389,7 @@ def record_edit(
             request, record.questionnaire, definition, fields, typed={}, record=record
         )
     raw = _posted_answers(definition, request, fields, record)
+    raw.update(semantics.server_answers(definition, user, record.answers, fields.editable))
     note = request.POST.get("note", "").strip()[:300]
     try:
         actions.update_record(user, record, raw, lang=_lang(), note=note)
@@ -490,6 +512,11 @@ def evaluate(request: AuthenticatedHttpRequest, questionnaire: str) -> JsonRespo
         **_posted_answers(definition, request, fields, record),
     }
     state = form_state(
-        definition, raw, lang=_lang(), visible=fields.visible, write_only=fields.write_only
+        definition,
+        raw,
+        lang=_form_lang(request, definition),
+        visible=fields.visible,
+        write_only=fields.write_only,
+        changed=request.POST.get("_changed", ""),
     )
     return JsonResponse(state)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from aigak.accounts import permissions as perms
 from aigak.accounts.models import AuditAction, audit
+from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.registry import UnknownQuestionnaire
 from aigak.questionnaires.xlsform import pick
 from aigak.records.models import Status
@@ -93,7 +94,8 @@ def report_list(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
     lang = translation.get_language() or "en"
     reports = [(name, load_spec(name).title_in(lang)) for name in available()]
-    return render(request, "reports/index.html", {"reports": reports})
+    forms = Questionnaire.objects.filter(current__isnull=False).order_by("name")
+    return render(request, "reports/index.html", {"reports": reports, "forms": forms})
 
 
 @login_required

@@ -20,5 +20,6 @@ urlpatterns = [
     path("linkage/", include("aigak.linkage.urls")),
     path("estimation/", include("aigak.estimation.urls")),
     path("public/", include("aigak.publishing.urls")),
+    path("forms/", include("aigak.questionnaires.urls")),
     path("", include("aigak.records.urls")),
 ]

@@ -11,6 +11,7 @@
   var touched = new Set();
   var timer = null;
   var sent = 0;
+  var lastChanged = "";
 
   function csrfToken() {
     var input = form.querySelector("input[name=csrfmiddlewaretoken]");
@@ -45,14 +46,61 @@
       var key = list.getAttribute("data-errors-for");
       if (touched.has(key)) setErrors(list, state.problems[key] || []);
     });
+    applyOdk(state);
+  }
+
+  /* What the form's definition decides, computed by the server: the choices of
+     cascading selects, labels with ${field} in them, repeat counts, trigger values. */
+  function applyOdk(state) {
+    var cascade = false;
+    Object.keys(state.choices || {}).forEach(function (name) {
+      var allowed = new Set(state.choices[name]);
+      var holder = form.querySelector('[data-field="' + name + '"]');
+      if (!holder) return;
+      holder.querySelectorAll("option[value], input[type=radio], input[type=checkbox]").forEach(function (input) {
+        if (input.value === "") return;
+        var ok = allowed.has(input.value);
+        var shown = input.tagName === "OPTION" ? input : input.closest("label") || input;
+        shown.hidden = !ok;
+        input.disabled = !ok;
+        if (!ok && (input.selected || input.checked)) {
+          input.selected = false;
+          input.checked = false;
+          cascade = true;
+        }
+      });
+    });
+    Object.keys(state.labels || {}).forEach(function (name) {
+      form.querySelectorAll('[data-label-for="' + name + '"]').forEach(function (el) {
+        el.textContent = state.labels[name];
+      });
+    });
+    Object.keys(state.repeat_counts || {}).forEach(function (name) {
+      var repeat = form.querySelector('[data-repeat="' + name + '"]');
+      if (!repeat) return;
+      var entries = repeat.querySelector(".entries");
+      var wanted = state.repeat_counts[name];
+      repeat.querySelectorAll(".add-entry, .remove-entry").forEach(function (b) { b.hidden = true; });
+      while (entries.children.length > wanted) entries.lastElementChild.remove();
+      while (entries.children.length < wanted) addEntry(repeat, false);
+      repeat.querySelectorAll(".remove-entry").forEach(function (b) { b.hidden = true; });
+    });
+    Object.keys(state.set || {}).forEach(function (name) {
+      var input = form.querySelector('[name="' + name + '"]');
+      if (input && input.type !== "radio" && input.type !== "checkbox") input.value = state.set[name];
+    });
+    if (cascade) schedule(50);
   }
 
   function evaluate() {
     var number = ++sent;
     form.setAttribute("aria-busy", "true");
+    var body = new URLSearchParams(new FormData(form));
+    body.set("_changed", lastChanged);
+    lastChanged = "";
     fetch(url, {
       method: "POST",
-      body: new URLSearchParams(new FormData(form)),
+      body: body,
       headers: { "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch" },
       credentials: "same-origin"
     })
@@ -72,10 +120,17 @@
       });
   }
 
-  function changed(event) {
-    if (event.target.name) touched.add(event.target.name);
+  function schedule(delay) {
     clearTimeout(timer);
-    timer = setTimeout(evaluate, event.type === "input" ? 400 : 50);
+    timer = setTimeout(evaluate, delay);
+  }
+
+  function changed(event) {
+    if (event.target.name) {
+      touched.add(event.target.name);
+      lastChanged = event.target.name;
+    }
+    schedule(event.type === "input" ? 400 : 50);
   }
 
   function nextIndex(repeat) {
@@ -87,17 +142,21 @@
     return highest + 1;
   }
 
+  function addEntry(repeat, focus) {
+    var entries = repeat.querySelector(".entries");
+    var template = repeat.querySelector("template");
+    if (!template) return;
+    entries.insertAdjacentHTML("beforeend", template.innerHTML.split("__index__").join(String(nextIndex(repeat))));
+    var first = entries.lastElementChild.querySelector("input:not([type=hidden]), select, textarea");
+    if (focus && first) first.focus();
+  }
+
   form.addEventListener("change", changed);
   form.addEventListener("input", changed);
   form.addEventListener("click", function (event) {
     var add = event.target.closest(".add-entry");
     if (add) {
-      var repeat = add.closest("[data-repeat]");
-      var entries = repeat.querySelector(".entries");
-      var html = repeat.querySelector("template").innerHTML;
-      entries.insertAdjacentHTML("beforeend", html.split("__index__").join(String(nextIndex(repeat))));
-      var first = entries.lastElementChild.querySelector("input:not([type=hidden]), select, textarea");
-      if (first) first.focus();
+      addEntry(add.closest("[data-repeat]"), true);
       evaluate();
       return;
     }

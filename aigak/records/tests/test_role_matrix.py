@@ -238,3 +238,60 @@ def _function(world: World, action: str) -> str:
 )
 def test_it_enforces_the_same_rules_in_the_actions(world, action, expected):
     assert _function(world, action) == expected
+
+
+# The forms page (/forms/): installing questionnaires is for admins and coordinators.
+# fmt: off
+FORMS_PAGES = {
+    #             list   versions download
+    "admin":       ["ok",    "ok",    "ok"],
+    "coordinator": ["ok",    "ok",    "ok"],
+    "lawyer":      ["403",   "403",   "403"],
+    "documenter":  ["403",   "403",   "403"],
+    "stranger":    ["403",   "403",   "403"],
+    "outsider":    ["403",   "403",   "403"],
+    "viewer":      ["403",   "403",   "403"],
+    "anonymous":   ["login", "login", "login"],
+}
+# fmt: on
+
+
+@pytest.mark.parametrize(
+    "world, action, expected",
+    [
+        (role, action, outcome)
+        for role, outcomes in FORMS_PAGES.items()
+        for action, outcome in zip(["list", "versions", "download"], outcomes, strict=True)
+    ],
+    indirect=["world"],
+)
+def test_it_gives_each_role_exactly_its_forms_pages(client, world, action, expected):
+    if getattr(world.user, "pk", None):
+        client.force_login(world.user)
+    version = world.questionnaire.current_id
+    url = {
+        "list": "/forms/",
+        "versions": "/forms/victim/",
+        "download": f"/forms/victim/versions/{version}/xlsx",
+    }[action]
+    response = client.get(url)
+    assert (_refusal(response) or "ok") == expected
+    if expected == "ok":
+        assert response.status_code == 200
+
+
+# The summary report of a questionnaire (/reports/summary/NAME/): readers of reports.
+SUMMARY_PAGE = {
+    "admin": "ok", "coordinator": "ok", "lawyer": "ok", "documenter": "403",
+    "stranger": "403", "outsider": "403", "viewer": "ok", "anonymous": "login",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("world, expected", list(SUMMARY_PAGE.items()), indirect=["world"])
+def test_it_gives_each_role_exactly_its_summary_report(client, world, expected):
+    if getattr(world.user, "pk", None):
+        client.force_login(world.user)
+    response = client.get("/reports/summary/victim/")
+    assert (_refusal(response) or "ok") == expected
+    if expected == "ok":
+        assert response.status_code == 200

@@ -1,35 +1,33 @@
-"""`aigak form SUBCOMMAND`: questionnaires from XLSForms (see cli-contract.md).
-
-Each subcommand lives in its own module with ``HELP``, ``add_arguments(parser)`` and
-``handle(options, out)``; this command only dispatches to them.
-"""
+"""`aigak form SUBCOMMAND`: each subcommand lives in aigak.questionnaires.commands.*."""
 
 from __future__ import annotations
 
-from importlib import import_module
+import importlib
+import pkgutil
 from types import ModuleType
-from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand
 
-SUBCOMMANDS: dict[str, str] = {
-    "eval": "aigak.questionnaires.eval_command",
-}
+from aigak.questionnaires import commands
 
 
-def _module(name: str) -> ModuleType:
-    return import_module(SUBCOMMANDS[name])
+def subcommands() -> dict[str, ModuleType]:
+    found = {}
+    for info in pkgutil.iter_modules(commands.__path__):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        if hasattr(module, "handle"):
+            found[getattr(module, "NAME", info.name)] = module
+    return dict(sorted(found.items()))
 
 
 class Command(BaseCommand):
-    help = "Questionnaires from XLSForms: " + ", ".join(SUBCOMMANDS)
+    help = "Questionnaires: install, list and export XLSForms; evaluate expressions."
     requires_system_checks: list[str] = []
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        subparsers = parser.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
-        for name in SUBCOMMANDS:
-            module = _module(name)
-            module.add_arguments(subparsers.add_parser(name, help=module.HELP))
+    def add_arguments(self, parser):
+        actions = parser.add_subparsers(dest="action", required=True)
+        for name, module in subcommands().items():
+            module.add_arguments(actions.add_parser(name, help=module.HELP))
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        _module(options["subcommand"]).handle(options, self.stdout)
+    def handle(self, *args, action: str, **options):
+        subcommands()[action].handle(self, options)

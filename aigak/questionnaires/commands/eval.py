@@ -23,6 +23,7 @@ from aigak.questionnaires.xpath import ExpressionError, evaluate
 from aigak.questionnaires.xpath.results import TYPES, as_type, to_json
 from aigak.questionnaires.xpath.values import ZONE, parse_datetime
 
+NAME = "eval"
 HELP = "evaluate an XLSForm expression (ODK semantics) and print the result as JSON"
 
 
@@ -40,7 +41,8 @@ def add_arguments(parser: CommandParser) -> None:
     )
 
 
-def handle(options: dict[str, Any], out: TextIO) -> None:
+def handle(command: Any, options: dict[str, Any]) -> None:
+    out = command.stdout
     token = ZONE.set(_zone(options["tz"])) if options.get("tz") else None
     try:
         _handle(options, out)

@@ -1,0 +1,170 @@
+"""The questionnaire definition: plain data the rest of Aigak reads.
+
+It is stored as JSON with each questionnaire version, so the web form, validation,
+import, export and reports all read one thing. `aigak.questionnaires.xlsform` builds it
+from an XLSForm through pyxform's reader.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SUPPORTED_TYPES = {
+    "text", "integer", "decimal", "date", "time", "datetime", "select_one",
+    "select_multiple", "note", "calculate", "geopoint", "image", "audio", "video", "file",
+    "begin group", "end group", "begin repeat", "end repeat",
+}  # fmt: skip
+ANSWER_TYPES = SUPPORTED_TYPES - {"note", "begin group", "end group", "begin repeat", "end repeat"}
+MEDIA_TYPES = {"image", "audio", "video", "file"}
+
+
+@dataclass
+class Choice:
+    name: str
+    label: dict[str, str]
+    extra: dict[str, str] = field(default_factory=dict)  # other columns, for choice_filter
+
+
+@dataclass
+class Field:
+    name: str
+    type: str
+    label: dict[str, str] = field(default_factory=dict)
+    hint: dict[str, str] = field(default_factory=dict)
+    required: str = ""  # "" (no), "yes", or an expression
+    required_message: dict[str, str] = field(default_factory=dict)
+    relevant: str = ""
+    constraint: str = ""
+    constraint_message: dict[str, str] = field(default_factory=dict)
+    calculation: str = ""
+    default: str = ""
+    appearance: str = ""
+    list_name: str = ""
+    choices: list[Choice] = field(default_factory=list)
+    confidential: bool = False
+    legal_analysis: bool = False
+    read_only: bool = False
+    group: str = ""  # name of the innermost enclosing group or repeat
+    repeat: str = ""  # name of the enclosing repeat, if any
+    row: int = 0
+    odk_type: str = ""  # the type as the XLSForm spells it after pyxform's aliases
+    metadata: str = ""  # start, end, today, deviceid, username, audit...: the server fills it
+    choice_filter: str = ""
+    trigger: list[str] = field(default_factory=list)
+    parameters: dict[str, str] = field(default_factory=dict)
+    path: str = ""  # group/.../name as in the XForm instance, without the root
+
+    @property
+    def is_select(self) -> bool:
+        return self.type in ("select_one", "select_multiple")
+
+    @property
+    def stores_answer(self) -> bool:
+        return self.type in ANSWER_TYPES
+
+    def choice_names(self) -> list[str]:
+        return [c.name for c in self.choices]
+
+
+@dataclass
+class Section:
+    """A group or repeat as the form shows it; children are field names or sections."""
+
+    name: str
+    kind: str  # "group", "repeat" or "root"
+    label: dict[str, str] = field(default_factory=dict)
+    relevant: str = ""
+    confidential: bool = False
+    legal_analysis: bool = False
+    appearance: str = ""
+    children: list[Any] = field(default_factory=list)  # str (field name) or Section
+    row: int = 0
+    repeat_count: str = ""
+
+
+@dataclass
+class FormDefinition:
+    form_id: str
+    title: str
+    version: str
+    languages: list[str]
+    default_language: str
+    fields: dict[str, Field]
+    root: Section
+
+    def answer_fields(self) -> list[Field]:
+        """Top-level fields that hold an answer, in form order (repeats are one field)."""
+        return [f for f in self.fields.values() if f.stores_answer and not f.repeat]
+
+    def repeat_fields(self, repeat: str) -> list[Field]:
+        return [f for f in self.fields.values() if f.repeat == repeat and f.stores_answer]
+
+    def repeats(self) -> list[str]:
+        seen: list[str] = []
+        for f in self.fields.values():
+            if f.repeat and f.repeat not in seen:
+                seen.append(f.repeat)
+        return seen
+
+    def repeat_parent(self, repeat: str) -> str:
+        """The repeat that encloses a repeat ("" for one at the top level)."""
+
+        def walk(section: Section, enclosing: str) -> str | None:
+            for child in section.children:
+                if isinstance(child, Section):
+                    if child.name == repeat and child.kind == "repeat":
+                        return enclosing
+                    found = walk(child, child.name if child.kind == "repeat" else enclosing)
+                    if found is not None:
+                        return found
+            return None
+
+        return walk(self.root, "") or ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FormDefinition:
+        fields = {}
+        for name, raw in data["fields"].items():
+            raw = dict(raw)
+            raw["choices"] = [Choice(**c) for c in raw.get("choices", [])]
+            fields[name] = Field(**raw)
+        root = _section_from_dict(data["root"])
+        # PostgreSQL's jsonb does not keep the order of object keys; the sections' lists
+        # of children do, so they give the fields back their form order.
+        order = [name for name in _field_names(root) if name in fields]
+        fields = {**{name: fields[name] for name in order}, **fields}
+        return cls(
+            form_id=data["form_id"],
+            title=data["title"],
+            version=data["version"],
+            languages=data["languages"],
+            default_language=data["default_language"],
+            fields=fields,
+            root=root,
+        )
+
+    def label(self, name: str, lang: str) -> str:
+        return pick(self.fields[name].label, lang, self.default_language) or name
+
+
+def _field_names(section: Section) -> list[str]:
+    names: list[str] = []
+    for child in section.children:
+        names.extend(_field_names(child) if isinstance(child, Section) else [child])
+    return names
+
+
+def _section_from_dict(data: dict[str, Any]) -> Section:
+    children = [c if isinstance(c, str) else _section_from_dict(c) for c in data["children"]]
+    return Section(**{**data, "children": children})
+
+
+def pick(texts: dict[str, str], lang: str, default: str = "en") -> str:
+    """The text in a language, falling back to the default language, then any."""
+    if not texts:
+        return ""
+    return texts.get(lang) or texts.get(default) or texts.get("en") or next(iter(texts.values()))
