@@ -17,6 +17,11 @@ admin.site.register(Team)
 class AuditEventAdmin(admin.ModelAdmin):
     list_display = ("at", "actor", "action", "object_type", "object_id")
     list_filter = ("action", "object_type")
+    # Read-only: rows are written by the application alone (and the database refuses
+    # changes); nobody adds one in another user's name.
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
