@@ -63,9 +63,11 @@ def _flush_past_the_audit_triggers():
     """Transactional tests empty every table between tests. On SQLite that is a DELETE,
     which the audit log's append-only triggers refuse; the flush sets them aside and puts
     them back. (PostgreSQL flushes with TRUNCATE, which row triggers do not see.)"""
-    from django.db.backends.sqlite3.operations import DatabaseOperations
+    from django.db.backends.sqlite3.base import DatabaseWrapper
 
     from aigak.accounts import auditlog
+
+    DatabaseOperations = DatabaseWrapper.ops_class
 
     original = DatabaseOperations.sql_flush
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import segno
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.utils import timezone
 from django_otp import user_has_device
@@ -39,7 +40,7 @@ def pending_step(request: HttpRequest) -> str:
     now = timezone.now()
     if user.enrol_by is None:
         user.enrol_by = now + settings.TWO_FACTOR_GRACE
-        type(user).objects.filter(pk=user.pk).update(enrol_by=user.enrol_by)
+        get_user_model().objects.filter(pk=user.pk).update(enrol_by=user.enrol_by)
     return "enrol" if now >= user.enrol_by else ""
 
 
