@@ -61,3 +61,17 @@ def secret_of(device: TOTPDevice) -> str:
 def qr_svg(device: TOTPDevice) -> str:
     """An inline SVG QR code of the otpauth:// address (no script, no external request)."""
     return str(segno.make(device.config_url, error="m").svg_inline(scale=4))
+
+
+def enrolment_help() -> str:
+    """How to set up the second factor, for the demo's printout."""
+    roles = ", ".join(settings.TWO_FACTOR_ROLES) or "none (AIGAK_2FA_ROLES is empty)"
+    days = settings.TWO_FACTOR_GRACE.days
+    return (
+        f"Second factor: required for the roles {roles}"
+        + (f", after a grace of {days} day(s)" if days else ", at the first login")
+        + ". To enrol: install an authenticator app (FreeOTP, Aegis, Google Authenticator), "
+        "log in, open /accounts/two-factor/ (your name at the top, then 'Set up an "
+        "authenticator app'), scan the QR code, type the 6-digit code and keep the "
+        "recovery codes shown. Later logins ask for a code after the password."
+    )

@@ -142,3 +142,22 @@ def test_a_wrong_code_does_not_enrol(client, two_factor_on, lawyer):
     response = client.post("/accounts/two-factor/", {"code": "12"})
     assert response.status_code == 200
     assert not TOTPDevice.objects.filter(user=lawyer, confirmed=True).exists()
+
+
+def test_the_demo_prints_how_to_enrol(db, monkeypatch, settings):
+    import io
+    import sys
+    import types
+
+    from django.core.management.base import OutputWrapper
+
+    from aigak.records.management.commands.serve import load_demo_if_empty
+
+    settings.TWO_FACTOR_ROLES = ROLES
+    demo = types.SimpleNamespace(load_demo=lambda stdout=None: {"logins": [("a", "admin", "p")]})
+    monkeypatch.setitem(sys.modules, "aigak.records.demo", demo)
+    text = io.StringIO()
+    load_demo_if_empty(OutputWrapper(text))
+    printed = text.getvalue()
+    assert "admin, coordinator, lawyer" in printed
+    assert "/accounts/two-factor/" in printed
