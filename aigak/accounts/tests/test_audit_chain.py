@@ -146,3 +146,72 @@ def test_the_django_admin_cannot_add_audit_rows(client, db):
     client.force_login(root)
     assert client.get("/admin/accounts/auditevent/").status_code == 200
     assert client.get("/admin/accounts/auditevent/add/").status_code == 403
+
+
+CONCURRENT_WRITERS = """
+import threading, django
+django.setup()
+from django.core.management import call_command
+from django.db import connections
+from aigak.accounts.models import audit
+call_command("migrate", verbosity=0)
+def writer(n):
+    for i in range(15):
+        audit(None, "view", object_type="record", object_id=f"{n}-{i}")
+    connections.close_all()
+threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+"""
+
+
+def test_concurrent_appends_on_a_sqlite_file_keep_one_chain(tmp_path):
+    """The tests' own SQLite database lives in memory, where writers do not wait for each
+    other; a real data folder's file is what `aigak serve` uses."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "AIGAK_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "aigak.settings"}
+    env.pop("DATABASE_URL", None)
+    subprocess.run([sys.executable, "-c", CONCURRENT_WRITERS], env=env, check=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "aigak", "audit", "verify"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "intact: 60 rows" in done.stdout
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_keep_one_unbroken_chain(viewer):
+    """Writers in several threads (each its own connection) never fork the chain."""
+    import threading
+
+    if connection.vendor == "sqlite":
+        pytest.skip("the in-memory test database; see the SQLite file test above")
+
+    from django.db import connections
+
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(15):
+                with transaction.atomic():
+                    audit(viewer, AuditAction.VIEW, object_type="record", object_id=f"{n}-{i}")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    verdict = auditlog.verify(AuditEvent.objects.order_by("id").iterator())
+    assert verdict.broken_id is None
+    assert AuditEvent.objects.filter(object_type="record").count() == 60
+    hashes = list(AuditEvent.objects.values_list("prev_hash", flat=True))
+    assert len(hashes) == len(set(hashes))  # no two rows claim the same predecessor
