@@ -172,7 +172,11 @@ def test_concurrent_appends_on_a_sqlite_file_keep_one_chain(tmp_path):
     import subprocess
     import sys
 
-    env = {**os.environ, "AIGAK_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "aigak.settings"}
+    env = {
+        **os.environ,
+        "AIGAK_DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "aigak.settings",
+    }
     env.pop("DATABASE_URL", None)
     subprocess.run([sys.executable, "-c", CONCURRENT_WRITERS], env=env, check=True, timeout=300)
     done = subprocess.run(
