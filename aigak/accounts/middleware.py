@@ -38,7 +38,7 @@ GATE_EXEMPT = (
 )
 # Reads of these are not audited: no personal data behind them.
 UNAUDITED_PREFIXES = ("/static/", "/i18n/", "/healthz", "/favicon")
-IDLE_KEY = "aigak_last_seen"
+IDLE_KEY = sessions.IDLE_KEY
 
 
 class LoginRequiredEverywhere:
@@ -110,6 +110,10 @@ class AuditRequests:
         if path.startswith(UNAUDITED_PREFIXES):
             return
         user = request.user if request.user.is_authenticated else None
+        if user is None and request.headers.get("Authorization"):
+            from aigak.accounts.tokens import user_for_request
+
+            user = user_for_request(request)  # an API client's token
         match = request.resolver_match
         view = match.view_name if match else ""
         what = {

@@ -4,6 +4,7 @@ and a request on an ended session logs out (aigak.accounts.middleware)."""
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -15,13 +16,17 @@ from django.utils import timezone
 from aigak.accounts import auditlog
 from aigak.accounts.models import UserSession
 
+IDLE_KEY = "aigak_last_seen"  # session: time of the last request (idle timeout)
+
 
 def _digest(key: str | None) -> str:
     return hashlib.sha256((key or "").encode()).hexdigest()
 
 
 def started(request: HttpRequest, user: Any) -> None:
-    """Called on login (signal): remember the new session."""
+    """Called on login (signal): remember the new session, and start its idle clock now
+    (so the first page after the login does not have to write the session)."""
+    request.session[IDLE_KEY] = time.time()
     key = request.session.session_key
     if not key:
         request.session.save()
