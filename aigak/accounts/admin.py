@@ -4,6 +4,14 @@ from django.contrib.auth.admin import UserAdmin
 from aigak.accounts.models import AuditEvent, Team, User
 
 
+def _superusers_only(request):  # type: ignore[no-untyped-def]
+    """Django's admin is for superusers at most; the app's own pages administer."""
+    return request.user.is_active and request.user.is_superuser
+
+
+admin.site.has_permission = _superusers_only  # type: ignore[method-assign]
+
+
 @admin.register(User)
 class AigakUserAdmin(UserAdmin):
     fieldsets = (*UserAdmin.fieldsets, ("Aigak", {"fields": ("role", "team")}))  # type: ignore[misc]

@@ -54,9 +54,9 @@ def test_an_idle_session_ends(client, viewer, settings):
     session = client.session
     session[IDLE_KEY] = time.time() - settings.SESSION_IDLE_TIMEOUT - 5
     session.save()
-    response = client.get("/accounts/")
+    response = client.get("/accounts/", REMOTE_ADDR="10.5.5.5")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
-    assert AuditEvent.objects.filter(action="logout", metadata__reason="idle").exists()
+    assert AuditEvent.objects.get(action="logout", metadata__reason="idle").ip == "10.5.5.5"
 
 
 def test_a_wrong_current_password_changes_nothing(client, viewer):
