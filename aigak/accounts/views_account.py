@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from aigak.accounts import actions, sessions, tokens, twofactor
 from aigak.accounts.forms import ChangePasswordForm, CodeForm, NewPasswordForm
@@ -40,7 +41,12 @@ def login_verify(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"].strip().replace(" ", "")
+        # Six digits are an app's code, anything else a recovery code: trying a code on
+        # the wrong kind of device would count against that device's throttle.
+        app_code = code.isdigit() and len(code) == 6
         for device in devices:
+            if isinstance(device, TOTPDevice) != app_code:
+                continue
             matched = django_otp.verify_token(user, device.persistent_id, code)
             if matched is not None:
                 django_otp.login(request, matched)
