@@ -6,9 +6,14 @@ Debian's chromium is not installed.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# Tests log users in with force_login and through the login form without a second factor;
+# the tests of two-factor login switch it on themselves (settings.TWO_FACTOR_ROLES).
+os.environ["AIGAK_2FA_ROLES"] = ""
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -46,3 +51,34 @@ def browser_page(chromium):
     context = chromium.new_context(locale="en-US", viewport={"width": 1200, "height": 900})
     context.set_default_timeout(30_000)
     return context.new_page()
+
+
+@pytest.fixture(autouse=True)
+def _no_second_factor_unless_asked(settings):
+    settings.TWO_FACTOR_ROLES = []
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_past_the_audit_triggers():
+    """Transactional tests empty every table between tests. On SQLite that is a DELETE,
+    which the audit log's append-only triggers refuse; the flush sets them aside and puts
+    them back. (PostgreSQL flushes with TRUNCATE, which row triggers do not see.)"""
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    from aigak.accounts import auditlog
+
+    DatabaseOperations = DatabaseWrapper.ops_class
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        statements = original(
+            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+        )
+        if not statements or auditlog.TABLE not in tables:
+            return statements
+        return [*auditlog.DROP_SQL["sqlite"], *statements, *auditlog.APPEND_ONLY_SQL["sqlite"]]
+
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = original

@@ -25,6 +25,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "aigak.accounts",
     "aigak.questionnaires",
     "aigak.records",
@@ -45,7 +49,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "aigak.accounts.middleware.AuditRequests",
     "aigak.accounts.middleware.LoginRequiredEverywhere",
+    "axes.middleware.AxesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -90,14 +97,6 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-]
-
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ru", "Русский"), ("kk", "Қазақша")]
 LOCALE_PATHS = [os.path.join(BASE_DIR, "locale")]
@@ -127,13 +126,41 @@ EVIDENCE_UPLOAD_EXPIRY = timedelta(seconds=env_int("AIGAK_EVIDENCE_UPLOAD_EXPIRY
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = env_int("AIGAK_SESSION_AGE", 8 * 3600)
 CSRF_COOKIE_HTTPONLY = False
 SESSION_COOKIE_SECURE = env_bool("AIGAK_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Login, sessions, second factor and lockout (docs/security.md, "Login and sessions").
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": f"django.contrib.auth.password_validation.{name}", "OPTIONS": options}
+    for name, options in (
+        ("UserAttributeSimilarityValidator", {}),
+        ("MinimumLengthValidator", {"min_length": 12}),
+        ("CommonPasswordValidator", {}),
+        ("NumericPasswordValidator", {}),
+    )
+]
+SESSION_COOKIE_AGE = env_int("AIGAK_SESSION_AGE", 8 * 3600)  # absolute, in seconds
+SESSION_IDLE_TIMEOUT = env_int("AIGAK_SESSION_IDLE", 30 * 60)  # seconds without a request
+TWO_FACTOR_ROLES = env_list("AIGAK_2FA_ROLES", ["admin", "coordinator", "lawyer"])
+TWO_FACTOR_GRACE = timedelta(days=env_int("AIGAK_2FA_GRACE_DAYS", 7))
+TOKEN_LIFETIME = timedelta(days=env_int("AIGAK_TOKEN_DAYS", 90))
+OTP_TOTP_ISSUER = "Aigak"
+AXES_FAILURE_LIMIT = env_int("AIGAK_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AIGAK_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each alone: per account, per address
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "aigak.accounts.auditlog.client_ip"
 
 # Logs carry what happened and to which object id, never answers or names.
 LOGGING = {

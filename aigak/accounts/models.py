@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -27,6 +28,10 @@ class Team(models.Model):
 class User(AbstractUser):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL)
+    # Set at the first login that needs a second factor the user has not enrolled.
+    enrol_by = models.DateTimeField(null=True, blank=True)
+    # A temporary password set by an administrator: the next page is "change password".
+    must_change_password = models.BooleanField(default=False)
 
     @property
     def sees_confidential(self) -> bool:
@@ -42,11 +47,42 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+
+class UserSession(models.Model):
+    """A login's session, so that its user can see and end it (the session key is kept
+    only as a hash)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    key_hash = models.CharField(max_length=64, unique=True)
+    ip = models.CharField(max_length=45, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+
+class OneTimeLink(models.Model):
+    """A password-reset link an administrator made: used once, then dead."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
 
 
 class AuditAction(models.TextChoices):
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+    LOCKOUT = "lockout"
+    READ = "read"
+    REFUSED = "refused"
+    PASSWORD = "password"
+    TWO_FACTOR = "two_factor"
+    SESSION = "session"
+    TEAM = "team"
     VIEW = "view"
     CREATE = "create"
     UPDATE = "update"
@@ -70,9 +106,11 @@ class AuditAction(models.TextChoices):
 
 
 class AuditEvent(models.Model):
-    """Append-only: who did what to which object, when. Metadata never holds answers."""
+    """Append-only: who did what to which object, when, from where. Metadata never holds
+    answers. Rows are hash-chained (aigak.accounts.auditlog); the database refuses to
+    change or delete them."""
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
     )
@@ -80,6 +118,9 @@ class AuditEvent(models.Model):
     object_type = models.CharField(max_length=40, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
+    ip = models.CharField(max_length=45, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["object_type", "object_id"])]
@@ -98,14 +139,18 @@ def audit(
     object_id: str | int = "",
     **metadata: Any,
 ) -> AuditEvent:
-    """Write one audit row; call it inside the action's own transaction."""
+    """Write one audit row; call it inside the action's own transaction. The client's
+    address comes from the request being served, if any."""
+    from aigak.accounts import auditlog
+
     if obj is not None:
         object_type = object_type or obj._meta.model_name
         object_id = object_id or obj.pk
-    return AuditEvent.objects.create(
+    return auditlog.append(
+        AuditEvent,
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
-        object_type=object_type,
-        object_id=str(object_id),
+        object_type=object_type[:40],
+        object_id=str(object_id)[:64],
         metadata=metadata,
     )

@@ -179,3 +179,21 @@ def can_read_reports(user: Any) -> bool:
 def require(allowed: bool, what: str = "this") -> None:
     if not allowed:
         raise PermissionDenied(f"you may not do {what}")
+
+
+# --- Administration, accounts and the audit log ------------------------------------------
+
+
+def can_administer(user: Any) -> bool:
+    """Users, teams, lockouts, second factors of others: administrators only."""
+    return role_of(user) == Role.ADMIN
+
+
+def can_read_audit(user: Any) -> bool:
+    """The audit page and its CSV: administrators only."""
+    return role_of(user) == Role.ADMIN
+
+
+def can_manage_own_account(user: Any) -> bool:
+    """Own password, second factor, tokens and sessions: every active signed-in user."""
+    return bool(role_of(user))

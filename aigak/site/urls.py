@@ -4,14 +4,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from aigak.accounts.views_account import login_verify
 from aigak.site import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/verify/", login_verify, name="login-verify"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("aigak.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Django's own admin: superusers only, linked from nowhere (the app's pages administer).
     path("admin/", admin.site.urls),
     path("healthz", views.healthz),
     path("evidence/", include("aigak.evidence.urls")),

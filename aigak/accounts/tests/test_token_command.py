@@ -46,3 +46,29 @@ def test_an_unknown_or_deactivated_user_is_bad_input(viewer, capsys):
 def test_no_name_is_a_usage_error(db, capsys):
     assert main(["token"]) == 2
     assert "required: name" in capsys.readouterr().err
+
+
+def test_revoke_all_kills_every_token_of_the_user(lawyer, viewer, capsys):
+    main(["token", "lawyer"])
+    main(["token", "lawyer"])
+    main(["token", "viewer"])
+    first, second, other = capsys.readouterr().out.split()
+    assert main(["token", "lawyer", "--revoke-all"]) == 0
+    assert "revoked 2 token(s)" in capsys.readouterr().out
+    assert user_for_token(first) is None and user_for_token(second) is None
+    assert user_for_token(other) == viewer
+    assert AuditEvent.objects.filter(action="token", metadata__revoked_all=2).exists()
+
+
+def test_a_token_expires(lawyer, capsys, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    main(["token", "lawyer", "--days", "1"])
+    token = capsys.readouterr().out.strip()
+    stored = ApiToken.objects.get()
+    assert timedelta(hours=23) < stored.expires_at - timezone.now() <= timedelta(days=1)
+    assert user_for_token(token) == lawyer
+    ApiToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert user_for_token(token) is None

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from aigak.accounts.models import User
-from aigak.accounts.tokens import issue_token
+from aigak.accounts.tokens import issue_token, revoke_all_tokens
 
 
 class Command(BaseCommand):
@@ -21,11 +21,27 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", help="the user's login name")
+        parser.add_argument(
+            "--revoke-all", action="store_true", help="revoke every token of the user instead"
+        )
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=None,
+            help="days the new token is valid (default AIGAK_TOKEN_DAYS; 0: never expires)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = User.objects.filter(username=options["name"]).first()
+        if user is not None and options["revoke_all"]:
+            count = revoke_all_tokens(None, user)
+            self.stdout.write(f"revoked {count} token(s) of {user.username}")
+            return
+        if options["days"] is not None and options["days"] < 0:
+            self.stderr.write("aigak token: --days must be 0 or more")
+            raise SystemExit(2)
         if user is None or not user.is_active:
             what = "no such user" if user is None else "the user is deactivated"
             self.stderr.write(f"aigak token: {options['name']!r}: {what}")
             raise SystemExit(1)
-        self.stdout.write(issue_token(user))
+        self.stdout.write(issue_token(user, days=options["days"]))

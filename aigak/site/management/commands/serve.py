@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser, OutputWrapper
 
+from aigak.accounts.twofactor import enrolment_help
 from aigak.questionnaires.registry import ensure_shipped
 from aigak.records.models import Record
 
@@ -98,6 +99,7 @@ def load_demo_if_empty(stdout: OutputWrapper) -> dict[str, Any] | None:
             stdout.write(f"Demo logins written when it was loaded ({path}):")
             for line in path.read_text(encoding="utf-8").splitlines()[1:]:
                 stdout.write("  " + " / ".join(line.split("\t")))
+            stdout.write(enrolment_help())
         return None
     stdout.write("Loading the demo data set...")
     result = demo.load_demo(stdout=stdout)
@@ -106,4 +108,5 @@ def load_demo_if_empty(stdout: OutputWrapper) -> dict[str, Any] | None:
         stdout.write("Demo logins (user / role / password):")
         for username, role, password in logins:
             stdout.write(f"  {username} / {role} / {password}")
+        stdout.write(enrolment_help())
     return result
