@@ -28,10 +28,6 @@ class User(AbstractUser):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL)
 
-    @property
-    def sees_confidential(self) -> bool:
-        return self.role in (Role.ADMIN, Role.COORDINATOR, Role.LAWYER)
-
 
 class ApiToken(models.Model):
     """A bearer token for the REST API and resumable uploads; only its hash is stored."""

@@ -163,10 +163,7 @@ def set_status(actor: User, record: Record, status: str) -> Record:
     record = Record.objects.select_for_update().get(pk=record.pk)
     if status not in Status.values:
         raise ValueError(f"unknown status {status!r}")
-    if status == Status.VERIFIED or record.status == Status.VERIFIED:
-        perms.require(perms.can_verify(actor), "verify records")
-    else:
-        perms.require(perms.can_edit_record(actor, record), "change this record")
+    perms.require(perms.can_change_status(actor, record, status), "change this record's status")
     if record.status == status:
         return record
     previous = record.status

@@ -18,7 +18,8 @@ from aigak.questionnaires.registry import UnknownQuestionnaire
 from aigak.questionnaires.xlsform import pick
 from aigak.records.models import Status
 from aigak.reports.build import BuiltReport, build_report
-from aigak.reports.filters import FilterError
+from aigak.questionnaires.registry import get_questionnaire
+from aigak.reports.filters import FilterError, named_fields, parse_where
 from aigak.reports.outputs import CONTENT_TYPES, FORMATS
 from aigak.reports.outputs import render as render_output
 from aigak.reports.outputs.charts import chart_png
@@ -48,12 +49,14 @@ def where_from(request: HttpRequest) -> list[str]:
 
 def _build(request: HttpRequest, name: str, diagrams: bool = True) -> BuiltReport:
     try:
-        load_spec(name)
+        spec = load_spec(name)
     except UnknownReport:
         raise Http404(f"unknown report {name!r}") from None
-    built = build_report(
-        name, where_from(request), lang=translation.get_language() or "en", diagrams=diagrams
-    )
+    where = where_from(request)
+    definition = get_questionnaire(spec.questionnaire).definition
+    # The field rule comes first: a hidden field is refused as an unknown one, never applied.
+    perms.require_fields(request.user, definition, named_fields(parse_where(where), spec.aliases))
+    built = build_report(name, where, lang=translation.get_language() or "en", diagrams=diagrams)
     if not perms.can_see_confidential(request.user):  # type: ignore[arg-type]
         hidden = {f.name for f in built.definition.fields.values() if f.confidential}
         for table in [*built.data["tables"], *built.data.get("diagrams", [])]:
@@ -62,6 +65,15 @@ def _build(request: HttpRequest, name: str, diagrams: bool = True) -> BuiltRepor
                 if "texts" in row and built.spec.table(table["id"]).row_texts in hidden:
                     row["texts"] = []
     return built
+
+
+def _refused(request: HttpRequest, name: str, action: str, exc: Exception) -> None:
+    """Audit a filter refused by the field rule (the field's name, never the value)."""
+    if isinstance(exc, perms.FieldRefused):
+        audit(
+            request.user, action, object_type="report", object_id=name,
+            refused="field", field=exc.field[:64],
+        )  # fmt: skip
 
 
 def _selects(built: BuiltReport, request: HttpRequest) -> list[dict]:
@@ -103,7 +115,8 @@ def report_page(request: HttpRequest, name: str) -> HttpResponse:
     error = ""
     try:
         built = _build(request, name)
-    except (FilterError, ReportSpecError, UnknownQuestionnaire) as exc:
+    except (FilterError, perms.FieldRefused, ReportSpecError, UnknownQuestionnaire) as exc:
+        _refused(request, name, AuditAction.REPORT, exc)
         error, built = str(exc), None
     context: dict[str, Any] = {
         "name": name,
@@ -142,7 +155,8 @@ def report_download(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
         raise Http404(f"unknown format {fmt!r}")
     try:
         built = _build(request, name, diagrams=fmt != "json")
-    except (FilterError, ReportSpecError, UnknownQuestionnaire) as exc:
+    except (FilterError, perms.FieldRefused, ReportSpecError, UnknownQuestionnaire) as exc:
+        _refused(request, name, AuditAction.EXPORT, exc)
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     content = render_output(built, fmt)
     audit(
@@ -161,7 +175,7 @@ def report_chart(request: HttpRequest, name: str, table_id: str) -> HttpResponse
     try:
         built = _build(request, name)
         spec = built.spec.table(table_id)
-    except (FilterError, ReportSpecError, UnknownQuestionnaire, KeyError):
+    except (FilterError, perms.FieldRefused, ReportSpecError, UnknownQuestionnaire, KeyError):
         raise Http404("no such chart") from None
     table = next(
         t for t in [*built.data["tables"], *built.data.get("diagrams", [])] if t["id"] == table_id
