@@ -136,6 +136,7 @@ def can_see_confidential(user: User) -> bool:
 def can_see_field(user: User, field: Field) -> bool:
     return not field.confidential or can_see_confidential(user)
 
+
 # --- evidence and victim lists (the getters are in evidence/access and linkage/access) --
 
 
@@ -280,4 +281,3 @@ def can_read_reports(user: Any) -> bool:
 def require(allowed: bool, what: str = "this") -> None:
     if not allowed:
         raise PermissionDenied(f"you may not do {what}")
-

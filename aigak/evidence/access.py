@@ -19,6 +19,7 @@ from aigak.records.models import Record
 if TYPE_CHECKING:
     from aigak.accounts.models import User
 
+
 def visible_evidence(user: User, evidence: QuerySet[Evidence] | None = None) -> QuerySet[Evidence]:
     evidence = Evidence.objects.all() if evidence is None else evidence
     if perms.can_see_all_evidence(user):

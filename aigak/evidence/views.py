@@ -101,7 +101,6 @@ def evidence_thumbnail(request: HttpRequest, pk: int) -> HttpResponseBase:
     if path is None:
         raise Http404("no thumbnail")
     response = FileResponse(open(path, "rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=86400"
     return response
 
 

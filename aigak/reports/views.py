@@ -14,11 +14,10 @@ from django.views.decorators.http import require_GET
 
 from aigak.accounts import permissions as perms
 from aigak.accounts.models import AuditAction, audit
-from aigak.questionnaires.registry import UnknownQuestionnaire
+from aigak.questionnaires.registry import UnknownQuestionnaire, get_questionnaire
 from aigak.questionnaires.xlsform import pick
 from aigak.records.models import Status
 from aigak.reports.build import BuiltReport, build_report
-from aigak.questionnaires.registry import get_questionnaire
 from aigak.reports.filters import FilterError, named_fields, parse_where
 from aigak.reports.outputs import CONTENT_TYPES, FORMATS
 from aigak.reports.outputs import render as render_output
