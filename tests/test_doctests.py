@@ -11,6 +11,8 @@ import aigak.lib
 MODULES = [
     "aigak.questionnaires.expressions",
     "aigak.records.links",
+    "aigak.records.ids",
+    "aigak.evidence.sniff",
     *[f"aigak.lib.{m.name}" for m in pkgutil.iter_modules(aigak.lib.__path__)],
 ]
 

@@ -73,7 +73,7 @@ DEFAULT_ALLOWED_TYPES = (
 PROGRAM_EXTENSIONS = frozenset(
     ".bat .cmd .com .exe .dll .scr .pif .cpl .msi .msp .msc .hta .lnk .reg .inf .gadget "
     ".ps1 .psm1 .psd1 .ps1xml .psc1 .vb .vbs .vbe .js .jse .mjs .cjs .wsf .wsh .ws .sct "
-    ".jar .class .sh .bash .zsh .csh .ksh .command .run .bin .elf .so .dylib .app .apk "
+    ".jar .class .sh .bash .zsh .csh .ksh .command .run .elf .so .dylib .app .apk "
     ".deb .rpm .py .pyc .pyw .pl .rb .php .phar .cgi .application .appref-ms .url .iso "
     ".img .vhd .vhdx .docm .dotm .xlsm .xltm .xlam .pptm .potm .ppam .sldm".split()
 )
@@ -81,6 +81,8 @@ PROGRAM_EXTENSIONS = frozenset(
 MARKUP_EXTENSIONS = frozenset(
     ".html .htm .xhtml .shtml .xht .mht .mhtml .svg .svgz .xml .xsl .xslt .swf".split()
 )
+# Inside an archive: Office and OpenDocument files are zips of XML, so XML is no page there.
+ARCHIVE_MARKUP = MARKUP_EXTENSIONS - {".xml", ".xsl", ".xslt"}
 MARKUP_STARTS = (b"<html", b"<!doctype", b"<svg", b"<script", b"<?xml", b"<head", b"<body")
 # The name's extension must belong to the family of the type the bytes show.
 FAMILY_EXTENSIONS: dict[str, frozenset[str]] = {
@@ -242,7 +244,7 @@ def archive_refusal(handle: IO[bytes], depth: int = 0) -> str | None:
                 continue
             inner = os.path.basename(member.filename.replace("\\", "/"))
             extension = Path(inner).suffix.lower()
-            if extension in PROGRAM_EXTENSIONS or extension in MARKUP_EXTENSIONS:
+            if extension in PROGRAM_EXTENSIONS or extension in ARCHIVE_MARKUP:
                 return f"the archive holds {inner!r}: programs, scripts and pages are not accepted"
             try:
                 with archive.open(member) as opened:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 from aigak.evidence.models import Evidence
@@ -28,7 +29,9 @@ def thumbnail_path(evidence: Evidence) -> Path | None:
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     partial = target.with_suffix(f".{os.getpid()}.part")
     try:
-        with store().open(evidence.sha256) as source, Image.open(source) as original:
+        with store().open(evidence.sha256) as source, warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # checked next
+            original = Image.open(source)
             if original.width * original.height > MAX_PIXELS:
                 return None
             image = ImageOps.exif_transpose(original)

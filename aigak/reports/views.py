@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from aigak.accounts import permissions as perms
 from aigak.accounts.models import AuditAction, audit
@@ -99,7 +99,7 @@ def _selects(built: BuiltReport, request: HttpRequest) -> list[dict]:
 
 
 @login_required
-@require_GET
+@require_safe
 def report_list(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
     lang = translation.get_language() or "en"
@@ -108,7 +108,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def report_page(request: HttpRequest, name: str) -> HttpResponse:
     _require_reader(request)
     error = ""
@@ -147,7 +147,7 @@ def report_page(request: HttpRequest, name: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def report_download(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     _require_reader(request)
     if fmt not in FORMATS:
@@ -168,7 +168,7 @@ def report_download(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def report_chart(request: HttpRequest, name: str, table_id: str) -> HttpResponse:
     _require_reader(request)
     try:
