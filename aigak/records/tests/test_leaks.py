@@ -17,21 +17,28 @@ import zipfile
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from aigak.accounts.models import Role, Team, User
+from aigak.evidence.actions import attach_small_file
+from aigak.linkage.lists import guess_mapping, import_list
+from aigak.linkage.models import Match, MatchingRun, MatchKind, PersonMerge, RunStatus
+from aigak.linkage.tests.appdata import LIST_HEADER, csv_bytes, list_rows
 from aigak.questionnaires.registry import get_questionnaire
 from aigak.records.actions import import_rows
-from aigak.records.models import Record
+from aigak.records.models import Person, Record
 
 RECORD = "V-000777"
 PERSONAS = ["admin", "coordinator", "lawyer", "documenter", "outsider", "viewer", "anonymous"]
 SEES_CONFIDENTIAL = {"admin", "coordinator", "lawyer"}
 FORMATS = ["json", "html", "xlsx", "docx"]
 
-# Every URL pattern of the site -> the requests made of it ({id}: the record with markers).
-# Object pages of the linkage app are asked for objects that do not exist: they hold no
-# record answers of their own (lists come from outside; see aigak.linkage.access).
+# Every URL pattern of the site -> the requests made of it: {id} is the record with the
+# markers, {evidence} a file linked to it, {list} a victim list with {match} pointing at
+# the record's person, {run} a matching run, {merge} a merge into the record's person.
+# Requests that would change something are made so that they are refused or change
+# nothing (an unknown decision, a deletion without a reason).
 ROWS: dict[str, list[tuple[str, str, dict]]] = {
     "accounts/login/": [("get", "/accounts/login/", {})],
     "accounts/logout/": [("get", "/accounts/logout/", {})],
@@ -40,13 +47,15 @@ ROWS: dict[str, list[tuple[str, str, dict]]] = {
     "healthz": [("get", "/healthz", {})],
     "evidence/": [("get", "/evidence/", {"q": "a"})],
     "evidence/upload/": [("get", "/evidence/upload/", {})],
-    "evidence/<int:pk>/": [("get", "/evidence/999/", {})],
-    "evidence/<int:pk>/file": [("get", "/evidence/999/file", {})],
-    "evidence/<int:pk>/thumbnail": [("get", "/evidence/999/thumbnail", {})],
-    "evidence/<int:pk>/custody.csv": [("get", "/evidence/999/custody.csv", {})],
-    "evidence/<int:pk>/link": [("post", "/evidence/999/link", {"record_id": "1"})],
-    "evidence/<int:pk>/unlink": [("post", "/evidence/999/unlink", {"record_id": "1"})],
-    "evidence/<int:pk>/delete": [("post", "/evidence/999/delete", {"reason": "x"})],
+    "evidence/<int:pk>/": [("get", "/evidence/{evidence}/", {})],
+    "evidence/<int:pk>/file": [("get", "/evidence/{evidence}/file", {})],
+    "evidence/<int:pk>/thumbnail": [("get", "/evidence/{evidence}/thumbnail", {})],
+    "evidence/<int:pk>/custody.csv": [("get", "/evidence/{evidence}/custody.csv", {})],
+    "evidence/<int:pk>/link": [("post", "/evidence/{evidence}/link", {"record_id": "{record_pk}"})],
+    "evidence/<int:pk>/unlink": [
+        ("post", "/evidence/{evidence}/unlink", {"record_id": "{record_pk}"})
+    ],
+    "evidence/<int:pk>/delete": [("post", "/evidence/{evidence}/delete", {})],
     "api/v1/uploads/": [("get", "/api/v1/uploads/", {})],
     "api/v1/uploads/<uuid:upload_id>": [
         ("get", "/api/v1/uploads/00000000-0000-0000-0000-000000000000", {})
@@ -65,20 +74,24 @@ ROWS: dict[str, list[tuple[str, str, dict]]] = {
     "linkage/": [("get", "/linkage/", {})],
     "linkage/lists/new/": [("get", "/linkage/lists/new/", {})],
     "linkage/lists/new/<str:token>/": [("get", "/linkage/lists/new/nothing/", {})],
-    "linkage/lists/<int:pk>/": [("get", "/linkage/lists/999/", {})],
-    "linkage/lists/<int:pk>/cross-reference/": [("get", "/linkage/lists/999/cross-reference/", {})],
-    "linkage/lists/<int:pk>/review/": [("get", "/linkage/lists/999/review/", {})],
-    "linkage/lists/<int:pk>/overlap/": [("get", "/linkage/lists/999/overlap/", {})],
-    "linkage/lists/<int:pk>/overlap/<slug:part>.csv": [
-        ("get", "/linkage/lists/999/overlap/both.csv", {})
+    "linkage/lists/<int:pk>/": [("get", "/linkage/lists/{list}/", {})],
+    "linkage/lists/<int:pk>/cross-reference/": [
+        ("get", "/linkage/lists/{list}/cross-reference/", {})
     ],
-    "linkage/matches/<int:pk>/": [("get", "/linkage/matches/999/", {})],
-    "linkage/matches/<int:pk>/decide/": [("post", "/linkage/matches/999/decide/", {})],
+    "linkage/lists/<int:pk>/review/": [("get", "/linkage/lists/{list}/review/", {})],
+    "linkage/lists/<int:pk>/overlap/": [("get", "/linkage/lists/{list}/overlap/", {})],
+    "linkage/lists/<int:pk>/overlap/<slug:part>.csv": [
+        ("get", "/linkage/lists/{list}/overlap/both.csv", {})
+    ],
+    "linkage/matches/<int:pk>/": [("get", "/linkage/matches/{match}/", {})],
+    "linkage/matches/<int:pk>/decide/": [
+        ("post", "/linkage/matches/{match}/decide/", {"decision": "nonsense"})
+    ],
     "linkage/duplicates/": [("get", "/linkage/duplicates/", {})],
     "linkage/duplicates/run/": [("get", "/linkage/duplicates/run/", {})],
-    "linkage/runs/<int:pk>/": [("get", "/linkage/runs/999/", {})],
+    "linkage/runs/<int:pk>/": [("get", "/linkage/runs/{run}/", {})],
     "linkage/merges/": [("get", "/linkage/merges/", {})],
-    "linkage/merges/<int:pk>/undo/": [("post", "/linkage/merges/999/undo/", {})],
+    "linkage/merges/<int:pk>/undo/": [("post", "/linkage/merges/{merge}/undo/", {})],
     "linkage/capture-histories.csv": [("get", "/linkage/capture-histories.csv", {})],
     "estimation/": [("get", "/estimation/", {})],
     "estimation/runs/<str:key>/": [("get", "/estimation/runs/nothing/", {})],
@@ -127,20 +140,30 @@ def test_every_address_has_a_row():
 
 
 @pytest.fixture
-def world(questionnaires, db):
+def world(questionnaires, db, settings, tmp_path):
+    settings.EVIDENCE_ROOT = str(tmp_path / "evidence")
+    settings.LINKAGE_STAGING_DIR = str(tmp_path / "staging")
     team_a = Team.objects.create(name="Almaty documenters")
     team_b = Team.objects.create(name="Aktobe documenters")
     author = User.objects.create_user(username="author", role=Role.DOCUMENTER, team=team_a)
+    boss = User.objects.create_user(username="boss", role=Role.COORDINATOR)
     definition = get_questionnaire("victim").definition
     markers = {
         f.name: f"Mrk{n}Qz{f.name.replace('_', '')}"
         for n, f in enumerate(definition.fields.values())
         if f.confidential and f.stores_answer
     }
-    row = {"record_id": RECORD, "full_name": "Public Person", "vital_status": "deceased",
+    row = {"record_id": RECORD, "full_name": "Kudaibergenov Kazybek", "vital_status": "deceased",
            "gender": "male", "essence": ["died"], "entry_date": "2022-04-04", **markers}  # fmt: skip
     import_rows(None, get_questionnaire("victim"), [(1, row)])  # as `aigak import` does
     Record.objects.filter(record_id=RECORD).update(author=author, team=team_a)
+    record = Record.objects.get(record_id=RECORD)
+    evidence = attach_small_file(
+        author, SimpleUploadedFile("notes.txt", b"Interview notes\n"), name="notes.txt",
+        record=record,
+    )  # fmt: skip
+    ids = {"id": RECORD, "record_pk": str(record.pk), "evidence": str(evidence.pk),
+           **_linkage(boss, record)}  # fmt: skip
     people = {
         "admin": User.objects.create_user(username="admin", role=Role.ADMIN),
         "coordinator": User.objects.create_user(username="coord", role=Role.COORDINATOR),
@@ -150,7 +173,31 @@ def world(questionnaires, db):
         "viewer": User.objects.create_user(username="viewer", role=Role.VIEWER),
         "anonymous": AnonymousUser(),
     }
-    return markers, people
+    return markers, people, ids
+
+
+def _linkage(boss: User, record: Record) -> dict[str, str]:
+    """A victim list whose first entry is matched to the record's person, a run, a merge."""
+    victim_list = import_list(
+        boss, name="Activists", data=csv_bytes(list_rows()), file_name="activists.csv",
+        mapping=guess_mapping(LIST_HEADER),
+    )  # fmt: skip
+    assert record.person is not None
+    match = Match.objects.create(
+        kind=MatchKind.LINK, entry=victim_list.entries.get(entry_id="1"), person=record.person,
+        probability=0.97, fields={"weights": {"surname": 7.0}, "agreed": ["surname"]},
+    )  # fmt: skip
+    merged = Person.objects.create(display_name="Someone")
+    merge = PersonMerge.objects.create(from_person=merged, into_person=record.person,
+                                       merged_by=boss)  # fmt: skip
+    Person.objects.filter(pk=merged.pk).update(merged_into=record.person)
+    run = MatchingRun.objects.create(
+        kind=MatchKind.LINK, victim_list=victim_list, target=f"list:{victim_list.pk}",
+        threshold=0.1, requested_by=boss, status=RunStatus.DONE,
+        summary={"candidates": 1, "created": 1, "updated": 0, "removed": 0, "notes": []},
+    )  # fmt: skip
+    return {"list": str(victim_list.pk), "match": str(match.pk), "merge": str(merge.pk),
+            "run": str(run.pk)}  # fmt: skip
 
 
 def _body(response) -> str:
@@ -165,34 +212,43 @@ def _body(response) -> str:
     return data.decode("utf-8", "replace")
 
 
-def _ask(client, method: str, path: str, params: dict):
-    path = path.replace("{id}", RECORD)
+def _ask(client, ids: dict[str, str], method: str, path: str, params: dict):
+    path = path.format(**ids)
+    params = {k: v.format(**ids) for k, v in params.items()}
     return client.get(path, params) if method == "get" else client.post(path, params)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_no_address_shows_a_confidential_value_to_those_who_may_not_see_it(client, world, persona):
-    markers, people = world
+    markers, people, ids = world
     user = people[persona]
     if user.is_authenticated:
         client.force_login(user)
     shown: dict[str, set[str]] = {}
+    answered: set[str] = set()
     for requests in ROWS.values():
         for method, path, params in requests:
-            body = _body(_ask(client, method, path, params))
+            response = _ask(client, ids, method, path, params)
+            if response.status_code == 200:
+                answered.add(path)
+            body = _body(response)
             for field, marker in markers.items():
                 if marker in body:
                     shown.setdefault(field, set()).add(f"{method} {path} {params}")
     if persona in SEES_CONFIDENTIAL:
-        # The test can fail: those who may see them do get the markers.
+        # The test can fail: those who may see them do get the markers, and the pages of
+        # the objects around the record are real pages.
         assert set(shown) >= {"source_name", "narrative"}
+        assert answered >= {"/evidence/{evidence}/", "/evidence/{evidence}/file",
+                            "/linkage/lists/{list}/", "/linkage/matches/{match}/",
+                            "/linkage/runs/{run}/", "/records/victim/{id}/history/"}  # fmt: skip
     else:
         assert shown == {}
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_no_filter_or_search_on_a_hidden_field_tells_its_value(client, world, persona):
-    markers, people = world
+    markers, people, _ = world
     user = people[persona]
     if user.is_authenticated:
         client.force_login(user)
