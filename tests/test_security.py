@@ -180,3 +180,55 @@ def test_a_bad_record_id_is_refused_by_imports_and_new_records(questionnaires, o
     with pytest.raises(RecordInvalid):
         create_record(owner, victim, row)
     assert not Record.objects.exists()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _raw(port: int, request: bytes) -> bytes:
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    return received
+
+
+@pytest.mark.slow
+def test_the_server_sends_no_body_for_head(tmp_path):
+    """Through `aigak serve` (waitress): the bytes on the wire end with the headers."""
+    import time
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "aigak", "serve", "--port", str(port), "--threads", "2"],
+        env={"PATH": "/usr/bin:/bin", "AIGAK_DATA_DIR": str(tmp_path)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    request = b"%s /accounts/login/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None and time.monotonic() < deadline
+            try:
+                got = _raw(port, request % b"GET")
+                break
+            except OSError:
+                time.sleep(0.3)
+        head, _, body = _raw(port, request % b"HEAD").partition(b"\r\n\r\n")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert got.startswith(b"HTTP/1.1 200") and b"csrfmiddlewaretoken" in got
+    assert head.startswith(b"HTTP/1.1 200")
+    assert b"Content-Security-Policy" in head and b"no-store" in head
+    assert int(re.search(rb"Content-Length: (\d+)", head)[1]) > 0
+    assert body == b""

@@ -48,6 +48,21 @@ EXECUTABLE_MAGIC: list[tuple[bytes, str]] = [
 # Enough bytes to decide on every magic above.
 EXECUTABLE_BYTES = 4
 
+ZIP_TYPES = frozenset(
+    [
+        "application/zip",
+        "application/epub+zip",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.oasis.opendocument.presentation",
+    ]
+)
+OLE_TYPES = frozenset(
+    ["application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint"]
+)
 DEFAULT_ALLOWED_TYPES = (
     "image/*",
     "video/*",
@@ -55,17 +70,8 @@ DEFAULT_ALLOWED_TYPES = (
     "text/plain",
     "application/pdf",
     "application/rtf",
-    "application/msword",
-    "application/vnd.ms-excel",
-    "application/vnd.ms-powerpoint",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "application/vnd.oasis.opendocument.text",
-    "application/vnd.oasis.opendocument.spreadsheet",
-    "application/vnd.oasis.opendocument.presentation",
-    "application/epub+zip",
-    "application/zip",
+    *sorted(OLE_TYPES),
+    *sorted(ZIP_TYPES),
 )
 
 
@@ -97,21 +103,6 @@ FAMILY_EXTENSIONS: dict[str, frozenset[str]] = {
         ".wmv .mp4 .mpg .mpeg .mp3 .wav .aiff .avi .flv".split()
     ),
 }
-ZIP_TYPES = frozenset(
-    [
-        "application/zip",
-        "application/epub+zip",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        "application/vnd.oasis.opendocument.text",
-        "application/vnd.oasis.opendocument.spreadsheet",
-        "application/vnd.oasis.opendocument.presentation",
-    ]
-)
-OLE_TYPES = frozenset(
-    ["application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint"]
-)
 # Archives inside archives are opened this deep, when no larger than this.
 ARCHIVE_DEPTH = 3
 NESTED_ARCHIVE_MAX = 64 * 1024 * 1024
