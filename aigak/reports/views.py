@@ -82,6 +82,8 @@ def _selects(built: BuiltReport, request: HttpRequest) -> list[dict]:
         if name == "status":
             options = [(v, label) for v, label in Status.choices]
             label = "Status"
+        elif not perms.may_name_field(request.user, definition, name):
+            continue
         elif name in definition.fields:
             f = definition.fields[name]
             options = [
