@@ -15,7 +15,14 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "aigak"
 EXAMPLE = re.compile(r"^\s*>>> ", re.M)
 # Modules whose examples document shared helpers; at least these must be found.
-EXPECTED = {"aigak.lib.names", "aigak.lib.env", "aigak.lib.spreadsheet", "aigak.records.links"}
+EXPECTED = {
+    "aigak.lib.names",
+    "aigak.lib.env",
+    "aigak.lib.spreadsheet",
+    "aigak.records.links",
+    "aigak.records.ids",
+    "aigak.evidence.sniff",
+}
 
 
 def examples_written() -> dict[str, int]:

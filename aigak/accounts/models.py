@@ -33,10 +33,6 @@ class User(AbstractUser):
     # A temporary password set by an administrator: the next page is "change password".
     must_change_password = models.BooleanField(default=False)
 
-    @property
-    def sees_confidential(self) -> bool:
-        return self.role in (Role.ADMIN, Role.COORDINATOR, Role.LAWYER)
-
 
 class ApiToken(models.Model):
     """A bearer token for the REST API and resumable uploads; only its hash is stored."""

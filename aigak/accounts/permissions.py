@@ -3,10 +3,29 @@
 Roles:
 - admin: everything.
 - coordinator: sees and edits all records, verifies, imports and exports.
-- lawyer: sees all records with confidential fields; edits only legal-analysis fields.
+- lawyer: sees all records with confidential fields; edits only legal-analysis fields,
+  never a record's status.
 - documenter: creates records; sees records of their team (or their own without a team);
-  edits their own records unless verified.
+  edits their own records unless verified, and submits them.
 - viewer: reads all records without confidential fields; changes nothing.
+
+Evidence files (aigak.evidence.access holds the getters): admin, coordinator and lawyer
+see all of it (files can identify witnesses, so like confidential fields they are for
+these roles); a documenter sees what they or their team uploaded and what is linked to a
+record they see; a viewer sees none. Admins, coordinators, lawyers and documenters
+upload. Linking evidence to a record (and unlinking it): admins and coordinators on any
+live record; lawyers on any live record too (court decisions, complaints and other legal
+papers belong to their legal analysis of every record); documenters on the records they
+may edit (their own, until verified); viewers never. Deleting evidence: admins only.
+
+Victim lists, matches and merges (aigak.linkage.access holds the getters): admins and
+coordinators upload lists, run the matching and decide; lawyers read them and decide
+nothing; documenters and viewers are refused (lists name people outside the records a
+documenter sees, matches point at every victim record).
+
+Fields: whoever may not see a field may not name it either (filter, sort, search,
+report `where`, export or linkage choice): `require_field` refuses it like an unknown
+field, so that a filter cannot be used to guess a hidden value.
 
 Estimates (the estimation page): admin, coordinator, lawyer and viewer; from the victim
 lists only those who may see the lists (admin, coordinator, lawyer).
@@ -28,6 +47,11 @@ if TYPE_CHECKING:
 
 CONFIDENTIAL_ROLES = {Role.ADMIN, Role.COORDINATOR, Role.LAWYER}
 MANAGING_ROLES = {Role.ADMIN, Role.COORDINATOR}
+# Those who read every record's counts: reports and estimates.
+READING_ROLES = {Role.ADMIN, Role.COORDINATOR, Role.LAWYER, Role.VIEWER}
+EVIDENCE_ROLES = CONFIDENTIAL_ROLES  # see all evidence
+UPLOADING_ROLES = {Role.ADMIN, Role.COORDINATOR, Role.LAWYER, Role.DOCUMENTER}
+LIST_ROLES = CONFIDENTIAL_ROLES  # read victim lists, matches and merges
 
 
 def role_of(user: Any) -> str:
@@ -87,6 +111,16 @@ def can_verify(user: User) -> bool:
     return role_of(user) in MANAGING_ROLES
 
 
+def can_change_status(user: User, record: Record, status: str) -> bool:
+    """Verifying (or leaving verified) is for managers; submitting or returning to draft
+    is for whoever edits the whole record. A lawyer edits legal-analysis fields only,
+    which the status is not."""
+    current = record.status
+    if "verified" in (status, current):
+        return can_verify(user) and record.deleted_at is None
+    return can_edit_record(user, record) and role_of(user) != Role.LAWYER
+
+
 def can_delete_record(user: User, record: Record) -> bool:
     return role_of(user) in MANAGING_ROLES and record.deleted_at is None
 
@@ -106,6 +140,83 @@ def can_see_confidential(user: User) -> bool:
 
 def can_see_field(user: User, field: Field) -> bool:
     return not field.confidential or can_see_confidential(user)
+
+
+# --- evidence and victim lists (the getters are in evidence/access and linkage/access) --
+
+
+def can_see_all_evidence(user: Any) -> bool:
+    return role_of(user) in EVIDENCE_ROLES
+
+
+def can_upload_evidence(user: Any) -> bool:
+    return role_of(user) in UPLOADING_ROLES
+
+
+def can_link_evidence(user: Any, record: Record) -> bool:
+    """Link evidence to a record or unlink it (see the module's text for who and why)."""
+    role = role_of(user)
+    if role not in UPLOADING_ROLES or record.deleted_at is not None:
+        return False
+    if role in CONFIDENTIAL_ROLES:
+        return True
+    return can_edit_record(user, record)
+
+
+def can_delete_evidence(user: Any) -> bool:
+    return role_of(user) == Role.ADMIN
+
+
+def can_see_victim_lists(user: Any) -> bool:
+    return role_of(user) in LIST_ROLES
+
+
+def can_manage_victim_lists(user: Any) -> bool:
+    """Upload lists and run the matching model."""
+    return role_of(user) in MANAGING_ROLES
+
+
+def can_decide_matches(user: Any) -> bool:
+    """Accept, reject or set aside matches; undo merges."""
+    return role_of(user) in MANAGING_ROLES
+
+
+# --- the field rule: every place a user names a field --------------------------------
+
+# Columns every record has besides its answers; whoever sees the record sees them.
+RECORD_COLUMNS = frozenset({"record_id", "status"})
+
+
+class FieldRefused(ValueError):
+    """A field named in a filter, sort, search or choice that is unknown or hidden from
+    the user. Both read the same, so a refusal tells nothing about hidden fields."""
+
+    def __init__(self, name: str, where: str = "filter"):
+        self.field = name
+        super().__init__(f"{where}: there is no field {name!r} you may use")
+
+
+def may_name_field(user: Any, definition: FormDefinition, name: str) -> bool:
+    """Whether the user may use field `name` in a filter, sort, search or choice."""
+    if name in RECORD_COLUMNS:
+        return bool(role_of(user))
+    found = definition.fields.get(name)
+    if found is None or not found.stores_answer:
+        return False
+    return can_see_field(user, found)
+
+
+def require_field(user: Any, definition: FormDefinition, name: str, where: str = "filter") -> None:
+    """Raise FieldRefused unless the user may name this field (see `may_name_field`)."""
+    if not may_name_field(user, definition, name):
+        raise FieldRefused(name, where)
+
+
+def require_fields(
+    user: Any, definition: FormDefinition, names: Any, where: str = "filter"
+) -> None:
+    for name in names:
+        require_field(user, definition, name, where)
 
 
 def editable_fields(user: User, definition: FormDefinition, record: Record | None) -> set[str]:
@@ -161,19 +272,19 @@ def can_see_estimates(user: User) -> bool:
     Its figures count every victim, so documenters (who see only a team's records) may
     not open it; a viewer reads every record anyway and may.
     """
-    return role_of(user) in (Role.ADMIN, Role.COORDINATOR, Role.LAWYER, Role.VIEWER)
+    return role_of(user) in READING_ROLES
 
 
 def can_estimate_from_lists(user: User) -> bool:
     """Estimates from the database's persons and the victim lists: those who see the lists
-    (as aigak.linkage.access says: admins, coordinators and lawyers)."""
-    return role_of(user) in CONFIDENTIAL_ROLES
+    (admins, coordinators and lawyers)."""
+    return can_see_victim_lists(user)
 
 
 def can_read_reports(user: Any) -> bool:
     """The statistical reports: they count every record, so documenters (who see only a
     team's records) may not read them."""
-    return role_of(user) in (Role.ADMIN, Role.COORDINATOR, Role.LAWYER, Role.VIEWER)
+    return role_of(user) in READING_ROLES
 
 
 def require(allowed: bool, what: str = "this") -> None:

@@ -1,11 +1,7 @@
-"""Who may see, upload, link and delete evidence. Views reach evidence only through here.
+"""Evidence getters: views reach evidence only through here.
 
-- admin, coordinator, lawyer: see all evidence (files can identify witnesses, so like
-  confidential fields they are for these roles).
-- documenter: sees evidence they uploaded, evidence uploaded by their team, and evidence
-  linked to a record they can see; uploads; links to records they may edit.
-- viewer: sees no evidence files.
-- deletion: admin only, with a reason.
+The rules (who sees, uploads, links and deletes evidence) are in
+aigak.accounts.permissions; these functions apply them to querysets and objects.
 """
 
 from __future__ import annotations
@@ -23,16 +19,12 @@ from aigak.records.models import Record
 if TYPE_CHECKING:
     from aigak.accounts.models import User
 
-SEES_ALL = {Role.ADMIN, Role.COORDINATOR, Role.LAWYER}
-UPLOADERS = {Role.ADMIN, Role.COORDINATOR, Role.LAWYER, Role.DOCUMENTER}
-
 
 def visible_evidence(user: User, evidence: QuerySet[Evidence] | None = None) -> QuerySet[Evidence]:
     evidence = Evidence.objects.all() if evidence is None else evidence
-    role = perms.role_of(user)
-    if role in SEES_ALL:
+    if perms.can_see_all_evidence(user):
         return evidence
-    if role != Role.DOCUMENTER:
+    if perms.role_of(user) != Role.DOCUMENTER:
         return evidence.none()
     records = perms.visible_records(user, Record.objects.all())
     mine = Q(uploaded_by=user) | Q(custody__action=CustodyAction.UPLOAD, custody__user=user)
@@ -60,17 +52,9 @@ def get_upload_for_user(user: User, upload_id) -> Upload:
     return upload
 
 
-def can_upload(user: User) -> bool:
-    return perms.role_of(user) in UPLOADERS
-
-
-def can_link(user: User, record: Record) -> bool:
-    """Linking evidence changes a record, so it needs the right to edit that record."""
-    return can_upload(user) and perms.can_edit_record(user, record)
-
-
-def can_delete(user: User) -> bool:
-    return perms.role_of(user) == Role.ADMIN
+can_upload = perms.can_upload_evidence
+can_link = perms.can_link_evidence
+can_delete = perms.can_delete_evidence
 
 
 def linkable_record(user: User, pk: int | str | None) -> Record | None:

@@ -201,6 +201,7 @@ def attach_small_file(
             os.fsync(out.fileno())
         sha256 = digest.hexdigest()
         content_type, reason = sniff.refusal(head, complete=True)
+        reason = reason or sniff.file_refusal(partial, name, content_type)
         if reason:
             raise EvidenceRefused(reason)
         store().put(partial, sha256)

@@ -23,9 +23,11 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
 from aigak.evidence.models import Evidence
+from aigak.evidence.sniff import safe_name
 from aigak.evidence.storage import store
 
 BLOCK = 1024 * 1024
+INLINE_TYPES = ("image/", "video/", "audio/", "application/pdf")
 UNSATISFIABLE = (-1, -1)
 
 
@@ -87,8 +89,12 @@ def file_response(
     response["Accept-Ranges"] = "bytes"
     if wanted:
         response["Content-Range"] = f"bytes {first}-{last}/{size}"
-    name = evidence.original_name or evidence.sha256
-    response["Content-Disposition"] = content_disposition_header(attachment, name) or "inline"
+    # Only pictures, sound, video and PDF are shown in place; anything else (and anything
+    # stored before names were checked) is a download under a name of its own type.
+    inline = not attachment and evidence.content_type.startswith(INLINE_TYPES)
+    name = safe_name(evidence.original_name or evidence.sha256, evidence.content_type)
+    response["Content-Disposition"] = content_disposition_header(not inline, name) or "inline"
+    response["X-Content-Type-Options"] = "nosniff"
     # Stored files are shown, never run as a page of this site.
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; media-src 'self'"
     response["ETag"] = f'"{evidence.sha256}"'

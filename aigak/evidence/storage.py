@@ -97,7 +97,7 @@ class LocalStore:
             source.unlink(missing_ok=True)
             return
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(source, 0o444)
+        os.chmod(source, 0o400)  # read-only, and the owner's alone
         os.replace(source, target)
         _fsync_dir(target.parent)
 

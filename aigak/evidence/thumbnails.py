@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 from aigak.evidence.models import Evidence
 from aigak.evidence.storage import store, thumbnails_dir
 
 SIZE = (320, 320)
-# Refuse decompression bombs: a thumbnail is not worth more than this many pixels.
-MAX_PIXELS = 100_000_000
+# Refuse decompression bombs: no thumbnail of an image over 50 megapixels (its size is
+# read from the header, before any pixel is decoded).
+MAX_PIXELS = 50_000_000
 
 
 def thumbnail_path(evidence: Evidence) -> Path | None:
@@ -27,7 +29,11 @@ def thumbnail_path(evidence: Evidence) -> Path | None:
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     partial = target.with_suffix(f".{os.getpid()}.part")
     try:
-        with store().open(evidence.sha256) as source, Image.open(source) as original:
+        with store().open(evidence.sha256) as source, warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # checked next
+            original = Image.open(source)
+            if original.width * original.height > MAX_PIXELS:
+                return None
             image = ImageOps.exif_transpose(original)
             image.thumbnail(SIZE)
             image.convert("RGB").save(partial, "JPEG", quality=80)

@@ -288,11 +288,15 @@ def finish(upload: Upload, sha256: str) -> Upload:
     path = Path(upload.temp_path)
     if path.stat().st_size != upload.length:
         raise TusError(409, "the partial file does not have the announced length")
+    name = upload.metadata.get("filename") or upload.metadata.get("name") or ""
+    reason = sniff.file_refusal(path, name, upload.content_type)
+    if reason:
+        discard(upload)
+        raise TusError(415, reason)
     store().put(path, sha256)
     record = upload.record
     if record is not None and access.linkable_record(upload.owner, record.pk) is None:
         record = None  # rights changed while uploading: keep the file, skip the link
-    name = upload.metadata.get("filename") or upload.metadata.get("name") or ""
     with transaction.atomic():
         evidence, _ = take_in(
             upload.owner,

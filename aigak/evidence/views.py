@@ -13,7 +13,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from aigak.accounts import permissions as perms
 from aigak.accounts.models import User
@@ -33,7 +33,7 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-@require_GET
+@require_safe
 def evidence_list(request: HttpRequest) -> HttpResponse:
     found = (
         access.visible_evidence(_user(request))
@@ -57,7 +57,7 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = access.get_evidence_for_user(_user(request), pk)
     actions.log_custody(evidence, CustodyAction.VIEW, _user(request))
@@ -77,7 +77,7 @@ def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def evidence_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The original bytes, inline for playback or (?download=1) as an attachment.
 
@@ -94,18 +94,17 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     return file_response(evidence, range_header, attachment=download)
 
 
-@require_GET
+@require_safe
 def evidence_thumbnail(request: HttpRequest, pk: int) -> HttpResponseBase:
     evidence = access.get_evidence_for_user(_user(request), pk)
     path = thumbnail_path(evidence)
     if path is None:
         raise Http404("no thumbnail")
     response = FileResponse(open(path, "rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=86400"
     return response
 
 
-@require_GET
+@require_safe
 def custody_export(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = access.get_evidence_for_user(_user(request), pk, include_deleted=True)
     with transaction.atomic():

@@ -62,12 +62,23 @@ def env_choice(name: str, choices: tuple[str, ...]) -> str:
     if raw not in choices:
         raise ValueError(f"{name} must be one of {', '.join(choices)}; got {raw!r}")
     return raw
+# Files this process makes are its owner's alone: 0600, folders 0700 (the database and
+# its WAL and SHM, the secret key, evidence, thumbnails, partial uploads, backups).
+PRIVATE_UMASK = 0o077
 
 
 def data_dir() -> Path:
-    """The folder holding the SQLite database, evidence files and the secret key."""
+    """The folder holding the SQLite database, evidence files and the secret key.
+
+    Reading it sets the process's umask to PRIVATE_UMASK, whatever it was, and makes the
+    folder 0700.
+    """
+    os.umask(PRIVATE_UMASK)
     path = Path(os.environ.get("AIGAK_DATA_DIR") or "aigak-data").expanduser().resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    found = path.stat()
+    if found.st_mode & 0o077 and found.st_uid == os.getuid():
+        path.chmod(0o700)
     return path
 
 

@@ -10,7 +10,7 @@ a leading apostrophe, which spreadsheets read as "text follows" and which a pers
 see. A plain number ("-3", "+7.5") is no formula and is left alone.
 
 In XLSX the same test (`looks_like_formula`) marks a cell as text, which keeps it text
-without changing it (`aigak.records.tabular.write_xlsx`). The CSV of `aigak export` is
+without changing it (`aigak.records.tabular.write_xlsx`, `keep_text` for the reports). The CSV of `aigak export` is
 the exception: it is the file `aigak import` reads back unchanged (a lossless round
 trip), not a download; to open records in a spreadsheet, export XLSX.
 
@@ -43,6 +43,14 @@ def inert_cell(value: Any) -> Any:
     if isinstance(value, str) and looks_like_formula(value):
         return "'" + value
     return value
+
+
+def keep_text(cells: Iterable[Any]) -> None:
+    """In XLSX (openpyxl cells): text that looks like a formula is stored as text,
+    unchanged, so it is shown and never run."""
+    for cell in cells:
+        if isinstance(cell.value, str) and looks_like_formula(cell.value):
+            cell.data_type = "s"
 
 
 def inert_row(values: Iterable[Any]) -> list[Any]:

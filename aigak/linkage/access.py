@@ -1,13 +1,11 @@
-"""Who may do what with victim lists, matches and merges: every rule of this app is here.
+"""Getters of victim lists, matches and merges, after the rules of
+aigak.accounts.permissions (who may read, manage and decide; see its text).
 
 - admin, coordinator: upload lists, run the cross-reference and the deduplication,
   decide matches (accept, reject, undecided), undo merges, download.
-- lawyer: sees lists, review queues, merges and overlaps, and downloads them (the
-  people they name are the people of the records a lawyer already sees in full); decides
+- lawyer: sees lists, review queues, merges and overlaps, and downloads them; decides
   nothing.
-- documenter, viewer: refused (403). Lists hold names from outside the database and
-  matches point at every victim record, while a documenter sees only a team's records
-  and a viewer none of the confidential fields; neither needs the lists to document.
+- documenter, viewer: refused (403).
 
 Getters find an object or answer 404, after the role check (403) so that a refused
 user learns nothing about which lists exist.
@@ -19,25 +17,13 @@ from typing import Any
 
 from django.http import Http404
 
-from aigak.accounts.models import Role
-from aigak.accounts.permissions import MANAGING_ROLES, require, role_of
+from aigak.accounts import permissions as perms
+from aigak.accounts.permissions import require
 from aigak.linkage.models import Match, PersonMerge, VictimList
 
-READING_ROLES = {Role.ADMIN, Role.COORDINATOR, Role.LAWYER}
-
-
-def can_see_lists(user: Any) -> bool:
-    return role_of(user) in READING_ROLES
-
-
-def can_manage_lists(user: Any) -> bool:
-    """Upload lists and run the matching model."""
-    return role_of(user) in MANAGING_ROLES
-
-
-def can_decide(user: Any) -> bool:
-    """Accept, reject or set aside matches; undo merges."""
-    return role_of(user) in MANAGING_ROLES
+can_see_lists = perms.can_see_victim_lists
+can_manage_lists = perms.can_manage_victim_lists
+can_decide = perms.can_decide_matches
 
 
 def require_see(user: Any) -> None:

@@ -14,6 +14,7 @@ from aigak.accounts.models import AuditAction, User, audit
 from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.validation import Problem, clean_answers
 from aigak.records import bulk
+from aigak.records.ids import record_id_problems
 from aigak.records.links import sync_links
 from aigak.records.models import Person, Record, RecordVersion, Status
 from aigak.records.search import choice_words, search_texts
@@ -61,6 +62,7 @@ def create_record(
     if not raw.get("record_id") and "record_id" in definition.fields:
         raw["record_id"] = _next_record_id(questionnaire)
     answers, problems = clean_answers(definition, raw, lang=lang)
+    problems += record_id_problems(answers)
     if problems:
         raise RecordInvalid(problems)
     record_id = str(answers.get("record_id") or _next_record_id(questionnaire))
@@ -163,10 +165,7 @@ def set_status(actor: User, record: Record, status: str) -> Record:
     record = Record.objects.select_for_update().get(pk=record.pk)
     if status not in Status.values:
         raise ValueError(f"unknown status {status!r}")
-    if status == Status.VERIFIED or record.status == Status.VERIFIED:
-        perms.require(perms.can_verify(actor), "verify records")
-    else:
-        perms.require(perms.can_edit_record(actor, record), "change this record")
+    perms.require(perms.can_change_status(actor, record, status), "change this record's status")
     if record.status == status:
         return record
     previous = record.status

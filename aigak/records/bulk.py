@@ -27,6 +27,7 @@ from django.utils import timezone
 from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.validation import Problem, clean_answers
 from aigak.questionnaires.xlsform import FormDefinition, Section
+from aigak.records.ids import record_id_problems
 from aigak.records.links import reference_fields, sync_links
 from aigak.records.models import Person, Record, RecordVersion
 from aigak.records.search import choice_words, search_texts
@@ -74,6 +75,7 @@ def _check(definition: FormDefinition, chunk: list[tuple[int, dict[str, Any]]]) 
     out: list[Checked] = []
     for number, raw in chunk:
         answers, problems = clean_answers(definition, raw, keep_irrelevant=True)
+        problems += record_id_problems(answers)
         out.append((number, answers, problems, None if problems else prepare(definition, answers)))
     return out
 

@@ -1,6 +1,24 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from aigak.records import views
+from aigak.records.ids import PATTERN
+
+
+class RecordIdConverter:
+    """A record id in an address: anything else is no page (404), never a lookup."""
+
+    regex = PATTERN
+
+    def to_python(self, value: str) -> str:
+        if ".." in value:
+            raise ValueError("no record id holds ..")
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(RecordIdConverter, "record_id")
 
 app_name = "records"
 
@@ -8,25 +26,27 @@ app_name = "records"
 urlpatterns = [
     path("records/<slug:questionnaire>/", views.record_list, name="list"),
     path("records/<slug:questionnaire>/new/", views.record_create, name="create"),
-    path("records/<slug:questionnaire>/<str:record_id>/", views.record_detail, name="detail"),
-    path("records/<slug:questionnaire>/<str:record_id>/edit/", views.record_edit, name="edit"),
+    path("records/<slug:questionnaire>/<record_id:record_id>/", views.record_detail, name="detail"),
     path(
-        "records/<slug:questionnaire>/<str:record_id>/status/",
+        "records/<slug:questionnaire>/<record_id:record_id>/edit/", views.record_edit, name="edit"
+    ),
+    path(
+        "records/<slug:questionnaire>/<record_id:record_id>/status/",
         views.record_status,
         name="status",
     ),
     path(
-        "records/<slug:questionnaire>/<str:record_id>/delete/",
+        "records/<slug:questionnaire>/<record_id:record_id>/delete/",
         views.record_delete,
         name="delete",
     ),
     path(
-        "records/<slug:questionnaire>/<str:record_id>/history/",
+        "records/<slug:questionnaire>/<record_id:record_id>/history/",
         views.record_history,
         name="history",
     ),
     path(
-        "records/<slug:questionnaire>/<str:record_id>/history/<int:number>/restore/",
+        "records/<slug:questionnaire>/<record_id:record_id>/history/<int:number>/restore/",
         views.record_restore,
         name="restore",
     ),

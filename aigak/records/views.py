@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from aigak.accounts import permissions as perms
 from aigak.accounts.http import AuthenticatedHttpRequest
-from aigak.accounts.models import AuditAction, audit
+from aigak.accounts.models import AuditAction, User, audit
 from aigak.questionnaires import semantics
 from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.validation import Problem
@@ -124,6 +124,18 @@ def _select_filters(
     return filters
 
 
+def _refused_filter(user: User, definition: FormDefinition, params: Any) -> HttpResponse | None:
+    """400 for a filter on a field the user may not name (hidden or unknown), audited."""
+    names = [key[len(FILTER_PREFIX) :] for key in params if key.startswith(FILTER_PREFIX)]
+    try:
+        perms.require_fields(user, definition, names)
+    except perms.FieldRefused as refused:
+        audit(user, AuditAction.VIEW, object_type="record_list", refused="field",
+              field=refused.field[:64])  # fmt: skip
+        return HttpResponse(str(refused), status=400, content_type="text/plain; charset=utf-8")
+    return None
+
+
 @login_required
 @require_GET
 def record_list(request: AuthenticatedHttpRequest, questionnaire: str) -> HttpResponse:
@@ -132,6 +144,9 @@ def record_list(request: AuthenticatedHttpRequest, questionnaire: str) -> HttpRe
     user = request.user
     lang = _lang()
     visible = visible_field_names(user, definition)
+    refused = _refused_filter(user, definition, request.GET)
+    if refused is not None:
+        return refused
     records = perms.visible_records(user, Record.live.filter(questionnaire=form))
     query = request.GET.get("q", "").strip()
     if query:
@@ -217,7 +232,8 @@ def record_detail(
             "sections": sections,
             "can_edit": perms.can_edit_record(user, record),
             "can_verify": perms.can_verify(user) and record.status != Status.VERIFIED,
-            "can_submit": record.status == Status.DRAFT and perms.can_edit_record(user, record),
+            "can_submit": record.status == Status.DRAFT
+            and perms.can_change_status(user, record, Status.SUBMITTED),
             "can_delete": perms.can_delete_record(user, record),
         },
     )

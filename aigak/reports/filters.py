@@ -55,6 +55,12 @@ def parse_where(items: Iterable[str]) -> list[Condition]:
     return out
 
 
+def named_fields(conditions: list[Condition], aliases: dict[str, str] | None = None) -> list[str]:
+    """The fields the conditions name, aliases replaced (for the field rule)."""
+    aliases = aliases or {}
+    return list(dict.fromkeys(aliases.get(c.field, c.field) for c in conditions))
+
+
 def resolve(
     conditions: list[Condition], definition: FormDefinition, aliases: dict[str, str] | None = None
 ) -> list[Condition]:

@@ -22,7 +22,14 @@ from aigak.questionnaires.registry import get_questionnaire
 from aigak.records.models import Record
 from aigak.reports.build import BuiltReport
 from aigak.reports.engine import compute
-from aigak.reports.filters import apply_sql, as_json, matches, parse_where, resolve
+from aigak.reports.filters import (
+    apply_sql,
+    as_json,
+    matches,
+    named_fields,
+    parse_where,
+    resolve,
+)
 from aigak.reports.spec import AGE, ReportSpec, ReportSpecError, parse_spec
 
 MONTHS_FIELD_TYPES = ("date",)
@@ -128,7 +135,10 @@ def build_summary(
             f"cross-tab: {cross[0]!r} by {cross[1]!r} is not a question by a select question"
         )
     spec: ReportSpec = parse_spec(summary_spec(name, definition, fields, cross))
-    conditions = resolve(parse_where(where), definition, {})
+    parsed = parse_where(where)
+    # The field rule before anything is applied: a hidden field is refused like an unknown one.
+    perms.require_fields(user, definition, named_fields(parsed))
+    conditions = resolve(parsed, definition, {})
     records, left = apply_sql(
         Record.live.filter(questionnaire=questionnaire), conditions, definition
     )

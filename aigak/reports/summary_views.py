@@ -41,6 +41,13 @@ def _summary(request: HttpRequest, name: str) -> Summary:
         raise Http404("no such questionnaire") from None
 
 
+def _refused(request: HttpRequest, name: str, action: str, exc: Exception) -> None:
+    """A filter on a field the user may not name is audited by its name, never its value."""
+    if isinstance(exc, perms.FieldRefused):
+        audit(request.user, action, object_type="report", object_id=f"summary-{name}",
+              refused="field", field=exc.field[:64])  # fmt: skip
+
+
 @login_required
 @require_GET
 def summary_page(request: HttpRequest, name: str) -> HttpResponse:
@@ -49,7 +56,8 @@ def summary_page(request: HttpRequest, name: str) -> HttpResponse:
                "where_text": "\n".join(request.GET.getlist("where"))}  # fmt: skip
     try:
         summary = _summary(request, name)
-    except (FilterError, ReportSpecError) as exc:
+    except (FilterError, perms.FieldRefused, ReportSpecError) as exc:
+        _refused(request, name, AuditAction.REPORT, exc)
         context["error"] = str(exc)
         return render(request, "reports/summary.html", context, status=400)
     built = summary.built
@@ -74,7 +82,8 @@ def summary_download(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
         raise Http404(f"unknown format {fmt!r}")
     try:
         summary = _summary(request, name)
-    except (FilterError, ReportSpecError) as exc:
+    except (FilterError, perms.FieldRefused, ReportSpecError) as exc:
+        _refused(request, name, AuditAction.EXPORT, exc)
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     built = summary.built
     content = render_output(built, fmt)

@@ -10,16 +10,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from aigak.accounts import permissions as perms
 from aigak.accounts.models import AuditAction, audit
 from aigak.questionnaires.models import Questionnaire
-from aigak.questionnaires.registry import UnknownQuestionnaire
+from aigak.questionnaires.registry import UnknownQuestionnaire, get_questionnaire
 from aigak.questionnaires.xlsform import pick
 from aigak.records.models import Status
 from aigak.reports.build import BuiltReport, build_report
-from aigak.reports.filters import FilterError
+from aigak.reports.filters import FilterError, named_fields, parse_where
 from aigak.reports.outputs import CONTENT_TYPES, FORMATS
 from aigak.reports.outputs import render as render_output
 from aigak.reports.outputs.charts import chart_png
@@ -49,12 +49,14 @@ def where_from(request: HttpRequest) -> list[str]:
 
 def _build(request: HttpRequest, name: str, diagrams: bool = True) -> BuiltReport:
     try:
-        load_spec(name)
+        spec = load_spec(name)
     except UnknownReport:
         raise Http404(f"unknown report {name!r}") from None
-    built = build_report(
-        name, where_from(request), lang=translation.get_language() or "en", diagrams=diagrams
-    )
+    where = where_from(request)
+    definition = get_questionnaire(spec.questionnaire).definition
+    # The field rule comes first: a hidden field is refused as an unknown one, never applied.
+    perms.require_fields(request.user, definition, named_fields(parse_where(where), spec.aliases))
+    built = build_report(name, where, lang=translation.get_language() or "en", diagrams=diagrams)
     if not perms.can_see_confidential(request.user):  # type: ignore[arg-type]
         hidden = {f.name for f in built.definition.fields.values() if f.confidential}
         for table in [*built.data["tables"], *built.data.get("diagrams", [])]:
@@ -65,6 +67,15 @@ def _build(request: HttpRequest, name: str, diagrams: bool = True) -> BuiltRepor
     return built
 
 
+def _refused(request: HttpRequest, name: str, action: str, exc: Exception) -> None:
+    """Audit a filter refused by the field rule (the field's name, never the value)."""
+    if isinstance(exc, perms.FieldRefused):
+        audit(
+            request.user, action, object_type="report", object_id=name,
+            refused="field", field=exc.field[:64],
+        )  # fmt: skip
+
+
 def _selects(built: BuiltReport, request: HttpRequest) -> list[dict]:
     definition, lang = built.definition, built.lang
     out = []
@@ -72,6 +83,8 @@ def _selects(built: BuiltReport, request: HttpRequest) -> list[dict]:
         if name == "status":
             options = [(v, label) for v, label in Status.choices]
             label = "Status"
+        elif not perms.may_name_field(request.user, definition, name):
+            continue
         elif name in definition.fields:
             f = definition.fields[name]
             options = [
@@ -89,7 +102,7 @@ def _selects(built: BuiltReport, request: HttpRequest) -> list[dict]:
 
 
 @login_required
-@require_GET
+@require_safe
 def report_list(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
     lang = translation.get_language() or "en"
@@ -99,13 +112,14 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def report_page(request: HttpRequest, name: str) -> HttpResponse:
     _require_reader(request)
     error = ""
     try:
         built = _build(request, name)
-    except (FilterError, ReportSpecError, UnknownQuestionnaire) as exc:
+    except (FilterError, perms.FieldRefused, ReportSpecError, UnknownQuestionnaire) as exc:
+        _refused(request, name, AuditAction.REPORT, exc)
         error, built = str(exc), None
     context: dict[str, Any] = {
         "name": name,
@@ -137,14 +151,15 @@ def report_page(request: HttpRequest, name: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def report_download(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     _require_reader(request)
     if fmt not in FORMATS:
         raise Http404(f"unknown format {fmt!r}")
     try:
         built = _build(request, name, diagrams=fmt != "json")
-    except (FilterError, ReportSpecError, UnknownQuestionnaire) as exc:
+    except (FilterError, perms.FieldRefused, ReportSpecError, UnknownQuestionnaire) as exc:
+        _refused(request, name, AuditAction.EXPORT, exc)
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     content = render_output(built, fmt)
     audit(
@@ -157,13 +172,13 @@ def report_download(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def report_chart(request: HttpRequest, name: str, table_id: str) -> HttpResponse:
     _require_reader(request)
     try:
         built = _build(request, name)
         spec = built.spec.table(table_id)
-    except (FilterError, ReportSpecError, UnknownQuestionnaire, KeyError):
+    except (FilterError, perms.FieldRefused, ReportSpecError, UnknownQuestionnaire, KeyError):
         raise Http404("no such chart") from None
     table = next(
         t for t in [*built.data["tables"], *built.data.get("diagrams", [])] if t["id"] == table_id

@@ -1,4 +1,7 @@
-"""XLSX of a report: a summary sheet, then one sheet per table, numbers as numbers."""
+"""XLSX of a report: a summary sheet, then one sheet per table, numbers as numbers.
+
+No cell is a formula: text that looks like one (a comment '=HYPERLINK(...)') is kept as text.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from typing import TYPE_CHECKING
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from aigak.lib.spreadsheet import keep_text
 from aigak.reports.outputs.html import all_tables
 
 if TYPE_CHECKING:
@@ -51,6 +55,9 @@ def workbook_bytes(built: BuiltReport) -> bytes:
             for c in view["comments"]:
                 sheet.append([c["text"], c["column"], c.get("record_id")])
         sheet.column_dimensions["A"].width = 48
+    for sheet in book.worksheets:  # free text (labels, comments, filters) never runs
+        for row in sheet.iter_rows():
+            keep_text(row)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

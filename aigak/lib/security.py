@@ -1,0 +1,58 @@
+"""Response headers every page and download gets: no caching of personal data, a
+Content-Security-Policy without inline scripts, and no body on HEAD.
+
+- `Cache-Control: no-store` on every response that passes here. Static files never do:
+  WhiteNoise answers them before this middleware (it sits after WhiteNoise), so they stay
+  cacheable; everything else may hold names, answers or evidence.
+- `Content-Security-Policy`: scripts, styles, images, media and forms from this site
+  only; no inline script, no inline event handler, no `eval`, no plugins, no framing.
+  A response that sets its own policy (evidence playback: `sandbox`) keeps it.
+- HEAD: the headers of the GET, with the body dropped here, whatever the server does
+  (waitress drops it too; Django's test client and other servers may not).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+
+POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "media-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+class SecurityHeaders:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        response["Cache-Control"] = "no-store"
+        response.headers.pop("Expires", None)
+        response.headers.setdefault("Content-Security-Policy", POLICY)
+        if request.method == "HEAD":
+            _drop_body(response)
+        return response
+
+
+def _drop_body(response: HttpResponseBase) -> None:
+    if getattr(response, "streaming", False):
+        # The file or generator behind the stream stays among the response's closers.
+        response.streaming_content = iter(())  # type: ignore[attr-defined]
+        return
+    assert isinstance(response, HttpResponse)
+    length = len(response.content)
+    response.content = b""
+    response["Content-Length"] = str(length)

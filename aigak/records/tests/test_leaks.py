@@ -1,0 +1,303 @@
+"""No confidential value leaks: every address, every role, every channel.
+
+A victim record written by a documenter of team A carries a unique marker in every
+confidential field. Every URL pattern of the site has a row below (a new address without
+a row fails `test_every_address_has_a_row`), and every row is requested by every persona:
+admin, coordinator, lawyer, documenter (team A), outsider (a documenter of team B),
+viewer and anonymous. Pages, downloads in every format (XLSX and DOCX are unzipped),
+JSON, report filters and searches are all read. Those who may not see confidential
+fields never get a marker, and a filter or search on a hidden field is refused or finds
+nothing. The pages of `test_role_matrix.py` (what each role may do) are not repeated.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from aigak.accounts.models import Role, Team, User
+from aigak.evidence.actions import attach_small_file
+from aigak.linkage.lists import guess_mapping, import_list
+from aigak.linkage.models import Match, MatchingRun, MatchKind, PersonMerge
+from aigak.linkage.tests.appdata import LIST_HEADER, csv_bytes, list_rows
+from aigak.questionnaires.registry import get_questionnaire
+from aigak.records.actions import import_rows
+from aigak.records.models import Person, Record
+from aigak.runs.models import RunStatus
+
+RECORD = "V-000777"
+PERSONAS = ["admin", "coordinator", "lawyer", "documenter", "outsider", "viewer", "anonymous"]
+SEES_CONFIDENTIAL = {"admin", "coordinator", "lawyer"}
+FORMATS = ["json", "html", "xlsx", "docx"]
+
+# Every URL pattern of the site -> the requests made of it: {id} is the record with the
+# markers, {evidence} a file linked to it, {list} a victim list with {match} pointing at
+# the record's person, {run} a matching run, {merge} a merge into the record's person.
+# Requests that would change something are made so that they are refused or change
+# nothing (an unknown decision, a deletion without a reason).
+ROWS: dict[str, list[tuple[str, str, dict]]] = {
+    "accounts/login/": [("get", "/accounts/login/", {})],
+    "accounts/logout/": [("get", "/accounts/logout/", {})],
+    "i18n/setlang/": [("post", "/i18n/setlang/", {"language": "ru", "next": "/"})],
+    "admin/": [("get", "/admin/", {}), ("get", "/admin/records/record/", {})],
+    "healthz": [("get", "/healthz", {})],
+    "evidence/": [("get", "/evidence/", {"q": "a"})],
+    "evidence/upload/": [("get", "/evidence/upload/", {})],
+    "evidence/<int:pk>/": [("get", "/evidence/{evidence}/", {})],
+    "evidence/<int:pk>/file": [("get", "/evidence/{evidence}/file", {})],
+    "evidence/<int:pk>/thumbnail": [("get", "/evidence/{evidence}/thumbnail", {})],
+    "evidence/<int:pk>/custody.csv": [("get", "/evidence/{evidence}/custody.csv", {})],
+    "evidence/<int:pk>/link": [("post", "/evidence/{evidence}/link", {"record_id": "{record_pk}"})],
+    "evidence/<int:pk>/unlink": [
+        ("post", "/evidence/{evidence}/unlink", {"record_id": "{record_pk}"})
+    ],
+    "evidence/<int:pk>/delete": [("post", "/evidence/{evidence}/delete", {})],
+    "api/v1/uploads/": [("get", "/api/v1/uploads/", {})],
+    "api/v1/uploads/<uuid:upload_id>": [
+        ("get", "/api/v1/uploads/00000000-0000-0000-0000-000000000000", {})
+    ],
+    "reports/": [("get", "/reports/", {})],
+    "reports/<slug:name>/": [
+        ("get", "/reports/qantar2022/", {}),
+        ("get", "/reports/qantar2022/", {"where": "gender=male"}),
+    ],
+    "reports/<slug:name>/download/<slug:fmt>/": [
+        ("get", f"/reports/qantar2022/download/{fmt}/", {}) for fmt in FORMATS
+    ],
+    "reports/<slug:name>/chart/<slug:table_id>.png": [
+        ("get", "/reports/qantar2022/chart/T01.png", {})
+    ],
+    "linkage/": [("get", "/linkage/", {})],
+    "linkage/lists/new/": [("get", "/linkage/lists/new/", {})],
+    "linkage/lists/new/<str:token>/": [("get", "/linkage/lists/new/nothing/", {})],
+    "linkage/lists/<int:pk>/": [("get", "/linkage/lists/{list}/", {})],
+    "linkage/lists/<int:pk>/cross-reference/": [
+        ("get", "/linkage/lists/{list}/cross-reference/", {})
+    ],
+    "linkage/lists/<int:pk>/review/": [("get", "/linkage/lists/{list}/review/", {})],
+    "linkage/lists/<int:pk>/overlap/": [("get", "/linkage/lists/{list}/overlap/", {})],
+    "linkage/lists/<int:pk>/overlap/<slug:part>.csv": [
+        ("get", "/linkage/lists/{list}/overlap/both.csv", {})
+    ],
+    "linkage/matches/<int:pk>/": [("get", "/linkage/matches/{match}/", {})],
+    "linkage/matches/<int:pk>/decide/": [
+        ("post", "/linkage/matches/{match}/decide/", {"decision": "nonsense"})
+    ],
+    "linkage/duplicates/": [("get", "/linkage/duplicates/", {})],
+    "linkage/duplicates/run/": [("get", "/linkage/duplicates/run/", {})],
+    "linkage/runs/<int:pk>/": [("get", "/linkage/runs/{run}/", {})],
+    "linkage/merges/": [("get", "/linkage/merges/", {})],
+    "linkage/merges/<int:pk>/undo/": [("post", "/linkage/merges/{merge}/undo/", {})],
+    "linkage/capture-histories.csv": [("get", "/linkage/capture-histories.csv", {})],
+    "estimation/": [("get", "/estimation/", {})],
+    "estimation/runs/<str:key>/": [("get", "/estimation/runs/nothing/", {})],
+    "": [("get", "/", {})],
+    "records/<slug:questionnaire>/": [
+        ("get", "/records/victim/", {}),
+        ("get", "/records/victim/", {"f_gender": "male"}),
+    ],
+    "records/<slug:questionnaire>/new/": [("get", "/records/victim/new/", {})],
+    "records/<slug:questionnaire>/<record_id:record_id>/": [("get", "/records/victim/{id}/", {})],
+    "records/<slug:questionnaire>/<record_id:record_id>/edit/": [
+        ("get", "/records/victim/{id}/edit/", {})
+    ],
+    "records/<slug:questionnaire>/<record_id:record_id>/status/": [
+        ("post", "/records/victim/{id}/status/", {"status": "nonsense"})
+    ],
+    "records/<slug:questionnaire>/<record_id:record_id>/delete/": [
+        ("get", "/records/victim/{id}/delete/", {})
+    ],
+    "records/<slug:questionnaire>/<record_id:record_id>/history/": [
+        ("get", "/records/victim/{id}/history/", {})
+    ],
+    "records/<slug:questionnaire>/<record_id:record_id>/history/<int:number>/restore/": [
+        ("get", "/records/victim/{id}/history/1/restore/", {})
+    ],
+    "accounts/": [("get", "/accounts/", {})],
+    "accounts/password/": [("get", "/accounts/password/", {})],
+    "accounts/two-factor/": [("get", "/accounts/two-factor/", {})],
+    "accounts/two-factor/codes/": [("get", "/accounts/two-factor/codes/", {})],
+    "accounts/tokens/new/": [("get", "/accounts/tokens/new/", {})],
+    "accounts/tokens/<int:pk>/revoke/": [("post", "/accounts/tokens/999999/revoke/", {})],
+    "accounts/sessions/<int:pk>/end/": [("post", "/accounts/sessions/999999/end/", {})],
+    "accounts/reset/<str:key>/": [("get", "/accounts/reset/nothing/", {})],
+    "accounts/login/verify/": [("get", "/accounts/login/verify/", {})],
+    "accounts/admin/users/": [("get", "/accounts/admin/users/", {})],
+    "accounts/admin/users/<int:pk>/": [("get", "/accounts/admin/users/{user}/", {})],
+    "accounts/admin/teams/": [("get", "/accounts/admin/teams/", {})],
+    "accounts/admin/audit/": [("get", "/accounts/admin/audit/", {})],
+    "accounts/admin/audit.csv": [("get", "/accounts/admin/audit.csv", {})],
+    "forms/": [("get", "/forms/", {})],
+    "forms/<slug:name>/": [("get", "/forms/victim/", {})],
+    "forms/<slug:name>/versions/<int:pk>/<str:kind>": [
+        ("get", "/forms/victim/versions/{form_version}/xlsx", {}),
+        ("get", "/forms/victim/versions/{form_version}/xform", {}),
+    ],
+    "forms/preview/<str:digest>/": [("get", "/forms/preview/nothing/", {})],
+    "reports/summary/<slug:name>/": [
+        ("get", "/reports/summary/victim/", {}),
+        ("get", "/reports/summary/victim/", {"question": "gender", "by": "vital_status"}),
+    ],
+    "reports/summary/<slug:name>/download/<slug:fmt>/": [
+        ("get", f"/reports/summary/victim/download/{fmt}/", {}) for fmt in FORMATS
+    ],
+    "forms/<slug:questionnaire>/evaluate/": [
+        ("post", "/forms/victim/evaluate/", {"_record": RECORD}),
+        ("post", "/forms/victim/evaluate/", {}),
+    ],
+}
+
+
+def _routes(patterns, prefix: str = "") -> list[str]:
+    out = []
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            out += [route] if pattern.namespace == "admin" else _routes(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern):
+            out.append(route)
+    return out
+
+
+def test_every_address_has_a_row():
+    assert set(_routes(get_resolver().url_patterns)) == set(ROWS)
+
+
+@pytest.fixture
+def world(questionnaires, db, settings, tmp_path):
+    settings.EVIDENCE_ROOT = str(tmp_path / "evidence")
+    settings.LINKAGE_STAGING_DIR = str(tmp_path / "staging")
+    team_a = Team.objects.create(name="Almaty documenters")
+    team_b = Team.objects.create(name="Aktobe documenters")
+    author = User.objects.create_user(username="author", role=Role.DOCUMENTER, team=team_a)
+    boss = User.objects.create_user(username="boss", role=Role.COORDINATOR)
+    definition = get_questionnaire("victim").definition
+    markers = {
+        f.name: f"Mrk{n}Qz{f.name.replace('_', '')}"
+        for n, f in enumerate(definition.fields.values())
+        if f.confidential and f.stores_answer
+    }
+    row = {"record_id": RECORD, "full_name": "Kudaibergenov Kazybek", "vital_status": "deceased",
+           "gender": "male", "essence": ["died"], "entry_date": "2022-04-04", **markers}  # fmt: skip
+    import_rows(None, get_questionnaire("victim"), [(1, row)])  # as `aigak import` does
+    Record.objects.filter(record_id=RECORD).update(author=author, team=team_a)
+    record = Record.objects.get(record_id=RECORD)
+    evidence = attach_small_file(
+        author, SimpleUploadedFile("notes.txt", b"Interview notes\n"), name="notes.txt",
+        record=record,
+    )  # fmt: skip
+    ids = {"id": RECORD, "record_pk": str(record.pk), "evidence": str(evidence.pk),
+           "user": str(author.pk), "form_version": str(record.form_version_id),
+           **_linkage(boss, record)}  # fmt: skip
+    people = {
+        "admin": User.objects.create_user(username="admin", role=Role.ADMIN),
+        "coordinator": User.objects.create_user(username="coord", role=Role.COORDINATOR),
+        "lawyer": User.objects.create_user(username="lawyer", role=Role.LAWYER),
+        "documenter": User.objects.create_user(username="doc", role=Role.DOCUMENTER, team=team_a),
+        "outsider": User.objects.create_user(username="out", role=Role.DOCUMENTER, team=team_b),
+        "viewer": User.objects.create_user(username="viewer", role=Role.VIEWER),
+        "anonymous": AnonymousUser(),
+    }
+    return markers, people, ids
+
+
+def _linkage(boss: User, record: Record) -> dict[str, str]:
+    """A victim list whose first entry is matched to the record's person, a run, a merge."""
+    victim_list = import_list(
+        boss, name="Activists", data=csv_bytes(list_rows()), file_name="activists.csv",
+        mapping=guess_mapping(LIST_HEADER),
+    )  # fmt: skip
+    assert record.person is not None
+    match = Match.objects.create(
+        kind=MatchKind.LINK, entry=victim_list.entries.get(entry_id="1"), person=record.person,
+        probability=0.97, fields={"weights": {"surname": 7.0}, "agreed": ["surname"]},
+    )  # fmt: skip
+    merged = Person.objects.create(display_name="Someone")
+    merge = PersonMerge.objects.create(from_person=merged, into_person=record.person,
+                                       merged_by=boss)  # fmt: skip
+    Person.objects.filter(pk=merged.pk).update(merged_into=record.person)
+    run = MatchingRun.objects.create(
+        kind=MatchKind.LINK, victim_list=victim_list, target=f"list:{victim_list.pk}",
+        threshold=0.1, requested_by=boss, status=RunStatus.DONE,
+        summary={"candidates": 1, "created": 1, "updated": 0, "removed": 0, "notes": []},
+    )  # fmt: skip
+    return {"list": str(victim_list.pk), "match": str(match.pk), "merge": str(merge.pk),
+            "run": str(run.pk)}  # fmt: skip
+
+
+def _body(response) -> str:
+    data = (
+        b"".join(response.streaming_content)
+        if getattr(response, "streaming", False)
+        else response.content
+    )
+    if data.startswith(b"PK\x03\x04"):  # XLSX, DOCX: the text is inside the zip
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            data = b"".join(archive.read(name) for name in archive.namelist())
+    return data.decode("utf-8", "replace")
+
+
+def _ask(client, ids: dict[str, str], method: str, path: str, params: dict):
+    path = path.format(**ids)
+    params = {k: v.format(**ids) for k, v in params.items()}
+    return client.get(path, params) if method == "get" else client.post(path, params)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_no_address_shows_a_confidential_value_to_those_who_may_not_see_it(client, world, persona):
+    markers, people, ids = world
+    user = people[persona]
+    if user.is_authenticated:
+        client.force_login(user)
+    shown: dict[str, set[str]] = {}
+    answered: set[str] = set()
+    for requests in ROWS.values():
+        for method, path, params in requests:
+            response = _ask(client, ids, method, path, params)
+            if response.status_code == 200:
+                answered.add(path)
+            body = _body(response)
+            for field, marker in markers.items():
+                if marker in body:
+                    shown.setdefault(field, set()).add(f"{method} {path} {params}")
+    if persona in SEES_CONFIDENTIAL:
+        # The test can fail: those who may see them do get the markers, and the pages of
+        # the objects around the record are real pages.
+        assert set(shown) >= {"source_name", "narrative"}
+        assert answered >= {"/evidence/{evidence}/", "/evidence/{evidence}/file",
+                            "/linkage/lists/{list}/", "/linkage/matches/{match}/",
+                            "/linkage/runs/{run}/", "/records/victim/{id}/history/"}  # fmt: skip
+    else:
+        assert shown == {}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_no_filter_or_search_on_a_hidden_field_tells_its_value(client, world, persona):
+    markers, people, _ = world
+    user = people[persona]
+    if user.is_authenticated:
+        client.force_login(user)
+    sees = persona in SEES_CONFIDENTIAL
+    for field, marker in markers.items():
+        for fmt in FORMATS:
+            response = client.get(
+                f"/reports/qantar2022/download/{fmt}/", {"where": f"{field}={marker}"}
+            )
+            if persona in ("admin", "coordinator", "lawyer", "viewer"):
+                assert response.status_code == (200 if sees else 400), (field, fmt)
+            else:
+                assert response.status_code in (302, 403)
+        summary = client.get(
+            "/reports/summary/victim/download/json/", {"where": f"{field}={marker}"}
+        )
+        if persona in ("admin", "coordinator", "lawyer", "viewer"):
+            assert summary.status_code == (200 if sees else 400), field
+        found = client.get("/records/victim/", {"q": marker})
+        if found.status_code == 200:
+            ids = [row.record.record_id for row in found.context["rows"]]
+            assert ids == ([RECORD] if sees else []), field
