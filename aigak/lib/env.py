@@ -62,6 +62,8 @@ def env_choice(name: str, choices: tuple[str, ...]) -> str:
     if raw not in choices:
         raise ValueError(f"{name} must be one of {', '.join(choices)}; got {raw!r}")
     return raw
+
+
 # Files this process makes are its owner's alone: 0600, folders 0700 (the database and
 # its WAL and SHM, the secret key, evidence, thumbnails, partial uploads, backups).
 PRIVATE_UMASK = 0o077
