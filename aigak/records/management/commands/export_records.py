@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -50,7 +51,6 @@ class Command(BaseCommand):
             questionnaire = get_questionnaire(options["questionnaire"])
         except UnknownQuestionnaire as exc:
             self._fail(str(exc), 2)
-        definition = questionnaire.definition
         records = _records(questionnaire)
         if out:
             try:
@@ -60,9 +60,7 @@ class Command(BaseCommand):
             except ValueError as exc:
                 self._fail(f"{out}: {exc}", 1)
         else:
-            writer = tabular.write_json if fmt == "json" else tabular.write_csv
-            count = writer(sys.stdout, definition, records)
-            sys.stdout.flush()
+            count = _write_stdout(fmt, questionnaire, records)
         audit(
             None,
             AuditAction.EXPORT,
@@ -94,6 +92,31 @@ def _records(questionnaire: Questionnaire) -> Iterator[tuple[str, dict[str, Any]
 
         items = tqdm(items, total=total, unit=" records", file=sys.stderr, leave=False)
     return items
+
+
+def _write_stdout(fmt: str, questionnaire: Questionnaire, records: Any) -> int:
+    """Write to stdout; a reader that stops early (`| head`) ends the export quietly."""
+    writer = tabular.write_json if fmt == "json" else tabular.write_csv
+    try:
+        count = writer(sys.stdout, questionnaire.definition, records)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would print a traceback when it flushes stdout at exit: point stdout at
+        # /dev/null first. The records written so far left the system: audit them.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        audit(
+            None,
+            AuditAction.EXPORT,
+            object_type="questionnaire",
+            object_id=questionnaire.name,
+            format=fmt,
+            destination="stdout",
+            incomplete="the reader closed the pipe",
+        )
+        raise SystemExit(0) from None
+    return count
 
 
 def _write_file(path: Path, fmt: str, questionnaire: Questionnaire, records: Any) -> int:
