@@ -9,17 +9,20 @@ row). Indexes and the full-text triggers are kept by the database as usual.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
-import json
 import multiprocessing
 import os
+import pickle
+import tempfile
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
 
+import orjson
 from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
@@ -64,17 +67,25 @@ def checking_definition(definition: FormDefinition) -> FormDefinition:
     return dataclasses.replace(definition, fields=fields, root=prune(definition.root))
 
 
-Prepared = tuple[str, str, str, str]  # answers as JSON; public, confidential, choice words
-Checked = tuple[int, dict[str, Any], list[Problem], Prepared | None]
+# What the database stores of a row: the answers as JSON; the public and confidential
+# search texts and the choice words; the person's name ("" for none).
+Prepared = tuple[str, str, str, str, str]
+# A checked row: its number, its problems, its record id, and Prepared when it has none.
+Checked = tuple[int, list[Problem], str, Prepared | None]
+# A row to check: its number, its raw answers, and its record id when the form has no
+# record_id field (None when it has: the id is then one of the answers).
+Raw = tuple[int, dict[str, Any], Any]
 CHUNK = 1000  # rows handed to a checking process at a time
 _form: FormDefinition | None = None  # the form, in a checking process
 
 
-def _check(definition: FormDefinition, chunk: list[tuple[int, dict[str, Any]]]) -> list[Checked]:
+def _check(definition: FormDefinition, chunk: list[Raw]) -> list[Checked]:
     out: list[Checked] = []
-    for number, raw in chunk:
+    for number, raw, given in chunk:
         answers, problems = clean_answers(definition, raw, keep_irrelevant=True)
-        out.append((number, answers, problems, None if problems else prepare(definition, answers)))
+        record_id = str((answers.get("record_id") if given is None else given) or "")
+        prepared = None if problems or not record_id else _prepared(definition, answers, record_id)
+        out.append((number, problems, record_id, prepared))
     return out
 
 
@@ -87,9 +98,10 @@ def prepare(definition: FormDefinition, answers: dict[str, Any]) -> Prepared | N
 
 
 def _prepared(definition: FormDefinition, answers: dict[str, Any], record_id: str) -> Prepared:
-    text = json.dumps(answers, ensure_ascii=False, separators=(",", ":"))
+    text = orjson.dumps(answers).decode()
     public, private = search_texts(definition, answers, record_id)
-    return text, public, private, choice_words(definition, answers)
+    name = answers.get(NAME_FIELD)
+    return text, public, private, choice_words(definition, answers), str(name)[:300] if name else ""
 
 
 def _start_worker(definition: FormDefinition) -> None:
@@ -97,7 +109,7 @@ def _start_worker(definition: FormDefinition) -> None:
     _form = definition
 
 
-def _check_in_worker(chunk: list[tuple[int, dict[str, Any]]]) -> list[Checked]:
+def _check_in_worker(chunk: list[Raw]) -> list[Checked]:
     assert _form is not None
     return _check(_form, chunk)
 
@@ -112,13 +124,12 @@ def _workers() -> int:
     return min(4, cpus) if cpus > 1 else 0
 
 
-def checked_rows(
-    definition: FormDefinition, rows: Iterable[tuple[int, dict[str, Any]]]
-) -> Iterator[Checked]:
-    """(row number, answers, problems) for every row, in order, by clean_answers.
+def checked_rows(definition: FormDefinition, rows: Iterable[Raw]) -> Iterator[Checked]:
+    """(row number, problems, record id, prepared row) for every row, in order.
 
-    Checking is most of an import's work, so a file of more than one chunk is checked by
-    forked worker processes, one per CPU, while this process reads and writes. Only a
+    Checking (clean_answers) and preparing (JSON, search texts) are most of an import's
+    work, so a file of more than one chunk is checked by forked worker processes, one
+    per CPU, while this process reads; they send back only the prepared rows. Only a
     few chunks are in flight at a time, so memory stays flat however long the file.
     """
     chunks = _chunked(rows, CHUNK)
@@ -142,6 +153,75 @@ def checked_rows(
                 yield from pending.popleft().get()
         while pending:
             yield from pending.popleft().get()
+
+
+@dataclass
+class CheckedFile:
+    """Every row of a file checked and prepared, before anything is written.
+
+    The prepared rows wait in a temporary file (pickled batches), so memory stays flat;
+    `batches` reads them back for the one short transaction that writes them.
+    """
+
+    problems: list[tuple[int, Problem]] = field(default_factory=list)
+    rows: int = 0
+    spool: IO[bytes] = field(default_factory=lambda: tempfile.TemporaryFile(prefix="aigak-import-"))
+
+    def batches(self) -> Iterator[list[Row]]:
+        self.spool.seek(0)
+        while True:
+            try:
+                yield pickle.load(self.spool)
+            except EOFError:
+                return
+
+    def close(self) -> None:
+        self.spool.close()
+
+
+def check_file(
+    definition: FormDefinition,
+    rows: Iterable[tuple[int, dict[str, Any]]],
+    *,
+    id_is_field: bool,
+    progress: Callable[[int], None] | None = None,
+) -> CheckedFile:
+    """Check and prepare every row, outside any transaction; problems name the row.
+
+    Also refused: a row without a record_id, and a record_id given on two rows.
+    """
+    result = CheckedFile()
+    seen: dict[str, int] = {}
+    batch: list[Row] = []
+    raw: Iterable[Raw] = ((n, r, None) for n, r in rows) if id_is_field else _without_ids(rows)
+    for number, problems, record_id, prepared in checked_rows(definition, raw):
+        result.problems.extend((number, p) for p in problems)
+        if not record_id and not problems:
+            result.problems.append(
+                (number, Problem("record_id", "", "required", "every row needs a record_id"))
+            )
+        if record_id:
+            if record_id in seen:
+                also = f"also on row {seen[record_id]}"
+                result.problems.append((number, Problem("record_id", record_id, "unique", also)))
+            seen[record_id] = number
+        if not result.problems and prepared is not None:
+            batch.append(Row(record_id, prepared))
+            if len(batch) >= BATCH:
+                pickle.dump(batch, result.spool, pickle.HIGHEST_PROTOCOL)
+                batch = []
+        if progress:
+            progress(1)
+    if batch:
+        pickle.dump(batch, result.spool, pickle.HIGHEST_PROTOCOL)
+    result.rows = len(seen)
+    return result
+
+
+def _without_ids(rows: Iterable[tuple[int, dict[str, Any]]]) -> Iterator[Raw]:
+    """A form of a centre's own may leave record_id out of its fields: take it apart."""
+    for number, raw in rows:
+        yield number, {k: v for k, v in raw.items() if k != "record_id"}, raw.get("record_id")
 
 
 def _chunked(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -192,8 +272,7 @@ class Row:
     """One checked row, ready to write."""
 
     record_id: str
-    answers: dict[str, Any]
-    prepared: Prepared | None = None  # when the checking process made it already
+    prepared: Prepared
 
 
 class BatchWriter:
@@ -222,6 +301,14 @@ class BatchWriter:
         self.postgres = connection.vendor == "postgresql"
         if self.postgres and connection.in_atomic_block:
             fast_compression()
+
+    def write(self, checked: CheckedFile) -> None:
+        """Every row of a checked file, then the rest of the last batch."""
+        with bulk_search_index():
+            for batch in checked.batches():
+                for row in batch:
+                    self.add(row)
+            self.flush()
 
     def add(self, row: Row) -> None:
         self.pending.append(row)
@@ -252,20 +339,15 @@ class BatchWriter:
 
     # --- SQL -------------------------------------------------------------------------
 
-    def _prepare(self, row: Row) -> Prepared:
-        return _prepared(self.definition, row.answers, row.record_id)
-
     def _create(self, rows: list[Row]) -> list[int]:
         if not rows:
             return []
-        named = [r for r in rows if r.answers.get(NAME_FIELD)]
-        person_ids = self._insert(
-            Person, [{"display_name": str(r.answers[NAME_FIELD])[:300]} for r in named]
-        )
+        named = [r for r in rows if r.prepared[4]]
+        person_ids = self._insert(Person, [{"display_name": r.prepared[4]} for r in named])
         persons = {id(r): pk for r, pk in zip(named, person_ids, strict=True)}
         records, texts = [], []
         for row in rows:
-            text, public, private, choices = row.prepared or self._prepare(row)
+            text, public, private, choices, _ = row.prepared
             texts.append(text)
             records.append(
                 {
@@ -311,14 +393,14 @@ class BatchWriter:
         now = Record._meta.get_field("updated_at").get_db_prep_save(self.now, connection)
         for row in rows:
             pk, _, answers, number, deleted_at, status, person_id = existing[row.record_id]
-            if answers == row.answers and deleted_at is None:
+            text, public, private, choices, name = row.prepared
+            if deleted_at is None and answers == orjson.loads(text):
                 self.unchanged += 1
                 continue
-            text, public, private, choices = row.prepared or self._prepare(row)
             updates.append((text, number + 1, self.version.pk, public, private, choices, now, pk))
             versions.append({"record_id": pk, "number": number + 1, "answers": text, "status": status})  # fmt: skip
-            if person_id and row.answers.get(NAME_FIELD):
-                names.append((str(row.answers[NAME_FIELD])[:300], person_id))
+            if person_id and name:
+                names.append((name, person_id))
         if not updates:
             return []
         cast = "::jsonb" if self.postgres else ""
@@ -423,6 +505,49 @@ class BatchWriter:
                 for index, values in enumerate(rows):
                     copy.write_row(([ids[index]] if returning else []) + values + fixed_values)
         return ids
+
+
+SEARCH_TRIGGERS = {  # the insert triggers of SQLite's full-text indexes, and their columns
+    "records_fts_ai": ("records_fts", "search_text, search_private"),
+    "records_choices_ai": ("records_choices", "search_choices"),
+}
+
+
+@contextlib.contextmanager
+def bulk_search_index() -> Iterator[None]:
+    """SQLite: fill the full-text indexes once for all inserted records, not row by row.
+
+    Inside the import's transaction the insert triggers are set aside, and made again
+    from their own SQL after the rows of all new records went into the indexes in one
+    statement each. Triggers are part of the transaction: a failed import rolls them
+    back with the rows. Other connections cannot write meanwhile (the transaction holds
+    the write lock) and read the schema as it was. PostgreSQL computes its stored
+    tsvector per row (a generated column); nothing to do there.
+    """
+    if connection.vendor != "sqlite" or not connection.in_atomic_block:
+        yield
+        return
+    table = Record._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
+            [table],
+        )
+        triggers = {name: sql for name, sql in cursor.fetchall() if name in SEARCH_TRIGGERS}
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        (last,) = cursor.fetchone()
+        for name in triggers:
+            cursor.execute(f"DROP TRIGGER {name}")
+    yield
+    with connection.cursor() as cursor:
+        for name, sql in triggers.items():
+            index, columns = SEARCH_TRIGGERS[name]
+            cursor.execute(
+                f"INSERT INTO {index}(rowid, {columns}) SELECT id, {columns} FROM {table} "
+                "WHERE id > %s ORDER BY id",
+                [last],
+            )
+            cursor.execute(sql)
 
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:

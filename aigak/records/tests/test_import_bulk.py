@@ -47,15 +47,17 @@ def test_checked_rows_keeps_order_across_worker_processes():
     definition = load_xlsform(vf.build_xlsform())
     rows = _rows(2500)
 
-    checked = list(bulk.checked_rows(definition, rows))
+    checked = list(bulk.checked_rows(definition, [(n, row, None) for n, row in rows]))
 
     assert [n for n, *_ in checked] == [n for n, _ in rows]
-    assert all(not problems for _, _, problems, _ in checked)
-    number, answers, _, prepared = checked[1234]
-    text, public, _, choices = prepared
-    assert answers["record_id"] in public
+    assert all(not problems for _, problems, _, _ in checked)
+    number, _, record_id, prepared = checked[1234]
+    row = rows[1234][1]
+    text, public, _, choices, name = prepared
+    assert record_id == row["record_id"] and record_id in public
     assert text.startswith('{"record_id":')
-    assert f"gender__{answers['gender']}" in choices.split()
+    assert f"gender__{row['gender']}" in choices.split()
+    assert name == row["full_name"]
 
 
 def test_an_import_writes_records_versions_persons_and_search_text(victim):
