@@ -13,7 +13,7 @@ from aigak.accounts import permissions as perms
 from aigak.accounts.models import AuditAction, User, audit
 from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.validation import Problem, clean_answers
-from aigak.records import bulk
+from aigak.records import bulk, bulk_check
 from aigak.records.links import sync_links
 from aigak.records.models import Person, Record, RecordVersion, Status
 from aigak.records.search import choice_words, search_texts
@@ -254,8 +254,8 @@ def import_rows(
     result = ImportResult()
     # Checking and preparing take most of the time: done before the transaction, so the
     # database's write lock (SQLite) is held only for the short write of the rows.
-    checked = bulk.check_file(
-        bulk.checking_definition(definition),
+    checked = bulk_check.check_file(
+        bulk_check.checking_definition(definition),
         rows,
         id_is_field="record_id" in definition.fields,
         progress=progress,

@@ -1,26 +1,18 @@
 """Writing many records at once, for the import action: plain SQL in batches.
 
 Django's bulk_create spends most of an import preparing each field of each model
-instance; 100,000 records took minutes. Here each answer set is turned into JSON once and
-rows go to the database as parameter lists, in batches, inside the import action's
-transaction (see `actions.import_rows`, which checks permission and writes the audit
-row). Indexes and the full-text triggers are kept by the database as usual.
+instance; 100,000 records took minutes. Here the rows come prepared (`bulk_check`: answers
+as JSON, search texts) and go to the database as parameter lists, in batches, inside the
+import action's one short transaction (see `actions.import_rows`, which checks
+permission and writes the audit row). On SQLite the full-text indexes are filled once
+for all new records at the end of it (`bulk_search_index`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import itertools
-import multiprocessing
-import os
-import pickle
-import tempfile
-import threading
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import IO, Any
+from collections.abc import Iterator
+from typing import Any
 
 import orjson
 from django.db import connection
@@ -28,207 +20,9 @@ from django.db.models import Model
 from django.utils import timezone
 
 from aigak.questionnaires.models import Questionnaire
-from aigak.questionnaires.validation import Problem, clean_answers
-from aigak.questionnaires.xlsform import FormDefinition, Section
+from aigak.records.bulk_check import BATCH, CheckedFile, Row
 from aigak.records.links import reference_fields, sync_links
 from aigak.records.models import Person, Record, RecordVersion
-from aigak.records.search import choice_words, search_texts
-
-NAME_FIELD = "full_name"
-BATCH = 500  # rows per INSERT: 16 columns x 500 stays under every parameter limit
-
-
-def checking_definition(definition: FormDefinition) -> FormDefinition:
-    """The form with the relevance conditions an import cannot be affected by left out.
-
-    An import keeps answers of irrelevant fields (`keep_irrelevant`), so relevance only
-    decides whether `required` and `constraint` apply. Conditions of fields without
-    either, and of groups holding none, are dropped: the same verdict on every row for a
-    fraction of the expression evaluations.
-    """
-    fields = {
-        name: f if f.required or f.constraint else dataclasses.replace(f, relevant="")
-        for name, f in definition.fields.items()
-    }
-
-    def checks_inside(section: Section) -> bool:
-        return any(
-            checks_inside(c)
-            if isinstance(c, Section)
-            else bool(fields[c].required or fields[c].constraint)
-            for c in section.children
-        )
-
-    def prune(section: Section) -> Section:
-        children = [prune(c) if isinstance(c, Section) else c for c in section.children]
-        relevant = section.relevant if checks_inside(section) else ""
-        return dataclasses.replace(section, children=children, relevant=relevant)
-
-    return dataclasses.replace(definition, fields=fields, root=prune(definition.root))
-
-
-# What the database stores of a row: the answers as JSON; the public and confidential
-# search texts and the choice words; the person's name ("" for none).
-Prepared = tuple[str, str, str, str, str]
-# A checked row: its number, its problems, its record id, and Prepared when it has none.
-Checked = tuple[int, list[Problem], str, Prepared | None]
-# A row to check: its number, its raw answers, and its record id when the form has no
-# record_id field (None when it has: the id is then one of the answers).
-Raw = tuple[int, dict[str, Any], Any]
-CHUNK = 1000  # rows handed to a checking process at a time
-_form: FormDefinition | None = None  # the form, in a checking process
-
-
-def _check(definition: FormDefinition, chunk: list[Raw]) -> list[Checked]:
-    out: list[Checked] = []
-    for number, raw, given in chunk:
-        answers, problems = clean_answers(definition, raw, keep_irrelevant=True)
-        record_id = str((answers.get("record_id") if given is None else given) or "")
-        prepared = None if problems or not record_id else _prepared(definition, answers, record_id)
-        out.append((number, problems, record_id, prepared))
-    return out
-
-
-def prepare(definition: FormDefinition, answers: dict[str, Any]) -> Prepared | None:
-    """The answers as JSON and the record's search texts: what the database stores."""
-    record_id = answers.get("record_id")
-    if not record_id:
-        return None
-    return _prepared(definition, answers, str(record_id))
-
-
-def _prepared(definition: FormDefinition, answers: dict[str, Any], record_id: str) -> Prepared:
-    text = orjson.dumps(answers).decode()
-    public, private = search_texts(definition, answers, record_id)
-    name = answers.get(NAME_FIELD)
-    return text, public, private, choice_words(definition, answers), str(name)[:300] if name else ""
-
-
-def _start_worker(definition: FormDefinition) -> None:
-    global _form
-    _form = definition
-
-
-def _check_in_worker(chunk: list[Raw]) -> list[Checked]:
-    assert _form is not None
-    return _check(_form, chunk)
-
-
-def _workers() -> int:
-    """Processes to check rows with: one per CPU up to four, none off the main thread."""
-    if threading.current_thread() is not threading.main_thread():
-        return 0  # a web server's thread: forking it is not worth the risk
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 0
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    return min(4, cpus) if cpus > 1 else 0
-
-
-def checked_rows(definition: FormDefinition, rows: Iterable[Raw]) -> Iterator[Checked]:
-    """(row number, problems, record id, prepared row) for every row, in order.
-
-    Checking (clean_answers) and preparing (JSON, search texts) are most of an import's
-    work, so a file of more than one chunk is checked by forked worker processes, one
-    per CPU, while this process reads; they send back only the prepared rows. Only a
-    few chunks are in flight at a time, so memory stays flat however long the file.
-    """
-    chunks = _chunked(rows, CHUNK)
-    first = next(chunks, None)
-    if first is None:
-        return
-    second = next(chunks, None)
-    workers = _workers()
-    if second is None or not workers:
-        yield from _check(definition, first)
-        for chunk in itertools.chain([second] if second else [], chunks):
-            yield from _check(definition, chunk)
-        return
-    # Forked workers inherit the form and never touch the database connection.
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_start_worker, initargs=(definition,)) as pool:
-        pending = deque(pool.apply_async(_check_in_worker, (c,)) for c in (first, second))
-        for chunk in chunks:
-            pending.append(pool.apply_async(_check_in_worker, (chunk,)))
-            if len(pending) > 2 * workers:
-                yield from pending.popleft().get()
-        while pending:
-            yield from pending.popleft().get()
-
-
-@dataclass
-class CheckedFile:
-    """Every row of a file checked and prepared, before anything is written.
-
-    The prepared rows wait in a temporary file (pickled batches), so memory stays flat;
-    `batches` reads them back for the one short transaction that writes them.
-    """
-
-    problems: list[tuple[int, Problem]] = field(default_factory=list)
-    rows: int = 0
-    spool: IO[bytes] = field(default_factory=lambda: tempfile.TemporaryFile(prefix="aigak-import-"))
-
-    def batches(self) -> Iterator[list[Row]]:
-        self.spool.seek(0)
-        while True:
-            try:
-                yield pickle.load(self.spool)
-            except EOFError:
-                return
-
-    def close(self) -> None:
-        self.spool.close()
-
-
-def check_file(
-    definition: FormDefinition,
-    rows: Iterable[tuple[int, dict[str, Any]]],
-    *,
-    id_is_field: bool,
-    progress: Callable[[int], None] | None = None,
-) -> CheckedFile:
-    """Check and prepare every row, outside any transaction; problems name the row.
-
-    Also refused: a row without a record_id, and a record_id given on two rows.
-    """
-    result = CheckedFile()
-    seen: dict[str, int] = {}
-    batch: list[Row] = []
-    raw: Iterable[Raw] = ((n, r, None) for n, r in rows) if id_is_field else _without_ids(rows)
-    for number, problems, record_id, prepared in checked_rows(definition, raw):
-        result.problems.extend((number, p) for p in problems)
-        if not record_id and not problems:
-            result.problems.append(
-                (number, Problem("record_id", "", "required", "every row needs a record_id"))
-            )
-        if record_id:
-            if record_id in seen:
-                also = f"also on row {seen[record_id]}"
-                result.problems.append((number, Problem("record_id", record_id, "unique", also)))
-            seen[record_id] = number
-        if not result.problems and prepared is not None:
-            batch.append(Row(record_id, prepared))
-            if len(batch) >= BATCH:
-                pickle.dump(batch, result.spool, pickle.HIGHEST_PROTOCOL)
-                batch = []
-        if progress:
-            progress(1)
-    if batch:
-        pickle.dump(batch, result.spool, pickle.HIGHEST_PROTOCOL)
-    result.rows = len(seen)
-    return result
-
-
-def _without_ids(rows: Iterable[tuple[int, dict[str, Any]]]) -> Iterator[Raw]:
-    """A form of a centre's own may leave record_id out of its fields: take it apart."""
-    for number, raw in rows:
-        yield number, {k: v for k, v in raw.items() if k != "record_id"}, raw.get("record_id")
-
-
-def _chunked(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    iterator = iter(rows)
-    while chunk := list(itertools.islice(iterator, size)):
-        yield chunk
-
 
 ANALYZE_AFTER = 1000  # rows written
 
@@ -265,14 +59,6 @@ def fast_compression() -> None:
         row = cursor.fetchone()
         if row and row[0]:
             cursor.execute("SET LOCAL default_toast_compression = 'lz4'")
-
-
-@dataclass
-class Row:
-    """One checked row, ready to write."""
-
-    record_id: str
-    prepared: Prepared
 
 
 class BatchWriter:
