@@ -61,15 +61,7 @@ class Command(BaseCommand):
                 self._fail(f"{out}: {exc}", 1)
         else:
             count = _write_stdout(fmt, questionnaire, records)
-        audit(
-            None,
-            AuditAction.EXPORT,
-            object_type="questionnaire",
-            object_id=questionnaire.name,
-            format=fmt,
-            records=count,
-            destination=Path(out).name if out else "stdout",
-        )
+        _audit(questionnaire, fmt, Path(out).name if out else "stdout", records=count)
         if out:
             self.stderr.write(f"exported {count} records to {out}")
 
@@ -106,17 +98,22 @@ def _write_stdout(fmt: str, questionnaire: Questionnaire, records: Any) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
-        audit(
-            None,
-            AuditAction.EXPORT,
-            object_type="questionnaire",
-            object_id=questionnaire.name,
-            format=fmt,
-            destination="stdout",
-            incomplete="the reader closed the pipe",
-        )
+        _audit(questionnaire, fmt, "stdout", incomplete="the reader closed the pipe")
         raise SystemExit(0) from None
     return count
+
+
+def _audit(questionnaire: Questionnaire, fmt: str, destination: str, **details: Any) -> None:
+    """Every export is in the audit log: format, destination, count (the system acts)."""
+    audit(
+        None,
+        AuditAction.EXPORT,
+        object_type="questionnaire",
+        object_id=questionnaire.name,
+        format=fmt,
+        destination=destination,
+        **details,
+    )
 
 
 def _write_file(path: Path, fmt: str, questionnaire: Questionnaire, records: Any) -> int:
