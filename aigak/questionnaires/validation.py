@@ -213,6 +213,19 @@ def _unconditional(
     return out
 
 
+_repeats_cache: dict[int, tuple[FormDefinition, dict[str, None]]] = {}
+
+
+def _repeat_names(definition: FormDefinition) -> dict[str, None]:
+    """The form's repeats in form order (a dict: ordered, and quick to ask), per form."""
+    known = _repeats_cache.get(id(definition))
+    if known is None or known[0] is not definition:
+        if len(_repeats_cache) > 256:
+            _repeats_cache.clear()
+        known = _repeats_cache[id(definition)] = (definition, dict.fromkeys(definition.repeats()))
+    return known[1]
+
+
 def _safe_holds(expression: str, answers: dict[str, Any], current: Any = None) -> bool:
     try:
         return holds(expression, answers, current)
@@ -257,7 +270,7 @@ def clean_answers(
     problems: list[Problem] = []
     answers: dict[str, Any] = {}
     fields = definition.fields
-    repeats = set(definition.repeats())
+    repeats = _repeat_names(definition)
     positions: dict[str, list[int]] = {}  # of the kept entries of each repeat, from 1
     for name, value in raw.items():
         f = fields.get(name)
@@ -282,7 +295,7 @@ def clean_answers(
             continue
         if typed is not None:
             answers[name] = typed
-    for repeat in definition.repeats():
+    for repeat in repeats:
         items = raw.get(repeat)
         if _empty(items):
             continue
