@@ -9,7 +9,13 @@ text with commas, quotes and newlines, about a quarter of the optional cells emp
 the field and choice names of `victim-questionnaire.md`. Each import runs as its own
 `python -m aigak import victim FILE` process into an empty, already migrated database;
 wall time, CPU time and peak memory (maximum resident set) are those of that process.
-Targets (issue 2): under 60 s and under 1 GB for 100,000 rows.
+
+The raw floor is measured in the same run, interleaved with the imports (floor, import,
+floor, import, ... for `--rounds`): a process of its own that reads the same CSV with
+`csv.reader`, turns each row into JSON text (`json.dumps` of the row as a dict) and
+inserts it with `executemany` into a one-column table, in one transaction, on the same
+database (SQLite with Aigak's pragmas; PostgreSQL into a table of the bench database).
+Targets (issue 18): 100,000 rows within 4x the floor, peak memory under 300 MB.
 """
 
 from __future__ import annotations
@@ -35,7 +41,9 @@ from proctree import Memory  # noqa: E402
 
 from aigak.records.tests import victim_fixture  # noqa: E402
 
-POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/aigak_bench"
+# The PostgreSQL database the bench drops and makes again (IMPORT_BENCH_DB overrides).
+BENCH_DB = os.environ.get("IMPORT_BENCH_DB", "aigak_bench")
+POSTGRES_URL = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
 
 
 def write_rows(path: Path, count: int, seed: int = 2022) -> Path:
@@ -61,7 +69,7 @@ def fresh_database(db: str, data_dir: Path) -> dict[str, str]:
     shutil.rmtree(data_dir, ignore_errors=True)
     data_dir.mkdir(parents=True)
     if db == "postgres":
-        for sql in ("drop database if exists aigak_bench", "create database aigak_bench"):
+        for sql in (f"drop database if exists {BENCH_DB}", f"create database {BENCH_DB}"):
             subprocess.run(
                 ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", sql], check=True
             )
@@ -89,7 +97,7 @@ class ServerCpu:
 
     def _poll(self) -> None:
         query = (
-            "select pid from pg_stat_activity where datname = 'aigak_bench' "
+            f"select pid from pg_stat_activity where datname = '{BENCH_DB}' "
             "and pid <> pg_backend_pid()"
         )
         while not self.done.wait(0.5):
@@ -116,6 +124,51 @@ class ServerCpu:
     @property
     def seconds(self) -> float:
         return round(sum(self.seen.values()), 1)
+
+
+# The raw floor: csv.reader, one JSON text per row, executemany into one table.
+FLOOR = """
+import csv, json, sys
+db, target, path = sys.argv[1:4]
+if db == "sqlite":
+    import sqlite3
+    conn = sqlite3.connect(target, isolation_level=None)
+    conn.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                       "DROP TABLE IF EXISTS import_floor;"
+                       "CREATE TABLE import_floor (id INTEGER PRIMARY KEY, answers TEXT)")
+    sql = "INSERT INTO import_floor (answers) VALUES (?)"
+else:
+    import psycopg
+    conn = psycopg.connect(target, autocommit=True)
+    conn.execute("DROP TABLE IF EXISTS import_floor")
+    conn.execute("CREATE TABLE import_floor (id bigserial PRIMARY KEY, answers text)")
+    sql = "INSERT INTO import_floor (answers) VALUES (%s)"
+cursor = conn.cursor()
+cursor.execute("BEGIN")
+with open(path, newline="", encoding="utf-8-sig") as handle:
+    reader = csv.reader(handle)
+    header = next(reader)
+    batch = []
+    for row in reader:
+        batch.append((json.dumps(dict(zip(header, row)), ensure_ascii=False),))
+        if len(batch) == 1000:
+            cursor.executemany(sql, batch)
+            batch = []
+    if batch:
+        cursor.executemany(sql, batch)
+cursor.execute("COMMIT")
+cursor.execute("DROP TABLE import_floor")
+"""
+
+
+def floor(db: str, csv_path: Path, work: Path, env: dict[str, str]) -> dict[str, object]:
+    """The raw floor on the same database, as a process of its own."""
+    target = str(work / "floor.sqlite3") if db == "sqlite" else POSTGRES_URL
+    result = measured([sys.executable, "-c", FLOOR, db, target, str(csv_path)], env)
+    if db == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(target + suffix).unlink(missing_ok=True)
+    return {k: v for k, v in result.items() if k not in ("stdout", "stderr")}
 
 
 def measured(argv: list[str], env: dict[str, str]) -> dict[str, object]:
@@ -151,7 +204,7 @@ def database_size(db: str, data_dir: Path) -> str:
         return f"{size / 1e6:.0f} MB"
     done = subprocess.run(
         ["psql", "-h", "127.0.0.1", "-U", "postgres", "-At", "-c",
-         "select pg_size_pretty(pg_database_size('aigak_bench'))"],
+         f"select pg_size_pretty(pg_database_size('{BENCH_DB}'))"],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     return done.stdout.strip()
@@ -171,9 +224,11 @@ sys.exit(code)
 """
 
 
-def run(db: str, csv_path: Path, work: Path) -> dict[str, object]:
+def run(db: str, csv_path: Path, work: Path, *, export: bool = True) -> dict[str, object]:
     data_dir = work / f"data-{db}"
     env = fresh_database(db, data_dir)
+    raw_floor = floor(db, csv_path, work, env)
+    load = os.getloadavg()
     result = measured([sys.executable, "-c", IMPORT, "import", "victim", str(csv_path)], env)
     split = json.loads(str(result.pop("stderr")).strip().splitlines()[-1])
     result["main_cpu_s"] = round(split["main_cpu_s"], 1)
@@ -185,7 +240,12 @@ def run(db: str, csv_path: Path, work: Path) -> dict[str, object]:
         max(split["main_cpu_s"], (split["main_cpu_s"] + split["workers_cpu_s"] + server) / 2), 1
     )
     result["db"] = db
+    result["floor"] = raw_floor
+    result["times_floor"] = round(float(result["wall_s"]) / float(raw_floor["wall_s"]), 1)
+    result["load_before"] = [round(x, 1) for x in load]
     result["size"] = database_size(db, data_dir)
+    if not export:
+        return result
     out = work / f"export-{db}.csv"
     exported = measured([sys.executable, "-m", "aigak", "export", "victim", "--out", str(out)], env)
     result["export"] = {k: v for k, v in exported.items() if k != "stdout" and k != "stderr"}
@@ -217,6 +277,8 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--work", default="/tmp/aigak-bench", help="folder for files and data")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    parser.add_argument("--rounds", type=int, default=1, help="floor and import, interleaved")
+    parser.add_argument("--no-export", action="store_true", help="skip the export check")
     args = parser.parse_args()
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -228,8 +290,9 @@ def main() -> None:
         flush=True,
     )
     results = []
-    for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
-        result = run(db, csv_path, work)
+    databases = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    for db in [db for _ in range(args.rounds) for db in databases]:
+        result = run(db, csv_path, work, export=not args.no_export)
         results.append(result)
         rate = args.rows / float(result["wall_s"])
         print(
@@ -242,6 +305,16 @@ def main() -> None:
             f"-> {result['stdout']}  [load {os.getloadavg()[0]:.1f}]",
             flush=True,
         )
+        raw = result["floor"]
+        print(
+            f"{'':8}  raw floor: wall {raw['wall_s']} s  cpu {raw['cpu_s']} s  "
+            f"peak {raw['max_rss_mb']} MB  server {raw['server_cpu_s'] or '-'} s  "
+            f"-> import is {result['times_floor']}x the floor "
+            f"[load before {result['load_before']}]",
+            flush=True,
+        )
+        if "export" not in result:
+            continue
         export = result["export"]
         print(
             f"{'':8}  export: wall {export['wall_s']} s  cpu {export['cpu_s']} s  "

@@ -27,6 +27,20 @@ from aigak.questionnaires.xlsform import Field, FormDefinition, Section, pick
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TIME = re.compile(r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$")
+WHOLE = re.compile(r"[+-]?\d+(\.0+)?")
+# Per field: its choice names in form order, and as a set. An import checks thousands of
+# rows against the same fields; the names were built again for each answer.
+_choice_cache: dict[int, tuple[Field, list[str], frozenset[str]]] = {}
+
+
+def _choices(f: Field) -> tuple[list[str], frozenset[str]]:
+    known = _choice_cache.get(id(f))
+    if known is None or known[0] is not f:
+        if len(_choice_cache) > 4096:
+            _choice_cache.clear()
+        names = f.choice_names()
+        known = _choice_cache[id(f)] = (f, names, frozenset(names))  # f keeps the id unique
+    return known[1], known[2]
 
 
 @dataclass
@@ -47,11 +61,19 @@ def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "") or value == []
 
 
+# The types `coerce` converts or checks; any other answer is kept as text.
+CHECKED_TYPES = frozenset(
+    ("integer", "decimal", "date", "datetime", "time", "select_one", "select_multiple", "geopoint")
+)
+
+
 def coerce(f: Field, value: Any) -> Any:
     """One answer in its stored shape; raises ValueError with a reason."""
     if _empty(value):
         return None
     t = f.type
+    if t not in CHECKED_TYPES:
+        return value if isinstance(value, str) else str(value)
     if t == "integer":
         if isinstance(value, bool):
             raise ValueError("expected a whole number")
@@ -62,7 +84,7 @@ def coerce(f: Field, value: Any) -> Any:
         if isinstance(value, int):
             return value
         text = str(value).strip()
-        if re.fullmatch(r"[+-]?\d+(\.0+)?", text):
+        if WHOLE.fullmatch(text):
             return int(float(text)) if "." in text else int(text)
         raise ValueError("expected a whole number")
     if t == "decimal":
@@ -100,18 +122,19 @@ def coerce(f: Field, value: Any) -> Any:
         return text
     if t == "select_one":
         text = str(value).strip()
-        if text not in f.choice_names():
+        if text not in _choices(f)[1]:
             raise ValueError(f"{text!r} is not one of the choices of {f.list_name}")
         return text
     if t == "select_multiple":
         items = value if isinstance(value, list) else str(value).split()
         items = [str(i).strip() for i in items if str(i).strip()]
-        allowed = f.choice_names()
-        unknown = [i for i in items if i not in allowed]
+        allowed, known = _choices(f)
+        unknown = [i for i in items if i not in known]
         if unknown:
             raise ValueError(f"{', '.join(unknown)} not among the choices of {f.list_name}")
         # Keep the questionnaire's order and drop repeats: one canonical form.
-        return [c for c in allowed if c in items]
+        chosen = set(items)
+        return [c for c in allowed if c in chosen]
     if t == "geopoint":
         parts = str(value).split()
         try:
@@ -142,6 +165,10 @@ def _relevance(
 ) -> Iterator[tuple[str | Section, bool]]:
     """The section, then each field name and section inside it, with whether it is asked:
     its relevance and that of the groups around it hold for scope."""
+    fixed = _unconditional(definition, section)
+    if fixed is not None:  # nothing inside depends on the answers
+        yield from fixed if visible else [(item, False) for item, _ in fixed]
+        return
     here = visible and (not section.relevant or _safe_holds(section.relevant, scope))
     yield section, here
     for child in section.children:
@@ -150,6 +177,60 @@ def _relevance(
         else:
             f = definition.fields[child]
             yield child, here and (not f.relevant or _safe_holds(f.relevant, scope))
+
+
+# Per section: what `_relevance` gives for it when no condition inside it (its own
+# included) depends on the answers, else None. An import walks the same sections for
+# every row; the form used to check it leaves out the conditions it cannot be affected by.
+_fixed_cache: dict[
+    tuple[int, int], tuple[FormDefinition, Section, list[tuple[str | Section, bool]] | None]
+] = {}
+
+
+def _unconditional(
+    definition: FormDefinition, section: Section
+) -> list[tuple[str | Section, bool]] | None:
+    key = (id(definition), id(section))
+    known = _fixed_cache.get(key)
+    if known is not None and known[0] is definition and known[1] is section:
+        return known[2]
+    out: list[tuple[str | Section, bool]] | None = [(section, True)]
+
+    def walk(part: Section) -> bool:
+        if part.relevant:
+            return False
+        for child in part.children:
+            if isinstance(child, Section):
+                assert out is not None
+                out.append((child, True))
+                if not walk(child):
+                    return False
+            elif definition.fields[child].relevant:
+                return False
+            else:
+                assert out is not None
+                out.append((child, True))
+        return True
+
+    if not walk(section):
+        out = None
+    if len(_fixed_cache) > 4096:
+        _fixed_cache.clear()
+    _fixed_cache[key] = (definition, section, out)  # the references keep the ids unique
+    return out
+
+
+_repeats_cache: dict[int, tuple[FormDefinition, dict[str, None]]] = {}
+
+
+def _repeat_names(definition: FormDefinition) -> dict[str, None]:
+    """The form's repeats in form order (a dict: ordered, and quick to ask), per form."""
+    known = _repeats_cache.get(id(definition))
+    if known is None or known[0] is not definition:
+        if len(_repeats_cache) > 256:
+            _repeats_cache.clear()
+        known = _repeats_cache[id(definition)] = (definition, dict.fromkeys(definition.repeats()))
+    return known[1]
 
 
 def _safe_holds(expression: str, answers: dict[str, Any], current: Any = None) -> bool:
@@ -223,7 +304,7 @@ def clean_answers(
     problems: list[Problem] = []
     answers: dict[str, Any] = {}
     fields = definition.fields
-    repeats = set(definition.repeats())
+    repeats = _repeat_names(definition)
     positions: dict[str, list[int]] = {}  # of the kept entries of each repeat, from 1
     for name, value in raw.items():
         f = fields.get(name)
@@ -248,7 +329,7 @@ def clean_answers(
             continue
         if typed is not None:
             answers[name] = typed
-    for repeat in definition.repeats():
+    for repeat in repeats:
         items = raw.get(repeat)
         if _empty(items):
             continue

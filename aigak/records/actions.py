@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +13,7 @@ from aigak.accounts import permissions as perms
 from aigak.accounts.models import AuditAction, User, audit
 from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.validation import Problem, clean_answers
-from aigak.records import bulk
+from aigak.records import bulk, bulk_check
 from aigak.records.ids import record_id_problems
 from aigak.records.links import sync_links
 from aigak.records.models import Person, Record, RecordVersion, Status
@@ -242,71 +242,44 @@ def import_rows(
 ) -> ImportResult:
     """Check every row with the form's rules and write all of them, or none.
 
-    Rows are written in batches as they are checked, inside one transaction that is
-    rolled back if any row is wrong: memory stays flat however long the file. A row whose
+    Every row is checked and prepared first, outside any transaction (the prepared rows
+    wait in a temporary file: memory stays flat however long the file); if any row is
+    wrong nothing is written. Then one transaction writes them all. A row whose
     record_id exists becomes a new version of that record.
     """
     if actor is not None:
         perms.require(perms.can_import_export(actor), "import records")
     definition = questionnaire.definition
-    checking = bulk.checking_definition(definition)
-    id_is_field = "record_id" in definition.fields
     result = ImportResult()
-    seen: dict[str, int] = {}
-    with transaction.atomic():
-        writer = bulk.BatchWriter(
-            questionnaire, actor=actor, status=status, note=f"imported from {source}"
-        )
-        given_ids: dict[int, Any] = {}
-        if not id_is_field:  # a form of a centre's own may leave the id out of its fields
-            rows = _without_ids(rows, given_ids)
-        for number, answers, problems, prepared in bulk.checked_rows(checking, rows):
-            for p in problems:
-                result.problems.append(RowProblem(number, p))
-            given = answers.get("record_id") if id_is_field else given_ids.pop(number, "")
-            record_id = str(given or "")
-            if not record_id and not problems:
-                result.problems.append(
-                    RowProblem(
-                        number, Problem("record_id", "", "required", "every row needs a record_id")
-                    )
-                )
-            if record_id:
-                if record_id in seen:
-                    result.problems.append(
-                        RowProblem(
-                            number,
-                            Problem(
-                                "record_id", record_id, "unique", f"also on row {seen[record_id]}"
-                            ),
-                        )
-                    )
-                seen[record_id] = number
-            if not result.problems:
-                writer.add(bulk.Row(record_id, answers, prepared if id_is_field else None))
-            if progress:
-                progress(1)
-        if result.problems:
-            raise ImportFailed(source, result.problems)  # rolls back what was written
-        writer.flush()
-        result.created, result.updated = writer.created, writer.updated
-        result.unchanged = writer.unchanged
-        audit(
-            actor,
-            AuditAction.IMPORT,
-            object_type="questionnaire",
-            object_id=questionnaire.name,
-            source=source,
-            created=result.created,
-            updated=result.updated,
-        )
+    # Checking and preparing take most of the time: done before the transaction, so the
+    # database's write lock (SQLite) is held only for the short write of the rows.
+    checked = bulk_check.check_file(
+        bulk_check.checking_definition(definition),
+        rows,
+        id_is_field="record_id" in definition.fields,
+        progress=progress,
+    )
+    try:
+        if checked.problems:
+            result.problems = [RowProblem(number, p) for number, p in checked.problems]
+            raise ImportFailed(source, result.problems)
+        with transaction.atomic():
+            writer = bulk.BatchWriter(
+                questionnaire, actor=actor, status=status, note=f"imported from {source}"
+            )
+            writer.write(checked)
+            result.created, result.updated = writer.created, writer.updated
+            result.unchanged = writer.unchanged
+            audit(
+                actor,
+                AuditAction.IMPORT,
+                object_type="questionnaire",
+                object_id=questionnaire.name,
+                source=source,
+                created=result.created,
+                updated=result.updated,
+            )
+    finally:
+        checked.close()
     bulk.refresh_statistics(result.created + result.updated)
     return result
-
-
-def _without_ids(
-    rows: Iterable[tuple[int, dict[str, Any]]], ids: dict[int, Any]
-) -> Iterator[tuple[int, dict[str, Any]]]:
-    for number, raw in rows:
-        ids[number] = raw.get("record_id")
-        yield number, {k: v for k, v in raw.items() if k != "record_id"}

@@ -1,156 +1,28 @@
 """Writing many records at once, for the import action: plain SQL in batches.
 
 Django's bulk_create spends most of an import preparing each field of each model
-instance; 100,000 records took minutes. Here each answer set is turned into JSON once and
-rows go to the database as parameter lists, in batches, inside the import action's
-transaction (see `actions.import_rows`, which checks permission and writes the audit
-row). Indexes and the full-text triggers are kept by the database as usual.
+instance; 100,000 records took minutes. Here the rows come prepared (`bulk_check`: answers
+as JSON, search texts) and go to the database as parameter lists, in batches, inside the
+import action's one short transaction (see `actions.import_rows`, which checks
+permission and writes the audit row). On SQLite the full-text indexes are filled once
+for all new records at the end of it (`bulk_search_index`).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import itertools
-import json
-import multiprocessing
-import os
-import threading
-from collections import deque
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
+import orjson
 from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
 from aigak.questionnaires.models import Questionnaire
-from aigak.questionnaires.validation import Problem, clean_answers
-from aigak.questionnaires.xlsform import FormDefinition, Section
-from aigak.records.ids import record_id_problems
+from aigak.records.bulk_check import BATCH, CheckedFile, Row
 from aigak.records.links import reference_fields, sync_links
 from aigak.records.models import Person, Record, RecordVersion
-from aigak.records.search import choice_words, search_texts
-
-NAME_FIELD = "full_name"
-BATCH = 500  # rows per INSERT: 16 columns x 500 stays under every parameter limit
-
-
-def checking_definition(definition: FormDefinition) -> FormDefinition:
-    """The form with the relevance conditions an import cannot be affected by left out.
-
-    An import keeps answers of irrelevant fields (`keep_irrelevant`), so relevance only
-    decides whether `required` and `constraint` apply. Conditions of fields without
-    either, and of groups holding none, are dropped: the same verdict on every row for a
-    fraction of the expression evaluations.
-    """
-    fields = {
-        name: f if f.required or f.constraint else dataclasses.replace(f, relevant="")
-        for name, f in definition.fields.items()
-    }
-
-    def checks_inside(section: Section) -> bool:
-        return any(
-            checks_inside(c)
-            if isinstance(c, Section)
-            else bool(fields[c].required or fields[c].constraint)
-            for c in section.children
-        )
-
-    def prune(section: Section) -> Section:
-        children = [prune(c) if isinstance(c, Section) else c for c in section.children]
-        relevant = section.relevant if checks_inside(section) else ""
-        return dataclasses.replace(section, children=children, relevant=relevant)
-
-    return dataclasses.replace(definition, fields=fields, root=prune(definition.root))
-
-
-Prepared = tuple[str, str, str, str]  # answers as JSON; public, confidential, choice words
-Checked = tuple[int, dict[str, Any], list[Problem], Prepared | None]
-CHUNK = 1000  # rows handed to a checking process at a time
-_form: FormDefinition | None = None  # the form, in a checking process
-
-
-def _check(definition: FormDefinition, chunk: list[tuple[int, dict[str, Any]]]) -> list[Checked]:
-    out: list[Checked] = []
-    for number, raw in chunk:
-        answers, problems = clean_answers(definition, raw, keep_irrelevant=True)
-        problems += record_id_problems(answers)
-        out.append((number, answers, problems, None if problems else prepare(definition, answers)))
-    return out
-
-
-def prepare(definition: FormDefinition, answers: dict[str, Any]) -> Prepared | None:
-    """The answers as JSON and the record's search texts: what the database stores."""
-    record_id = answers.get("record_id")
-    if not record_id:
-        return None
-    return _prepared(definition, answers, str(record_id))
-
-
-def _prepared(definition: FormDefinition, answers: dict[str, Any], record_id: str) -> Prepared:
-    text = json.dumps(answers, ensure_ascii=False, separators=(",", ":"))
-    public, private = search_texts(definition, answers, record_id)
-    return text, public, private, choice_words(definition, answers)
-
-
-def _start_worker(definition: FormDefinition) -> None:
-    global _form
-    _form = definition
-
-
-def _check_in_worker(chunk: list[tuple[int, dict[str, Any]]]) -> list[Checked]:
-    assert _form is not None
-    return _check(_form, chunk)
-
-
-def _workers() -> int:
-    """Processes to check rows with: one per CPU up to four, none off the main thread."""
-    if threading.current_thread() is not threading.main_thread():
-        return 0  # a web server's thread: forking it is not worth the risk
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 0
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    return min(4, cpus) if cpus > 1 else 0
-
-
-def checked_rows(
-    definition: FormDefinition, rows: Iterable[tuple[int, dict[str, Any]]]
-) -> Iterator[Checked]:
-    """(row number, answers, problems) for every row, in order, by clean_answers.
-
-    Checking is most of an import's work, so a file of more than one chunk is checked by
-    forked worker processes, one per CPU, while this process reads and writes. Only a
-    few chunks are in flight at a time, so memory stays flat however long the file.
-    """
-    chunks = _chunked(rows, CHUNK)
-    first = next(chunks, None)
-    if first is None:
-        return
-    second = next(chunks, None)
-    workers = _workers()
-    if second is None or not workers:
-        yield from _check(definition, first)
-        for chunk in itertools.chain([second] if second else [], chunks):
-            yield from _check(definition, chunk)
-        return
-    # Forked workers inherit the form and never touch the database connection.
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_start_worker, initargs=(definition,)) as pool:
-        pending = deque(pool.apply_async(_check_in_worker, (c,)) for c in (first, second))
-        for chunk in chunks:
-            pending.append(pool.apply_async(_check_in_worker, (chunk,)))
-            if len(pending) > 2 * workers:
-                yield from pending.popleft().get()
-        while pending:
-            yield from pending.popleft().get()
-
-
-def _chunked(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    iterator = iter(rows)
-    while chunk := list(itertools.islice(iterator, size)):
-        yield chunk
-
 
 ANALYZE_AFTER = 1000  # rows written
 
@@ -189,15 +61,6 @@ def fast_compression() -> None:
             cursor.execute("SET LOCAL default_toast_compression = 'lz4'")
 
 
-@dataclass
-class Row:
-    """One checked row, ready to write."""
-
-    record_id: str
-    answers: dict[str, Any]
-    prepared: Prepared | None = None  # when the checking process made it already
-
-
 class BatchWriter:
     """Adds checked rows as new records or new versions, a batch at a time."""
 
@@ -225,6 +88,14 @@ class BatchWriter:
         if self.postgres and connection.in_atomic_block:
             fast_compression()
 
+    def write(self, checked: CheckedFile) -> None:
+        """Every row of a checked file, then the rest of the last batch."""
+        with bulk_search_index():
+            for batch in checked.batches():
+                for row in batch:
+                    self.add(row)
+            self.flush()
+
     def add(self, row: Row) -> None:
         self.pending.append(row)
         if len(self.pending) >= BATCH:
@@ -237,14 +108,19 @@ class BatchWriter:
         # The time each batch is written: the list orders by it, and one timestamp for a
         # whole large import would make the database sort it all for every page.
         self.now = timezone.now()
-        existing = {
-            values[1]: values
-            for values in Record.objects.filter(
-                questionnaire=self.questionnaire, record_id__in=[r.record_id for r in rows]
-            ).values_list(
-                "id", "record_id", "answers", "version", "deleted_at", "status", "person_id"
-            )
-        }
+        found = self._existing_ids([r.record_id for r in rows])
+        existing = (
+            {
+                values[1]: values
+                for values in Record.objects.filter(
+                    questionnaire=self.questionnaire, record_id__in=found
+                ).values_list(
+                    "id", "record_id", "answers", "version", "deleted_at", "status", "person_id"
+                )
+            }
+            if found
+            else {}
+        )
         new = [r for r in rows if r.record_id not in existing]
         changed = [r for r in rows if r.record_id in existing]
         touched = self._create(new) + self._update(changed, existing)
@@ -254,20 +130,27 @@ class BatchWriter:
 
     # --- SQL -------------------------------------------------------------------------
 
-    def _prepare(self, row: Row) -> Prepared:
-        return _prepared(self.definition, row.answers, row.record_id)
+    def _existing_ids(self, record_ids: list[str]) -> list[str]:
+        """Which of these ids the questionnaire has already: one plain query (building
+        Django's for 500 ids cost more than running it, for every batch)."""
+        marks = ", ".join(["%s"] * len(record_ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT record_id FROM {Record._meta.db_table} "
+                f"WHERE questionnaire_id = %s AND record_id IN ({marks})",
+                [self.questionnaire.pk, *record_ids],
+            )
+            return [record_id for (record_id,) in cursor.fetchall()]
 
     def _create(self, rows: list[Row]) -> list[int]:
         if not rows:
             return []
-        named = [r for r in rows if r.answers.get(NAME_FIELD)]
-        person_ids = self._insert(
-            Person, [{"display_name": str(r.answers[NAME_FIELD])[:300]} for r in named]
-        )
+        named = [r for r in rows if r.prepared[4]]
+        person_ids = self._insert(Person, [{"display_name": r.prepared[4]} for r in named])
         persons = {id(r): pk for r, pk in zip(named, person_ids, strict=True)}
         records, texts = [], []
         for row in rows:
-            text, public, private, choices = row.prepared or self._prepare(row)
+            text, public, private, choices, _ = row.prepared
             texts.append(text)
             records.append(
                 {
@@ -313,14 +196,14 @@ class BatchWriter:
         now = Record._meta.get_field("updated_at").get_db_prep_save(self.now, connection)
         for row in rows:
             pk, _, answers, number, deleted_at, status, person_id = existing[row.record_id]
-            if answers == row.answers and deleted_at is None:
+            text, public, private, choices, name = row.prepared
+            if deleted_at is None and answers == orjson.loads(text):
                 self.unchanged += 1
                 continue
-            text, public, private, choices = row.prepared or self._prepare(row)
             updates.append((text, number + 1, self.version.pk, public, private, choices, now, pk))
             versions.append({"record_id": pk, "number": number + 1, "answers": text, "status": status})  # fmt: skip
-            if person_id and row.answers.get(NAME_FIELD):
-                names.append((str(row.answers[NAME_FIELD])[:300], person_id))
+            if person_id and name:
+                names.append((name, person_id))
         if not updates:
             return []
         cast = "::jsonb" if self.postgres else ""
@@ -425,6 +308,49 @@ class BatchWriter:
                 for index, values in enumerate(rows):
                     copy.write_row(([ids[index]] if returning else []) + values + fixed_values)
         return ids
+
+
+SEARCH_TRIGGERS = {  # the insert triggers of SQLite's full-text indexes, and their columns
+    "records_fts_ai": ("records_fts", "search_text, search_private"),
+    "records_choices_ai": ("records_choices", "search_choices"),
+}
+
+
+@contextlib.contextmanager
+def bulk_search_index() -> Iterator[None]:
+    """SQLite: fill the full-text indexes once for all inserted records, not row by row.
+
+    Inside the import's transaction the insert triggers are set aside, and made again
+    from their own SQL after the rows of all new records went into the indexes in one
+    statement each. Triggers are part of the transaction: a failed import rolls them
+    back with the rows. Other connections cannot write meanwhile (the transaction holds
+    the write lock) and read the schema as it was. PostgreSQL computes its stored
+    tsvector per row (a generated column); nothing to do there.
+    """
+    if connection.vendor != "sqlite" or not connection.in_atomic_block:
+        yield
+        return
+    table = Record._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
+            [table],
+        )
+        triggers = {name: sql for name, sql in cursor.fetchall() if name in SEARCH_TRIGGERS}
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        (last,) = cursor.fetchone()
+        for name in triggers:
+            cursor.execute(f"DROP TRIGGER {name}")
+    yield
+    with connection.cursor() as cursor:
+        for name, sql in triggers.items():
+            index, columns = SEARCH_TRIGGERS[name]
+            cursor.execute(
+                f"INSERT INTO {index}(rowid, {columns}) SELECT id, {columns} FROM {table} "
+                "WHERE id > %s ORDER BY id",
+                [last],
+            )
+            cursor.execute(sql)
 
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:

@@ -16,6 +16,7 @@ in place of the GIN index on all the answers, which cost an import far more to k
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection
@@ -148,22 +149,45 @@ def uninstall_choices_array(schema_editor: Any) -> None:
         schema_editor.execute("DROP INDEX IF EXISTS records_choices_gin")
 
 
+@lru_cache(maxsize=16384)
 def choice_word(name: str, value: str) -> str:
     """One chosen option as one word of the choices index ("gender__female")."""
     return re.sub(r"[^\w.-]", lambda m: f"x{ord(m[0]):x}x", f"{name}__{value}")
 
 
+SEARCHED_TYPES = ("text", "select_one", "select_multiple", "calculate")
+# Per form: its select fields, and its searched fields with whether they are confidential
+# (outside repeats, in form order). An import asks for them once per row.
+_Plan = tuple[list[str], list[tuple[str, bool]]]
+_plans: dict[int, tuple[FormDefinition, _Plan]] = {}
+
+
+def _plan(definition: FormDefinition) -> _Plan:
+    known = _plans.get(id(definition))
+    if known is not None and known[0] is definition:
+        return known[1]
+    fields = [f for f in definition.fields.values() if not f.repeat]
+    plan = (
+        [f.name for f in fields if f.is_select],
+        [(f.name, f.confidential) for f in fields if f.type in SEARCHED_TYPES],
+    )
+    if len(_plans) > 64:
+        _plans.clear()
+    _plans[id(definition)] = (definition, plan)  # the reference keeps the id unique
+    return plan
+
+
 def choice_words(definition: FormDefinition, answers: dict[str, Any]) -> str:
     """The record's answers to its select fields (outside repeats) as words."""
     out: list[str] = []
-    for f in definition.fields.values():
-        if not f.is_select or f.repeat:
+    for name in _plan(definition)[0]:
+        value = answers.get(name)
+        if value is None or value == "" or value == []:
             continue
-        value = answers.get(f.name)
-        if value in (None, "", []):
-            continue
-        for item in value if isinstance(value, list) else [value]:
-            out.append(choice_word(f.name, str(item)))
+        if isinstance(value, list):
+            out.extend(choice_word(name, str(item)) for item in value)
+        else:
+            out.append(choice_word(name, str(value)))
     return " ".join(out)
 
 
@@ -173,13 +197,12 @@ def search_texts(
     """(public, confidential) text that full-text search looks in."""
     public: list[str] = [record_id]
     private: list[str] = []
-    for f in definition.fields.values():
-        value = answers.get(f.name)
-        if value in (None, "") or f.repeat:
+    for name, confidential in _plan(definition)[1]:
+        value = answers.get(name)
+        if value is None or value == "":
             continue
-        if f.type in ("text", "select_one", "select_multiple", "calculate"):
-            text = " ".join(value) if isinstance(value, list) else str(value)
-            (private if f.confidential else public).append(text)
+        text = " ".join(value) if isinstance(value, list) else str(value)
+        (private if confidential else public).append(text)
     return " ".join(public), " ".join(private)
 
 

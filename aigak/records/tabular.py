@@ -15,7 +15,8 @@ them. Export writes exactly the shape import reads, so a round trip loses nothin
 Import also accepts what KoBoToolbox and ODK write: group paths (`victim/gender`, or
 `victim-gender` from ODK Central), their metadata columns (`_id`, `_uuid`,
 `_submission_time`, `meta/instanceID`, `formhub/uuid`, `__version__`, ...), KoBo's
-one-column-per-choice expansion of select_multiple (`essence/beaten`), KoBo's XLSX
+one-column-per-choice expansion of select_multiple (`essence/beaten`, read when
+`essence` itself is absent), KoBo's XLSX
 export with each repeat on a sheet of its own (`_index` / `_parent_index`), the API's
 `{"count": ..., "results": [...]}` envelope and ODK Central's nested groups.
 
@@ -31,9 +32,7 @@ True
 
 from __future__ import annotations
 
-import codecs
 import csv
-import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -124,7 +123,7 @@ def column_field(
     raise KeyError(column)
 
 
-def _form_names(definition: FormDefinition) -> tuple[set[str], dict[str, set[str]]]:
+def form_names(definition: FormDefinition) -> tuple[set[str], dict[str, set[str]]]:
     names = {f.name for f in definition.fields.values() if not f.repeat}
     names |= set(definition.repeats()) | {ID_COLUMN}
     multiples = {
@@ -181,364 +180,20 @@ def read_rows(
 
     Row numbers are those a person sees: the spreadsheet row (the header is row 1), or
     the position of the object in a JSON list (from 1). Raises TableError for a file that
-    is not a table of this form (unknown column, bad encoding, broken JSON).
+    is not a table of this form (unknown column, bad encoding, broken JSON), or that
+    cannot be read faithfully (see `aigak.records.readers` and `xlsx_reader`).
     """
+    from aigak.records import readers
+
     path = Path(path)
     kind = file_format(path, fmt)
     if kind == "csv":
-        return _read_csv(path, definition, notice)
+        return readers.read_csv(path, definition, notice)
     if kind == "xlsx":
-        return _read_xlsx(path, definition)
-    return _read_json(path, definition)
+        from aigak.records.xlsx_reader import read_xlsx
 
-
-def _header_map(
-    source: str, header: list[Any], definition: FormDefinition
-) -> list[tuple[int, str, str]]:
-    """(position, column, field) for every column that holds a field; unknown ones fail."""
-    names, multiples = _form_names(definition)
-    out: list[tuple[int, str, str]] = []
-    taken: dict[str, str] = {}
-    for index, raw in enumerate(header):
-        column = "" if raw is None else str(raw).strip()
-        if not column:
-            continue
-        try:
-            name = column_field(column, names, multiples)
-        except KeyError:
-            raise TableError(
-                source,
-                "not a field of this questionnaire (nothing was imported)",
-                row=1,
-                column=column,
-            ) from None
-        if name is None:
-            continue
-        if name in taken:
-            raise TableError(
-                source, f"holds {name!r}, as does column {taken[name]!r}", row=1, column=column
-            )
-        taken[name] = column
-        out.append((index, column, name))
-    if not out:
-        raise TableError(source, "no column names a field of this questionnaire", row=1)
-    return out
-
-
-def _repeat_items(value: Any, names: set[str]) -> Any:
-    """A repeat cell (JSON text or a list) with its keys reduced to field names."""
-    if isinstance(value, str):
-        if not value.strip():
-            return None
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return value  # validation says it is not a list of entries
-    if not isinstance(value, list):
-        return value
-    items = []
-    for item in value:
-        if isinstance(item, dict):
-            flat = _flatten(item)
-            item = {}
-            for key, v in flat.items():
-                try:
-                    name = column_field(key, names)
-                except KeyError:
-                    name = key  # validation reports it with the row
-                if name is not None:
-                    item[name] = v
-        items.append(item)
-    return items
-
-
-def _row_dict(
-    columns: list[tuple[int, str, str]],
-    values: tuple[Any, ...] | list[Any],
-    repeats: set[str],
-    repeat_names: dict[str, set[str]],
-    cell: Callable[[Any], Any] | None,
-) -> dict[str, Any]:
-    width = len(values)
-    row: dict[str, Any] = {}
-    for index, _, name in columns:
-        if index >= width:
-            continue
-        value = values[index] if cell is None else cell(values[index])
-        if value is None or value == "":
-            continue
-        if name in repeats:
-            value = _repeat_items(value, repeat_names[name])
-        row[name] = value
-    return row
-
-
-def _add_repeat(
-    row: dict[str, Any], repeat: str, value: Any, repeat_names: dict[str, set[str]]
-) -> None:
-    """A repeat's entries into the row; a repeat inside an entry (KoBo nests them) goes to
-    a list of its own, as the answers keep it (docs/forms.md)."""
-    items = _repeat_items(value, repeat_names[repeat] | set(repeat_names))
-    if items in (None, []):
-        return
-    if isinstance(items, list):
-        for item in items:
-            for inner in [k for k in item if k in repeat_names] if isinstance(item, dict) else []:
-                _add_repeat(row, inner, item.pop(inner), repeat_names)
-        if isinstance(row.get(repeat), list):
-            row[repeat].extend(items)
-            return
-    row[repeat] = items
-
-
-def _repeat_names(definition: FormDefinition) -> dict[str, set[str]]:
-    return {r: {f.name for f in definition.repeat_fields(r)} for r in definition.repeats()}
-
-
-def _check_row_width(source: str, number: int, values: list[str], width: int) -> None:
-    extra = [v for v in values[width:] if v.strip()]
-    if extra:
-        raise TableError(source, f"has {len(values)} cells but the header only {width}", row=number)
-
-
-def sniff_encoding(path: Path, notice: Notice | None = None) -> str:
-    """utf-8-sig for UTF-8 (with or without BOM); cp1251 for Windows Cyrillic, said aloud."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    with open(path, "rb") as handle:
-        head = handle.read(1 << 16)
-        chunk = head
-        try:
-            while chunk:
-                decoder.decode(chunk)
-                chunk = handle.read(1 << 20)
-            decoder.decode(b"", final=True)
-            return "utf-8-sig"
-        except UnicodeDecodeError as exc:
-            failed_at = exc
-    text = head.decode("cp1251", errors="replace")
-    letters = [c for c in text if c.isalpha()]
-    cyrillic = sum(1 for c in letters if "\u0400" <= c <= "\u04ff")
-    if letters and cyrillic / len(letters) > 0.3:
-        if notice:
-            notice(f"{path}: not UTF-8; reading it as Windows Cyrillic (cp1251)")
-        return "cp1251"
-    raise TableError(
-        str(path),
-        f"not UTF-8 text ({failed_at.reason}); save it as CSV UTF-8",
-    )
-
-
-def _delimiter(header_line: str, names: set[str], multiples: dict[str, set[str]]) -> str:
-    """The separator that makes the most header cells field names (KoBo's CSV uses ';')."""
-
-    def known(delimiter: str) -> int:
-        cells = next(csv.reader([header_line], delimiter=delimiter), [])
-        count = 0
-        for cell in cells:
-            try:
-                count += column_field(cell, names, multiples) is not None
-            except KeyError:
-                pass
-        return count
-
-    return max([",", ";", "\t"], key=known)
-
-
-def _read_csv(
-    path: Path, definition: FormDefinition, notice: Notice | None
-) -> Iterator[tuple[int, dict[str, Any]]]:
-    source = str(path)
-    encoding = sniff_encoding(path, notice)
-    with open(path, newline="", encoding=encoding) as handle:
-        first = handle.readline()
-        names, multiples = _form_names(definition)
-        delimiter = _delimiter(first, names, multiples)
-        handle.seek(0)
-        reader = csv.reader(handle, delimiter=delimiter)
-        header = next(reader, None)
-        if header is None:
-            raise TableError(source, "the file is empty")
-        columns = _header_map(source, header, definition)
-        repeats = set(definition.repeats())
-        repeat_names = _repeat_names(definition)
-        width = len(header)
-        number = 1
-        for values in reader:
-            number += 1
-            _check_row_width(source, number, values, width)
-            row = _row_dict(columns, values, repeats, repeat_names, None)
-            if row:
-                yield number, row
-
-
-def _xlsx_cell(value: Any) -> Any:
-    """A typed spreadsheet cell as import wants it: whole numbers as int, dates as text."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0, 0):
-            return value.date().isoformat()
-        return value.isoformat()
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    if isinstance(value, dt.timedelta):
-        return str(value)
-    return value
-
-
-def _pick_sheet(book: Any, definition: FormDefinition) -> Any:
-    wanted = [definition.form_id, definition.title[:31], "data", "survey"]
-    lower = {name.lower(): name for name in book.sheetnames}
-    for name in wanted:
-        if name and name.lower() in lower:
-            return book[lower[name.lower()]]
-    return book[book.sheetnames[0]]
-
-
-def _read_xlsx(path: Path, definition: FormDefinition) -> Iterator[tuple[int, dict[str, Any]]]:
-    import zipfile
-
-    import openpyxl
-
-    source = str(path)
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise TableError(source, f"not a readable XLSX workbook ({exc})") from None
-    try:
-        sheet = _pick_sheet(book, definition)
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
-            raise TableError(source, f"sheet {sheet.title!r} is empty")
-        columns = _header_map(f"{source} (sheet {sheet.title!r})", list(header), definition)
-        repeats = set(definition.repeats())
-        repeat_names = _repeat_names(definition)
-        sheets = _repeat_sheets(source, book, definition, sheet.title)
-        index = _position(header, "_index") if sheets else None
-        for number, values in enumerate(rows, start=2):
-            row = _row_dict(columns, values, repeats, repeat_names, _xlsx_cell)
-            if index is not None and index < len(values):
-                key = _xlsx_cell(values[index])
-                for repeat, items in sheets.items():
-                    if repeat not in row and key in items:
-                        row[repeat] = items[key]
-            if row:
-                yield number, row
-    finally:
-        book.close()
-
-
-def _position(header: tuple[Any, ...], name: str) -> int | None:
-    cells = [str(h).strip() if h is not None else "" for h in header]
-    return cells.index(name) if name in cells else None
-
-
-def _repeat_sheets(
-    source: str, book: Any, definition: FormDefinition, main: str
-) -> dict[str, dict[Any, list[dict[str, Any]]]]:
-    """Repeats on sheets of their own, as KoBoToolbox exports them to XLSX.
-
-    Each such sheet is named after the repeat and ties its rows to the main sheet's
-    `_index` column through `_parent_index`. Returns repeat -> parent index -> entries.
-    """
-    found: dict[str, dict[Any, list[dict[str, Any]]]] = {}
-    titles = {name.lower(): name for name in book.sheetnames}
-    for repeat in definition.repeats():
-        title = titles.get(repeat.lower()[:31])
-        if title is None or title == main:
-            continue
-        rows = book[title].iter_rows(values_only=True)
-        header = next(rows, None) or ()
-        parent = _position(header, "_parent_index")
-        if parent is None:
-            continue
-        names = {f.name for f in definition.repeat_fields(repeat)}
-        keep: list[tuple[int, str]] = []
-        for position, raw in enumerate(header):
-            column = "" if raw is None else str(raw).strip()
-            if not column:
-                continue
-            try:
-                name = column_field(column, names)
-            except KeyError:
-                raise TableError(
-                    f"{source} (sheet {title!r})",
-                    f"not a field of the repeat {repeat!r}",
-                    row=1,
-                    column=column,
-                ) from None
-            if name is not None:
-                keep.append((position, name))
-        entries: dict[Any, list[dict[str, Any]]] = {}
-        for values in rows:
-            item = {
-                name: _xlsx_cell(values[i])
-                for i, name in keep
-                if i < len(values) and values[i] not in (None, "")
-            }
-            if item and parent < len(values):
-                entries.setdefault(_xlsx_cell(values[parent]), []).append(item)
-        found[repeat] = entries
-    return found
-
-
-def _flatten(obj: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """ODK Central nests groups as objects; KoBo writes paths. Both become paths."""
-    out: dict[str, Any] = {}
-    for key, value in obj.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out.update(_flatten(value, path + "/"))
-        else:
-            out[path] = value
-    return out
-
-
-def _read_json(path: Path, definition: FormDefinition) -> Iterator[tuple[int, dict[str, Any]]]:
-    source = str(path)
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            data = json.load(handle)
-    except UnicodeDecodeError as exc:
-        raise TableError(source, f"not UTF-8 text ({exc.reason})") from None
-    except json.JSONDecodeError as exc:
-        raise TableError(source, f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
-    if isinstance(data, dict):
-        for key in ("results", "value", "data"):  # KoBo API, ODK Central OData, others
-            if isinstance(data.get(key), list):
-                data = data[key]
-                break
-        else:
-            raise TableError(source, "expected a list of objects or {'results': [...]}")
-    if not isinstance(data, list):
-        raise TableError(source, "expected a list of objects")
-    names, multiples = _form_names(definition)
-    repeats = set(definition.repeats())
-    repeat_names = _repeat_names(definition)
-    for number, item in enumerate(data, start=1):
-        if not isinstance(item, dict):
-            raise TableError(source, "expected an object", row=number)
-        row: dict[str, Any] = {}
-        plain = {k: v for k, v in item.items() if k.split("/")[-1] not in repeats}
-        for key, value in _flatten(plain).items():
-            try:
-                name = column_field(key, names, multiples)
-            except KeyError:
-                raise TableError(
-                    source, "not a field of this questionnaire", row=number, column=key
-                ) from None
-            if name is not None and value not in (None, ""):
-                row[name] = value
-        for key, value in item.items():
-            if key in repeats or key.split("/")[-1] in repeats:
-                _add_repeat(row, key.split("/")[-1], value, repeat_names)
-        if row:
-            yield number, row
+        return read_xlsx(path, definition)
+    return readers.read_json(path, definition)
 
 
 # --- writing ------------------------------------------------------------------------

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
 from aigak.questionnaires.validation import clean_answers
 from aigak.questionnaires.xlsform import load_xlsform
-from aigak.records import actions, bulk
+from aigak.records import actions, bulk, bulk_check
 from aigak.records.models import Person, Record, RecordVersion
 from aigak.records.search import search
 from aigak.records.tests import victim_fixture as vf
@@ -28,7 +29,7 @@ def _rows(count: int, seed: int = 3):
 
 def test_checking_without_needless_relevance_gives_the_same_verdicts():
     definition = load_xlsform(vf.build_xlsform())
-    checking = bulk.checking_definition(definition)
+    checking = bulk_check.checking_definition(definition)
     rows = [row for _, row in _rows(300)]
     rows[5]["age_stated"] = "130"  # a constraint on a field
     rows[6]["vital_status"] = ""  # required
@@ -43,19 +44,27 @@ def test_checking_without_needless_relevance_gives_the_same_verdicts():
     assert definition.fields["death_date"].relevant  # the form itself is untouched
 
 
-def test_checked_rows_keeps_order_across_worker_processes():
+def test_checking_keeps_order_across_worker_processes(tmp_path):
     definition = load_xlsform(vf.build_xlsform())
     rows = _rows(2500)
 
-    checked = list(bulk.checked_rows(definition, rows))
+    checked = bulk_check.CheckedFile()
+    chunks = list(bulk_check.checked_chunks(definition, [(n, r, None) for n, r in rows], checked.folder.name))  # fmt: skip
+    checked.places = [place for _, place in chunks]
+    written = [row for batch in checked.batches() for row in batch]
+    checked.close()
 
-    assert [n for n, *_ in checked] == [n for n, _ in rows]
-    assert all(not problems for _, _, problems, _ in checked)
-    number, answers, _, prepared = checked[1234]
-    text, public, _, choices = prepared
-    assert answers["record_id"] in public
+    verdicts = [verdict for chunk, _ in chunks for verdict in chunk]
+    assert [n for n, _, _ in verdicts] == [n for n, _ in rows]
+    assert all(not problems for _, problems, _ in verdicts)
+    assert [r.record_id for r in written] == [r["record_id"] for _, r in rows]
+    row = rows[1234][1]
+    text, public, _, choices, name = written[1234].prepared
+    assert row["record_id"] in public
     assert text.startswith('{"record_id":')
-    assert f"gender__{answers['gender']}" in choices.split()
+    assert f"gender__{row['gender']}" in choices.split()
+    assert name == row["full_name"]
+    assert not Path(checked.folder.name).exists()
 
 
 def test_an_import_writes_records_versions_persons_and_search_text(victim):

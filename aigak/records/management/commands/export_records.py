@@ -50,7 +50,6 @@ class Command(BaseCommand):
             questionnaire = get_questionnaire(options["questionnaire"])
         except UnknownQuestionnaire as exc:
             self._fail(str(exc), 2)
-        definition = questionnaire.definition
         records = _records(questionnaire)
         if out:
             try:
@@ -60,18 +59,8 @@ class Command(BaseCommand):
             except ValueError as exc:
                 self._fail(f"{out}: {exc}", 1)
         else:
-            writer = tabular.write_json if fmt == "json" else tabular.write_csv
-            count = writer(sys.stdout, definition, records)
-            sys.stdout.flush()
-        audit(
-            None,
-            AuditAction.EXPORT,
-            object_type="questionnaire",
-            object_id=questionnaire.name,
-            format=fmt,
-            records=count,
-            destination=Path(out).name if out else "stdout",
-        )
+            count = _write_stdout(fmt, questionnaire, records)
+        _audit(questionnaire, fmt, Path(out).name if out else "stdout", records=count)
         if out:
             self.stderr.write(f"exported {count} records to {out}")
 
@@ -94,6 +83,33 @@ def _records(questionnaire: Questionnaire) -> Iterator[tuple[str, dict[str, Any]
 
         items = tqdm(items, total=total, unit=" records", file=sys.stderr, leave=False)
     return items
+
+
+def _write_stdout(fmt: str, questionnaire: Questionnaire, records: Any) -> int:
+    """Write to stdout; a reader that stops early (`| head`) ends the export quietly."""
+    writer = tabular.write_json if fmt == "json" else tabular.write_csv
+    try:
+        count = writer(sys.stdout, questionnaire.definition, records)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The records written so far left the system: audit them; `aigak`'s main then
+        # ends the command quietly (exit 1, no traceback).
+        _audit(questionnaire, fmt, "stdout", incomplete="the reader closed the pipe")
+        raise
+    return count
+
+
+def _audit(questionnaire: Questionnaire, fmt: str, destination: str, **details: Any) -> None:
+    """Every export is in the audit log: format, destination, count (the system acts)."""
+    audit(
+        None,
+        AuditAction.EXPORT,
+        object_type="questionnaire",
+        object_id=questionnaire.name,
+        format=fmt,
+        destination=destination,
+        **details,
+    )
 
 
 def _write_file(path: Path, fmt: str, questionnaire: Questionnaire, records: Any) -> int:

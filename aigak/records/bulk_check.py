@@ -1,0 +1,259 @@
+"""Checking and preparing the rows of an import, before anything is written.
+
+`check_file` runs every row through the form's rules (`clean_answers`) and turns each
+good one into what the database stores (answers as JSON, search texts, choice words,
+the person's name), in forked worker processes for a long file. Nothing here touches
+the database: the import's transaction (`bulk.BatchWriter`) starts only when every row
+is known to be good, so the write lock is held for the write alone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import multiprocessing
+import os
+import pickle
+import tempfile
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import orjson
+
+from aigak.questionnaires.validation import Problem, clean_answers
+from aigak.questionnaires.xlsform import FormDefinition, Section
+from aigak.records.ids import record_id_problems
+from aigak.records.search import choice_words, search_texts
+
+NAME_FIELD = "full_name"
+BATCH = 500  # rows per INSERT: 16 columns x 500 stays under every parameter limit
+
+
+def checking_definition(definition: FormDefinition) -> FormDefinition:
+    """The form with the relevance conditions an import cannot be affected by left out.
+
+    An import keeps answers of irrelevant fields (`keep_irrelevant`), so relevance only
+    decides whether `required` and `constraint` apply. Conditions of fields without
+    either, and of groups holding none, are dropped: the same verdict on every row for a
+    fraction of the expression evaluations.
+    """
+    fields = {
+        name: f if f.required or f.constraint else dataclasses.replace(f, relevant="")
+        for name, f in definition.fields.items()
+    }
+
+    def checks_inside(section: Section) -> bool:
+        return any(
+            checks_inside(c)
+            if isinstance(c, Section)
+            else bool(fields[c].required or fields[c].constraint)
+            for c in section.children
+        )
+
+    def prune(section: Section) -> Section:
+        children = [prune(c) if isinstance(c, Section) else c for c in section.children]
+        relevant = section.relevant if checks_inside(section) else ""
+        return dataclasses.replace(section, children=children, relevant=relevant)
+
+    return dataclasses.replace(definition, fields=fields, root=prune(definition.root))
+
+
+# What the database stores of a row: the answers as JSON; the public and confidential
+# search texts and the choice words; the person's name ("" for none).
+Prepared = tuple[str, str, str, str, str]
+# The verdict on a row: its number, its problems and its record id.
+Verdict = tuple[int, list[Problem], str]
+# A row to check: its number, its raw answers, and its record id when the form has no
+# record_id field (None when it has: the id is then one of the answers).
+Raw = tuple[int, dict[str, Any], Any]
+# Where the prepared rows of one chunk wait: a file of the spool folder and an offset.
+Place = tuple[str, int]
+CHUNK = 1000  # rows handed to a checking process at a time
+_form: FormDefinition | None = None  # the form, in a checking process
+_folder = ""  # the spool folder, in a checking process
+_spool: IO[bytes] | None = None  # the checking process's file in it
+
+
+def _check(definition: FormDefinition, chunk: list[Raw]) -> tuple[list[Verdict], list[Row]]:
+    verdicts: list[Verdict] = []
+    good: list[Row] = []
+    for number, raw, given in chunk:
+        answers, problems = clean_answers(definition, raw, keep_irrelevant=True)
+        record_id = str((answers.get("record_id") if given is None else given) or "")
+        problems += record_id_problems({"record_id": record_id})
+        verdicts.append((number, problems, record_id))
+        if not problems and record_id:
+            good.append(Row(record_id, _prepared(definition, answers, record_id)))
+    return verdicts, good
+
+
+def _dump(handle: IO[bytes], rows: list[Row]) -> Place:
+    """Write one chunk's prepared rows to a spool file; where they are."""
+    offset = handle.tell()
+    pickle.dump(rows, handle, pickle.HIGHEST_PROTOCOL)
+    handle.flush()
+    return handle.name, offset
+
+
+def prepare(definition: FormDefinition, answers: dict[str, Any]) -> Prepared | None:
+    """The answers as JSON and the record's search texts: what the database stores."""
+    record_id = answers.get("record_id")
+    if not record_id:
+        return None
+    return _prepared(definition, answers, str(record_id))
+
+
+def _prepared(definition: FormDefinition, answers: dict[str, Any], record_id: str) -> Prepared:
+    text = orjson.dumps(answers).decode()
+    public, private = search_texts(definition, answers, record_id)
+    name = answers.get(NAME_FIELD)
+    return text, public, private, choice_words(definition, answers), str(name)[:300] if name else ""
+
+
+def _start_worker(definition: FormDefinition, folder: str) -> None:
+    global _form, _folder
+    _form, _folder = definition, folder
+
+
+def _check_in_worker(chunk: list[Raw]) -> tuple[list[Verdict], Place]:
+    global _spool
+    assert _form is not None
+    verdicts, good = _check(_form, chunk)
+    if _spool is None:  # this worker's own file, open until the worker ends
+        _spool = open(os.path.join(_folder, f"rows-{os.getpid()}"), "ab")  # noqa: SIM115
+    return verdicts, _dump(_spool, good)
+
+
+def _workers() -> int:
+    """Processes to check rows with: one per CPU up to four, none off the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        return 0  # a web server's thread: forking it is not worth the risk
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    return min(4, cpus) if cpus > 1 else 0
+
+
+def checked_chunks(
+    definition: FormDefinition, rows: Iterable[Raw], folder: str
+) -> Iterator[tuple[list[Verdict], Place]]:
+    """The verdicts on every chunk of rows, in order, and where its good rows wait.
+
+    Checking (clean_answers) and preparing (JSON, search texts) are most of an import's
+    work, so a file of more than one chunk is checked by forked worker processes, one
+    per CPU, while this process reads. They write the prepared rows to files of their
+    own in `folder` and send back only the verdicts: this process never handles the
+    prepared rows until it writes them. Only a few chunks are in flight at a time, so
+    memory stays flat however long the file.
+    """
+    chunks = _chunked(rows, CHUNK)
+    first = next(chunks, None)
+    if first is None:
+        return
+    second = next(chunks, None)
+    workers = _workers()
+    if second is None or not workers:
+        with open(os.path.join(folder, "rows"), "ab") as handle:
+            for chunk in itertools.chain([first], [second] if second else [], chunks):
+                verdicts, good = _check(definition, chunk)
+                yield verdicts, _dump(handle, good)
+        return
+    # Forked workers inherit the form and never touch the database connection.
+    context = multiprocessing.get_context("fork")
+    start = (definition, folder)
+    with context.Pool(workers, initializer=_start_worker, initargs=start) as pool:
+        pending = deque(pool.apply_async(_check_in_worker, (c,)) for c in (first, second))
+        for chunk in chunks:
+            pending.append(pool.apply_async(_check_in_worker, (chunk,)))
+            if len(pending) > 2 * workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+@dataclass
+class CheckedFile:
+    """Every row of a file checked and prepared, before anything is written.
+
+    The prepared rows wait in files of a temporary folder (pickled chunks), so memory
+    stays flat; `batches` reads them back, in order, for the one short transaction that
+    writes them. `close` removes the folder.
+    """
+
+    problems: list[tuple[int, Problem]] = field(default_factory=list)
+    rows: int = 0
+    places: list[Place] = field(default_factory=list)
+    folder: tempfile.TemporaryDirectory[str] = field(
+        default_factory=lambda: tempfile.TemporaryDirectory(prefix="aigak-import-")
+    )
+
+    def batches(self) -> Iterator[list[Row]]:
+        handles: dict[str, IO[bytes]] = {}
+        try:
+            for name, offset in self.places:
+                if name not in handles:
+                    handles[name] = open(name, "rb")  # noqa: SIM115
+                handles[name].seek(offset)
+                yield pickle.load(handles[name])
+        finally:
+            for handle in handles.values():
+                handle.close()
+
+    def close(self) -> None:
+        self.folder.cleanup()
+
+
+def check_file(
+    definition: FormDefinition,
+    rows: Iterable[tuple[int, dict[str, Any]]],
+    *,
+    id_is_field: bool,
+    progress: Callable[[int], None] | None = None,
+) -> CheckedFile:
+    """Check and prepare every row, outside any transaction; problems name the row.
+
+    Also refused: a row without a record_id, and a record_id given on two rows.
+    """
+    result = CheckedFile()
+    seen: dict[str, int] = {}
+    raw: Iterable[Raw] = ((n, r, None) for n, r in rows) if id_is_field else _without_ids(rows)
+    for verdicts, place in checked_chunks(definition, raw, result.folder.name):
+        result.places.append(place)
+        for number, problems, record_id in verdicts:
+            result.problems.extend((number, p) for p in problems)
+            if not record_id and not problems:
+                result.problems.append(
+                    (number, Problem("record_id", "", "required", "every row needs a record_id"))
+                )
+            if record_id:
+                if record_id in seen:
+                    also = f"also on row {seen[record_id]}"
+                    result.problems.append((number, Problem("record_id", record_id, "unique", also)))  # fmt: skip
+                seen[record_id] = number
+        if progress:
+            progress(len(verdicts))
+    result.rows = len(seen)
+    return result
+
+
+def _without_ids(rows: Iterable[tuple[int, dict[str, Any]]]) -> Iterator[Raw]:
+    """A form of a centre's own may leave record_id out of its fields: take it apart."""
+    for number, raw in rows:
+        yield number, {k: v for k, v in raw.items() if k != "record_id"}, raw.get("record_id")
+
+
+def _chunked(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(rows)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+@dataclass
+class Row:
+    """One checked row, ready to write."""
+
+    record_id: str
+    prepared: Prepared

@@ -1,0 +1,110 @@
+"""An import holds SQLite's write lock only for its short write, and fills the full-text
+indexes in bulk without leaving them or their triggers behind."""
+
+from __future__ import annotations
+
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from aigak.records import actions
+from aigak.records.models import Record
+from aigak.records.tests import victim_fixture as vf
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _aigak(env: dict[str, str], *argv: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "aigak", *argv],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _save(database: Path) -> float:
+    """One save as the web server makes it (Django's SQLite settings); seconds it waited."""
+    started = time.monotonic()
+    db = sqlite3.connect(database, timeout=10, isolation_level=None)
+    try:
+        db.execute("PRAGMA busy_timeout=10000")
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("UPDATE records_record SET status = status WHERE record_id = 'V-000001'")
+        db.execute("COMMIT")
+    finally:
+        db.close()
+    return time.monotonic() - started
+
+
+def test_it_lets_web_saves_through_while_an_import_checks_its_rows(tmp_path):
+    env = {**os.environ, "AIGAK_DATA_DIR": str(tmp_path / "data")}
+    env.pop("DATABASE_URL", None)
+    first = tmp_path / "first.csv"
+    vf.write_csv(first, [vf.random_row(random.Random(1), 1)])
+    setup = _aigak(env, "import", "victim", str(first))
+    assert setup.wait(timeout=300) == 0, setup.stderr.read() if setup.stderr else ""
+    rng = random.Random(2)
+    big = tmp_path / "big.csv"
+    vf.write_csv(big, (vf.random_row(rng, n) for n in range(2, 6002)))
+    database = tmp_path / "data" / "aigak.sqlite3"
+
+    started = time.monotonic()
+    importing = _aigak(env, "import", "victim", str(big))
+    waits, failures = [], []
+    while importing.poll() is None:
+        try:
+            waits.append(_save(database))
+        except sqlite3.OperationalError as exc:  # "database is locked"
+            failures.append(str(exc))
+        time.sleep(0.05)
+    took = time.monotonic() - started
+    out = importing.stdout.read().decode() if importing.stdout else ""
+
+    assert (importing.returncode, out.strip()) == (0, "created 6000, updated 0")
+    assert failures == []
+    assert len(waits) >= 10  # saves went through all along, not only after the import
+    # Before, a save waited for the whole import; now at most for its write.
+    assert max(waits) < took / 2, (max(waits), took)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_fills_the_search_indexes_in_bulk_and_puts_the_triggers_back():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's full-text indexes")
+    victim = vf.install("victim")
+    rng = random.Random(5)
+    rows = [(n + 1, vf.random_row(rng, n)) for n in range(1, 1201)]
+    actions.import_rows(None, victim, rows)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        triggers = {name for (name,) in cursor.fetchall()}
+        for index in ("records_fts", "records_choices"):
+            cursor.execute(f"INSERT INTO {index}({index}, rank) VALUES ('integrity-check', 1)")
+    assert {"records_fts_ai", "records_choices_ai"} <= triggers
+    Record.objects.create(
+        questionnaire=victim,
+        form_version=victim.current,
+        record_id="V-999999",
+        answers={"record_id": "V-999999"},
+        search_text="V-999999 Неповторимов",
+        search_choices="gender__female",
+    )
+    from aigak.records.search import filter_select, search
+
+    assert search(Record.objects.all(), "Неповторимов", include_private=False).count() == 1
+    assert (
+        filter_select(
+            Record.objects.filter(record_id="V-999999"), "gender", "female", False
+        ).count()
+        == 1
+    )

@@ -1,0 +1,199 @@
+"""Reading records from XLSX workbooks, as Excel, LibreOffice and KoBoToolbox write them.
+
+Cells are read with openpyxl in read-only mode (values as saved). Two things a
+workbook can hold would be read wrongly, so they are refused with the cell: merged
+cells (only the first cell of a merged range keeps its value) and formulas with no
+saved value (written by a program that does not calculate; they would read as empty).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import iterparse
+
+from aigak.questionnaires.xlsform import FormDefinition
+from aigak.records.readers import Rows, check_cells, layout, row_dict
+from aigak.records.tabular import TableError, column_field
+
+# A formula (`<f>`) or a merged range (`<mergeCell`) anywhere in a sheet's XML; text in
+# cells cannot look like this (XML escapes its `<`).
+_MARKS = re.compile(rb"<(?:\w+:)?(?:f[\s>/]|mergeCell[\s>/])")
+
+
+def xlsx_cell(value: Any) -> Any:
+    """A typed spreadsheet cell as import wants it: whole numbers as int, dates as text."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    return value
+
+
+def _pick_sheet(book: Any, definition: FormDefinition) -> Any:
+    wanted = [definition.form_id, definition.title[:31], "data", "survey"]
+    lower = {name.lower(): name for name in book.sheetnames}
+    for name in wanted:
+        if name and name.lower() in lower:
+            return book[lower[name.lower()]]
+    return book[book.sheetnames[0]]
+
+
+def read_xlsx(path: Path, definition: FormDefinition) -> Rows:
+    import zipfile
+
+    import openpyxl
+
+    source = str(path)
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise TableError(source, f"not a readable XLSX workbook ({exc})") from None
+    try:
+        sheet = _pick_sheet(book, definition)
+        where = f"{source} (sheet {sheet.title!r})"
+        check_sheet(where, book, sheet)
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            raise TableError(source, f"sheet {sheet.title!r} is empty")
+        plan = layout(where, list(header), definition)
+        sheets = _repeat_sheets(source, book, definition, sheet.title)
+        index = _position(header, "_index") if sheets else None
+        for number, values in enumerate(rows, start=2):
+            row = row_dict(plan, number, values, xlsx_cell)
+            if index is not None and index < len(values):
+                key = xlsx_cell(values[index])
+                for repeat, items in sheets.items():
+                    if repeat not in row and key in items:
+                        row[repeat] = items[key]
+            if row:
+                check_cells(where, number, row, plan)
+                yield number, row
+    finally:
+        book.close()
+
+
+def check_sheet(where: str, book: Any, sheet: Any) -> None:
+    """Refuse merged cells and formulas without a saved value, naming the cells."""
+    archive = getattr(book, "_archive", None)
+    member = getattr(sheet, "_worksheet_path", None)
+    if archive is None or member is None:
+        return
+    if not _has_marks(archive, member):
+        return  # the usual case: one pass over the bytes, no XML parsing
+    merged: list[str] = []
+    unsaved: list[str] = []
+    with archive.open(member) as handle:
+        for _, element in iterparse(handle, events=("end",)):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if tag == "mergeCell":
+                merged.append(element.get("ref", "?"))
+            elif tag == "c":
+                children = {child.tag.rsplit("}", 1)[-1]: child for child in element}
+                value = children.get("v")
+                if "f" in children and (value is None or not (value.text or "")):
+                    unsaved.append(element.get("r", "?"))
+                element.clear()
+    if merged:
+        raise TableError(
+            where,
+            f"merged cells {', '.join(merged[:10])}: a merged range keeps its value in its "
+            "first cell only; unmerge them and fill every cell",
+            row=_row_of(merged[0]),
+        )
+    if unsaved:
+        raise TableError(
+            where,
+            f"cell {', '.join(unsaved[:10])} holds a formula with no saved value (the "
+            "program that wrote the file did not calculate it); open and save the file "
+            "in a spreadsheet program, or paste the values",
+            row=_row_of(unsaved[0]),
+        )
+
+
+def _has_marks(archive: Any, member: str) -> bool:
+    tail = b""
+    with archive.open(member) as handle:
+        while chunk := handle.read(1 << 20):
+            if _MARKS.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
+
+
+def _row_of(ref: str) -> int | None:
+    digits = re.search(r"\d+", ref)
+    return int(digits.group()) if digits else None
+
+
+def _position(header: tuple[Any, ...], name: str) -> int | None:
+    cells = [str(h).strip() if h is not None else "" for h in header]
+    return cells.index(name) if name in cells else None
+
+
+def _repeat_sheets(
+    source: str, book: Any, definition: FormDefinition, main: str
+) -> dict[str, dict[Any, list[dict[str, Any]]]]:
+    """Repeats on sheets of their own, as KoBoToolbox exports them to XLSX.
+
+    Each such sheet is named after the repeat and ties its rows to the main sheet's
+    `_index` column through `_parent_index`. Returns repeat -> parent index -> entries.
+    """
+    found: dict[str, dict[Any, list[dict[str, Any]]]] = {}
+    titles = {name.lower(): name for name in book.sheetnames}
+    for repeat in definition.repeats():
+        title = titles.get(repeat.lower()[:31])
+        if title is None or title == main:
+            continue
+        where = f"{source} (sheet {title!r})"
+        check_sheet(where, book, book[title])
+        rows = book[title].iter_rows(values_only=True)
+        header = next(rows, None) or ()
+        parent = _position(header, "_parent_index")
+        if parent is None:
+            continue
+        keep = _repeat_columns(where, header, {f.name for f in definition.repeat_fields(repeat)}, repeat)  # fmt: skip
+        entries: dict[Any, list[dict[str, Any]]] = {}
+        for number, values in enumerate(rows, start=2):
+            item = {
+                name: xlsx_cell(values[i])
+                for i, name in keep
+                if i < len(values) and values[i] not in (None, "")
+            }
+            check_cells(where, number, item)
+            if item and parent < len(values):
+                entries.setdefault(xlsx_cell(values[parent]), []).append(item)
+        found[repeat] = entries
+    return found
+
+
+def _repeat_columns(
+    where: str, header: tuple[Any, ...], names: set[str], repeat: str
+) -> list[tuple[int, str]]:
+    keep: list[tuple[int, str]] = []
+    for position, raw in enumerate(header):
+        column = "" if raw is None else str(raw).strip()
+        if not column:
+            continue
+        try:
+            name = column_field(column, names)
+        except KeyError:
+            raise TableError(
+                where, f"not a field of the repeat {repeat!r}", row=1, column=column
+            ) from None
+        if name is not None:
+            keep.append((position, name))
+    return keep
