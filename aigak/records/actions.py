@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from aigak.accounts import permissions as perms
@@ -15,7 +15,7 @@ from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.validation import Problem, clean_answers
 from aigak.records import bulk
 from aigak.records.links import sync_links
-from aigak.records.models import Person, Record, RecordVersion, Status
+from aigak.records.models import Person, Record, RecordCounter, RecordVersion, Status
 from aigak.records.search import choice_words, search_texts
 
 NAME_FIELD = "full_name"
@@ -28,13 +28,32 @@ class RecordInvalid(ValueError):
 
 
 def _next_record_id(questionnaire: Questionnaire) -> str:
+    """The next free id, from the questionnaire's counter row, locked until commit.
+
+    The lock makes concurrent creates wait for each other instead of picking the same
+    number (PostgreSQL); SQLite's write transactions already run one at a time.
+    """
     prefix = questionnaire.name[:1].upper()
-    count = Record.objects.filter(questionnaire=questionnaire).count() + 1
-    while True:
-        candidate = f"{prefix}-{count:06d}"
-        if not Record.objects.filter(questionnaire=questionnaire, record_id=candidate).exists():
-            return candidate
-        count += 1
+    counter, made = RecordCounter.objects.get_or_create(questionnaire=questionnaire)
+    counter = RecordCounter.objects.select_for_update().get(pk=counter.pk)
+    if made or counter.last == 0:
+        counter.last = Record.objects.filter(questionnaire=questionnaire).count()
+    count = counter.last + 1
+    taken = Record.objects.filter(questionnaire=questionnaire)
+    if taken.filter(record_id=f"{prefix}-{count:06d}").exists():
+        # An import took this number: go on after the highest id of this shape.
+        highest = (
+            taken.filter(record_id__regex=rf"^{prefix}-[0-9]{{6}}$")
+            .order_by("-record_id")
+            .values_list("record_id", flat=True)
+            .first()
+        )
+        count = max(count, int(highest.rsplit("-", 1)[1]) + 1 if highest else count)
+        while taken.filter(record_id=f"{prefix}-{count:06d}").exists():
+            count += 1
+    counter.last = count
+    counter.save(update_fields=["last"])
+    return f"{prefix}-{count:06d}"
 
 
 def _apply_search(record: Record) -> None:
@@ -45,7 +64,9 @@ def _apply_search(record: Record) -> None:
     record.search_choices = choice_words(definition, record.answers)
 
 
-@transaction.atomic
+CREATE_ATTEMPTS = 5
+
+
 def create_record(
     actor: User,
     questionnaire: Questionnaire,
@@ -55,7 +76,33 @@ def create_record(
     lang: str = "en",
     note: str = "",
 ) -> Record:
+    """A new record, version 1. An id given in raw is kept (refused if taken); without
+    one the next free id is given, and tried again should another writer take it first."""
     perms.require(perms.can_create_records(actor), "create records")
+    for attempt in range(CREATE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _create(actor, questionnaire, raw, status=status, lang=lang, note=note)
+        except IntegrityError:
+            given = raw.get("record_id")
+            if given or attempt == CREATE_ATTEMPTS - 1:
+                if Record.objects.filter(questionnaire=questionnaire, record_id=given).exists():
+                    raise RecordInvalid(
+                        [Problem("record_id", given, "unique", "a record with this id exists")]
+                    ) from None
+                raise
+    raise AssertionError("unreachable")
+
+
+def _create(
+    actor: User,
+    questionnaire: Questionnaire,
+    raw: dict[str, Any],
+    *,
+    status: str,
+    lang: str,
+    note: str,
+) -> Record:
     definition = questionnaire.definition
     raw = dict(raw)
     if not raw.get("record_id") and "record_id" in definition.fields:
