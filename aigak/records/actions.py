@@ -161,37 +161,157 @@ def _new_version(record: Record, actor: User | None, answers: dict[str, Any], no
     )
 
 
+@dataclass
+class Conflict:
+    """One field both editors changed, to different values."""
+
+    field: str
+    base: Any  # the value both started from
+    theirs: Any  # what the other editor saved
+    mine: Any  # what this editor sent
+
+
+class EditConflict(Exception):
+    """The record changed since the editor opened it, in fields the editor changed too."""
+
+    def __init__(self, record: Record, base_version: int, conflicts: list[Conflict]):
+        self.record = record
+        self.base_version = base_version
+        self.conflicts = conflicts
+        super().__init__(
+            f"{record.record_id}: version {record.version} was saved after version "
+            f"{base_version}; changed by both: {', '.join(c.field for c in conflicts)}"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """What the API answers with 409."""
+        return {
+            "record_id": self.record.record_id,
+            "base_version": self.base_version,
+            "current_version": self.record.version,
+            "conflicts": [c.__dict__ for c in self.conflicts],
+        }
+
+
+def _three_way(
+    base: dict[str, Any], theirs: dict[str, Any], mine: dict[str, Any], names: Iterable[str]
+) -> tuple[dict[str, Any], list[str], list[Conflict]]:
+    """Theirs with my changes since base laid over, field by field.
+
+    Returns the merged answers, the fields taken from mine, and the fields both changed.
+    """
+    merged, taken, conflicts = dict(theirs), [], []
+    for name in sorted(set(names)):
+        b, t, m = base.get(name), theirs.get(name), mine.get(name)
+        if m == b or m == t:
+            continue
+        if t == b:
+            merged[name] = m
+            taken.append(name)
+            if m is None:
+                merged.pop(name, None)
+        else:
+            conflicts.append(Conflict(name, b, t, m))
+    return merged, taken, conflicts
+
+
 @transaction.atomic
 def update_record(
-    actor: User, record: Record, raw: dict[str, Any], *, lang: str = "en", note: str = ""
+    actor: User,
+    record: Record,
+    raw: dict[str, Any],
+    *,
+    lang: str = "en",
+    note: str = "",
+    base_version: int | None = None,
+    resolve: dict[str, str] | None = None,
+    resolved_at: int | None = None,
 ) -> Record:
-    """Save changed answers as a new version; fields the actor may not edit keep their value."""
+    """Save changed answers as a new version; fields the actor may not edit keep their value.
+
+    base_version is the version the editor started from. If another save came after it,
+    the editor's changes are merged field by field with it (noted in the version); a field
+    both changed raises EditConflict and nothing is saved, unless resolve names for it
+    "mine" or "theirs", chosen when the record was at version resolved_at. An answer the save makes not
+    relevant is dropped, and named in the version's note (validation.clean_answers).
+    """
     record = Record.objects.select_for_update().get(pk=record.pk)
     perms.require(perms.can_edit_record(actor, record), "edit this record")
     definition = record.questionnaire.definition
     allowed = perms.editable_fields(actor, definition, record)
-    merged = dict(record.answers)
-    for name, value in raw.items():
-        if name in allowed:
-            merged[name] = value
-    if "record_id" in merged:
-        merged["record_id"] = record.record_id  # the id is stable
-    answers, problems = clean_answers(definition, merged, lang=lang)
+    mine_raw = {name: value for name, value in raw.items() if name in allowed}
+    mine_raw.pop("record_id", None)  # the id is stable
+    merged_note = ""
+    start = record.answers
+    if base_version is not None and base_version != record.version:
+        start = RecordVersion.objects.get(record=record, number=base_version).answers
+    mine, problems = clean_answers(definition, {**start, **mine_raw}, lang=lang, previous=start)
     if problems:
         raise RecordInvalid(problems)
+    if start is not record.answers:
+        mine, taken, conflicts = _three_way(start, record.answers, mine, allowed)
+        if resolve and resolved_at == record.version:
+            conflicts = _resolved(mine, taken, conflicts, resolve)
+        if conflicts:
+            raise EditConflict(record, base_version or 0, conflicts)
+        merged_note = f"merged with version {record.version} (started from {base_version}): " + (
+            ", ".join(taken) or "nothing changed"
+        )
+        mine, problems = clean_answers(definition, mine, lang=lang, previous=record.answers)
+        if problems:
+            raise RecordInvalid(problems)
+    answers = mine
     if answers == record.answers:
         return record
     changed = sorted(
         k for k in set(answers) | set(record.answers) if answers.get(k) != record.answers.get(k)
     )
-    _new_version(record, actor, answers, note or "edited")
+    dropped = _dropped(definition, record.answers, mine_raw, answers)
+    parts = [note or "edited", merged_note]
+    if dropped:
+        parts.append("not relevant, left out: " + ", ".join(dropped))
+    _new_version(record, actor, answers, "; ".join(p for p in parts if p)[:300])
     if record.person_id and answers.get(NAME_FIELD):
         Person.objects.filter(pk=record.person_id).update(
             display_name=str(answers[NAME_FIELD])[:300]
         )
     sync_links(record, actor)
-    audit(actor, AuditAction.UPDATE, record, version=record.version, fields=changed)
+    audit(
+        actor, AuditAction.UPDATE, record, version=record.version, fields=changed, dropped=dropped
+    )
     return record
+
+
+def _resolved(
+    merged: dict[str, Any], taken: list[str], conflicts: list[Conflict], resolve: dict[str, str]
+) -> list[Conflict]:
+    """Apply the editor's choices to merged; the conflicts left without one."""
+    left = []
+    for c in conflicts:
+        choice = resolve.get(c.field)
+        if choice == "mine":
+            taken.append(c.field)
+            if c.mine is None:
+                merged.pop(c.field, None)
+            else:
+                merged[c.field] = c.mine
+        elif choice != "theirs":
+            left.append(c)
+    return left
+
+
+def _dropped(
+    definition: Any, stored: dict[str, Any], sent: dict[str, Any], saved: dict[str, Any]
+) -> list[str]:
+    """Stored answers the save left out though the editor did not clear them."""
+    return sorted(
+        name
+        for name, value in stored.items()
+        if name not in saved
+        and name in definition.fields
+        and definition.fields[name].type != "calculate"
+        and sent.get(name, value) not in (None, "", [])
+    )
 
 
 @transaction.atomic
