@@ -69,6 +69,11 @@ def can_link(user: User, record: Record) -> bool:
     return can_upload(user) and perms.can_edit_record(user, record)
 
 
+def can_investigate(user: User) -> bool:
+    """May open a file that failed its integrity check (to examine it)."""
+    return perms.role_of(user) in perms.MANAGING_ROLES
+
+
 def can_delete(user: User) -> bool:
     return perms.role_of(user) == Role.ADMIN
 
