@@ -18,12 +18,13 @@ from aigak.records import actions
 
 @dataclass
 class EditState:
-    """A save that could not be made as sent: a conflict to choose in, or a busy database."""
+    """A save that could not be made as sent: a conflict to choose in, or a database that
+    is busy or out of space."""
 
     base_version: int | str = ""
     seen_version: int | str = ""
     conflict: actions.EditConflict | None = None
-    busy: bool = False
+    busy: str = ""  # "busy" (locked past its timeout) or "full" (no space left)
     status: int = 0
 
     def conflict_rows(self, user: Any, definition: FormDefinition, lang: str) -> list[Any]:
@@ -44,10 +45,15 @@ class EditState:
         return rows
 
 
-def busy(exc: OperationalError) -> bool:
-    """SQLite's lock was not free within its timeout (settings: busy_timeout)."""
+def unavailable(exc: OperationalError) -> str:
+    """Why the database could not take a write that is worth trying again: "busy" (SQLite's
+    lock not free within its busy_timeout), "full" (no space left on the disk), or ""."""
     text = str(exc).lower()
-    return "locked" in text or "busy" in text
+    if "locked" in text or "busy" in text:
+        return "busy"
+    if "full" in text or "no space" in text:
+        return "full"
+    return ""
 
 
 def version_posted(request: HttpRequest, name: str) -> int | None:

@@ -46,7 +46,7 @@ from aigak.records.access import (
     listed_questionnaires,
     visible_field_names,
 )
-from aigak.records.editing import EditState, busy, version_posted
+from aigak.records.editing import EditState, unavailable, version_posted
 from aigak.records.history import version_changes
 from aigak.records.models import Record, Status
 from aigak.records.paging import COUNT_CAP, CappedPaginator
@@ -347,7 +347,7 @@ def _render_form(
             "base_version": edit.base_version if edit else (record.version if record else ""),
             "seen_version": edit.seen_version if edit else "",
             "conflicts": edit.conflict_rows(request.user, definition, lang) if edit else [],
-            "busy": bool(edit and edit.busy),
+            "busy": edit.busy if edit else "",
         },
         status=edit.status if edit and edit.status else (400 if problems else 200),
     )
@@ -377,9 +377,9 @@ def record_create(request: AuthenticatedHttpRequest, questionnaire: str) -> Http
     except actions.RecordInvalid as exc:
         return _render_form(request, form, definition, fields, typed=raw, problems=exc.problems)
     except OperationalError as exc:
-        if not busy(exc):
+        if not unavailable(exc):
             raise
-        waiting = EditState(busy=True, status=503)
+        waiting = EditState(busy=unavailable(exc), status=503)
         return _render_form(request, form, definition, fields, typed=raw, edit=waiting)
     messages.success(request, _("Record %(id)s saved.") % {"id": record.record_id})
     return redirect("records:detail", questionnaire, record.record_id)
@@ -427,9 +427,9 @@ def record_edit(
         again = EditState(base or "", exc.record.version, conflict=exc, status=409)
         record = exc.record
     except OperationalError as exc:
-        if not busy(exc):
+        if not unavailable(exc):
             raise
-        problems, again.busy, again.status = [], True, 503
+        problems, again.busy, again.status = [], unavailable(exc), 503
     else:
         messages.success(request, _("Record %(id)s saved.") % {"id": record.record_id})
         return redirect("records:detail", questionnaire, record_id)

@@ -76,3 +76,25 @@ def test_it_says_busy_and_keeps_what_was_typed_on_edit(held_lock, documenter, se
     assert 'value="Асель Н."' in page.content.decode()
     held_lock.release()
     assert Record.objects.get(pk=record.pk).answers["full_name"] == "Асель"
+
+
+def test_a_full_database_says_so_keeps_the_answers_and_recovers(documenter, settings, db):
+    """SQLite's max_page_count makes its disk full at the current size: the same
+    SQLITE_FULL error a full disk gives."""
+    victim = install_sample_victim_form()
+    client = Client()
+    client.force_login(documenter)
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA page_count")
+        pages = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA max_page_count = {pages}")
+    big = "Детали." * 20_000  # more than the free pages hold
+    page = client.post("/records/victim/new/", {"full_name": "Жанар Б.", "vital_status": "alive", "narrative": big})  # fmt: skip
+    assert page.status_code == 503
+    assert "disk is full" in page.content.decode() and "Жанар Б." in page.content.decode()
+    assert not Record.objects.filter(questionnaire=victim).exists()
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA max_page_count = 1073741823")  # space is back
+    saved = client.post("/records/victim/new/", {"full_name": "Жанар Б.", "vital_status": "alive", "narrative": big})  # fmt: skip
+    assert saved.status_code == 302
+    assert Record.objects.get(questionnaire=victim).answers["narrative"] == big
