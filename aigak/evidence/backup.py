@@ -43,6 +43,7 @@ from aigak.evidence.backup_crypto import (
     decrypt_file,
     encrypt_file,
     is_encrypted,
+    private_file,
 )
 from aigak.evidence.storage import BLOCK, evidence_root, relative_name, store
 
@@ -218,9 +219,7 @@ def _write_tar(work: Path, out_path: Path, progress: Progress | None) -> dict[st
     encoded = json.dumps(manifest, indent=1).encode()
     sums = {"manifest.json": hashlib.sha256(encoded).hexdigest(), **manifest["parts"]}
     problems: list[dict[str, str]] = []
-    fd = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    with os.fdopen(fd, "wb") as out, tarfile.open(fileobj=out, mode="w|") as tar:
+    with open(private_file(out_path), "wb") as out, tarfile.open(fileobj=out, mode="w|") as tar:
         tar.addfile(_tarinfo("manifest.json", len(encoded)), io.BytesIO(encoded))
         for name, path in parts:
             with open(path, "rb") as handle:

@@ -76,7 +76,7 @@ def is_encrypted(path: Path) -> bool:
 
 def encrypt_file(plain: Path, target: Path, keys: Keys) -> None:
     """Encrypt plain into target (created 0600): to the recipients, else the passphrase."""
-    with open(_private(target), "wb") as out:
+    with open(private_file(target), "wb") as out:
         if keys.recipients:
             with open(plain, "rb") as source:
                 pyrage.encrypt_io(source, out, keys.recipients)
@@ -93,7 +93,7 @@ def decrypt_file(sealed: Path, target: Path, keys: Keys) -> None:
             "the backup is encrypted: set AIGAK_BACKUP_PASSPHRASE or AIGAK_BACKUP_IDENTITY"
         )
     try:
-        with open(_private(target), "wb") as out:
+        with open(private_file(target), "wb") as out:
             if keys.identities:
                 with open(sealed, "rb") as source:
                     pyrage.decrypt_io(source, out, keys.identities)
@@ -105,7 +105,7 @@ def decrypt_file(sealed: Path, target: Path, keys: Keys) -> None:
         ) from None
 
 
-def _private(path: Path) -> Path:
+def private_file(path: Path) -> Path:
     """path created empty, readable by its owner only whatever the umask."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)
