@@ -84,9 +84,12 @@ DATABASES = {
     ),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, with the web server's writers queued (aigak/lib/sqlite3).
+    DATABASES["default"]["ENGINE"] = "aigak.lib.sqlite3"
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}  # as Django's own SQLite tests
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;"
         ),
         "transaction_mode": "IMMEDIATE",
     }

@@ -167,6 +167,11 @@ def can_delete_evidence(user: Any) -> bool:
     return role_of(user) == Role.ADMIN
 
 
+def can_investigate_evidence(user: Any) -> bool:
+    """May open a file that failed its integrity check (to examine it)."""
+    return role_of(user) in MANAGING_ROLES
+
+
 def can_see_victim_lists(user: Any) -> bool:
     return role_of(user) in LIST_ROLES
 

@@ -55,6 +55,7 @@ def get_upload_for_user(user: User, upload_id) -> Upload:
 can_upload = perms.can_upload_evidence
 can_link = perms.can_link_evidence
 can_delete = perms.can_delete_evidence
+can_investigate = perms.can_investigate_evidence
 
 
 def linkable_record(user: User, pk: int | str | None) -> Record | None:

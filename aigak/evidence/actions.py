@@ -12,7 +12,7 @@ import uuid
 from typing import Any, BinaryIO
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from aigak.accounts import permissions as perms
@@ -78,13 +78,19 @@ def take_in(
     provenance: dict[str, Any] | None = None,
     record: Record | None = None,
     via: str = "tus",
+    repaired: bool = False,
 ) -> tuple[Evidence, bool]:
     """Register stored bytes as evidence (or find the same bytes the user already sees).
 
     Called once the file sits in the store. Returns (evidence, created). Evidence with
     the same bytes that the user may not see is left alone and a new row made, so an
-    upload reveals nothing about it (not even that it exists).
+    upload reveals nothing about it (not even that it exists). repaired: the upload
+    replaced a stored copy that had failed its hash; every row of these bytes says so
+    in its custody log.
     """
+    _lock_content(sha256)
+    if repaired:
+        _log_repair(user, sha256, via)
     # Lock first, then filter: PostgreSQL refuses FOR UPDATE with the DISTINCT of a
     # visibility query.
     same_bytes = list(
@@ -116,6 +122,25 @@ def take_in(
     if record is not None:
         link(user, evidence, record)
     return evidence, created
+
+
+def _lock_content(sha256: str) -> None:
+    """Take-ins of the same bytes wait for each other until commit, so two identical
+    uploads at the same moment make one row. SQLite's write transactions already run
+    one at a time; PostgreSQL gets a transaction-level advisory lock on the hash (a
+    SELECT ... FOR UPDATE finds no row to lock before the first row exists)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(sha256[:15], 16)])
+
+
+def _log_repair(user: User, sha256: str, via: str) -> None:
+    now = timezone.now()
+    for evidence in Evidence.objects.filter(sha256=sha256):
+        evidence.last_verified_at, evidence.last_verified_ok = now, True
+        evidence.save(update_fields=["last_verified_at", "last_verified_ok"])
+        log_custody(evidence, CustodyAction.REPAIR, user, via=via, result="intact bytes stored")
+    audit(user, AuditAction.VERIFY, object_type="evidence", repaired=sha256)
 
 
 @transaction.atomic
@@ -204,7 +229,7 @@ def attach_small_file(
         reason = reason or sniff.file_refusal(partial, name, content_type)
         if reason:
             raise EvidenceRefused(reason)
-        store().put(partial, sha256)
+        repaired = store().put(partial, sha256)
         evidence, _ = take_in(
             user,
             sha256,
@@ -214,6 +239,7 @@ def attach_small_file(
             provenance=provenance,
             record=record,
             via="form",
+            repaired=repaired,
         )
         return evidence
     finally:

@@ -86,6 +86,7 @@ class CustodyAction(models.TextChoices):
     DELETE = "delete", "Deleted"
     BACKUP = "backup", "Backed up"
     RESTORE = "restore", "Restored from backup"
+    REPAIR = "repair", "Damaged copy replaced by intact bytes"
 
 
 class AppendOnly(Exception):
@@ -131,6 +132,9 @@ class Upload(models.Model):
     raw_metadata = models.TextField(blank=True, default="")
     # Expected SHA-256 of the whole file, when the client sent one in the metadata.
     checksum = models.CharField(max_length=64, blank=True, default="")
+    # SHA-256 of the whole file, written before the file moves into the store, so an
+    # upload the server died finishing can be taken in from the store (uploads.py).
+    sha256 = models.CharField(max_length=64, blank=True, default="")
     content_type = models.CharField(max_length=120, blank=True, default="")
     record = models.ForeignKey(
         "records.Record", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

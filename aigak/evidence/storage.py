@@ -64,7 +64,7 @@ def _fsync_dir(path: Path) -> None:
 class EvidenceStore(Protocol):
     def exists(self, sha256: str) -> bool: ...
     def size(self, sha256: str) -> int | None: ...
-    def put(self, source: Path, sha256: str) -> None: ...
+    def put(self, source: Path, sha256: str) -> bool: ...
     def open(self, sha256: str) -> BinaryIO: ...
     def delete(self, sha256: str) -> None: ...
     def names(self) -> Iterator[str]: ...
@@ -86,20 +86,27 @@ class LocalStore:
         except FileNotFoundError:
             return None
 
-    def put(self, source: Path, sha256: str) -> None:
+    def put(self, source: Path, sha256: str) -> bool:
         """Move a complete file into the store atomically; it is consumed.
 
-        If the content is already stored the source is just removed (deduplication).
+        If the content is already stored intact the source is just removed
+        (deduplication); a stored copy that no longer matches its hash is replaced by
+        the source, which the caller has hashed. Returns True when it repaired a copy.
         The source must be on the same file system (partial uploads live under the root).
         """
         target = self.path(sha256)
+        repaired = False
         if target.is_file():
-            source.unlink(missing_ok=True)
-            return
+            with open(target, "rb") as stored:
+                if hash_stream(stored, BLOCK)[0] == sha256:
+                    source.unlink(missing_ok=True)
+                    return False
+            repaired = True
         target.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(source, 0o400)  # read-only, and the owner's alone
         os.replace(source, target)
         _fsync_dir(target.parent)
+        return repaired
 
     def open(self, sha256: str) -> BinaryIO:
         return open(self.path(sha256), "rb")
@@ -148,11 +155,13 @@ class S3Store:
         except Exception:
             return None
 
-    def put(self, source: Path, sha256: str) -> None:
+    def put(self, source: Path, sha256: str) -> bool:
+        """Objects are not re-hashed here (a whole download): never a repair."""
         if not self.exists(sha256):
             # boto3's managed transfer streams the file in parts; never whole in memory.
             self.storage.bucket.upload_file(str(source), self._key(sha256))
         source.unlink(missing_ok=True)
+        return False
 
     def open(self, sha256: str) -> BinaryIO:
         from botocore.exceptions import ClientError

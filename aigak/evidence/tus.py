@@ -24,6 +24,7 @@ from aigak.evidence.uploads import (
     append,
     create_upload,
     discard,
+    finish_stranded,
     max_size,
     parse_checksum,
     reconcile,
@@ -133,6 +134,7 @@ def upload(request: HttpRequest, upload_id) -> HttpResponse:
         if found.is_expired:
             discard(found)
             raise TusError(410, "this upload expired; start a new one")
+        found = finish_stranded(found)
         reconcile(found)
         response = HttpResponse(status=200)
         if found.raw_metadata:
@@ -164,5 +166,6 @@ def _patch(request: HttpRequest, found: Upload) -> HttpResponse:
     # The raw WSGI input, read with readinto (no copy per block); `append` never reads
     # past Content-Length, which is what Django's own wrapper would guard against.
     body = request.META["wsgi.input"]
+    found = finish_stranded(found)
     found = append(found, body, offset=offset, content_length=length, checksum=checksum)  # type: ignore[arg-type]
     return _state_headers(HttpResponse(status=204), found)

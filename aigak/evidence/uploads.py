@@ -27,6 +27,7 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from aigak.accounts.models import User
@@ -34,7 +35,7 @@ from aigak.evidence import access, sniff
 from aigak.evidence.actions import take_in
 from aigak.evidence.models import Upload
 from aigak.evidence.receive import DirectBody
-from aigak.evidence.storage import store, uploads_dir
+from aigak.evidence.storage import hash_stream, store, uploads_dir
 from aigak.evidence.streaming import RunningHash, copy_body, hash_range
 
 CHECKSUM_ALGORITHMS = ("sha1", "sha256", "md5")
@@ -281,7 +282,11 @@ def _cut_unacknowledged(upload: Upload) -> None:
 
 
 def finish(upload: Upload, sha256: str) -> Upload:
-    """The last byte arrived: check the hash, move the file into the store, take it in."""
+    """The last byte arrived: check the hash, move the file into the store, take it in.
+
+    The hash is written to the upload first: should the server die after the move, the
+    upload is finished from the store by finish_stranded.
+    """
     if upload.checksum and upload.checksum != sha256:
         discard(upload)
         raise TusError(460, "the file's SHA-256 does not match the sha256 in the metadata")
@@ -293,11 +298,23 @@ def finish(upload: Upload, sha256: str) -> Upload:
     if reason:
         discard(upload)
         raise TusError(415, reason)
-    store().put(path, sha256)
+    Upload.objects.filter(pk=upload.pk).update(sha256=sha256)
+    repaired = store().put(path, sha256)
+    _take_in(upload, sha256, repaired=repaired)
+    _forget(upload)
+    upload.refresh_from_db()
+    return upload
+
+
+def _take_in(upload: Upload, sha256: str, *, repaired: bool = False) -> None:
     record = upload.record
     if record is not None and access.linkable_record(upload.owner, record.pk) is None:
         record = None  # rights changed while uploading: keep the file, skip the link
+    name = upload.metadata.get("filename") or upload.metadata.get("name") or ""
     with transaction.atomic():
+        # Locked, so that a start-up check and the client's HEAD do not both finish it.
+        if Upload.objects.select_for_update().get(pk=upload.pk).completed_at is not None:
+            return
         evidence, _ = take_in(
             upload.owner,
             sha256,
@@ -306,13 +323,40 @@ def finish(upload: Upload, sha256: str) -> Upload:
             name=name,
             provenance=upload.metadata,
             record=record,
+            repaired=repaired,
         )
         Upload.objects.filter(pk=upload.pk).update(
             completed_at=timezone.now(), evidence=evidence, temp_path=""
         )
-    _forget(upload)
-    upload.refresh_from_db()
+
+
+def finish_stranded(upload: Upload) -> Upload:
+    """Finish an upload whose last chunk was acknowledged but whose evidence was never
+    made (the server died in between). Called on HEAD and PATCH, and by `aigak verify`.
+    """
+    if upload.is_complete or upload.offset != upload.length:
+        return upload
+    temp = Path(upload.temp_path) if upload.temp_path else None
+    if temp is not None and temp.is_file():
+        with open(temp, "rb") as handle:
+            sha256, size = hash_stream(handle)
+        if size == upload.length:
+            return finish(upload, sha256)
+    elif upload.sha256 and store().size(upload.sha256) == upload.length:
+        _take_in(upload, upload.sha256)  # moved into the store, not yet taken in
+        upload.refresh_from_db()
+        return upload
+    reconcile(upload)  # acknowledged bytes were lost: the client resumes from what is left
     return upload
+
+
+def finish_all_stranded() -> int:
+    """finish_stranded for every upload that needs it; how many were finished."""
+    finished = 0
+    stranded = Upload.objects.filter(completed_at__isnull=True, offset=F("length"))
+    for upload in stranded.select_related("owner", "record"):
+        finished += finish_stranded(upload).is_complete
+    return finished
 
 
 def discard(upload: Upload) -> None:

@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from aigak.accounts import permissions as perms
@@ -85,13 +86,27 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     makes while seeking are not, or one viewing would fill the log.
     """
     evidence = access.get_evidence_for_user(_user(request), pk)
+    failed = evidence.last_verified_ok is False
+    if failed and not access.can_investigate(_user(request)):
+        return HttpResponse(
+            _(
+                "This file failed its last integrity check and is held back. "
+                "A coordinator or an administrator can examine it."
+            ),
+            status=409,
+            content_type="text/plain; charset=utf-8",
+        )
     download = request.GET.get("download") == "1"
     range_header = request.headers.get("Range")
     if download:
-        actions.log_custody(evidence, CustodyAction.DOWNLOAD, _user(request))
+        actions.log_custody(evidence, CustodyAction.DOWNLOAD, _user(request), failed_check=failed)
     elif not range_header or range_header.replace(" ", "").startswith("bytes=0-"):
-        actions.log_custody(evidence, CustodyAction.PLAY, _user(request))
-    return file_response(evidence, range_header, attachment=download)
+        actions.log_custody(evidence, CustodyAction.PLAY, _user(request), failed_check=failed)
+    response = file_response(evidence, range_header, attachment=download)
+    if failed:
+        response["Warning"] = '199 - "this file failed its last integrity check"'
+        response["Aigak-Integrity"] = "failed"
+    return response
 
 
 @require_safe

@@ -295,11 +295,15 @@ def clean_answers(
     lang: str = "en",
     keep_irrelevant: bool = False,
     unknown: str = "error",
+    previous: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], list[Problem]]:
     """Coerce and validate one answer set. Returns (answers, problems).
 
     keep_irrelevant keeps answers of fields that are not relevant (an import from another
-    tool may carry them); the web form drops them, as ODK does.
+    tool may carry them); the web form drops them, as ODK does. previous, the stored
+    answers of the record being saved, narrows the dropping to answers this save makes
+    irrelevant: an answer already not asked under previous (an import kept it) is kept.
+    See docs/reliability.md, "Relevance".
     """
     problems: list[Problem] = []
     answers: dict[str, Any] = {}
@@ -365,13 +369,15 @@ def clean_answers(
     answers.update({k: v for k, v in calculate(definition, answers).items() if v not in (None, "")})
     relevance = list(_relevance(definition, definition.root, answers, True))
     relevant = {name for name, ok in relevance if ok and isinstance(name, str)}
+    was_asked = _asked_before(definition, previous)
     for f in definition.fields.values():
         if f.repeat or f.type in ("note",):
             continue
         value = answers.get(f.name)
         if f.name not in relevant:
             if value is not None and not keep_irrelevant and f.type != "calculate":
-                answers.pop(f.name, None)
+                if was_asked is None or f.name in was_asked:
+                    answers.pop(f.name, None)
             continue
         problem = _check_rules(f, f.name, value, answers, lang)
         if problem is not None:
@@ -380,15 +386,33 @@ def clean_answers(
         if not isinstance(section, Section) or section.kind != "repeat":
             continue
         if not asked:
-            if not keep_irrelevant:
+            if not keep_irrelevant and (was_asked is None or section.name in was_asked):
                 answers.pop(section.name, None)
             continue
+        before = None if previous is None else (previous.get(section.name) or [])
         problems.extend(
             _check_repeat(
-                definition, section, answers, positions.get(section.name, []), lang, keep_irrelevant
+                definition,
+                section,
+                answers,
+                positions.get(section.name, []),
+                lang,
+                keep_irrelevant,
+                before=None if before is None else (previous or {}, before),
             )
         )
     return answers, problems
+
+
+def _asked_before(definition: FormDefinition, previous: dict[str, Any] | None) -> set[str] | None:
+    """Names of the fields and repeats asked under the stored answers (None: no record)."""
+    if previous is None:
+        return None
+    return {
+        (name if isinstance(name, str) else name.name)
+        for name, ok in _relevance(definition, definition.root, previous, True)
+        if ok
+    }
 
 
 def _check_rules(
@@ -425,6 +449,7 @@ def _check_repeat(
     positions: list[int],
     lang: str,
     keep_irrelevant: bool,
+    before: tuple[dict[str, Any], list[Any]] | None = None,
 ) -> list[Problem]:
     """Required, constraint and relevance of the fields of each entry of an asked repeat.
 
@@ -438,6 +463,21 @@ def _check_repeat(
         # The entry's own fields first, unanswered ones too: a reference to a field of
         # the same repeat means this entry's answer (as in ODK), never another entry's.
         scope = {**answers, **dict.fromkeys(own), **item}
+        asked_before: set[str] | None = None
+        if before is not None:  # the stored entry at this place, if any, and what it asked
+            stored, entries = before
+            entry = entries[index - 1] if index <= len(entries) else None
+            asked_before = (
+                None
+                if not isinstance(entry, dict)
+                else {
+                    n
+                    for n, ok in _relevance(
+                        definition, section, {**stored, **dict.fromkeys(own), **entry}, True
+                    )
+                    if ok and isinstance(n, str)
+                }
+            )
         for name, relevant in _relevance(definition, section, scope, True):
             if not isinstance(name, str):
                 continue
@@ -447,7 +487,8 @@ def _check_repeat(
             value = item.get(name)
             if not relevant:
                 if value is not None and not keep_irrelevant:
-                    item.pop(name, None)
+                    if asked_before is None or name in asked_before:
+                        item.pop(name, None)
                 continue
             problem = _check_rules(f, f"{section.name}[{index}]/{name}", value, scope, lang)
             if problem is not None:

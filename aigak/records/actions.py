@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from aigak.accounts import permissions as perms
@@ -16,7 +16,7 @@ from aigak.questionnaires.validation import Problem, clean_answers
 from aigak.records import bulk, bulk_check
 from aigak.records.ids import record_id_problems
 from aigak.records.links import sync_links
-from aigak.records.models import Person, Record, RecordVersion, Status
+from aigak.records.models import Person, Record, RecordCounter, RecordVersion, Status
 from aigak.records.search import choice_words, search_texts
 
 NAME_FIELD = "full_name"
@@ -29,13 +29,32 @@ class RecordInvalid(ValueError):
 
 
 def _next_record_id(questionnaire: Questionnaire) -> str:
+    """The next free id, from the questionnaire's counter row, locked until commit.
+
+    The lock makes concurrent creates wait for each other instead of picking the same
+    number (PostgreSQL); SQLite's write transactions already run one at a time.
+    """
     prefix = questionnaire.name[:1].upper()
-    count = Record.objects.filter(questionnaire=questionnaire).count() + 1
-    while True:
-        candidate = f"{prefix}-{count:06d}"
-        if not Record.objects.filter(questionnaire=questionnaire, record_id=candidate).exists():
-            return candidate
-        count += 1
+    counter, made = RecordCounter.objects.get_or_create(questionnaire=questionnaire)
+    counter = RecordCounter.objects.select_for_update().get(pk=counter.pk)
+    if made or counter.last == 0:
+        counter.last = Record.objects.filter(questionnaire=questionnaire).count()
+    count = counter.last + 1
+    taken = Record.objects.filter(questionnaire=questionnaire)
+    if taken.filter(record_id=f"{prefix}-{count:06d}").exists():
+        # An import took this number: go on after the highest id of this shape.
+        highest = (
+            taken.filter(record_id__regex=rf"^{prefix}-[0-9]{{6}}$")
+            .order_by("-record_id")
+            .values_list("record_id", flat=True)
+            .first()
+        )
+        count = max(count, int(highest.rsplit("-", 1)[1]) + 1 if highest else count)
+        while taken.filter(record_id=f"{prefix}-{count:06d}").exists():
+            count += 1
+    counter.last = count
+    counter.save(update_fields=["last"])
+    return f"{prefix}-{count:06d}"
 
 
 def _apply_search(record: Record) -> None:
@@ -46,7 +65,9 @@ def _apply_search(record: Record) -> None:
     record.search_choices = choice_words(definition, record.answers)
 
 
-@transaction.atomic
+CREATE_ATTEMPTS = 5
+
+
 def create_record(
     actor: User,
     questionnaire: Questionnaire,
@@ -56,7 +77,33 @@ def create_record(
     lang: str = "en",
     note: str = "",
 ) -> Record:
+    """A new record, version 1. An id given in raw is kept (refused if taken); without
+    one the next free id is given, and tried again should another writer take it first."""
     perms.require(perms.can_create_records(actor), "create records")
+    for attempt in range(CREATE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _create(actor, questionnaire, raw, status=status, lang=lang, note=note)
+        except IntegrityError:
+            given = raw.get("record_id")
+            if given or attempt == CREATE_ATTEMPTS - 1:
+                if Record.objects.filter(questionnaire=questionnaire, record_id=given).exists():
+                    raise RecordInvalid(
+                        [Problem("record_id", given, "unique", "a record with this id exists")]
+                    ) from None
+                raise
+    raise AssertionError("unreachable")
+
+
+def _create(
+    actor: User,
+    questionnaire: Questionnaire,
+    raw: dict[str, Any],
+    *,
+    status: str,
+    lang: str,
+    note: str,
+) -> Record:
     definition = questionnaire.definition
     raw = dict(raw)
     if not raw.get("record_id") and "record_id" in definition.fields:
@@ -116,37 +163,157 @@ def _new_version(record: Record, actor: User | None, answers: dict[str, Any], no
     )
 
 
+@dataclass
+class Conflict:
+    """One field both editors changed, to different values."""
+
+    field: str
+    base: Any  # the value both started from
+    theirs: Any  # what the other editor saved
+    mine: Any  # what this editor sent
+
+
+class EditConflict(Exception):
+    """The record changed since the editor opened it, in fields the editor changed too."""
+
+    def __init__(self, record: Record, base_version: int, conflicts: list[Conflict]):
+        self.record = record
+        self.base_version = base_version
+        self.conflicts = conflicts
+        super().__init__(
+            f"{record.record_id}: version {record.version} was saved after version "
+            f"{base_version}; changed by both: {', '.join(c.field for c in conflicts)}"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """What the API answers with 409."""
+        return {
+            "record_id": self.record.record_id,
+            "base_version": self.base_version,
+            "current_version": self.record.version,
+            "conflicts": [c.__dict__ for c in self.conflicts],
+        }
+
+
+def _three_way(
+    base: dict[str, Any], theirs: dict[str, Any], mine: dict[str, Any], names: Iterable[str]
+) -> tuple[dict[str, Any], list[str], list[Conflict]]:
+    """Theirs with my changes since base laid over, field by field.
+
+    Returns the merged answers, the fields taken from mine, and the fields both changed.
+    """
+    merged, taken, conflicts = dict(theirs), [], []
+    for name in sorted(set(names)):
+        b, t, m = base.get(name), theirs.get(name), mine.get(name)
+        if m == b or m == t:
+            continue
+        if t == b:
+            merged[name] = m
+            taken.append(name)
+            if m is None:
+                merged.pop(name, None)
+        else:
+            conflicts.append(Conflict(name, b, t, m))
+    return merged, taken, conflicts
+
+
 @transaction.atomic
 def update_record(
-    actor: User, record: Record, raw: dict[str, Any], *, lang: str = "en", note: str = ""
+    actor: User,
+    record: Record,
+    raw: dict[str, Any],
+    *,
+    lang: str = "en",
+    note: str = "",
+    base_version: int | None = None,
+    resolve: dict[str, str] | None = None,
+    resolved_at: int | None = None,
 ) -> Record:
-    """Save changed answers as a new version; fields the actor may not edit keep their value."""
+    """Save changed answers as a new version; fields the actor may not edit keep their value.
+
+    base_version is the version the editor started from. If another save came after it,
+    the editor's changes are merged field by field with it (noted in the version); a field
+    both changed raises EditConflict and nothing is saved, unless resolve names for it
+    "mine" or "theirs", chosen when the record was at version resolved_at. An answer the save makes not
+    relevant is dropped, and named in the version's note (validation.clean_answers).
+    """
     record = Record.objects.select_for_update().get(pk=record.pk)
     perms.require(perms.can_edit_record(actor, record), "edit this record")
     definition = record.questionnaire.definition
     allowed = perms.editable_fields(actor, definition, record)
-    merged = dict(record.answers)
-    for name, value in raw.items():
-        if name in allowed:
-            merged[name] = value
-    if "record_id" in merged:
-        merged["record_id"] = record.record_id  # the id is stable
-    answers, problems = clean_answers(definition, merged, lang=lang)
+    mine_raw = {name: value for name, value in raw.items() if name in allowed}
+    mine_raw.pop("record_id", None)  # the id is stable
+    merged_note = ""
+    start = record.answers
+    if base_version is not None and base_version != record.version:
+        start = RecordVersion.objects.get(record=record, number=base_version).answers
+    mine, problems = clean_answers(definition, {**start, **mine_raw}, lang=lang, previous=start)
     if problems:
         raise RecordInvalid(problems)
+    if start is not record.answers:
+        mine, taken, conflicts = _three_way(start, record.answers, mine, allowed)
+        if resolve and resolved_at == record.version:
+            conflicts = _resolved(mine, taken, conflicts, resolve)
+        if conflicts:
+            raise EditConflict(record, base_version or 0, conflicts)
+        merged_note = f"merged with version {record.version} (started from {base_version}): " + (
+            ", ".join(taken) or "nothing changed"
+        )
+        mine, problems = clean_answers(definition, mine, lang=lang, previous=record.answers)
+        if problems:
+            raise RecordInvalid(problems)
+    answers = mine
     if answers == record.answers:
         return record
     changed = sorted(
         k for k in set(answers) | set(record.answers) if answers.get(k) != record.answers.get(k)
     )
-    _new_version(record, actor, answers, note or "edited")
+    dropped = _dropped(definition, record.answers, mine_raw, answers)
+    parts = [note or "edited", merged_note]
+    if dropped:
+        parts.append("not relevant, left out: " + ", ".join(dropped))
+    _new_version(record, actor, answers, "; ".join(p for p in parts if p)[:300])
     if record.person_id and answers.get(NAME_FIELD):
         Person.objects.filter(pk=record.person_id).update(
             display_name=str(answers[NAME_FIELD])[:300]
         )
     sync_links(record, actor)
-    audit(actor, AuditAction.UPDATE, record, version=record.version, fields=changed)
+    audit(
+        actor, AuditAction.UPDATE, record, version=record.version, fields=changed, dropped=dropped
+    )
     return record
+
+
+def _resolved(
+    merged: dict[str, Any], taken: list[str], conflicts: list[Conflict], resolve: dict[str, str]
+) -> list[Conflict]:
+    """Apply the editor's choices to merged; the conflicts left without one."""
+    left = []
+    for c in conflicts:
+        choice = resolve.get(c.field)
+        if choice == "mine":
+            taken.append(c.field)
+            if c.mine is None:
+                merged.pop(c.field, None)
+            else:
+                merged[c.field] = c.mine
+        elif choice != "theirs":
+            left.append(c)
+    return left
+
+
+def _dropped(
+    definition: Any, stored: dict[str, Any], sent: dict[str, Any], saved: dict[str, Any]
+) -> list[str]:
+    """Stored answers the save left out though the editor did not clear them."""
+    return sorted(
+        name
+        for name, value in stored.items()
+        if name not in saved
+        and name in definition.fields
+        and definition.fields[name].type != "calculate"
+        and sent.get(name, value) not in (None, "", [])
+    )
 
 
 @transaction.atomic

@@ -113,6 +113,22 @@ class RecordVersion(models.Model):
         ordering = ["-number"]
 
 
+class RecordCounter(models.Model):
+    """The last number given to a new record of a questionnaire.
+
+    Creating a record locks this row (select_for_update) for the rest of its transaction,
+    so two creates at the same moment get different numbers on every database.
+    """
+
+    questionnaire = models.OneToOneField(
+        Questionnaire, on_delete=models.CASCADE, related_name="record_counter"
+    )
+    last = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire_id}: {self.last}"
+
+
 class LinkKind(models.TextChoices):
     ABOUT_VICTIM = "about_victim", "About the victim of"
     AT_EVENT = "at_event", "Happened at event"

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.db import OperationalError
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -48,6 +49,7 @@ from aigak.records.access import (
     listed_questionnaires,
     visible_field_names,
 )
+from aigak.records.editing import EditState, unavailable, version_posted
 from aigak.records.history import version_changes
 from aigak.records.hooks import record_page_panels
 from aigak.records.models import Record, Status
@@ -327,6 +329,7 @@ def _render_form(
     record: Record | None = None,
     problems: list[Problem] | None = None,
     note: str = "",
+    edit: EditState | None = None,
 ) -> HttpResponse:
     """The form with the record's visible answers overlaid by what the user typed."""
     lang = _form_lang(request, definition)
@@ -357,8 +360,12 @@ def _render_form(
             "started": request.POST.get("_started") or signing.dumps(timezone.now().isoformat()),
             "form_lang": lang,
             "form_languages": definition.languages if len(definition.languages) > 1 else [],
+            "base_version": edit.base_version if edit else (record.version if record else ""),
+            "seen_version": edit.seen_version if edit else "",
+            "conflicts": edit.conflict_rows(request.user, definition, lang) if edit else [],
+            "busy": edit.busy if edit else "",
         },
-        status=400 if problems else 200,
+        status=edit.status if edit and edit.status else (400 if problems else 200),
     )
 
 
@@ -386,6 +393,11 @@ def record_create(request: AuthenticatedHttpRequest, questionnaire: str) -> Http
         )
     except actions.RecordInvalid as exc:
         return _render_form(request, form, definition, fields, typed=raw, problems=exc.problems)
+    except OperationalError as exc:
+        if not unavailable(exc):
+            raise
+        waiting = EditState(busy=unavailable(exc), status=503)
+        return _render_form(request, form, definition, fields, typed=raw, edit=waiting)
     messages.success(request, _("Record %(id)s saved.") % {"id": record.record_id})
     return redirect("records:detail", questionnaire, record.record_id)
 
@@ -407,21 +419,49 @@ def record_edit(
     raw = _posted_answers(definition, request, fields, record)
     raw.update(semantics.server_answers(definition, user, record.answers, fields.editable))
     note = request.POST.get("note", "").strip()[:300]
+    base = version_posted(request, "_base_version")
+    resolve = {
+        key.removeprefix("_choose_"): str(value)
+        for key, value in request.POST.items()
+        if key.startswith("_choose_")
+    }
+    seen = version_posted(request, "_seen_version")
+    again = EditState(base_version=base or "", seen_version=seen or "")
     try:
-        actions.update_record(user, record, raw, lang=_lang(), note=note)
-    except actions.RecordInvalid as exc:
-        return _render_form(
-            request,
-            record.questionnaire,
-            definition,
-            fields,
-            typed=raw,
-            record=record,
-            problems=exc.problems,
+        actions.update_record(
+            user,
+            record,
+            raw,
+            lang=_lang(),
             note=note,
+            base_version=base,
+            resolve=resolve,
+            resolved_at=seen,
         )
-    messages.success(request, _("Record %(id)s saved.") % {"id": record.record_id})
-    return redirect("records:detail", questionnaire, record_id)
+    except actions.RecordInvalid as exc:
+        problems = exc.problems
+    except actions.EditConflict as exc:
+        problems = []
+        again = EditState(base or "", exc.record.version, conflict=exc, status=409)
+        record = exc.record
+    except OperationalError as exc:
+        if not unavailable(exc):
+            raise
+        problems, again.busy, again.status = [], unavailable(exc), 503
+    else:
+        messages.success(request, _("Record %(id)s saved.") % {"id": record.record_id})
+        return redirect("records:detail", questionnaire, record_id)
+    return _render_form(
+        request,
+        record.questionnaire,
+        definition,
+        fields,
+        typed=raw,
+        record=record,
+        problems=problems,
+        note=note,
+        edit=again,
+    )
 
 
 @login_required

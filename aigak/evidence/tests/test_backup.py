@@ -85,7 +85,11 @@ def python(env: dict, code: str) -> str:
 
 def environment(data_dir: Path, database_url: str | None) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIGAK_", "DATABASE_URL"))}
-    env.update(AIGAK_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="aigak.settings")
+    env.update(
+        AIGAK_DATA_DIR=str(data_dir),
+        DJANGO_SETTINGS_MODULE="aigak.settings",
+        AIGAK_BACKUP_PASSPHRASE="correct horse battery staple",
+    )
     if database_url:
         env["DATABASE_URL"] = database_url
     return env
@@ -127,6 +131,8 @@ def test_backup_and_restore_give_back_an_identical_system(tmp_path, databases):
     made = aigak(source, "backup", str(archive))
     assert made.returncode == 0, made.stderr
     assert "2 evidence files" in made.stdout
+    assert archive.read_bytes().startswith(b"age-encryption.org/v1\n")
+    assert archive.stat().st_mode & 0o777 == 0o600
 
     restored = aigak(target, "restore", str(archive))
     assert restored.returncode == 0, restored.stderr
@@ -151,6 +157,8 @@ def test_backup_and_restore_give_back_an_identical_system(tmp_path, databases):
 
     # A backup whose evidence bytes were altered is refused, and nothing is restored.
     spare = environment(tmp_path / "spare", spare_url)
+    archive = tmp_path / "plain.tar"
+    assert aigak(source, "backup", "--unencrypted", str(archive)).returncode == 0
     sha = after["evidence"][0][1]
     data = bytearray(archive.read_bytes())
     stored = (tmp_path / "source" / "evidence" / sha[:2] / sha).read_bytes()

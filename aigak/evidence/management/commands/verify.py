@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from aigak.evidence.models import Evidence
+from aigak.evidence.uploads import finish_all_stranded
 from aigak.evidence.verification import CHANGED, MISSING, verify
 
 
@@ -27,6 +28,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, workers: int, **options):
+        finished = finish_all_stranded()
+        if finished:
+            self.stdout.write(f"finished {finished} upload(s) the server had not taken in")
         live = Evidence.objects.filter(deleted_at__isnull=True).order_by("pk")
         total = sum(live.values_list("size", flat=True))
         with tqdm(total=total, unit="B", unit_scale=True, disable=not sys.stderr.isatty()) as bar:

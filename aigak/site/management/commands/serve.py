@@ -39,6 +39,11 @@ class Command(BaseCommand):
             self.stderr.write("aigak serve: --port must be 1-65535 and --threads at least 1")
             raise SystemExit(2)
         ensure_shipped()
+        from aigak.evidence.uploads import finish_all_stranded
+
+        finished = finish_all_stranded()  # uploads the last run died finishing
+        if finished:
+            self.stdout.write(f"Finished {finished} upload(s) the last run had not taken in.")
         if options["demo"]:
             load_demo_if_empty(self.stdout)
         from aigak.evidence.receive import make_server

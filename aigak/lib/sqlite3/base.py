@@ -1,0 +1,55 @@
+"""Django's SQLite backend, with write transactions of one process taken in turn.
+
+SQLite lets one writer in at a time; the others poll the lock (busy_timeout) with
+growing sleeps, so under many writers one can wait past the timeout while later ones get
+in. The web server's threads here queue on a lock instead and enter one after another;
+the busy timeout remains for other processes (a command-line import). Only `atomic`
+blocks (every write Aigak makes through its actions) are queued.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from django.db import OperationalError
+from django.db.backends.sqlite3 import base
+
+_writer = threading.Lock()
+QUEUE_TIMEOUT = 30.0  # seconds a write waits for this process's other writers
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    _holds_writer = False
+
+    def _start_transaction_under_autocommit(self) -> None:
+        if not _writer.acquire(timeout=QUEUE_TIMEOUT):
+            raise OperationalError("database is locked (waited for other writers)")
+        self._holds_writer = True
+        try:
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]
+        except BaseException:
+            self._release_writer()
+            raise
+
+    def _release_writer(self) -> None:
+        if self._holds_writer:
+            self._holds_writer = False
+            _writer.release()
+
+    def _commit(self) -> None:
+        try:
+            super()._commit()  # type: ignore[misc]
+        finally:
+            self._release_writer()
+
+    def _rollback(self) -> None:
+        try:
+            super()._rollback()  # type: ignore[misc]
+        finally:
+            self._release_writer()
+
+    def _close(self) -> None:
+        try:
+            super()._close()  # type: ignore[misc]
+        finally:
+            self._release_writer()
