@@ -14,9 +14,8 @@ import re
 import secrets
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -31,8 +30,20 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aigak.accounts.models import AuditAction, AuditEvent, User, audit
+from aigak.lib import lazy
 from aigak.lib.spreadsheet import inert_frame
-from aigak.linkage import access, actions, lists, overlap, review, runs
+from aigak.linkage import access
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from aigak.linkage import actions, lists, overlap, review, runs
+else:  # pandas and splink load with the first page that uses them, not at start-up
+    actions = lazy.module("aigak.linkage.actions")
+    lists = lazy.module("aigak.linkage.lists")
+    overlap = lazy.module("aigak.linkage.overlap")
+    review = lazy.module("aigak.linkage.review")
+    runs = lazy.module("aigak.linkage.runs")
 from aigak.linkage.models import (
     RESERVED_LIST_NAMES,
     Match,

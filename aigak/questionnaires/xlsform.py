@@ -14,8 +14,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-
 from aigak.questionnaires.expressions import ExpressionError, parse, references
 
 SUPPORTED_TYPES = {
@@ -215,6 +213,8 @@ def _localised(row: dict[str, Any], base: str, languages: set[str]) -> dict[str,
 
 def load_xlsform(source: str | Path | bytes) -> FormDefinition:
     """Read and check an XLSForm; raise XLSFormError naming sheet, row and reason."""
+    import openpyxl  # here, not at start-up: most commands never read a workbook
+
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
