@@ -17,6 +17,7 @@ from aigak.records import bulk
 from aigak.records.links import sync_links
 from aigak.records.models import Person, Record, RecordVersion, Status
 from aigak.records.search import choice_words, search_texts
+from aigak.reports import coded
 
 NAME_FIELD = "full_name"
 
@@ -83,6 +84,7 @@ def create_record(
     )
     _apply_search(record)
     record.save()
+    coded.record_saved(record)
     RecordVersion.objects.create(
         record=record,
         number=1,
@@ -103,6 +105,7 @@ def _new_version(record: Record, actor: User | None, answers: dict[str, Any], no
     record.form_version = record.questionnaire.current  # type: ignore[assignment]
     _apply_search(record)
     record.save()
+    coded.record_saved(record)
     RecordVersion.objects.create(
         record=record,
         number=record.version,

@@ -30,6 +30,7 @@ from aigak.questionnaires.xlsform import FormDefinition, Section
 from aigak.records.links import reference_fields, sync_links
 from aigak.records.models import Person, Record, RecordVersion
 from aigak.records.search import choice_words, search_texts
+from aigak.reports import coded
 
 NAME_FIELD = "full_name"
 BATCH = 500  # rows per INSERT: 16 columns x 500 stays under every parameter limit
@@ -246,6 +247,7 @@ class BatchWriter:
         new = [r for r in rows if r.record_id not in existing]
         changed = [r for r in rows if r.record_id in existing]
         touched = self._create(new) + self._update(changed, existing)
+        coded.records_saved(touched)
         if self.links and touched:
             for record in Record.objects.filter(pk__in=touched).select_related("form_version"):
                 sync_links(record, self.actor)

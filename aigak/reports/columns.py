@@ -176,6 +176,10 @@ class Chunk:
             self._ticks[name] = ticks
         return ticks
 
+    def days(self, name: str) -> Codes | None:
+        """A date field as day numbers (coded chunks only; None: read its answers)."""
+        return None
+
     def ages(self) -> Codes:
         """Whole years at the reference date; -1 where neither birth nor age is known."""
         if self._ages is None:
@@ -279,6 +283,10 @@ class View:
         """A select_multiple field: its ticked sets, and the set of each record."""
         ticks = self.chunk.ticks(name)
         return ticks, ticks.sets if self.index is None else ticks.sets[self.index]
+
+    def days(self, name: str) -> Codes | None:
+        days = self.chunk.days(name)
+        return days if days is None or self.index is None else days[self.index]
 
     def ages(self) -> Codes:
         ages = self.chunk.ages()

@@ -24,6 +24,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from operator import itemgetter
+from time import perf_counter
 from typing import Any
 
 import numpy as np
@@ -77,6 +78,7 @@ class Plan:
         self.raw_getter = itemgetter(*self.raw_fields, "")  # "": always a tuple
         self.tables = [accumulator(self, t, comments) for t in (*spec.tables, *spec.diagrams)]
         self.n_records = 0
+        self.seconds = dict.fromkeys((t.spec.id for t in self.tables), 0.0)  # per table
 
     def _raw_fields(self) -> tuple[str, ...]:
         """The answer fields the tables read (not the derived age and bracket)."""
@@ -130,8 +132,11 @@ class Plan:
 
     def add_chunk(self, chunk: Chunk) -> None:
         self.n_records += chunk.n
+        seconds = self.seconds
         for table in self.tables:
+            started = perf_counter()
             table.add(chunk.view(table.spec.where))
+            seconds[table.spec.id] += perf_counter() - started
         chunk.close()
 
     def merge(self, other: Plan) -> None:
@@ -139,6 +144,7 @@ class Plan:
         self.n_records += other.n_records
         for mine, theirs in zip(self.tables, other.tables, strict=True):
             mine.merge(theirs)
+            self.seconds[mine.spec.id] += other.seconds[theirs.spec.id]
 
     def choices(self, name: str, lang: str) -> list[tuple[str, str]]:
         if name == AGE_BRACKET:

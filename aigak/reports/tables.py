@@ -7,6 +7,7 @@ and choice code; only the date tables and ``mean_sd`` over a plain number keep a
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, localcontext
@@ -199,6 +200,11 @@ def _text_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _day_text(day: int) -> str | None:
+    """A coded date's text (0: no answer, negative: an empty text)."""
+    return dt.date.fromordinal(day).isoformat() if day > 0 else None
+
+
 class DateTable(Table):
     """by_month / by_day: rows are the dates that occur, ascending."""
 
@@ -208,6 +214,16 @@ class DateTable(Table):
         self.counts: Counter[tuple[str | None, int]] = Counter()  # (date, column code)
 
     def count(self, view: View) -> None:
+        days = view.days(self.spec.field)
+        if days is not None:  # coded: count per (day, column), then name the days
+            days_found, inverse = np.unique(days, return_inverse=True)
+            width = self.width
+            per_day = _bincount(inverse.ravel() * width + view.column, len(days_found) * width)
+            for flat in np.flatnonzero(per_day).tolist():
+                day, c = divmod(flat, width)
+                key = _day_text(int(days_found[day]))
+                self.counts[(key[: self.length] if key else None, c)] += int(per_day[flat])
+            return
         values, columns = view.raw(self.spec.field), view.column.tolist()
         try:  # count the stored dates (few distinct), then cut each to its day or month
             counted = Counter(zip(values, columns, strict=True))
