@@ -160,6 +160,8 @@ def read_columns(
     if in_array:
         select.append(_json_array(vendor, column, in_array))
     sql = sql.replace(column, ", ".join(select) or "NULL", 1)
+    if uncoded is not None:
+        sql = coded_read.through_live_index(sql, vendor)
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(chunk_size):

@@ -109,7 +109,8 @@ class Layout:
             if t.comments and self.slots.get(t.field, Slot("", "")).kind == "many":
                 self.keyed.setdefault(t.field, set()).update(t.comments)
         described = [(s.name, s.kind, s.choices) for s in slots]
-        digest = json.dumps([CODER, described, sorted(self.ids)]).encode()
+        packing = str(self.dtype.descr) if self.dtype is not None else ""
+        digest = json.dumps([CODER, described, sorted(self.ids), packing]).encode()
         self.stamp = hashlib.sha256(digest).hexdigest()[:16]
 
     def encode(self, answers: dict[str, Any], record_id: str) -> tuple[bytes, str]:
