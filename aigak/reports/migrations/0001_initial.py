@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('records', '0004_postgres_choices_array_index'),
+        ('records', '0001_initial'),  # the records table alone: later records migrations may be undone
     ]
 
     operations = [
