@@ -252,6 +252,11 @@ def main() -> None:
     rebuilt = measure(env, [sys.executable, "-m", "aigak.cli", "report", "--rebuild-index"])
     print(f"coded form brought up to date: {rebuilt['wall_s']} s wall, {rebuilt['cpu_s']} s CPU "
           f"({rebuilt['err'].splitlines()[0]}), load {rebuilt['load']}")  # fmt: skip
+    if args.database == "postgres":  # as an import ends: visibility map and statistics
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE) records_record, reports_coded")
     contender = Path(env["AIGAK_DATA_DIR"]) / "contender.duckdb"
     if not args.no_contender and not contender.exists():
         loaded = measure(env, _me("--child", "duckdb-load"))
