@@ -206,10 +206,10 @@ def _count(
     started = time.perf_counter()
     computing = 0.0
     layout = coded.layout_of(questionnaire) if use_coded else None
-    if not coded_read.usable(layout, plan):
+    records, in_python = _records(questionnaire, definition, conditions, id_range)
+    if not coded_read.usable(layout, plan, in_python):
         layout = None
     if layout is not None:
-        records, in_python = _records(questionnaire, definition, conditions, id_range)
         for chunk in coded_read.read_coded(plan, layout, records, in_python, CODED_CHUNK):
             t0 = time.perf_counter()
             plan.add_chunk(chunk)

@@ -55,9 +55,12 @@ def uncoded(records: QuerySet, layout: Layout) -> QuerySet:
     return records.filter(~Exists(rows))
 
 
-def usable(layout: Layout | None, plan: Plan) -> bool:
-    """Whether the layout codes every field the plan reads."""
-    return layout is not None and all(n in layout.slots for n in plan.raw_fields)
+def usable(layout: Layout | None, plan: Plan, in_python: list[Condition]) -> bool:
+    """Whether the layout codes every field the plan reads, and as masks the
+    select_multiple fields of the filters that SQL leaves to Python."""
+    if layout is None or any(n not in layout.slots for n in plan.raw_fields):
+        return False
+    return all(c.field in layout.slots and layout.slots[c.field].kind == "many" for c in in_python)
 
 
 def read_coded(
