@@ -161,7 +161,7 @@ def read_columns(
         select.append(_json_array(vendor, column, in_array))
     sql = sql.replace(column, ", ".join(select) or "NULL", 1)
     if uncoded is not None:
-        sql = coded_read.through_live_index(sql, vendor)
+        sql = coded_read.through_live_index(sql, connection)
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(chunk_size):

@@ -31,11 +31,18 @@ if TYPE_CHECKING:
 LIVE_INDEX = "reports_live_version"  # migration 0002: (questionnaire, id, version) of live records
 
 
-def through_live_index(sql: str, vendor: str) -> str:
+def through_live_index(sql: str, connection: Any) -> str:
     """On SQLite, have the query find the live records through LIVE_INDEX: its planner
-    would otherwise read each record's row (the whole answers) to learn its version."""
-    if vendor != "sqlite":
+    would otherwise read each record's row (the whole answers) to learn its version.
+    Only when the index is there: SQLite drops it when a migration remakes the table."""
+    if connection.vendor != "sqlite":
         return sql
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = %s", [LIVE_INDEX]
+        )
+        if cursor.fetchone() is None:
+            return sql
     table = '"records_record"'
     return sql.replace(f"FROM {table}", f"FROM {table} INDEXED BY {LIVE_INDEX}", 1)
 
@@ -74,7 +81,7 @@ def read_coded(
     query = valid(records, layout).values_list("coded__data", "coded__texts").order_by()
     sql, params = query.query.get_compiler(using=query.db).as_sql()
     connection = connections[query.db]
-    sql = through_live_index(sql, connection.vendor)
+    sql = through_live_index(sql, connection)
     dtype = layout.dtype
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)

@@ -175,3 +175,14 @@ def test_it_follows_a_form_upgrade(demo, admin_user):
     assert _coded_count(questionnaire) == Record.live.filter(questionnaire=questionnaire).count()
     _assert_same()
     _assert_same(("gender=intersex",))
+
+
+@pytest.mark.django_db
+def test_it_reports_the_same_without_the_live_index(demo):
+    """SQLite drops an index it does not know of when a migration remakes the table."""
+    from aigak.reports.coded_read import LIVE_INDEX
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP INDEX {LIVE_INDEX}")
+    _assert_same()
+    _assert_same(("essence=beaten",))
