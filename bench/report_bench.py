@@ -8,23 +8,31 @@ each with its own id) and are written straight into the records table (COPY on
 PostgreSQL, executemany on SQLite): the benchmark measures the report, not the import
 (no versions, no validation). They stay between runs, one database per size (the data
 folder /tmp/aigak-report-bench-sqlite-N; the PostgreSQL database aigak_report_bench_N),
-so a second run only reports. The report runs as `aigak report qantar2022 --timings` in a
-child process: its wall time, CPU time (user + sys, worker processes included), its
-read/compute split, the peak resident memory of it and its workers, and the load
-average are printed. Wrap timed runs in `flock /tmp/aigak-bench.lock`.
+so a second run only reports. The coded form is brought up to date first (`aigak report
+--rebuild-index`, timed; a no-op once done), and the DuckDB contender's table written once
+(bench/duckdb_contender.py). Then, interleaved for --rounds rounds, the report runs in a
+child process as `aigak report` builds it (JSON rendered), then the same tables in DuckDB
+in another: wall time, CPU time (user + sys, worker processes included), the report's
+read/compute split and seconds per table, the peak resident memory of the process tree,
+and the load average. Results also go to bench/out/. Wrap timed runs in
+`flock /tmp/aigak-bench.lock`.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
+import duckdb_contender
 from proctree import Memory
 
 POSTGRES = "postgres://postgres@127.0.0.1:5432/aigak_report_bench"
@@ -137,33 +145,90 @@ def load(n: int) -> float:
     return time.perf_counter() - started
 
 
-def measure(env: dict[str, str], where: list[str]) -> dict[str, float | str]:
-    """Run the report in a child process: wall and CPU seconds (its workers included),
-    peak memory of the process tree, its own read/compute timings, the load average."""
-    command = [sys.executable, "-m", "aigak.cli", "report", "qantar2022", "--timings",
-               "--out", os.devnull]  # fmt: skip
-    for w in where:
-        command += ["--where", w]
+def measure(env: dict[str, str], command: list[str]) -> dict[str, Any]:
+    """Run a child process: wall and CPU seconds (its workers included), peak memory of
+    the process tree, the load average, and what it printed (JSON) on stdout."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     started = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as err:
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=err)
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=err)
         with Memory(process.pid) as memory:
             code = process.wait()
         wall = time.perf_counter() - started
+        out.seek(0)
         err.seek(0)
-        timings = err.read().strip()
+        printed, errors = out.read().strip(), err.read().strip()
     if code:
-        raise SystemExit(f"report failed ({code}):\n{timings}")
+        raise SystemExit(f"{' '.join(command)} failed ({code}):\n{errors}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return {
         "wall_s": round(wall, 2),
         "cpu_s": round(cpu, 2),
         "peak_mib": round(memory.peak_kb / 1024),
-        "load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
-        "timings": timings,
+        "load": load,
+        "out": json.loads(printed) if printed.startswith("{") else printed,
+        "err": errors,
     }
+
+
+def child(kind: str, where: list[str], threads: int, use_coded: bool) -> None:
+    """In the child process: the report (as `aigak report` builds it, JSON rendered) or
+    the contender; timings as JSON on stdout."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aigak.settings")
+    django.setup()
+    contender = Path(os.environ["AIGAK_DATA_DIR"]) / "contender.duckdb"
+    if kind == "duckdb-load":
+        rows, seconds = duckdb_contender.load(contender)
+        print(json.dumps({"rows": rows, "load_s": seconds}))
+        return
+    if kind == "duckdb":
+        print(json.dumps(duckdb_contender.run(contender, threads)))
+        return
+    from aigak.reports.build import build_report
+    from aigak.reports.outputs import render
+
+    built = build_report("qantar2022", where, use_coded=use_coded)
+    started = time.perf_counter()
+    render(built, "json")
+    timings = dict(built.timings, json_s=time.perf_counter() - started)
+    print(json.dumps({"n_records": built.data["n_records"], **timings}))
+
+
+def _me(*args: str) -> list[str]:
+    return [sys.executable, str(Path(__file__).resolve()), *args]
+
+
+def _per_table(aigak: dict[str, Any]) -> dict[str, float]:
+    """Aigak's seconds per table: its counting plus an equal share of the reading."""
+    share = aigak["read"] / len(aigak["tables"])
+    return {t: s + share for t, s in aigak["tables"].items()}
+
+
+def summary(rounds: list[tuple[dict[str, Any], dict[str, Any] | None]]) -> None:
+    for i, (a, d) in enumerate(rounds, 1):
+        o = a["out"]
+        print(f"round {i} aigak: report {o['total']:.2f} s (read {o['read']:.2f}, compute "
+              f"{o['compute']:.2f}, {o['processes']} processes), JSON {o['json_s']:.2f} s, "
+              f"command wall {a['wall_s']} s, CPU {a['cpu_s']} s, peak {a['peak_mib']} MiB, "
+              f"load {a['load']}")  # fmt: skip
+        if d is None:
+            continue
+        print(f"round {i} duckdb: tables {sum(d['out']['tables'].values()):.2f} s (open "
+              f"{d['out']['open_s']:.2f} s), process wall {d['wall_s']} s, CPU {d['cpu_s']} s, "
+              f"peak {d['peak_mib']} MiB, load {d['load']}")  # fmt: skip
+        mine, theirs = _per_table(o), d["out"]["tables"]
+        ratios = {t: mine[t] / theirs[t] for t in theirs if theirs[t] > 0}
+        worst = sorted(ratios.items(), key=lambda x: -x[1])[:5]
+        over = sum(1 for r in ratios.values() if r > 2)
+        print(f"round {i} per table aigak/duckdb: median {statistics.median(ratios.values()):.2f}, "
+              f"worst {', '.join(f'{t} {r:.2f}' for t, r in worst)}; over 2x: {over} of {len(ratios)}")  # fmt: skip
+        print(
+            "  " + ", ".join(f"{t} {mine[t] * 1000:.0f}/{theirs[t] * 1000:.0f} ms" for t in theirs)
+        )
 
 
 def main() -> None:
@@ -171,13 +236,49 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=579)
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--where", action="append", default=[])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2, help="DuckDB's threads")
+    parser.add_argument("--no-contender", action="store_true")
+    parser.add_argument("--answers", action="store_true", help="ignore the coded form")
+    parser.add_argument("--child", choices=("aigak", "duckdb", "duckdb-load"))
     args = parser.parse_args()
+    if args.child:
+        child(args.child, args.where, args.threads, not args.answers)
+        return
     env = configure(args.database, args.records)
     written = load(args.records)
     if written:
         print(f"wrote {args.records} records in {written:.1f} s")
-    result = measure(env, args.where)
-    print(f"{args.database}, {args.records} records: {result}")
+    rebuilt = measure(env, [sys.executable, "-m", "aigak.cli", "report", "--rebuild-index"])
+    print(f"coded form brought up to date: {rebuilt['wall_s']} s wall, {rebuilt['cpu_s']} s CPU "
+          f"({rebuilt['err'].splitlines()[0]}), load {rebuilt['load']}")  # fmt: skip
+    if args.database == "postgres":  # as an import ends: visibility map and statistics
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE) records_record, reports_coded")
+    contender = Path(env["AIGAK_DATA_DIR"]) / "contender.duckdb"
+    if not args.no_contender and not contender.exists():
+        loaded = measure(env, _me("--child", "duckdb-load"))
+        print(f"DuckDB table written: {loaded['out']} ({loaded['wall_s']} s wall)")
+    extra = [a for w in args.where for a in ("--where", w)] + (
+        ["--answers"] if args.answers else []
+    )
+    rounds = []
+    for _ in range(args.rounds):  # interleaved: Aigak, DuckDB, Aigak, DuckDB...
+        mine = measure(env, _me("--child", "aigak", *extra))
+        theirs = None
+        if not args.no_contender:
+            theirs = measure(env, _me("--child", "duckdb", "--threads", str(args.threads)))
+        rounds.append((mine, theirs))
+    print(f"{args.database}, {args.records} records:")
+    summary(rounds)
+    out = Path(__file__).parent / "out"
+    out.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    (out / f"report-{args.database}-{args.records}-{stamp}.json").write_text(
+        json.dumps([{"aigak": a, "duckdb": d} for a, d in rounds], indent=1)
+    )
 
 
 if __name__ == "__main__":

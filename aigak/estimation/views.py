@@ -12,7 +12,7 @@ seen only by those who may estimate from the lists. Only the runs are stored.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -24,12 +24,19 @@ from django.views.decorators.http import require_http_methods
 from aigak.accounts.http import AuthenticatedHttpRequest
 from aigak.accounts.models import User
 from aigak.accounts.permissions import can_estimate_from_lists, can_see_estimates, require
-from aigak.estimation import page, runs
 from aigak.estimation.histories import CaptureTable, HistoryError, read_capture_bytes
 from aigak.estimation.models import LcmcrRun
+from aigak.lib import lazy
 from aigak.linkage.models import VictimList
-from aigak.linkage.overlap import capture_histories
 from aigak.runs.models import ENDED_WITHOUT_RESULT
+
+if TYPE_CHECKING:
+    from aigak.estimation import page, runs
+    from aigak.linkage import overlap
+else:  # scipy, numba and pandas load with the first estimate, not at start-up
+    page = lazy.module("aigak.estimation.page")
+    runs = lazy.module("aigak.estimation.runs")
+    overlap = lazy.module("aigak.linkage.overlap")
 
 MAX_UPLOAD = 1024 * 1024  # a capture-history table has at most 2^k - 1 rows
 RUN_REFRESH = 5  # seconds between reloads of a page while its run waits or runs
@@ -149,7 +156,7 @@ def _chosen_table(
     if len(chosen) + include_database < 2:
         return None, _("Choose at least two lists (the database counts as one).")
     try:
-        frame = capture_histories(chosen, include_database=include_database)
+        frame = overlap.capture_histories(chosen, include_database=include_database)
     except ValueError as error:  # a list that does not exist
         return None, str(error)
     if frame.empty:

@@ -14,9 +14,8 @@ import re
 import secrets
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -32,8 +31,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from aigak.accounts.http import AuthenticatedHttpRequest
 from aigak.accounts.models import AuditAction, AuditEvent, audit
+from aigak.lib import lazy
 from aigak.lib.spreadsheet import inert_frame
-from aigak.linkage import access, actions, lists, overlap, review, runs
+from aigak.linkage import access
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from aigak.linkage import actions, lists, overlap, review, runs
+else:  # pandas and splink load with the first page that uses them, not at start-up
+    actions = lazy.module("aigak.linkage.actions")
+    lists = lazy.module("aigak.linkage.lists")
+    overlap = lazy.module("aigak.linkage.overlap")
+    review = lazy.module("aigak.linkage.review")
+    runs = lazy.module("aigak.linkage.runs")
 from aigak.linkage.models import (
     FIELD_LABELS,
     RESERVED_LIST_NAMES,

@@ -13,7 +13,7 @@ from aigak.accounts import permissions as perms
 from aigak.accounts.models import AuditAction, User, audit
 from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.validation import Problem, clean_answers
-from aigak.records import bulk, bulk_check
+from aigak.records import bulk, bulk_check, hooks
 from aigak.records.ids import record_id_problems
 from aigak.records.links import sync_links
 from aigak.records.models import Person, Record, RecordCounter, RecordVersion, Status
@@ -132,6 +132,7 @@ def _create(
     )
     _apply_search(record)
     record.save()
+    hooks.record_saved(record)
     RecordVersion.objects.create(
         record=record,
         number=1,
@@ -152,6 +153,7 @@ def _new_version(record: Record, actor: User | None, answers: dict[str, Any], no
     record.form_version = record.questionnaire.current  # type: ignore[assignment]
     _apply_search(record)
     record.save()
+    hooks.record_saved(record)
     RecordVersion.objects.create(
         record=record,
         number=record.version,

@@ -20,6 +20,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from aigak.questionnaires.models import Questionnaire
+from aigak.records import hooks
 from aigak.records.bulk_check import BATCH, CheckedFile, Row
 from aigak.records.links import reference_fields, sync_links
 from aigak.records.models import Person, Record, RecordVersion
@@ -124,6 +125,7 @@ class BatchWriter:
         new = [r for r in rows if r.record_id not in existing]
         changed = [r for r in rows if r.record_id in existing]
         touched = self._create(new) + self._update(changed, existing)
+        hooks.records_saved(touched)
         if self.links and touched:
             for record in Record.objects.filter(pk__in=touched).select_related("form_version"):
                 sync_links(record, self.actor)

@@ -1,4 +1,5 @@
-"""What other apps show on a record's page, without the records app importing them.
+"""What other apps show on a record's page, and what they keep in step with each saved
+record, without the records app importing them.
 
 Records sit below evidence, linkage, reports and estimation: those apps import records,
 never the reverse (tests/test_app_layers.py). An app that adds a panel to a record's page
@@ -38,3 +39,26 @@ def record_page_panels(user: Any, record: Record) -> dict[str, Any]:
     for panel in _PANELS.values():
         context.update(panel.values(user, record))
     return context
+
+
+# Called in the transaction that saved a record (a new version, a restore, a status
+# change) or a batch of imported ones (their primary keys): an app that keeps something
+# derived from the answers (the report's coded form) registers here from its ready().
+RecordSaved = Callable[[Record], None]
+RecordsSaved = Callable[[list[int]], None]
+_SAVED: list[tuple[RecordSaved, RecordsSaved]] = []
+
+
+def on_records_saved(one: RecordSaved, batch: RecordsSaved) -> None:
+    """Call `one(record)` after every saved record and `batch(pks)` after an import batch."""
+    _SAVED.append((one, batch))
+
+
+def record_saved(record: Record) -> None:
+    for one, _ in _SAVED:
+        one(record)
+
+
+def records_saved(pks: list[int]) -> None:
+    for _, batch in _SAVED:
+        batch(pks)

@@ -30,7 +30,8 @@ from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.registry import get_questionnaire
 from aigak.questionnaires.xlsform import FormDefinition
 from aigak.records.models import Record
-from aigak.reports import engine
+from aigak.reports import coded, coded_read, engine
+from aigak.reports.coded import Layout
 from aigak.reports.filters import (
     Condition,
     apply_sql,
@@ -50,6 +51,7 @@ except ImportError:  # pragma: no cover - orjson is optional
     _dumps = json.dumps  # type: ignore[assignment]
 
 READ_CHUNK = 20_000
+CODED_CHUNK = 100_000  # coded rows are about 100 bytes: fewer, larger chunks
 PARALLEL_FROM = 100_000
 
 
@@ -60,7 +62,7 @@ class BuiltReport:
     conditions: list[Condition]
     data: dict[str, Any]
     lang: str = "en"
-    timings: dict[str, float] = field(default_factory=dict)
+    timings: dict[str, Any] = field(default_factory=dict)
 
     @property
     def scope(self) -> str:
@@ -79,8 +81,17 @@ def prepare(
     return spec, questionnaire, definition, conditions
 
 
-def _live(questionnaire: Questionnaire, definition: FormDefinition, conditions: list[Condition]):
+def _records(
+    questionnaire: Questionnaire,
+    definition: FormDefinition,
+    conditions: list[Condition],
+    id_range: tuple[int, int] | None,
+) -> tuple[Any, list[Condition]]:
+    """The live records in the report (a queryset, in id_range) and the conditions SQL
+    cannot check."""
     records = Record.live.filter(questionnaire=questionnaire)
+    if id_range is not None:
+        records = records.filter(pk__gte=id_range[0], pk__lt=id_range[1])
     return apply_sql(records, conditions, definition)
 
 
@@ -120,16 +131,18 @@ def read_columns(
     fields: tuple[str, ...],
     chunk_size: int = READ_CHUNK,
     id_range: tuple[int, int] | None = None,
+    uncoded: Layout | None = None,
 ) -> Iterator[tuple[engine.Texts, dict[str, Sequence[Any]], int]]:
     """The given answer fields of the live records that satisfy the conditions, in
     chunks of columns: (texts, values, number of records), as ``Plan.add_columns``
     takes them. The database takes the fields out of the answers JSON: the
     select_multiple answers (and ``record_id``) each as its JSON text, which the engine
     decodes once per distinct text; all other answers in one JSON array per record,
-    parsed here. A record without a ``record_id`` answer gets its record's id."""
-    records, in_python = _live(questionnaire, definition, conditions)
-    if id_range is not None:
-        records = records.filter(pk__gte=id_range[0], pk__lt=id_range[1])
+    parsed here. A record without a ``record_id`` answer gets its record's id. With
+    ``uncoded``, only the records without a valid coded row of that layout."""
+    records, in_python = _records(questionnaire, definition, conditions, id_range)
+    if uncoded is not None:
+        records = coded_read.uncoded(records, uncoded)
     query = records.values_list("record_id", "answers").order_by()
     sql, params = query.query.get_compiler(using=query.db).as_sql()
     connection = connections[query.db]
@@ -147,6 +160,8 @@ def read_columns(
     if in_array:
         select.append(_json_array(vendor, column, in_array))
     sql = sql.replace(column, ", ".join(select) or "NULL", 1)
+    if uncoded is not None:
+        sql = coded_read.through_live_index(sql, connection)
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(chunk_size):
@@ -183,12 +198,26 @@ def _count(
     definition: FormDefinition,
     conditions: list[Condition],
     id_range: tuple[int, int] | None = None,
+    use_coded: bool = True,
 ) -> tuple[engine.Plan, float, float]:
-    """The counts over the records (in id_range): (plan, seconds reading, computing)."""
+    """The counts over the records (in id_range): (plan, seconds reading, computing).
+    The records with a valid coded row are read from it, the others from their answers."""
     plan = engine.Plan(spec, definition)
     started = time.perf_counter()
     computing = 0.0
-    parts = read_columns(questionnaire, definition, conditions, plan.raw_fields, id_range=id_range)
+    layout = coded.layout_of(questionnaire) if use_coded else None
+    records, in_python = _records(questionnaire, definition, conditions, id_range)
+    if not coded_read.usable(layout, plan, in_python):
+        layout = None
+    if layout is not None:
+        for chunk in coded_read.read_coded(plan, layout, records, in_python, CODED_CHUNK):
+            t0 = time.perf_counter()
+            plan.add_chunk(chunk)
+            computing += time.perf_counter() - t0
+    fields = plan.raw_fields
+    parts = read_columns(
+        questionnaire, definition, conditions, fields, id_range=id_range, uncoded=layout
+    )
     for texts, values, n in parts:
         t0 = time.perf_counter()
         plan.add_columns(texts, n, values)
@@ -198,10 +227,10 @@ def _count(
 
 
 def _compute_part(
-    name: str, where: tuple[str, ...], id_range: tuple[int, int]
+    name: str, where: tuple[str, ...], id_range: tuple[int, int], use_coded: bool
 ) -> tuple[engine.Plan, float, float]:
     """One worker process's share of the records, as _count gives it."""
-    counted = _count(*prepare(name, where), id_range)
+    counted = _count(*prepare(name, where), id_range, use_coded)
     connections.close_all()  # the connection this process opened
     return counted
 
@@ -229,9 +258,11 @@ def build_report(
     lang: str = "en",
     diagrams: bool = False,
     workers: int | None = None,
+    use_coded: bool = True,
 ) -> BuiltReport:
     """The report over the live records; from PARALLEL_FROM records on, several processes
-    (one per CPU, at most four) each read and count a range of records."""
+    (one per CPU, at most four) each read and count a range of records. Without
+    ``use_coded`` every record is read from its answers (the coded form is ignored)."""
     where = tuple(where)
     spec, questionnaire, definition, conditions = prepare(name, where)
     if workers is None:
@@ -244,13 +275,16 @@ def build_report(
     try:
         ranges = _ranges(workers)
         if ranges is None:
-            plan, reading, computing = _count(spec, questionnaire, definition, conditions)
+            plan, reading, computing = _count(
+                spec, questionnaire, definition, conditions, use_coded=use_coded
+            )
         else:
             connections.close_all()  # each process opens its own connection
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(len(ranges), mp_context=context) as pool:
-                parts = list(pool.map(_compute_part, [name] * len(ranges), [where] * len(ranges),
-                                      ranges))  # fmt: skip
+            k = len(ranges)
+            with ProcessPoolExecutor(k, mp_context=context) as pool:
+                parts = list(pool.map(_compute_part, [name] * k, [where] * k, ranges,
+                                      [use_coded] * k))  # fmt: skip
             plan = parts[0][0]
             for other, _, _ in parts[1:]:
                 plan.merge(other)
@@ -274,5 +308,6 @@ def build_report(
             "compute": computing,
             "total": total,
             "processes": len(ranges) if ranges else 1,
+            "tables": plan.seconds,  # computing, per table (summed over processes)
         },
     )

@@ -5,14 +5,20 @@ from __future__ import annotations
 import io
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-from matplotlib import pyplot as plt  # noqa: E402
-
-from aigak.reports.outputs.numbers import number  # noqa: E402
+from aigak.reports.outputs.numbers import number
 
 PALETTE = ["#2f5d8a", "#c0504d", "#9bbb59", "#8064a2", "#4bacc6", "#f79646", "#7f7f7f"]
+
+
+def _pyplot() -> Any:
+    """matplotlib's pyplot on the Agg backend, imported on the first chart (half a second
+    that the server's start and the report command need not spend)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    return pyplot
 
 
 def chart_png(table: dict[str, Any], chart: dict[str, str], lang: str = "en") -> bytes | None:
@@ -23,6 +29,7 @@ def chart_png(table: dict[str, Any], chart: dict[str, str], lang: str = "en") ->
         return None
     labels = [r["label"] for r in rows]
     values = [r["percent"][column] or 0.0 for r in rows]
+    plt = _pyplot()
     figure, axes = plt.subplots(figsize=(7, 4.2), dpi=110)
     try:
         if chart["type"] == "pie":

@@ -41,3 +41,21 @@ def test_it_writes_xlsx_to_a_file(cli_db, tmp_path):
 
     book = load_workbook(out)
     assert {"T01", "T31", "D01"} <= set(book.sheetnames)
+
+
+def test_it_rebuilds_the_coded_form(cli_db, capsys, settings, tmp_path):
+    from aigak.records.demo import load_demo
+    from aigak.reports.models import CodedRecord
+
+    settings.DATA_DIR = tmp_path
+    load_demo()
+    total = CodedRecord.objects.count()
+    CodedRecord.objects.filter(pk__in=CodedRecord.objects.values("pk")[:40]).delete()
+    assert main(["report", "--rebuild-index"]) == 0
+    assert "victim: 40 records coded" in capsys.readouterr().err
+    assert CodedRecord.objects.count() == total
+
+
+def test_it_asks_for_a_report_or_a_rebuild(cli_db, capsys):
+    assert main(["report"]) == 2
+    assert "--rebuild-index" in capsys.readouterr().err

@@ -1,4 +1,5 @@
-"""`aigak report REPORT [--format json|html|xlsx|docx] [--out FILE] [--where FIELD=VALUE ...]`."""
+"""`aigak report REPORT [--format json|html|xlsx|docx] [--out FILE] [--where FIELD=VALUE ...]`,
+and `aigak report --rebuild-index` (code the records the coded form lacks or has stale)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from aigak.accounts.models import AuditAction, audit
 from aigak.questionnaires.registry import UnknownQuestionnaire
+from aigak.reports import coded
 from aigak.reports.build import build_report
 from aigak.reports.filters import FilterError
 from aigak.reports.outputs import FORMATS, render
@@ -26,7 +28,7 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("report", help="report name, e.g. qantar2022")
+        parser.add_argument("report", nargs="?", help="report name, e.g. qantar2022")
         parser.add_argument("--format", choices=FORMATS, default="json")
         parser.add_argument("--out", help="write to this file instead of stdout")
         parser.add_argument(
@@ -41,8 +43,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--timings", action="store_true", help="print read/compute seconds on stderr"
         )
+        parser.add_argument(
+            "--rebuild-index",
+            action="store_true",
+            help="code the live records whose coded form (what reports read) is missing or "
+            "stale, e.g. after a form upgrade; then build REPORT if one is named",
+        )
 
     def handle(self, *args, **options) -> None:
+        if options["rebuild_index"]:
+            started = time.perf_counter()
+            for name, n in coded.rebuild().items():
+                self.stderr.write(f"{name}: {n} records coded")
+            self.stderr.write(f"coded form rebuilt in {time.perf_counter() - started:.1f} s")
+            if not options["report"]:
+                return
+        if not options["report"]:
+            raise CommandError(
+                "name a report (e.g. qantar2022) or give --rebuild-index", returncode=2
+            )
         fmt = options["format"]
         try:
             built = build_report(

@@ -1,0 +1,276 @@
+"""Reading the coded form (``aigak.reports.coded``) into the engine's chunks.
+
+The live records of a report whose coded row is valid (the layout's stamp, the record's
+version) come as packed rows, ``fetchmany`` at a time, viewed as one numpy record array
+per chunk without a per-record step; the few records with free text bring a small JSON
+object. ``CodedChunk`` answers the tables from these arrays: the codes of a choice field
+are the column itself, ticked sets are the distinct bitmasks, dates are day numbers, ages
+are worked out once per distinct birth day. The other records are read from their answers
+(``build.read_columns`` with ``uncoded``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from django.db import connections
+from django.db.models import Exists, F, OuterRef, QuerySet
+
+from aigak.reports.coded import EMPTY_DATE, NO_NUMBER, Layout, decode_texts
+from aigak.reports.columns import Chunk, Codes, Ticks, Where
+from aigak.reports.filters import Condition, _groups
+from aigak.reports.spec import AGE_BRACKET
+
+if TYPE_CHECKING:
+    from aigak.reports.engine import Plan
+
+
+LIVE_INDEX = "reports_live_version"  # migration 0002: (questionnaire, id, version) of live records
+
+
+def through_live_index(sql: str, connection: Any) -> str:
+    """On SQLite, have the query find the live records through LIVE_INDEX: its planner
+    would otherwise read each record's row (the whole answers) to learn its version.
+    Only when the index is there: SQLite drops it when a migration remakes the table."""
+    if connection.vendor != "sqlite":
+        return sql
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = %s", [LIVE_INDEX]
+        )
+        if cursor.fetchone() is None:
+            return sql
+    table = '"records_record"'
+    return sql.replace(f"FROM {table}", f"FROM {table} INDEXED BY {LIVE_INDEX}", 1)
+
+
+def valid(records: QuerySet, layout: Layout) -> QuerySet:
+    """The records (a Record queryset) whose coded row is valid."""
+    return records.filter(coded__stamp=layout.stamp, coded__version=F("version"))
+
+
+def uncoded(records: QuerySet, layout: Layout) -> QuerySet:
+    """The records (a Record queryset) without a valid coded row."""
+    from aigak.reports.models import CodedRecord
+
+    rows = CodedRecord.objects.filter(
+        record=OuterRef("pk"), stamp=layout.stamp, version=OuterRef("version")
+    )
+    return records.filter(~Exists(rows))
+
+
+def usable(layout: Layout | None, plan: Plan, in_python: list[Condition]) -> bool:
+    """Whether the layout codes every field the plan reads, and as masks the
+    select_multiple fields of the filters that SQL leaves to Python."""
+    if layout is None or any(n not in layout.slots for n in plan.raw_fields):
+        return False
+    return all(c.field in layout.slots and layout.slots[c.field].kind == "many" for c in in_python)
+
+
+def read_coded(
+    plan: Plan,
+    layout: Layout,
+    records: QuerySet,
+    in_python: list[Condition],
+    chunk_size: int,
+) -> Iterator[CodedChunk]:
+    """Chunks of the records whose coded row is valid, with the conditions SQL left."""
+    query = valid(records, layout).values_list("coded__data", "coded__texts").order_by()
+    sql, params = query.query.get_compiler(using=query.db).as_sql()
+    connection = connections[query.db]
+    sql = through_live_index(sql, connection)
+    dtype = layout.dtype
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk_size):
+            data, texts = zip(*rows, strict=True)
+            packed = np.frombuffer(b"".join(map(bytes, data)), dtype=dtype)
+            text_rows = list(texts)
+            if in_python:
+                keep = np.flatnonzero(_matching(layout, packed, in_python))
+                if not len(keep):
+                    continue
+                packed = packed[keep]
+                text_rows = [text_rows[i] for i in keep.tolist()]
+            yield CodedChunk(plan, layout, packed, text_rows)
+
+
+def _matching(layout: Layout, packed: np.ndarray, conditions: list[Condition]) -> np.ndarray:
+    """Records that ticked any of the values of each select_multiple condition."""
+    keep = np.ones(len(packed), dtype=bool)
+    for (name, _), values in _groups(conditions).items():
+        column, index = packed[name], layout.index[name]
+        ticked = np.zeros(len(packed), dtype=bool)
+        for v in values:
+            ticked |= _has_bit(column, index[v])
+        keep &= ticked
+    return keep
+
+
+def _has_bit(column: np.ndarray, bit: int) -> np.ndarray:
+    """Whether each record's mask (u8, or a row of bytes) has that bit."""
+    if column.ndim == 1:
+        return (column >> np.uint64(bit)) & np.uint64(1) != 0
+    return (column[:, bit >> 3] & (1 << (bit & 7))) != 0
+
+
+def _masks(column: np.ndarray, m: int, present: bool) -> tuple[np.ndarray, Codes]:
+    """The distinct masks of a select_multiple column, as rows of bytes (little-endian),
+    and each record's index among them; without ``present`` the list bit is cleared."""
+    if column.ndim == 1:
+        if not present:
+            column = column & ~np.uint64(1 << m)
+        found, which = np.unique(column, return_inverse=True)
+        rows = np.ascontiguousarray(found.astype("<u8")).view(np.uint8).reshape(-1, 8)
+        return rows, which.ravel().astype(np.int64)
+    bits = column.copy()
+    if not present:
+        bits[:, m >> 3] &= ~np.uint8(1 << (m & 7))
+    found, which = np.unique(bits, axis=0, return_inverse=True)
+    return found, which.ravel().astype(np.int64)
+
+
+class CodedChunk(Chunk):
+    """A chunk of coded records: the same questions as Chunk, answered from arrays."""
+
+    def __init__(self, plan: Plan, layout: Layout, packed: np.ndarray, texts: list[Any]):
+        self.plan = plan
+        self.layout = layout
+        self.packed = packed
+        self.texts = None
+        self.n = len(packed)
+        self.with_texts = [(i, decode_texts(t)) for i, t in enumerate(texts) if t]
+        self.raw = _Raw(self)
+        self._views: dict[Where, Any] = {}
+        self._codes: dict[str, Codes] = {}
+        self._ticks: dict[str, Ticks] = {}
+        self._ages: Codes | None = None
+        name, none = plan.spec.breakdown_field, len(plan.split)
+        if self._kind(name) == "one":
+            of = plan.column_of
+            choices = layout.slots[name].choices
+            lookup = np.array([of.get(c, none) for c in choices] + [none], dtype=np.int64)
+            self.column = lookup[packed[name]]
+        else:
+            self.column = self.mapped(name, lambda v: plan.column_of.get(str(v), none), np.int64)
+
+    def _kind(self, name: str) -> str:
+        slot = self.layout.slots.get(name)
+        return slot.kind if slot is not None else ""
+
+    def view(self, where: Where) -> Any:
+        if where in self._views or any(self._kind(name) != "one" for name, _ in where):
+            return super().view(where)
+        mask = np.ones(self.n, dtype=bool)
+        for name, wanted in where:
+            code = self.layout.index[name].get(wanted)
+            mask &= False if code is None else self.packed[name] == code
+        return self._view_of(where, np.flatnonzero(mask))
+
+    def _view_of(self, where: Where, index: np.ndarray | None) -> Any:
+        from aigak.reports.columns import View
+
+        view = self._views[where] = View(self, index)
+        return view
+
+    def codes(self, name: str) -> Codes:
+        if self._kind(name) != "one" or name == AGE_BRACKET:
+            return super().codes(name)
+        codes = self._codes.get(name)
+        if codes is None:
+            codes = self._codes[name] = self.packed[name].astype(np.int64)
+        return codes
+
+    def ticks(self, name: str) -> Ticks:
+        if self._kind(name) != "many":
+            return super().ticks(name)
+        ticks = self._ticks.get(name)
+        if ticks is None:
+            m = len(self.layout.slots[name].choices)
+            found, sets = _masks(self.packed[name], m, present=False)
+            ticks = Ticks.__new__(Ticks)
+            ticks.sets = sets
+            choices = np.unpackbits(found, axis=1, bitorder="little")[:, :m].astype(np.int64)
+            ticks.choices = np.hstack([choices, np.zeros((len(found), 1), dtype=np.int64)])
+            ticks.ticked = ticks.knows = choices.sum(axis=1) > 0
+            self._ticks[name] = ticks
+        return ticks
+
+    def days(self, name: str) -> Codes | None:
+        return self.packed[name] if self._kind(name) == "date" else None
+
+    def ages(self) -> Codes:
+        plan = self.plan
+        if self._ages is not None:
+            return self._ages
+        if self._kind(plan.birth_field) != "date" or self._kind(plan.stated_field) != "int":
+            return super().ages()
+        births, where = np.unique(self.packed[plan.birth_field], return_inverse=True)
+        at = [_age(plan, int(day)) for day in births.tolist()]
+        ages = np.array(at, dtype=np.int64)[where.ravel()]
+        stated = self.packed[plan.stated_field].astype(np.int64)
+        stated = np.where(stated >= 0, stated, -1)  # no answer (-2**31) and negatives
+        self._ages = np.where(ages >= 0, ages, stated)
+        return self._ages
+
+
+def _age(plan: Plan, day: int) -> int:
+    if day <= 0:
+        return -1
+    age = plan._age_at_reference(dt.date.fromordinal(day).isoformat())
+    return -1 if age is None else age
+
+
+class _Raw(dict):
+    """The answers of a coded field per record, as stored, decoded on first use."""
+
+    def __init__(self, chunk: CodedChunk):
+        super().__init__()
+        self.chunk = chunk
+
+    def __missing__(self, name: str) -> list[Any]:
+        chunk = self.chunk
+        kind = chunk._kind(name)
+        if kind in ("", "text"):
+            values: list[Any] = [None] * chunk.n
+            for i, texts in chunk.with_texts:
+                values[i] = texts.get(name)
+        else:
+            column = chunk.packed[name]
+            if kind == "many":
+                choices = chunk.layout.slots[name].choices
+                found, which = _masks(column, len(choices), present=True)
+                answers = [_ticked(choices, row) for row in found]
+            else:
+                found, which = np.unique(column, return_inverse=True)
+                answers = [_answer(chunk.layout, name, kind, int(v)) for v in found.tolist()]
+            values = [answers[i] for i in which.ravel().tolist()]
+            if kind == "many":  # lists out of the form's order, as stored
+                for i, texts in chunk.with_texts:
+                    if name in texts:
+                        values[i] = texts[name]
+        self[name] = values
+        return values
+
+
+def _ticked(choices: tuple[str, ...], row: np.ndarray) -> list[str] | None:
+    flags = np.unpackbits(row, bitorder="little")
+    if not flags[len(choices)]:
+        return None
+    return [c for c, on in zip(choices, flags.tolist(), strict=False) if on]
+
+
+def _answer(layout: Layout, name: str, kind: str, value: int) -> Any:
+    if kind == "one":
+        choices = layout.slots[name].choices
+        return choices[value] if value < len(choices) else None
+    if kind == "date":
+        return (
+            ""
+            if value == EMPTY_DATE
+            else (dt.date.fromordinal(value).isoformat() if value else None)
+        )
+    return None if value == NO_NUMBER else value
