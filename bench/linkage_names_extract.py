@@ -3,7 +3,7 @@
 Source: the `names-dataset` package 3.3.1 (Philippe Remy, Apache-2.0,
 https://github.com/philipperemy/name-dataset), whose v3 tables rank first and last
 names by how often they occur per country. Only the ranks for Kazakhstan (KZ) are kept:
-the 200 most common Cyrillic given names with their gender, the 300 most common
+the 400 most common Cyrillic given names with their gender, the 1,000 most common
 Cyrillic surnames folded to the masculine form, and where the same tables also hold a
 spelling with the Kazakh letters (Нұрлан beside Нурлан), that spelling. Nothing in
 `aigak.lib.names` is used, so the evaluation does not repeat the matcher's tables.
@@ -65,7 +65,7 @@ def main(folder: Path) -> None:
             if sex:
                 writer.writerow([rank, name, sex, forms.get(name, "")])
                 kept += 1
-            if kept == 200:
+            if kept == 400:
                 break
     surnames = kz_ranked(folder / "last_names.pkl.gz")
     forms = {masculine(k): masculine(v) for k, v in kazakh_forms(surnames).items()}
@@ -76,7 +76,7 @@ def main(folder: Path) -> None:
     with open(OUT / "kz_surnames.csv", "w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(["rank", "surname", "kazakh_spelling"])
-        for name, rank in list(seen.items())[:300]:
+        for name, rank in list(seen.items())[:1000]:
             writer.writerow([rank, name, forms.get(name, "")])
 
 
