@@ -25,6 +25,8 @@ OUT = Path(__file__).resolve().parents[1] / "aigak/linkage/evaluation/data"
 RUSSIFY = str.maketrans("әғқңөұүһі", "агкноуухи")
 CYRILLIC = re.compile(r"^[А-ЯЁӘҒҚҢӨҰҮҺІ][а-яёәғқңөұүһі]+$")
 KAZAKH_LETTER = re.compile(r"[әғқңөұүһі]")
+# Some people put their father's name in the surname field: not surnames.
+PATRONYMIC = re.compile(r"(ович|евич|ич|овна|евна|ична|ұлы|улы|қызы|кызы)$")
 NOT_NAMES = {"Мектебі", "Балабақшасы", "Кітапханасы", "Қазақ", "Казахстан", "Казах"}
 
 
@@ -71,7 +73,7 @@ def main(folder: Path) -> None:
     forms = {masculine(k): masculine(v) for k, v in kazakh_forms(surnames).items()}
     seen: dict[str, int] = {}
     for rank, name, _ in surnames:
-        if not KAZAKH_LETTER.search(name):
+        if not KAZAKH_LETTER.search(name) and not PATRONYMIC.search(name):
             seen.setdefault(masculine(name), rank)
     with open(OUT / "kz_surnames.csv", "w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
