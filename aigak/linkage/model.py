@@ -123,10 +123,12 @@ COMPARISONS = ["surname", "given", "patronymic", "birth", "place", "event", "gen
 # surname, given name or birth date was written differently in the two lists.
 BLOCKING_RULES = [
     # Same surname and initial: a common surname with a common initial is a big block,
-    # so two full given names must also share a skeleton or a birth year.
+    # so two full given names must also share a skeleton or a birth year, unless a side
+    # has no birth year at all (a mistyped given name with nothing else to go on).
     "l.surname_stem = r.surname_stem AND l.given_initial = r.given_initial"
     " AND (l.given IS NULL OR r.given IS NULL OR l.given_skel = r.given_skel"
-    " OR l.approx_birth_year = r.approx_birth_year)",
+    " OR l.approx_birth_year = r.approx_birth_year"
+    " OR l.approx_birth_year IS NULL OR r.approx_birth_year IS NULL)",
     "l.surname_skel = r.surname_skel AND l.approx_birth_year = r.approx_birth_year",
     "l.given_skel = r.given_skel AND l.birth_date = r.birth_date",
     "l.surname_stem = r.given AND l.given = r.surname_stem",
