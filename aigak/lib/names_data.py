@@ -67,6 +67,9 @@ SPELLING_RULES: list[tuple[str, str]] = [
     (r"ii+", "i"),  # Aliyev -> aliiev -> aliev; Юрий -> iurii -> iuri
     (r"(?<=[^aeiouy])y$", "i"),  # final -y after a consonant: Yury/Yuri
     (r"(?<=[oe])ff$", "v"),  # -off, -eff: Akhmetoff, Ibrayeff (French and press habit)
+    # Doubled consonants: Assel/Asel, Tussupov/Tusupov; not k, which -қызы doubles
+    # (Серікқызы), and no vowels (Андреевич).
+    (r"([bdfghlmnprstvz])\1+", r"\1"),
 ]
 
 # Letters whose first sound varies between spellings, for comparing initials.
