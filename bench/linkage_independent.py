@@ -16,10 +16,9 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import time
 
 import pandas as pd
-from linkage_quality import cluster_pairs, febrl, febrl_as_people, scores
+from linkage_quality import cluster_pairs, febrl, febrl_as_people, print_table, scores
 
 from aigak.linkage import engines, matching
 from aigak.linkage.evaluation import generator, tasks
@@ -120,15 +119,7 @@ def main() -> None:
     if args.only in (None, "febrl"):
         cases.append(("FEBRL4 link", febrl4))
     print(f"load average at start: {os.getloadavg()[0]:.1f}")
-    print("| case | model | precision | recall | F1 | found | true | CPU s |")
-    print("|---|---|---|---|---|---|---|---|")
-    for name, case in cases:
-        started = time.process_time()
-        results = case()
-        seconds = time.process_time() - started
-        for model, s in results.items():
-            print(f"| {name} | {model} | {s['precision']:.3f} | {s['recall']:.3f} | "
-                  f"{s['f1']:.3f} | {s['found']} | {s['true']} | {seconds:.0f} |", flush=True)  # fmt: skip
+    print_table(cases)
 
 
 if __name__ == "__main__":

@@ -78,6 +78,6 @@ def measured():
     return out
 
 
-@pytest.mark.parametrize("task, floor", [("full", 0.96), ("initials", 0.91), ("dedupe", 0.95)])
+@pytest.mark.parametrize("task, floor", [("full", 0.97), ("initials", 0.92), ("dedupe", 0.96)])
 def test_it_holds_its_quality_on_lists_it_was_not_tuned_on(measured, task, floor):
     assert measured[task] >= floor, measured
