@@ -27,7 +27,8 @@ from functools import lru_cache
 from aigak.lib import names_data as tables
 
 _TRANSLATE = str.maketrans({**tables.CYRILLIC_TO_LATIN, **tables.LATIN_MARKS})
-_APOSTROPHE = re.compile(r"([a-z])['’ʼʻ`´]")
+# The backtick is GOST 7.79 B's mark for ы, э, ь, ъ (Sady`kov, E`l`mira), dropped.
+_APOSTROPHE = re.compile(r"([a-z])['’ʼʻ´]")
 _RULES = [(re.compile(pattern), repl) for pattern, repl in tables.SPELLING_RULES]
 _NOT_LETTER = re.compile(r"[^a-z]+")
 _VOWELS = set("aeiouy")
@@ -342,7 +343,9 @@ def _roles(signature: Signature, cyrillic: bool) -> tuple[int, int, int, tuple[i
     patronymic = next((i for i in rest if signature[i][0]), -1)
     rest = [i for i in rest if i != patronymic]
     # Zarina, Madina and Erkin end like surnames (-ина, -ин) but are given names.
+    # -ов/-ева beats -ин/-ын: in "Tolkyn Sultanova" the surname is Sultanova.
     russian = [i for i in rest if signature[i][1] == "russian"]
+    russian += [i for i in rest if signature[i][1] == "russian_weak"]
     kazakh = [i for i in rest if signature[i][1] == "kazakh"]
     if russian:
         surname = russian[0]
@@ -366,12 +369,18 @@ def _roles(signature: Signature, cyrillic: bool) -> tuple[int, int, int, tuple[i
 
 @lru_cache(maxsize=200_000)
 def _surname_ending(word: str) -> str:
-    """The kind of surname ending: "russian" (-ов, -ева, -ский...), "kazakh" (-ұлы,
+    """The kind of surname ending: "russian" (-ов, -ева, -ский...), "russian_weak"
+    (-ин, -ына: also the end of given names such as Tolkyn, Karina), "kazakh" (-ұлы,
     -қызы), or "" for none and for a given name that only looks suffixed."""
     suffix = _strip(word, "surname")[1]
     if not suffix or is_given_name(word):
         return ""
-    return "kazakh" if _is_kazakh_ending(suffix) else "russian"
+    if _is_kazakh_ending(suffix):
+        return "kazakh"
+    return "russian_weak" if suffix in _WEAK_SUFFIXES else "russian"
+
+
+_WEAK_SUFFIXES = {fold(s) for s in ("ин", "ина", "ын", "ына")}
 
 
 def _is_kazakh_ending(suffix: str) -> bool:

@@ -45,12 +45,19 @@ APOSTROPHE_LETTERS: dict[str, str] = {
 # Spelling rules applied in order to a lower-case Latin word: each folds the
 # romanisations of one sound onto one spelling. Regular expressions.
 SPELLING_RULES: list[tuple[str, str]] = [
-    (r"shch|sch", "sh"),  # щ: BGN shch, German sch
+    (r"shch|shh|sch", "sh"),  # щ: BGN shch, GOST 7.79 B shh, German sch
+    (r"cz", "ts"),  # ц: GOST 7.79 B cz (Czoj), c before a front vowel (Cyganov)
+    (r"ck", "k"),
+    (r"c(?=[eiy])", "ts"),
+    (r"c(?!h)", "k"),  # English c: Victor, Nicolai
+    (r"(?<=[aeiouy])j(?=[^aeiou]|$)", "i"),  # й: GOST 7.79 B j (Ajdos, Sergej, Sulejmenov)
     (r"dzh|dj|j", "zh"),  # Дж/Ж: Dzhumabaev, Djumabaev, Jumabaev (2021 J), Zhumabaev
     (r"kh", "h"),  # Х and Һ: Khasen, Hasen
     (r"gh", "g"),  # Ғ: BGN gh
     (r"q", "k"),  # Қ: Qudaibergen (2021 Latin) and Kudaibergen
-    (r"x", "ks"),  # Aleksandr, Alexander
+    # х is x in GOST 7.79 B (Axmetov, Xasen, Muxtar); English x is ks in a few names.
+    (r"(?<=^ale)x|(?<=^ma)x(?=im)|(?<=^o)x|(?<=^ro)x", "ks"),  # Alexander, Maxim, Oxana
+    (r"x", "h"),
     (r"w", "v"),
     (r"ng+", "n"),  # Ң: BGN ng (Шыңғыс: Shyngghys -> shynggys)
     (r"y(?=[aeou])", "i"),  # я ю е ё: ya/ia, yu/iu, ye/ie (ICAO writes i)
@@ -59,6 +66,10 @@ SPELLING_RULES: list[tuple[str, str]] = [
     (r"(?<=[aeou])ie", "e"),  # Е after a vowel: Bayev -> baiev -> baev, as Баев
     (r"ii+", "i"),  # Aliyev -> aliiev -> aliev; Юрий -> iurii -> iuri
     (r"(?<=[^aeiouy])y$", "i"),  # final -y after a consonant: Yury/Yuri
+    (r"(?<=[oe])ff$", "v"),  # -off, -eff: Akhmetoff, Ibrayeff (French and press habit)
+    # Doubled consonants: Assel/Asel, Tussupov/Tusupov; not k, which -қызы doubles
+    # (Серікқызы), and no vowels (Андреевич).
+    (r"([bdfghlmnprstvz])\1+", r"\1"),
 ]
 
 # Letters whose first sound varies between spellings, for comparing initials.

@@ -4,13 +4,18 @@ Plain connected components join everything a chain of pairs touches: a record wi
 a common name ("Айгерим Есахметова", no date) pairs with several namesakes and so pulls
 them into one cluster. Here pairs are taken most probable first and two groups are
 joined only when nothing in them contradicts: no two birth dates that differ (beyond a
-swap of day and month or one typed digit), no two genders.
+swap of day and month or one typed digit), no two genders, no two years of birth (from
+a date or an age) more than three years apart.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+# Years of birth within a cluster may differ this much: an age is a year off in the
+# lists, and an age without the date of the event gives the year only to within one.
+MAX_YEAR_SPREAD = 3
 
 
 def dates_agree(one: str, other: str) -> bool:
@@ -38,11 +43,13 @@ def clusters_from_pairs(
     pairs: pd.DataFrame,
     birth_dates: pd.Series | None = None,
     genders: pd.Series | None = None,
+    birth_years: pd.Series | None = None,
 ) -> pd.DataFrame:
     """`id`, `cluster_id` for every id. `pairs` (`left_id`, `right_id`, and
     `probability` when there is one) are joined most probable first, refusing a join
-    that would put contradicting birth dates or genders (aligned with `ids`; missing
-    values contradict nothing) in one cluster. A cluster is named by its first row."""
+    that would put contradicting birth dates, genders or years of birth (aligned with
+    `ids`; missing values contradict nothing) in one cluster. A cluster is named by its
+    first row."""
     ids = ids.reset_index(drop=True)
     position = pd.Series(np.arange(len(ids)), index=ids.to_numpy())
     parent = np.arange(len(ids))
@@ -53,6 +60,16 @@ def clusters_from_pairs(
             for i, value in enumerate(values.to_numpy()):
                 if isinstance(value, str) and value:
                     store[i] = {value}
+    # Only a cluster with an age in it checks years: two dates are checked as dates,
+    # which forgives a mistyped digit of the year.
+    years: dict[int, tuple[int, int]] = {}
+    aged: set[int] = set()
+    if birth_years is not None:
+        for i, year in enumerate(pd.to_numeric(birth_years, errors="coerce").to_numpy()):
+            if not np.isnan(year):
+                years[i] = (int(year), int(year))
+                if i not in dates:
+                    aged.add(i)
 
     def root(i: int) -> int:
         while parent[i] != i:
@@ -68,11 +85,21 @@ def clusters_from_pairs(
         ra, rb = root(int(a)), root(int(b))
         if ra == rb or not _compatible(ra, rb, dates, sexes):
             continue
+        if ra in years and rb in years and (ra in aged or rb in aged):
+            low, high = min(years[ra][0], years[rb][0]), max(years[ra][1], years[rb][1])
+            if high - low > MAX_YEAR_SPREAD:
+                continue
         keep, gone = min(ra, rb), max(ra, rb)
         parent[gone] = keep
         for store in (dates, sexes):
             if gone in store:
                 store.setdefault(keep, set()).update(store.pop(gone))
+        if gone in aged:
+            aged.add(keep)
+        if gone in years:
+            span = years.pop(gone)
+            mine = years.get(keep, span)
+            years[keep] = (min(mine[0], span[0]), max(mine[1], span[1]))
     first = np.array([root(i) for i in range(len(ids))], dtype=np.int64)
     return pd.DataFrame({"id": ids.to_numpy(), "cluster_id": ids.to_numpy()[first]})
 

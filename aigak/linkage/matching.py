@@ -158,7 +158,11 @@ def dedupe_list(
     step("forming clusters")
     pairs = pairs[pairs["probability"] >= threshold].reset_index(drop=True)
     clusters = clusters_from_pairs(
-        features["unique_id"], pairs, features["birth_date"], features["gender"]
+        features["unique_id"],
+        pairs,
+        features["birth_date"],
+        features["gender"],
+        features["approx_birth_year"],
     )
     return DedupeResult(clusters, pairs, training, warnings)
 

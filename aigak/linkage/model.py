@@ -40,6 +40,11 @@ def _null(*columns: str) -> str:
 def comparison_levels(jw: str) -> dict[str, list[Level]]:
     """The comparisons, keyed by name; `jw` names the Jaro-Winkler function."""
     crossed = "surname_stem_l = given_r AND given_l = surname_stem_r"
+    # Crossed with a typing error on one side ("capurso aleihsha" / "alesha capurso").
+    crossed_alike = (
+        f"greatest({jw}(surname_stem_l, given_r), {jw}(given_l, surname_stem_r)) >= 0.95"
+        f" AND least({jw}(surname_stem_l, given_r), {jw}(given_l, surname_stem_r)) >= 0.85"
+    )
     one_exact = "(dates_exact_l = 0 OR dates_exact_r = 0)"
     return {
         "surname": [
@@ -47,6 +52,7 @@ def comparison_levels(jw: str) -> dict[str, list[Level]]:
             Level("same surname stem", "surname_stem_l = surname_stem_r", 0.86, 0.003,
                   tf_column="surname_stem"),
             Level("surname and given name crossed", crossed, 0.01, 0.00002),
+            Level("surname and given name crossed, alike", crossed_alike, 0.005, 0.00002),
             Level("same surname skeleton", "surname_skel_l = surname_skel_r", 0.06, 0.0006),
             Level("surname stems alike (JW >= 0.92)",
                   f"{jw}(surname_stem_l, surname_stem_r) >= 0.92", 0.05, 0.002),
@@ -59,6 +65,7 @@ def comparison_levels(jw: str) -> dict[str, list[Level]]:
             Level("same given name", "given_l = given_r", 0.80, 0.01, tf_column="given"),
             Level("same given name skeleton", "given_skel_l = given_skel_r", 0.07, 0.002),
             Level("given name and surname crossed", crossed, 0.01, 0.00002),
+            Level("given name and surname crossed, alike", crossed_alike, 0.005, 0.00002),
             Level("given names alike (JW >= 0.9)", f"{jw}(given_l, given_r) >= 0.9", 0.04, 0.01),
             Level("same initial, one side initial only",
                   "(given_l IS NULL OR given_r IS NULL) AND given_initial_l = given_initial_r",
@@ -123,10 +130,12 @@ COMPARISONS = ["surname", "given", "patronymic", "birth", "place", "event", "gen
 # surname, given name or birth date was written differently in the two lists.
 BLOCKING_RULES = [
     # Same surname and initial: a common surname with a common initial is a big block,
-    # so two full given names must also share a skeleton or a birth year.
+    # so two full given names must also share a skeleton or a birth year, unless a side
+    # has no birth year at all (a mistyped given name with nothing else to go on).
     "l.surname_stem = r.surname_stem AND l.given_initial = r.given_initial"
     " AND (l.given IS NULL OR r.given IS NULL OR l.given_skel = r.given_skel"
-    " OR l.approx_birth_year = r.approx_birth_year)",
+    " OR l.approx_birth_year = r.approx_birth_year"
+    " OR l.approx_birth_year IS NULL OR r.approx_birth_year IS NULL)",
     "l.surname_skel = r.surname_skel AND l.approx_birth_year = r.approx_birth_year",
     "l.given_skel = r.given_skel AND l.birth_date = r.birth_date",
     "l.surname_stem = r.given AND l.given = r.surname_stem",
@@ -151,6 +160,9 @@ GENEROUS_RULES = [
         " AND l.place = r.place",
         1e8,
     ),
+    # Without a birth date: the same town and given name finds a surname mistyped on
+    # one side ("aidan broughn"/"aidan broughan", both in Smithfield).
+    ("l.place = r.place AND l.given_skel = r.given_skel", 3e7),
 ]
 
 # Rules for the EM training sessions: each leaves some comparisons free to estimate.

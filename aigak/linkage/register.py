@@ -155,6 +155,10 @@ SUPERSETS = {
         "SELECT a.row FROM t a JOIN rows_in r ON a.row = r.row JOIN short s"
         " ON a.initial = s.given_initial AND r.year = s.approx_birth_year AND r.place = s.place"
     ),
+    _GENEROUS[2]: (  # town and given name skeleton
+        "SELECT a.row FROM t a JOIN rows_in r ON a.row = r.row JOIN short s"
+        " ON a.given_skel = s.given_skel AND r.place = s.place"
+    ),
 }
 
 
