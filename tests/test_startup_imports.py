@@ -62,5 +62,7 @@ def test_it_starts_light_commands_without_heavy_libraries(tmp_path, argvs):
 
 def test_it_notices_a_heavy_import(tmp_path):
     """The check itself works: a page that needs pandas does load it."""
-    code = URLS.replace("import aigak.site.urls", "import aigak.linkage.views as v; v.lists.read_table")
+    code = URLS.replace(
+        "import aigak.site.urls", "import aigak.linkage.views as v; v.lists.read_table"
+    )
     assert "pandas" in _heavy_after(code, tmp_path)
