@@ -46,6 +46,25 @@ class Layout:
     choices: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
     repeats: set[str] = field(default_factory=set)
     repeat_names: dict[str, set[str]] = field(default_factory=dict)
+    # The column of the submission's instanceID (KoBo `_uuid`, ODK `meta/instanceID`,
+    # Central's `KEY`): the record id of a row that names none.
+    instance: int | None = None
+
+
+# Export columns holding the submission's instanceID, in order of preference.
+INSTANCE_COLUMNS = ("meta/instanceID", "instanceID", "_uuid", "KEY")
+
+
+def instance_record_id(value: Any) -> str | None:
+    """The record id an ODK/KoBo submission's instanceID gives (`uuid:...`).
+
+    >>> instance_record_id("5f0c-11"), instance_record_id("uuid:5f0c-11"), instance_record_id("")
+    ('uuid:5f0c-11', 'uuid:5f0c-11', None)
+    """
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return None
+    return text if text.startswith("uuid:") else f"uuid:{text}"
 
 
 def layout(source: str, header: list[Any], definition: FormDefinition) -> Layout:
@@ -88,7 +107,9 @@ def layout(source: str, header: list[Any], definition: FormDefinition) -> Layout
         raise TableError(source, "no column names a field of this questionnaire", row=1)
     repeats = set(definition.repeats())
     repeat_names = {r: {f.name for f in definition.repeat_fields(r)} for r in repeats}
-    return Layout(source, out, choices, repeats, repeat_names)
+    given = [str(c).strip() if c is not None else "" for c in header]
+    instance = next((given.index(c) for c in INSTANCE_COLUMNS if c in given), None)
+    return Layout(source, out, choices, repeats, repeat_names, instance)
 
 
 def flatten(obj: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -156,6 +177,11 @@ def row_dict(
         ]
         if chosen:
             row[name] = chosen
+    if "record_id" not in row and plan.instance is not None and plan.instance < width:
+        value = values[plan.instance] if cell is None else cell(values[plan.instance])
+        record_id = instance_record_id(value)
+        if record_id:
+            row["record_id"] = record_id
     return row
 
 
@@ -411,6 +437,12 @@ def _json_row(
         repeat = key.split("/")[-1]
         if repeat in repeats:
             _add_repeat(row, repeat, value, repeat_names)
+    if "record_id" not in row:
+        flat = flatten({k: v for k, v in item.items() if k.split("/")[-1] not in repeats})
+        found = next((flat[c] for c in INSTANCE_COLUMNS if flat.get(c)), None)
+        record_id = instance_record_id(found)
+        if record_id:
+            row["record_id"] = record_id
     return row
 
 

@@ -70,3 +70,36 @@ def test_it_imports_a_kobo_export_and_exports_it_back(tmp_path, capsys):
     again = tmp_path / "again.json"
     assert main(["export", "kobo_copy", "--format", "json", "--out", str(again)]) == 0
     assert json.loads(again.read_text()) == json.loads(first.read_text())
+
+
+# KoBo's exports name no record id: the submission's instanceID is the record's id, so
+# importing the same export again updates those records instead of adding new ones.
+KOBO_CSV = (
+    "start,country,g2/name,meta/instanceID,_id,_uuid,_submission_time,_index\r\n"
+    "2024-01-01T10:00:00+06:00,kz,Dana,uuid:5f0c-11,7,5f0c-11,2024-01-02T08:00:00,1\r\n"
+    "2024-01-03T09:00:00+06:00,kg,Aibek,uuid:77ab-02,8,77ab-02,2024-01-04T08:00:00,2\r\n"
+)
+KOBO_JSON = [
+    {"_id": 9, "_uuid": "c3d4", "country": "kz", "g2/name": "Sara",
+     "_submission_time": "2024-01-05T08:00:00"},
+]  # fmt: skip
+
+
+def test_it_imports_kobo_exports_that_name_no_record_id_by_their_instance_id(tmp_path):
+    form = tmp_path / "kobo_form.xlsx"
+    md_table_to_workbook(FORM).save(form)
+    assert main(["form", "install", str(form)]) == 0
+    csv_export = tmp_path / "kobo.csv"
+    csv_export.write_text(KOBO_CSV, encoding="utf-8")
+    json_export = tmp_path / "kobo.json"
+    json_export.write_text(json.dumps(KOBO_JSON), encoding="utf-8")
+
+    assert main(["import", "kobo_form", str(csv_export)]) == 0
+    assert main(["import", "kobo_form", str(json_export)]) == 0
+    assert main(["import", "kobo_form", str(csv_export)]) == 0  # again: the same records
+
+    records = {r.record_id: r for r in Record.objects.filter(questionnaire__name="kobo_form")}
+    assert set(records) == {"uuid:5f0c-11", "uuid:77ab-02", "uuid:c3d4"}
+    assert records["uuid:77ab-02"].answers["g2/name"] == "Aibek"
+    assert records["uuid:c3d4"].answers["country"] == "kz"
+    assert records["uuid:5f0c-11"].version == 1  # unchanged answers make no new version
