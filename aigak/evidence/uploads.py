@@ -169,15 +169,7 @@ def append(
     taken as it is. Refused before it is accepted, it cuts the file back itself.
     """
     direct = body if isinstance(body, DirectBody) else None
-    if direct is not None and direct.error is not None:
-        raise TusError(507, f"the server could not write this chunk ({direct.error.strerror})")
-    if upload.is_expired:
-        discard(upload)
-        raise TusError(410, "this upload expired; start a new one")
-    if offset != upload.offset:
-        raise TusError(409, f"Upload-Offset {offset} does not match the server's {upload.offset}")
-    if offset + content_length > upload.length:
-        raise TusError(413, "the body goes past Upload-Length")
+    _check_request(upload, direct, offset, content_length)
     if upload.is_complete:
         return upload
     if direct is not None and (direct.path != upload.temp_path or direct.start != offset):
@@ -196,29 +188,9 @@ def append(
         if offset != upload.offset or offset > reconcile(upload):
             raise TusError(409, f"Upload-Offset {offset} does not match {upload.offset}")
         running = _running_hash(upload)
-        chunk_digest = hashlib.new(checksum[0]) if checksum else None
-        if direct is None:
-            os.ftruncate(fd, offset)  # drop bytes a crash left after the acknowledged offset
-            received = copy_body(body, fd, offset, content_length, chunk_digest)
-        else:
-            direct.accepted = True  # from here on this function cleans up after itself
-            received = direct.received
-            if chunk_digest is not None:
-                hash_range(upload.temp_path, offset, offset + received, chunk_digest)
-        os.fdatasync(fd)
-        if chunk_digest is not None and (
-            received != content_length or chunk_digest.digest() != checksum[1]  # type: ignore[index]
-        ):
-            os.ftruncate(fd, offset)
-            raise TusError(460, f"the {checksum[0]} checksum of this chunk does not match")  # type: ignore[index]
+        received = _write_chunk(upload, body, direct, fd, offset, content_length, checksum)
         new_offset = offset + received
-        content_type = upload.content_type
-        if not content_type:
-            head = os.pread(fd, min(new_offset, sniff.SNIFF_BYTES), 0)
-            content_type, reason = sniff.refusal(head, complete=new_offset == upload.length)
-            if reason:
-                discard(upload)
-                raise TusError(415, reason)
+        content_type = upload.content_type or _sniffed_type(upload, fd, new_offset)
         changed = Upload.objects.filter(pk=upload.pk, offset=offset).update(
             offset=new_offset, content_type=content_type
         )
@@ -238,6 +210,63 @@ def append(
             raise TusError(409, f"the upload could not be hashed; resume it ({problem})") from None
         finish(upload, sha256)
     return upload
+
+
+def _check_request(
+    upload: Upload, direct: DirectBody | None, offset: int, content_length: int
+) -> None:
+    """Refuse a PATCH that cannot be taken: a failed direct write, an expired upload, an
+    offset that is not the server's, a body past Upload-Length."""
+    if direct is not None and direct.error is not None:
+        raise TusError(507, f"the server could not write this chunk ({direct.error.strerror})")
+    if upload.is_expired:
+        discard(upload)
+        raise TusError(410, "this upload expired; start a new one")
+    if offset != upload.offset:
+        raise TusError(409, f"Upload-Offset {offset} does not match the server's {upload.offset}")
+    if offset + content_length > upload.length:
+        raise TusError(413, "the body goes past Upload-Length")
+
+
+def _write_chunk(
+    upload: Upload,
+    body: BinaryIO,
+    direct: DirectBody | None,
+    fd: int,
+    offset: int,
+    content_length: int,
+    checksum: tuple[str, bytes] | None,
+) -> int:
+    """Put the body at offset in the locked partial file (a DirectBody is there already),
+    sync it and check its checksum; returns the bytes received. A chunk whose checksum
+    does not match is cut off again."""
+    chunk_digest = hashlib.new(checksum[0]) if checksum else None
+    if direct is None:
+        os.ftruncate(fd, offset)  # drop bytes a crash left after the acknowledged offset
+        received = copy_body(body, fd, offset, content_length, chunk_digest)
+    else:
+        direct.accepted = True  # from here on append cleans up after itself
+        received = direct.received
+        if chunk_digest is not None:
+            hash_range(upload.temp_path, offset, offset + received, chunk_digest)
+    os.fdatasync(fd)
+    if chunk_digest is not None and (
+        received != content_length or chunk_digest.digest() != checksum[1]  # type: ignore[index]
+    ):
+        os.ftruncate(fd, offset)
+        raise TusError(460, f"the {checksum[0]} checksum of this chunk does not match")  # type: ignore[index]
+    return received
+
+
+def _sniffed_type(upload: Upload, fd: int, new_offset: int) -> str:
+    """The content type read from the first bytes; an upload of a refused kind is
+    discarded and refused."""
+    head = os.pread(fd, min(new_offset, sniff.SNIFF_BYTES), 0)
+    content_type, reason = sniff.refusal(head, complete=new_offset == upload.length)
+    if reason:
+        discard(upload)
+        raise TusError(415, reason)
+    return content_type
 
 
 def reconcile(upload: Upload) -> int:

@@ -39,13 +39,17 @@ def _null(*columns: str) -> str:
 
 def comparison_levels(jw: str) -> dict[str, list[Level]]:
     """The comparisons, keyed by name; `jw` names the Jaro-Winkler function."""
+    return {**_name_levels(jw), **_birth_levels(), **_circumstance_levels()}
+
+
+def _name_levels(jw: str) -> dict[str, list[Level]]:
+    """Surname, given name and patronymic; `jw` names the Jaro-Winkler function."""
     crossed = "surname_stem_l = given_r AND given_l = surname_stem_r"
     # Crossed with a typing error on one side ("capurso aleihsha" / "alesha capurso").
     crossed_alike = (
         f"greatest({jw}(surname_stem_l, given_r), {jw}(given_l, surname_stem_r)) >= 0.95"
         f" AND least({jw}(surname_stem_l, given_r), {jw}(given_l, surname_stem_r)) >= 0.85"
     )
-    one_exact = "(dates_exact_l = 0 OR dates_exact_r = 0)"
     return {
         "surname": [
             Level("surname missing", _null("surname_stem"), 0, 0, is_null=True),
@@ -83,6 +87,13 @@ def comparison_levels(jw: str) -> dict[str, list[Level]]:
                   " AND patronymic_initial_l = patronymic_initial_r", 0.10, 0.07),
             Level("different patronymic", "ELSE", 0.04, 0.91),
         ],
+    }  # fmt: skip
+
+
+def _birth_levels() -> dict[str, list[Level]]:
+    """Birth date, or the age when only an age is known."""
+    one_exact = "(dates_exact_l = 0 OR dates_exact_r = 0)"
+    return {
         "birth": [
             Level("birth date and age missing", _null("approx_birth_year"), 0, 0, is_null=True),
             Level("same birth date", "birth_date_l = birth_date_r", 0.80, 0.0001),
@@ -102,6 +113,12 @@ def comparison_levels(jw: str) -> dict[str, list[Level]]:
                   0.05, 0.06),
             Level("different birth", "ELSE", 0.01, 0.88, fixed_m=True),
         ],
+    }  # fmt: skip
+
+
+def _circumstance_levels() -> dict[str, list[Level]]:
+    """Place, event date and gender."""
+    return {
         "place": [
             Level("place missing",
                   "(place_l IS NULL AND region_l IS NULL) OR (place_r IS NULL AND region_r IS NULL)",

@@ -307,9 +307,29 @@ def clean_answers(
     """
     problems: list[Problem] = []
     answers: dict[str, Any] = {}
-    fields = definition.fields
     repeats = _repeat_names(definition)
-    positions: dict[str, list[int]] = {}  # of the kept entries of each repeat, from 1
+    _coerce_plain(definition, raw, repeats, unknown, answers, problems)
+    positions = _coerce_repeats(definition, raw, repeats, answers, problems)
+    if problems:
+        return answers, problems
+    answers.update({k: v for k, v in calculate(definition, answers).items() if v not in (None, "")})
+    problems.extend(
+        _check_relevant(definition, answers, positions, lang, keep_irrelevant, previous)
+    )
+    return answers, problems
+
+
+def _coerce_plain(
+    definition: FormDefinition,
+    raw: dict[str, Any],
+    repeats: dict[str, None],
+    unknown: str,
+    answers: dict[str, Any],
+    problems: list[Problem],
+) -> None:
+    """Coerce the answers outside repeats into answers; unknown names and bad values
+    into problems (unknown="error" reports a non-empty answer to no field)."""
+    fields = definition.fields
     for name, value in raw.items():
         f = fields.get(name)
         if name in repeats:
@@ -333,6 +353,18 @@ def clean_answers(
             continue
         if typed is not None:
             answers[name] = typed
+
+
+def _coerce_repeats(
+    definition: FormDefinition,
+    raw: dict[str, Any],
+    repeats: dict[str, None],
+    answers: dict[str, Any],
+    problems: list[Problem],
+) -> dict[str, list[int]]:
+    """Coerce each repeat's entries into answers, dropping empty entries; bad values into
+    problems. Returns the positions (from 1) of the kept entries of each repeat."""
+    positions: dict[str, list[int]] = {}
     for repeat in repeats:
         items = raw.get(repeat)
         if _empty(items):
@@ -364,9 +396,20 @@ def clean_answers(
                 positions[repeat].append(index)
         if cleaned_items:
             answers[repeat] = cleaned_items
-    if problems:
-        return answers, problems
-    answers.update({k: v for k, v in calculate(definition, answers).items() if v not in (None, "")})
+    return positions
+
+
+def _check_relevant(
+    definition: FormDefinition,
+    answers: dict[str, Any],
+    positions: dict[str, list[int]],
+    lang: str,
+    keep_irrelevant: bool,
+    previous: dict[str, Any] | None,
+) -> list[Problem]:
+    """Drop the answers this save makes irrelevant (unless kept) and check the rules of
+    the relevant fields and of the entries of each asked repeat."""
+    problems: list[Problem] = []
     relevance = list(_relevance(definition, definition.root, answers, True))
     relevant = {name for name, ok in relevance if ok and isinstance(name, str)}
     was_asked = _asked_before(definition, previous)
@@ -401,7 +444,7 @@ def clean_answers(
                 before=None if before is None else (previous or {}, before),
             )
         )
-    return answers, problems
+    return problems
 
 
 def _asked_before(definition: FormDefinition, previous: dict[str, Any] | None) -> set[str] | None:

@@ -246,106 +246,152 @@ def build_form(
     if relevant is None:
         relevant = relevant_fields(definition, scope)
     shown = {n for n in visible | write_only if not definition.fields.get(n, _NO_FIELD).metadata}
-    allowed = semantics.filtered_choices(definition, scope)
-    labels = semantics.dynamic_labels(definition, scope, lang, shown)
+    builder = _FormBuilder(
+        definition=definition,
+        values=values,
+        lang=lang,
+        editable=editable,
+        relevant=relevant,
+        errors=errors,
+        write_only=write_only,
+        stored=stored,
+        assigned=assigned,
+        shown=shown,
+        allowed=semantics.filtered_choices(definition, scope),
+        labels=semantics.dynamic_labels(definition, scope, lang, shown),
+    )
+    return builder.walk(definition.root)
 
-    def fields_in(section: Section, nested: bool = True) -> list[str]:
-        names: list[str] = []
-        for child in section.children:
-            if not isinstance(child, Section):
-                names.append(child)
-            elif nested or child.kind != "repeat":
-                names.extend(fields_in(child, nested))
-        return names
 
-    def inner_repeats(section: Section) -> list[Section]:
-        """Repeats inside a repeat: the answers keep them as lists of their own, so the
-        form shows them after the repeat that holds them."""
-        found: list[Section] = []
-        for child in section.children:
-            if isinstance(child, Section):
-                found.extend([child] if child.kind == "repeat" else inner_repeats(child))
-        return found
+def _fields_in(section: Section, nested: bool = True) -> list[str]:
+    """The field names inside section in form order; nested=False leaves out repeats."""
+    names: list[str] = []
+    for child in section.children:
+        if not isinstance(child, Section):
+            names.append(child)
+        elif nested or child.kind != "repeat":
+            names.extend(_fields_in(child, nested))
+    return names
 
-    def every_inner(section: Section) -> list[Section]:
-        return [r for inner in inner_repeats(section) for r in (inner, *every_inner(inner))]
 
-    def entry(section: Section, index: str, item: dict[str, Any], may_edit: bool) -> Entry:
+def _inner_repeats(section: Section) -> list[Section]:
+    """Repeats inside a repeat: the answers keep them as lists of their own, so the
+    form shows them after the repeat that holds them."""
+    found: list[Section] = []
+    for child in section.children:
+        if isinstance(child, Section):
+            found.extend([child] if child.kind == "repeat" else _inner_repeats(child))
+    return found
+
+
+def _every_inner(section: Section) -> list[Section]:
+    return [r for inner in _inner_repeats(section) for r in (inner, *_every_inner(inner))]
+
+
+@dataclass
+class _FormBuilder:
+    """What build_form settled (who sees and edits what, values, choices, labels), and
+    the walk over the sections that turns it into blocks."""
+
+    definition: FormDefinition
+    values: dict[str, Any]
+    lang: str
+    editable: set[str]
+    relevant: set[str]
+    errors: dict[str, list[str]]
+    write_only: set[str]
+    stored: set[str]
+    assigned: set[str]
+    shown: set[str]
+    allowed: dict[str, list[str]]
+    labels: dict[str, str]
+
+    def entry(self, section: Section, index: str, item: dict[str, Any], may_edit: bool) -> Entry:
         widgets = []
-        for name in fields_in(section, nested=False):
-            if name not in shown:
+        for name in _fields_in(section, nested=False):
+            if name not in self.shown:
                 continue
-            f = definition.fields[name]
+            f = self.definition.fields[name]
             full = input_name(section.name, index, name)
             widgets.append(
                 _widget(
-                    definition,
+                    self.definition,
                     f,
                     full,
                     item.get(name),
-                    lang=lang,
-                    editable=may_edit and name in editable,
-                    relevant=name in relevant,
-                    errors=errors.get(full, []),
-                    write_only=name in write_only,
+                    lang=self.lang,
+                    editable=may_edit and name in self.editable,
+                    relevant=name in self.relevant,
+                    errors=self.errors.get(full, []),
+                    write_only=name in self.write_only,
                 )
             )
         return Entry(repeat=section.name, index=index, widgets=widgets)
 
-    def walk(section: Section) -> Block:
+    def walk(self, section: Section) -> Block:
         block = Block(
             name=section.name,
             kind=section.kind,
-            label=label_of(section.label, lang, definition, ""),
-            field_names=[n for n in fields_in(section, section.kind != "repeat") if n in shown],
+            label=label_of(section.label, self.lang, self.definition, ""),
+            field_names=[
+                n for n in _fields_in(section, section.kind != "repeat") if n in self.shown
+            ],
         )
         if section.kind == "repeat":
-            block.editable = section.name in editable
-            items = values.get(section.name) or []
-            items = items if isinstance(items, list) else []
-            block.entries = [
-                entry(section, str(i), item if isinstance(item, dict) else {}, block.editable)
-                for i, item in enumerate(items)
-            ]
-            block.blank = entry(section, TEMPLATE_INDEX, {}, block.editable)
-            block.relevant = any(n in relevant for n in block.field_names)
-            block.errors = errors.get(section.name, [])
-            return block
+            return self.repeat_block(section, block)
         for child in section.children:
             if isinstance(child, Section):
-                for part in [child, *(every_inner(child) if child.kind == "repeat" else [])]:
-                    inner = walk(part)
+                for part in [child, *(_every_inner(child) if child.kind == "repeat" else [])]:
+                    inner = self.walk(part)
                     if inner.items or (inner.blank and inner.blank.widgets):
                         block.items.append(inner)
                 continue
-            if child not in shown:
-                continue
-            f = definition.fields[child]
-            if f.type == "calculate" and (not f.label or child in write_only):
-                continue
-            widget = _widget(
-                definition,
-                f,
-                child,
-                values.get(child),
-                lang=lang,
-                editable=child in editable,
-                relevant=child in relevant,
-                errors=errors.get(child, []),
-                write_only=child in write_only,
-                stored=child in stored,
-            )
-            if child in assigned:
-                widget.assigned, widget.required = True, False
-            if child in allowed:
-                for option in widget.choices:
-                    option.hidden = option.name not in allowed[child]
-            widget.label = labels.get(child, widget.label)
-            block.items.append(widget)
+            widget = self.field_widget(child)
+            if widget is not None:
+                block.items.append(widget)
         block.relevant = any(item.relevant for item in block.items)
         return block
 
-    return walk(definition.root)
+    def repeat_block(self, section: Section, block: Block) -> Block:
+        """Fill in a repeat's block: an entry per stored item and a blank one to copy."""
+        block.editable = section.name in self.editable
+        items = self.values.get(section.name) or []
+        items = items if isinstance(items, list) else []
+        block.entries = [
+            self.entry(section, str(i), item if isinstance(item, dict) else {}, block.editable)
+            for i, item in enumerate(items)
+        ]
+        block.blank = self.entry(section, TEMPLATE_INDEX, {}, block.editable)
+        block.relevant = any(n in self.relevant for n in block.field_names)
+        block.errors = self.errors.get(section.name, [])
+        return block
+
+    def field_widget(self, child: str) -> Widget | None:
+        """The widget of one field outside repeats; None when it is not shown."""
+        if child not in self.shown:
+            return None
+        f = self.definition.fields[child]
+        if f.type == "calculate" and (not f.label or child in self.write_only):
+            return None
+        widget = _widget(
+            self.definition,
+            f,
+            child,
+            self.values.get(child),
+            lang=self.lang,
+            editable=child in self.editable,
+            relevant=child in self.relevant,
+            errors=self.errors.get(child, []),
+            write_only=child in self.write_only,
+            stored=child in self.stored,
+        )
+        if child in self.assigned:
+            widget.assigned, widget.required = True, False
+        if child in self.allowed:
+            for option in widget.choices:
+                option.hidden = option.name not in self.allowed[child]
+        widget.label = self.labels.get(child, widget.label)
+        return widget
 
 
 def read_post(definition: FormDefinition, data: PostedData, names: set[str]) -> dict[str, Any]:
