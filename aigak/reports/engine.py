@@ -20,7 +20,6 @@ is 0.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from operator import itemgetter
@@ -29,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from aigak.questionnaires.ages import age_on, whole_years
 from aigak.questionnaires.xlsform import FormDefinition, pick
 from aigak.reports.columns import Answers, Chunk, CodeBook, Texts
 from aigak.reports.spec import AGE_BRACKET, DERIVED, ReportSpec
@@ -107,18 +107,12 @@ class Plan:
                 if age is not None:
                     out.append(age)
                     continue
-            out.append(_whole(approx))
+            out.append(whole_years(approx))
         return out
 
     def _age_at_reference(self, birth: Any) -> int | None:
         assert self.spec.age is not None
-        try:
-            born = dt.date.fromisoformat(str(birth)[:10])
-        except ValueError:
-            return None
-        ref = self.spec.age.reference
-        age = ref.year - born.year - ((ref.month, ref.day) < (born.month, born.day))
-        return age if age >= 0 else None
+        return age_on(birth, self.spec.age.reference)
 
     def add(self, answers: list[Answers]) -> None:
         self.add_chunk(Chunk(self, answers))
@@ -158,16 +152,6 @@ class Plan:
         if name in self.definition.fields:
             return self.definition.label(name, lang)
         return name
-
-
-def _whole(value: Any) -> int | None:
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    try:
-        number = int(float(value))
-    except (TypeError, ValueError):
-        return None
-    return number if number >= 0 else None
 
 
 # --- the whole report ----------------------------------------------------------------
