@@ -154,3 +154,16 @@ def test_it_refuses_an_unreadable_or_malformed_key(settings, tmp_path, content, 
     settings.EVIDENCE_KEY_FILE = str(key)
     with pytest.raises(ImproperlyConfigured, match=problem):
         evidence_key()
+
+
+def test_it_makes_thumbnails_from_encrypted_images(
+    client, documenter, key_file, evidence_root, png_image
+):
+    image = actions.attach_small_file(
+        documenter, SimpleUploadedFile("p.png", png_image), name="p.png"
+    )
+    assert _stored(evidence_root, image.sha256).startswith(MAGIC)
+    client.force_login(documenter)
+    response = client.get(f"/evidence/{image.pk}/thumbnail")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
