@@ -121,6 +121,9 @@ MEDIA_ROOT = str(DATA_DIR / "media")
 RUNS_IN = env_choice("AIGAK_RUNS_IN", ("thread", "worker"))
 
 EVIDENCE_ROOT = os.environ.get("AIGAK_EVIDENCE_DIR") or str(DATA_DIR / "evidence")
+# A file holding a 32-byte key (hex or base64), outside the data and evidence folders: when
+# set, evidence files are encrypted at rest (aigak.evidence.at_rest).
+EVIDENCE_KEY_FILE = os.environ.get("AIGAK_EVIDENCE_KEY_FILE", "")
 EVIDENCE_MAX_SIZE = env_int("AIGAK_EVIDENCE_MAX_SIZE", 20 * 1024**3)
 # Comma-separated MIME types, `video/*` for a whole family; empty means the shipped list
 # (aigak.evidence.sniff.DEFAULT_ALLOWED_TYPES). Executables are refused whatever it says.

@@ -23,6 +23,14 @@ from typing import BinaryIO, Protocol
 
 from django.conf import settings
 
+from aigak.evidence.at_rest import (
+    DamagedChunk,
+    EncryptedReader,
+    encrypt_file,
+    is_encrypted,
+    load_key,
+)
+
 BLOCK = 4 * 1024 * 1024
 
 
@@ -71,8 +79,14 @@ class EvidenceStore(Protocol):
 
 
 class LocalStore:
-    def __init__(self, root: str | os.PathLike[str]):
+    """Files under `root`; encrypted at rest when given a key (aigak.evidence.at_rest).
+
+    With a key, files written before it was set (no header) are still read as they are.
+    """
+
+    def __init__(self, root: str | os.PathLike[str], key: bytes | None = None):
         self.root = Path(root)
+        self.key = key
 
     def path(self, sha256: str) -> Path:
         return self.root / relative_name(sha256)
@@ -81,8 +95,12 @@ class LocalStore:
         return self.path(sha256).is_file()
 
     def size(self, sha256: str) -> int | None:
+        """The size of the plaintext."""
         try:
-            return self.path(sha256).stat().st_size
+            if self.key is None:
+                return self.path(sha256).stat().st_size
+            with self.open(sha256) as handle:
+                return handle.seek(0, os.SEEK_END)
         except FileNotFoundError:
             return None
 
@@ -97,19 +115,50 @@ class LocalStore:
         target = self.path(sha256)
         repaired = False
         if target.is_file():
-            with open(target, "rb") as stored:
-                if hash_stream(stored, BLOCK)[0] == sha256:
-                    source.unlink(missing_ok=True)
-                    return False
+            try:
+                with self.open(sha256) as stored:
+                    intact = hash_stream(stored, BLOCK)[0] == sha256
+            except DamagedChunk:
+                intact = False
+            if intact:
+                source.unlink(missing_ok=True)
+                return False
             repaired = True
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(source, 0o400)  # read-only, and the owner's alone
-        os.replace(source, target)
+        if self.key is not None:
+            self._encrypt(source, target)
+        else:
+            os.chmod(source, 0o400)  # read-only, and the owner's alone
+            os.replace(source, target)
         _fsync_dir(target.parent)
         return repaired
 
+    def _encrypt(self, source: Path, target: Path) -> None:
+        """Encrypt `source` beside `target`, then move it in place atomically."""
+        assert self.key is not None
+        sealed = target.with_name(f".{target.name}.sealing")
+        fd = os.open(sealed, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with open(source, "rb") as plain, open(fd, "wb") as out:
+                encrypt_file(self.key, plain, out, os.fstat(plain.fileno()).st_size)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(sealed, 0o400)
+            os.replace(sealed, target)
+        except BaseException:
+            sealed.unlink(missing_ok=True)
+            raise
+        source.unlink(missing_ok=True)
+
     def open(self, sha256: str) -> BinaryIO:
-        return open(self.path(sha256), "rb")
+        handle = open(self.path(sha256), "rb")
+        if self.key is None or not is_encrypted(handle):
+            return handle
+        try:
+            return EncryptedReader(handle, self.key)  # type: ignore[return-value]
+        except BaseException:
+            handle.close()
+            raise
 
     def delete(self, sha256: str) -> None:
         self.path(sha256).unlink(missing_ok=True)
@@ -239,12 +288,22 @@ def thumbnails_dir() -> Path:
     return path
 
 
+def evidence_key() -> bytes | None:
+    """The at-rest key from AIGAK_EVIDENCE_KEY_FILE, None when unset; refused when it is
+    inside the data or evidence folder, unreadable or malformed."""
+    key_file = getattr(settings, "EVIDENCE_KEY_FILE", "")
+    if not key_file:
+        return None
+    return load_key(key_file, settings.DATA_DIR, settings.EVIDENCE_ROOT)
+
+
 @cache
-def _store(root: str, bucket: str) -> EvidenceStore:
-    return S3Store(bucket) if bucket else LocalStore(root)
+def _store(root: str, bucket: str, key_file: str) -> EvidenceStore:
+    return S3Store(bucket) if bucket else LocalStore(root, evidence_key())
 
 
 def store() -> EvidenceStore:
     """The configured store (S3 when AIGAK_S3_BUCKET is set, else local)."""
     bucket = getattr(settings, "EVIDENCE_S3_BUCKET", None) or os.environ.get("AIGAK_S3_BUCKET", "")
-    return _store(str(settings.EVIDENCE_ROOT), bucket)
+    key_file = getattr(settings, "EVIDENCE_KEY_FILE", "")
+    return _store(str(settings.EVIDENCE_ROOT), bucket, key_file)

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from aigak.accounts.models import AuditAction, User, audit
 from aigak.evidence.actions import log_custody
+from aigak.evidence.at_rest import DamagedChunk
 from aigak.evidence.models import CustodyAction, Evidence
 from aigak.evidence.storage import LocalStore, hash_stream, store
 
@@ -80,7 +81,7 @@ def hash_direct(path: str, block: int = READ_BLOCK, depth: int = DIRECT_DEPTH) -
 def hash_stored(sha256: str) -> tuple[str, int] | None:
     """(SHA-256, size) of what the store holds under this name, or None when it is gone."""
     files = store()
-    if isinstance(files, LocalStore) and hasattr(os, "O_DIRECT"):
+    if isinstance(files, LocalStore) and files.key is None and hasattr(os, "O_DIRECT"):
         try:
             return hash_direct(str(files.path(sha256)))
         except FileNotFoundError:
@@ -96,6 +97,8 @@ def hash_stored(sha256: str) -> tuple[str, int] | None:
             return hash_stream(handle, READ_BLOCK)
     except FileNotFoundError:
         return None
+    except DamagedChunk:
+        return "", 0  # an encrypted chunk failed its check: changed, no hash to show
 
 
 def finding_for(evidence: Evidence, found: tuple[str, int] | None) -> Finding:
