@@ -402,11 +402,12 @@ def read_json(path: Path, definition: FormDefinition) -> Rows:
     if not isinstance(data, list):
         raise TableError(source, "expected a list of objects")
     names, multiples = form_names(definition)
-    repeats = set(definition.repeats())
+    # A repeat's field names, once for the file (the keys are the repeats).
+    repeat_names = {r: {f.name for f in definition.repeat_fields(r)} for r in definition.repeats()}
     for number, item in enumerate(data, start=1):
         if not isinstance(item, dict):
             raise TableError(source, "expected an object", row=number)
-        row = _json_row(source, number, item, definition, names, multiples, repeats)
+        row = _json_row(source, number, item, names, multiples, repeat_names)
         check_cells(source, number, row)
         if row:
             yield number, row
@@ -416,14 +417,13 @@ def _json_row(
     source: str,
     number: int,
     item: dict[str, Any],
-    definition: FormDefinition,
     names: set[str],
     multiples: dict[str, set[str]],
-    repeats: set[str],
+    repeat_names: dict[str, set[str]],
 ) -> dict[str, Any]:
     row: dict[str, Any] = {}
-    plain = {k: v for k, v in item.items() if k.split("/")[-1] not in repeats}
-    for key, value in flatten(plain).items():
+    flat = flatten({k: v for k, v in item.items() if k.split("/")[-1] not in repeat_names})
+    for key, value in flat.items():
         try:
             name = column_field(key, names, multiples)
         except KeyError:
@@ -432,13 +432,11 @@ def _json_row(
             ) from None
         if name is not None and value not in (None, ""):
             row[name] = value
-    repeat_names = {r: {f.name for f in definition.repeat_fields(r)} for r in repeats}
     for key, value in item.items():
         repeat = key.split("/")[-1]
-        if repeat in repeats:
+        if repeat in repeat_names:
             _add_repeat(row, repeat, value, repeat_names)
     if "record_id" not in row:
-        flat = flatten({k: v for k, v in item.items() if k.split("/")[-1] not in repeats})
         found = next((flat[c] for c in INSTANCE_COLUMNS if flat.get(c)), None)
         record_id = instance_record_id(found)
         if record_id:
