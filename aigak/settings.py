@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "aigak.runs",
     "aigak.evidence",
     "aigak.reports",
+    "aigak.collection",
     "aigak.linkage",
     "aigak.estimation",
     "aigak.publishing",
@@ -130,6 +131,10 @@ EVIDENCE_MAX_SIZE = env_int("AIGAK_EVIDENCE_MAX_SIZE", 20 * 1024**3)
 EVIDENCE_ALLOWED_TYPES = env_list("AIGAK_EVIDENCE_ALLOWED_TYPES", [])
 # Seconds an unfinished resumable upload is kept after it was started (7 days).
 EVIDENCE_UPLOAD_EXPIRY = timedelta(seconds=env_int("AIGAK_EVIDENCE_UPLOAD_EXPIRY", 7 * 24 * 3600))
+# OpenRosa (aigak.collection): the POST size devices are told to split submissions at
+# (X-OpenRosa-Accept-Content-Length), and the largest POST taken at all (413 above it).
+COLLECTION_ACCEPT_LENGTH = env_int("AIGAK_COLLECTION_ACCEPT_LENGTH", 100 * 1024**2)
+COLLECTION_MAX_SIZE = env_int("AIGAK_COLLECTION_MAX_SIZE", EVIDENCE_MAX_SIZE + 10 * 1024**2)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

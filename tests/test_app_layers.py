@@ -27,6 +27,7 @@ LAYERS: list[set[str]] = [
     {"records"},
     {"runs"},
     {"evidence", "reports"},
+    {"collection"},
     {"linkage"},
     {"estimation"},
     {"publishing"},

@@ -25,8 +25,9 @@ PUBLIC_PREFIXES = (
     "/i18n/",
     "/healthz",
 )
-# The API authenticates with tokens itself and answers 401 rather than redirecting.
-API_PREFIX = "/api/"
+# The API and the OpenRosa server (phones) authenticate with tokens or HTTP
+# authentication themselves and answer 401 rather than redirecting.
+API_PREFIX = ("/api/", "/openrosa/")
 # Pages a signed-in user reaches before the second factor or a forced password change.
 GATE_EXEMPT = (
     "/accounts/login/",

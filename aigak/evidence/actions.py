@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from django.conf import settings
@@ -79,6 +80,8 @@ def take_in(
     record: Record | None = None,
     via: str = "tus",
     repaired: bool = False,
+    reason: str = "",
+    custody: dict[str, Any] | None = None,
 ) -> tuple[Evidence, bool]:
     """Register stored bytes as evidence (or find the same bytes the user already sees).
 
@@ -86,7 +89,8 @@ def take_in(
     the same bytes that the user may not see is left alone and a new row made, so an
     upload reveals nothing about it (not even that it exists). repaired: the upload
     replaced a stored copy that had failed its hash; every row of these bytes says so
-    in its custody log.
+    in its custody log. reason and custody: what the upload's custody event says of
+    where the file came from.
     """
     _lock_content(sha256)
     if repaired:
@@ -117,7 +121,14 @@ def take_in(
         evidence.deleted_at, evidence.deleted_by, evidence.deleted_reason = None, None, ""
         evidence.save(update_fields=["deleted_at", "deleted_by", "deleted_reason"])
     log_custody(
-        evidence, CustodyAction.UPLOAD, user, name=name[:255], via=via, duplicate=not created
+        evidence,
+        CustodyAction.UPLOAD,
+        user,
+        reason=reason,
+        name=name[:255],
+        via=via,
+        duplicate=not created,
+        **(custody or {}),
     )
     if record is not None:
         link(user, evidence, record)
@@ -194,18 +205,20 @@ def _remove_bytes(sha256: str) -> None:
     (thumbnails_dir() / f"{sha256}.jpg").unlink(missing_ok=True)
 
 
-def attach_small_file(
-    user: User,
-    upload: BinaryIO,
-    *,
-    name: str,
-    provenance: dict[str, Any] | None = None,
-    record: Record | None = None,
-) -> Evidence:
-    """Store a form-posted file: hash while writing, sniff, refuse or take it in."""
-    perms.require(access.can_upload(user), "upload evidence")
-    if record is not None:
-        perms.require(access.can_link(user, record), "link evidence to this record")
+@dataclass
+class StoredFile:
+    """Bytes put in the evidence store, not yet registered as evidence."""
+
+    sha256: str
+    size: int
+    content_type: str
+    repaired: bool = False
+
+
+def store_upload(upload: BinaryIO, *, name: str, check: bool = True) -> StoredFile:
+    """Copy a posted file into the evidence store, hashing while writing; never whole in
+    memory. check: sniff it and refuse (EvidenceRefused) what evidence may not be; an
+    encrypted file, which reads as noise, is stored unchecked."""
     partial = uploads_dir() / f"form-{uuid.uuid4().hex}.part"
     digest, head = hashlib.sha256(), b""
     try:
@@ -225,22 +238,40 @@ def attach_small_file(
             out.flush()
             os.fsync(out.fileno())
         sha256 = digest.hexdigest()
-        content_type, reason = sniff.refusal(head, complete=True)
-        reason = reason or sniff.file_refusal(partial, name, content_type)
-        if reason:
-            raise EvidenceRefused(reason)
+        content_type = "application/octet-stream"
+        if check:
+            content_type, reason = sniff.refusal(head, complete=True)
+            reason = reason or sniff.file_refusal(partial, name, content_type)
+            if reason:
+                raise EvidenceRefused(reason)
         repaired = store().put(partial, sha256)
-        evidence, _ = take_in(
-            user,
-            sha256,
-            size,
-            content_type,
-            name=name,
-            provenance=provenance,
-            record=record,
-            via="form",
-            repaired=repaired,
-        )
-        return evidence
+        return StoredFile(sha256, size, content_type, repaired)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def attach_small_file(
+    user: User,
+    upload: BinaryIO,
+    *,
+    name: str,
+    provenance: dict[str, Any] | None = None,
+    record: Record | None = None,
+) -> Evidence:
+    """Store a form-posted file: hash while writing, sniff, refuse or take it in."""
+    perms.require(access.can_upload(user), "upload evidence")
+    if record is not None:
+        perms.require(access.can_link(user, record), "link evidence to this record")
+    stored = store_upload(upload, name=name)
+    evidence, _ = take_in(
+        user,
+        stored.sha256,
+        stored.size,
+        stored.content_type,
+        name=name,
+        provenance=provenance,
+        record=record,
+        via="form",
+        repaired=stored.repaired,
+    )
+    return evidence

@@ -24,5 +24,6 @@ urlpatterns = [
     path("estimation/", include("aigak.estimation.urls")),
     path("public/", include("aigak.publishing.urls")),
     path("forms/", include("aigak.questionnaires.urls")),
+    path("", include("aigak.collection.urls")),
     path("", include("aigak.records.urls")),
 ]

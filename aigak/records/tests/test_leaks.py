@@ -146,6 +146,19 @@ ROWS: dict[str, list[tuple[str, str, dict]]] = {
     "reports/summary/<slug:name>/download/<slug:fmt>/": [
         ("get", f"/reports/summary/victim/download/{fmt}/", {}) for fmt in FORMATS
     ],
+    # OpenRosa: a wrong token, and the session alone (without X-OpenRosa-Version) open
+    # nothing; aigak/collection/tests hold the phones' side.
+    **{
+        f"openrosa/{base}{route}": [("get", f"/openrosa/{prefix}{path}", {})]
+        for base, prefix in (("key/<str:token>/", "key/nothing/"), ("", ""))
+        for route, path in (
+            ("formList", "formList"),
+            ("forms/<slug:name>/form.xml", "forms/victim/form.xml"),
+            ("forms/<slug:name>/manifest", "forms/victim/manifest"),
+            ("forms/<slug:name>/media/<str:filename>", "forms/victim/media/a.png"),
+            ("submission", "submission"),
+        )
+    },
     "forms/<slug:questionnaire>/evaluate/": [
         ("post", "/forms/victim/evaluate/", {"_record": RECORD}),
         ("post", "/forms/victim/evaluate/", {}),

@@ -1,0 +1,130 @@
+"""Bad input gets the OpenRosa error response with the right status and leaves nothing
+behind; a submission that breaks the form's rules is kept for review, never refused."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from aigak.collection.models import Submission, SubmissionFile, SubmissionState
+from aigak.collection.tests.conftest import image_bytes
+from aigak.evidence.models import Evidence
+from aigak.records.models import Record
+
+INSTANCE = """<?xml version='1.0'?><field_kit id="field_kit" version="2024010101">
+<name>{name}</name><age>{age}</age><photo>p.jpg</photo>
+<meta><instanceID>uuid:{uid}</instanceID></meta></field_kit>"""
+
+
+def _xml(name="Dana", age="30", uid="e1") -> bytes:
+    return INSTANCE.format(name=name, age=age, uid=uid).encode()
+
+
+def _post(client, url, xml: bytes | None, **files: bytes):
+    data: dict = {}
+    if xml is not None:
+        data["xml_submission_file"] = SimpleUploadedFile("s.xml", xml, "text/xml")
+    for name, content in files.items():
+        data[name] = SimpleUploadedFile(name, content, "application/octet-stream")
+    return client.post(url, data, HTTP_X_OPENROSA_VERSION="1.0")
+
+
+def _nothing_stored() -> bool:
+    return not (
+        Submission.objects.exists()
+        or SubmissionFile.objects.exists()
+        or Record.objects.exists()
+        or Evidence.objects.exists()
+    )
+
+
+@pytest.fixture
+def url(documenter, token_of, field_form):
+    return f"/openrosa/key/{token_of(documenter)}/submission"
+
+
+@pytest.mark.parametrize(
+    ("xml", "status"),
+    [
+        (b"<field_kit id='field_kit'><name>x</field_kit>", 400),
+        (b"", 400),
+        (None, 400),
+        (b"<nope id='no_such_form'><a>1</a></nope>", 404),
+    ],
+)
+def test_bad_submissions_get_an_openrosa_error_and_nothing_is_kept(client, url, xml, status):
+    response = _post(client, url, xml, **{"p.jpg": image_bytes(1)})
+    assert response.status_code == status
+    assert response["X-OpenRosa-Version"] == "1.0"
+    assert b"<OpenRosaResponse" in response.content
+    assert _nothing_stored()
+
+
+def test_a_wrong_token_gets_401(client, field_form):
+    response = _post(client, "/openrosa/key/not-a-token/submission", _xml())
+    assert response.status_code == 401
+    assert response["X-OpenRosa-Version"] == "1.0"
+    assert _nothing_stored()
+
+
+def test_a_post_over_the_limit_gets_413(client, url, settings):
+    settings.COLLECTION_MAX_SIZE = 1000
+    response = _post(client, url, _xml(), **{"p.jpg": image_bytes(1, (200, 200))})
+    assert response.status_code == 413
+    assert b"<OpenRosaResponse" in response.content
+    assert _nothing_stored()
+
+
+def test_a_form_closed_to_the_user_is_404(client, url, documenter, field_form):
+    from aigak.collection.models import CollectionAccess
+
+    access = CollectionAccess.objects.create(user=documenter, all_forms=False)
+    access.forms.set([])
+    assert _post(client, url, _xml()).status_code == 404
+    assert _nothing_stored()
+
+
+def test_a_viewer_may_not_send(client, viewer, token_of, field_form):
+    response = _post(client, f"/openrosa/key/{token_of(viewer)}/submission", _xml())
+    assert response.status_code == 403
+    assert _nothing_stored()
+
+
+def test_a_submission_breaking_the_rules_is_kept_for_review(client, url):
+    response = _post(client, url, _xml(name="", age="many"), **{"p.jpg": image_bytes(1)})
+    assert response.status_code == 201  # received: the device must not send it again
+    submission = Submission.objects.get()
+    assert submission.state == SubmissionState.REVIEW
+    assert any("age" in p for p in submission.problems)
+    assert not Record.objects.exists() and not Evidence.objects.exists()
+    assert submission.files.get().name == "p.jpg"  # kept whole
+
+
+def test_a_failure_while_writing_leaves_nothing_half_stored(client, url, monkeypatch):
+    from aigak.collection import receiving
+
+    def broken(*args, **kwargs):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(receiving, "take_in", broken)
+    client.raise_request_exception = False
+    response = _post(client, url, _xml(), **{"p.jpg": image_bytes(1)})
+    assert response.status_code == 500
+    assert _nothing_stored()
+
+
+def test_an_encrypted_submission_is_kept_unreadable(client, url):
+    envelope = b"""<data id="field_kit" version="2024010101" encrypted="yes"
+      xmlns="http://www.opendatakit.org/xforms/encrypted">
+      <base64EncryptedKey>AAAA</base64EncryptedKey>
+      <meta xmlns="http://openrosa.org/xforms"><instanceID>uuid:enc1</instanceID></meta>
+      <media><file>p.jpg.enc</file></media>
+      <encryptedXmlFile>submission.xml.enc</encryptedXmlFile>
+      <base64EncryptedElementSignature>BBBB</base64EncryptedElementSignature></data>"""
+    files = {"p.jpg.enc": b"\x93" * 500, "submission.xml.enc": b"\x17" * 300}
+    response = _post(client, url, envelope, **files)
+    assert response.status_code == 201
+    submission = Submission.objects.get()
+    assert submission.state == SubmissionState.ENCRYPTED
+    assert {f.name for f in submission.files.all()} == set(files)
+    assert not Record.objects.exists() and not Evidence.objects.exists()

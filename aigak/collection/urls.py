@@ -1,0 +1,19 @@
+"""`/openrosa/key/<token>/...` and `/openrosa/...` (the same endpoints), and the
+coordinators' collection pages under `/collection/`."""
+
+from django.urls import include, path
+
+from aigak.collection import views
+
+openrosa_patterns = [
+    path("formList", views.form_list, name="form-list"),
+    path("forms/<slug:name>/form.xml", views.form_xml, name="form"),
+    path("forms/<slug:name>/manifest", views.manifest, name="manifest"),
+    path("forms/<slug:name>/media/<str:filename>", views.media, name="media"),
+    path("submission", views.submission, name="submission"),
+]
+
+urlpatterns = [
+    path("openrosa/key/<str:token>/", include((openrosa_patterns, "openrosa"), "openrosa-key")),
+    path("openrosa/", include((openrosa_patterns, "openrosa"), "openrosa")),
+]
