@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[bool, str]] = {
     "createuser": (True, "create a user with a role"),
     "import": (True, "import records into a questionnaire"),
     "export": (True, "export records of a questionnaire"),
+    "decrypt": (True, "decrypt encrypted ODK submissions into an import file"),
     "report": (True, "build a report over the records"),
     "link": (False, "link two lists of people"),
     "dedupe": (False, "find the same person several times in one list"),

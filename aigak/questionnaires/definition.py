@@ -92,6 +92,9 @@ class FormDefinition:
     default_language: str
     fields: dict[str, Field]
     root: Section
+    # The base64 RSA public key of an encrypted form (XLSForm settings `public_key`):
+    # ODK Collect and web forms encrypt each submission with it.
+    public_key: str = ""
 
     def answer_fields(self) -> list[Field]:
         """Top-level fields that hold an answer, in form order (repeats are one field)."""
@@ -145,6 +148,7 @@ class FormDefinition:
             default_language=data["default_language"],
             fields=fields,
             root=root,
+            public_key=data.get("public_key", ""),
         )
 
     def label(self, name: str, lang: str) -> str:

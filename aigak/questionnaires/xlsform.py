@@ -352,6 +352,9 @@ def read_xlsform(source: str | Path | bytes) -> tuple[FormDefinition, str]:
     default_language = _lang_code(str(json_form.get("default_language") or "English (en)"))
     if default_language == "default":
         default_language = "en"
+    _check_public_key(json_form, problems)
+    if problems:
+        raise XLSFormError(problems)
     mapper = _Mapper(rows, "default")
     names = _names(json_form)
     mapper.duplicates = {n for n in names if names.count(n) > 1}
@@ -374,8 +377,25 @@ def read_xlsform(source: str | Path | bytes) -> tuple[FormDefinition, str]:
         default_language=default_language,
         fields=mapper.fields,
         root=root,
+        public_key=str(json_form.get("public_key") or ""),
     )
     return definition, xform
+
+
+def _check_public_key(json_form: dict[str, Any], problems: list[Problem]) -> None:
+    """An encrypted form's `public_key` must be one ODK Collect can encrypt with."""
+    from aigak.lib.odk_crypto import OdkCryptoError, load_public_key
+
+    key = str(json_form.get("public_key") or "")
+    if not key:
+        return
+    try:
+        if "-----" in key:
+            raise OdkCryptoError("write the key's base64 alone, without the -----BEGIN lines")
+        load_public_key(key)
+    except OdkCryptoError as exc:
+        reason = f"public_key is not a base64 RSA public key: {exc}"
+        problems.append(Problem(reason=reason, sheet="settings", column="public_key"))
 
 
 def load_xlsform(source: str | Path | bytes) -> FormDefinition:

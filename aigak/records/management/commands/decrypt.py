@@ -1,0 +1,87 @@
+"""`aigak decrypt KEYFILE FOLDER --out FILE.json [--form NAME]`: encrypted ODK submissions
+into an import file, offline, with the form's private key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from aigak.lib.odk_crypto import OdkCryptoError, load_private_key
+from aigak.questionnaires.definition import FormDefinition
+from aigak.questionnaires.models import Questionnaire
+from aigak.questionnaires.registry import UnknownQuestionnaire, get_questionnaire
+from aigak.records.decrypt import DecryptFailed, decrypt_folder
+
+
+class Command(BaseCommand):
+    requires_system_checks: list[str] = []
+    help = (
+        "Decrypt the encrypted ODK submissions in FOLDER (one folder per submission with "
+        "its submission.xml and .enc files, as ODK Briefcase keeps them) with the form's "
+        "private key, checking each submission's signature, into a JSON file that "
+        "`aigak import` reads; attachments are written decrypted to OUT-media/. Nothing is "
+        "written if any submission fails (wrong key, missing or altered file)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("keyfile", help="the form's RSA private key (PEM)")
+        parser.add_argument("folder", help="the folder of encrypted submissions")
+        parser.add_argument("--out", required=True, help="the import file to write (.json)")
+        parser.add_argument(
+            "--form", help="the questionnaire the submissions belong to (default: by form id)"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        keyfile, folder = Path(options["keyfile"]), Path(options["folder"])
+        out = Path(options["out"])
+        if not keyfile.is_file():
+            self._fail(f"{keyfile}: no such file", 1)
+        if not folder.is_dir():
+            self._fail(f"{folder}: no such folder", 1)
+        if not out.parent.is_dir():
+            self._fail(f"{out.parent}: no such folder", 1)
+        key = keyfile.read_bytes()
+        try:
+            load_private_key(key)
+        except OdkCryptoError as error:
+            self._fail(f"{keyfile}: {error}", 1)
+        try:
+            result = decrypt_folder(key, folder, out, self._definition_for(options["form"]))
+        except DecryptFailed as error:
+            self._fail(str(error), 1)
+        summary = f"decrypted {result.submissions} submission(s) into {out}"
+        if result.media_folder:
+            summary += f", {result.media_files} attachment(s) into {result.media_folder}"
+        if result.plain_skipped:
+            summary += f"; {result.plain_skipped} unencrypted submission(s) left as they are"
+        self.stdout.write(summary)
+        self.stdout.write(f"next: aigak import {self.questionnaire} {out}")
+
+    def _definition_for(self, name: str | None) -> Any:
+        def definition_for(form_id: str) -> FormDefinition:
+            try:
+                questionnaire = _questionnaire(name, form_id)
+            except UnknownQuestionnaire as error:
+                raise DecryptFailed(str(error)) from None
+            self.questionnaire = questionnaire.name
+            return questionnaire.definition
+
+        return definition_for
+
+    def _fail(self, text: str, code: int) -> Any:
+        self.stderr.write(f"aigak decrypt: {text}")
+        raise SystemExit(code)
+
+
+def _questionnaire(name: str | None, form_id: str) -> Questionnaire:
+    """The questionnaire named, else the one whose name or XForm id is the form id."""
+    if name:
+        return get_questionnaire(name)
+    for questionnaire in Questionnaire.objects.select_related("current").exclude(current=None):
+        if questionnaire.name == form_id or questionnaire.definition.form_id == form_id:
+            return questionnaire
+    raise UnknownQuestionnaire(
+        f"no installed questionnaire has the form id {form_id!r}; name one with --form"
+    )
