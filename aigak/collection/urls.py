@@ -3,7 +3,7 @@ coordinators' collection pages under `/collection/`."""
 
 from django.urls import include, path
 
-from aigak.collection import views
+from aigak.collection import views, web_forms
 
 openrosa_patterns = [
     path("formList", views.form_list, name="form-list"),
@@ -16,4 +16,5 @@ openrosa_patterns = [
 urlpatterns = [
     path("openrosa/key/<str:token>/", include((openrosa_patterns, "openrosa"), "openrosa-key")),
     path("openrosa/", include((openrosa_patterns, "openrosa"), "openrosa")),
+    path("collect/web/<slug:questionnaire>/", web_forms.web_form, name="web-form"),
 ]

@@ -13,6 +13,8 @@ Content-Security-Policy without inline scripts, and no body on HEAD.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -31,6 +33,31 @@ POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+def web_form_policy(inline_script: str) -> str:
+    """The policy of the page that runs ODK Web Forms: the site's, loosened only where the
+    engine needs it. `inline_script` (the page's import map, which cannot be a file) is
+    allowed by its hash; WebAssembly (its XPath parser) may compile, which runs no script
+    text; the engine and its component library insert their own <style> elements, which
+    carry no nonce; photos the user picks are shown from `blob:` URLs. Scripts stay this
+    site's files: no inline script but the import map, no `eval`."""
+    digest = base64.b64encode(hashlib.sha256(inline_script.encode()).digest()).decode()
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' 'sha256-{digest}' 'wasm-unsafe-eval'",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data: blob:",
+            "media-src 'self' blob:",
+            "font-src 'self' data:",
+            "connect-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 class SecurityHeaders:

@@ -159,6 +159,8 @@ ROWS: dict[str, list[tuple[str, str, dict]]] = {
             ("submission", "submission"),
         )
     },
+    # The web form: the XForm (labels, no answers) and the submission address only.
+    "collect/web/<slug:questionnaire>/": [("get", "/collect/web/victim/", {})],
     "forms/<slug:questionnaire>/evaluate/": [
         ("post", "/forms/victim/evaluate/", {"_record": RECORD}),
         ("post", "/forms/victim/evaluate/", {}),
