@@ -349,11 +349,60 @@ def decrypt_submission(
     )
 
 
-def _encrypt(key: bytes, iv: bytes, data: bytes) -> bytes:
-    padder = padding.PKCS7(_BLOCK_BITS).padder()
-    encryptor = Cipher(algorithms.AES(key), CFB(iv)).encryptor()
-    padded = padder.update(data) + padder.finalize()
-    return encryptor.update(padded) + encryptor.finalize()
+@dataclass
+class SubmissionEncryptor:
+    """A submission being encrypted as ODK Collect does, file by file, chunk by chunk.
+
+    `encrypt_stream` each attachment in order, then `submission.xml` last; `manifest()`
+    gives the plain manifest with its signature.
+    """
+
+    public_key: rsa.RSAPublicKey
+    form_id: str
+    version: str | None
+    instance_id: str
+    key: bytes = field(default_factory=lambda: os.urandom(_KEY_BYTES))
+    plaintext_md5: list[tuple[str, str]] = field(default_factory=list)
+
+    @classmethod
+    def new(
+        cls, public_key_pem: bytes | str, *, form_id: str, version: str | None, instance_id: str
+    ) -> SubmissionEncryptor:
+        return cls(load_public_key(public_key_pem), form_id, version, instance_id)
+
+    def encrypt_stream(
+        self, name: str, source: BinaryIO, target: BinaryIO, chunk_size: int = CHUNK_SIZE
+    ) -> None:
+        """Encrypt the plain file `name` (written as `name.enc` by the caller)."""
+        iv = file_iv(self.instance_id, self.key, len(self.plaintext_md5))
+        encryptor = Cipher(algorithms.AES(self.key), CFB(iv)).encryptor()
+        padder = padding.PKCS7(_BLOCK_BITS).padder()
+        md5 = hashlib.md5(usedforsecurity=False)
+        while chunk := source.read(chunk_size):
+            md5.update(chunk)
+            target.write(encryptor.update(padder.update(chunk)))
+        target.write(encryptor.update(padder.finalize()) + encryptor.finalize())
+        self.plaintext_md5.append((name, md5.hexdigest()))
+
+    def manifest(self) -> bytes:
+        names = [name for name, _ in self.plaintext_md5]
+        if not names or names[-1] != "submission.xml":
+            raise OdkCryptoError("submission.xml must be encrypted last")
+        manifest = Manifest(
+            form_id=self.form_id,
+            version=self.version,
+            instance_id=self.instance_id,
+            base64_encrypted_key=base64.b64encode(
+                self.public_key.encrypt(self.key, _OAEP)
+            ).decode(),
+            media=tuple(f"{name}.enc" for name in names[:-1]),
+            encrypted_xml_file=ENCRYPTED_XML_NAME,
+            base64_signature="",
+        )
+        source = _signature_source(manifest, self.plaintext_md5)
+        digest = hashlib.md5(source, usedforsecurity=False).digest()
+        signature = base64.b64encode(self.public_key.encrypt(digest, _OAEP)).decode()
+        return _manifest_xml(manifest, signature)
 
 
 def encrypt_submission(
@@ -366,27 +415,15 @@ def encrypt_submission(
     instance_id: str,
 ) -> tuple[bytes, dict[str, bytes]]:
     """Encrypt a submission as ODK Collect does: (manifest XML, encrypted files by name)."""
-    public_key = load_public_key(public_key_pem)
-    key = os.urandom(_KEY_BYTES)
-    base64_key = base64.b64encode(public_key.encrypt(key, _OAEP)).decode()
-    plain = [*media.items(), ("submission.xml", instance_xml)]
-    encrypted = {
-        f"{name}.enc": _encrypt(key, file_iv(instance_id, key, position), data)
-        for position, (name, data) in enumerate(plain)
-    }
-    manifest = Manifest(
-        form_id=form_id,
-        version=version,
-        instance_id=instance_id,
-        base64_encrypted_key=base64_key,
-        media=tuple(f"{name}.enc" for name in media),
-        encrypted_xml_file=ENCRYPTED_XML_NAME,
-        base64_signature="",
+    encryptor = SubmissionEncryptor.new(
+        public_key_pem, form_id=form_id, version=version, instance_id=instance_id
     )
-    md5s = [(name, hashlib.md5(data, usedforsecurity=False).hexdigest()) for name, data in plain]
-    digest = hashlib.md5(_signature_source(manifest, md5s), usedforsecurity=False).digest()
-    signature = base64.b64encode(public_key.encrypt(digest, _OAEP)).decode()
-    return _manifest_xml(manifest, signature), encrypted
+    encrypted = {}
+    for name, data in [*media.items(), ("submission.xml", instance_xml)]:
+        out = io.BytesIO()
+        encryptor.encrypt_stream(name, io.BytesIO(data), out)
+        encrypted[f"{name}.enc"] = out.getvalue()
+    return encryptor.manifest(), encrypted
 
 
 def _manifest_xml(manifest: Manifest, signature: str) -> bytes:
