@@ -217,7 +217,7 @@ def _take_in_files(submission: Submission, files: Iterable[SubmissionFile]) -> N
     record = submission.record
     reason, custody = custody_note(submission)
     for row in files:
-        if row.refused or row.evidence_id is not None:
+        if row.refused or row.evidence_id is not None or _ciphertext(submission, row):
             continue
         evidence, _ = take_in(
             submission.user,
@@ -233,6 +233,11 @@ def _take_in_files(submission: Submission, files: Iterable[SubmissionFile]) -> N
         )
         row.evidence = evidence
         row.save(update_fields=["evidence"])
+
+
+def _ciphertext(submission: Submission, row: SubmissionFile) -> bool:
+    """An encrypted file of a decrypted submission: its plain copy is the evidence."""
+    return bool(submission.envelope) and row.name.endswith(".enc")
 
 
 def make_record(submission: Submission) -> None:
