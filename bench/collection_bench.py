@@ -130,6 +130,7 @@ def big_video(base: str, path: Path, pid: int) -> dict:
     length = len(head) + path.stat().st_size + len(tail)
     url = urlsplit(base + "submission")
     baseline = rss_kb(pid)
+    hwm_before = rss_kb(pid, "VmHWM")
     peak = [baseline]
     done = threading.Event()
 
@@ -165,6 +166,9 @@ def big_video(base: str, path: Path, pid: int) -> dict:
         "rss_before_mb": round(baseline / 1024, 1),
         "rss_peak_mb": round(peak[0] / 1024, 1),
         "growth_mb": round((peak[0] - baseline) / 1024, 1),
+        # the kernel's own peak of the resident size, since the server started
+        "hwm_before_mb": round(hwm_before / 1024, 1),
+        "hwm_after_mb": round(rss_kb(pid, "VmHWM") / 1024, 1),
     }
 
 

@@ -18,7 +18,7 @@ from django.db import transaction
 from aigak.accounts import permissions as perms
 from aigak.accounts.models import AuditAction, User, audit
 from aigak.collection.models import Submission, SubmissionFile, SubmissionState
-from aigak.collection.receiving import Part, make_record, store_parts
+from aigak.collection.receiving import Part, file_fields, make_record, store_parts
 from aigak.evidence.storage import store, uploads_dir
 from aigak.lib.odk_crypto import EncryptedSubmission, OdkCryptoError
 from aigak.questionnaires.models import Questionnaire
@@ -99,14 +99,7 @@ def _write(actor: User, submission: Submission, xml: bytes, parts: list[Part]) -
     submission.save(update_fields=["envelope", "xml", "updated_at"])
     for part in parts:
         SubmissionFile.objects.update_or_create(
-            submission=submission,
-            name=part.name,
-            defaults={
-                "sha256": part.stored.sha256,
-                "size": part.stored.size,
-                "content_type": part.stored.content_type,
-                "refused": part.refused[:300],
-            },
+            submission=submission, name=part.name, defaults=file_fields(part)
         )
     make_record(submission)
     audit(

@@ -185,19 +185,22 @@ def _seen_device(user: User, device: str, questionnaire: Questionnaire, instance
         audit(user, AuditAction.CREATE, row, device=device, form=questionnaire.name)
 
 
+def file_fields(part: Part) -> dict[str, Any]:
+    """A `SubmissionFile`'s fields for a stored part."""
+    return {
+        "sha256": part.stored.sha256,
+        "size": part.stored.size,
+        "content_type": part.stored.content_type,
+        "refused": part.refused[:300],
+    }
+
+
 def _add_files(submission: Submission, parts: list[Part]) -> list[SubmissionFile]:
     """The files of this POST the submission did not hold yet (by name)."""
     added = []
     for part in parts:
         row, created = SubmissionFile.objects.get_or_create(
-            submission=submission,
-            name=part.name,
-            defaults={
-                "sha256": part.stored.sha256,
-                "size": part.stored.size,
-                "content_type": part.stored.content_type,
-                "refused": part.refused[:300],
-            },
+            submission=submission, name=part.name, defaults=file_fields(part)
         )
         if created:
             added.append(row)
