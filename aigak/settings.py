@@ -190,6 +190,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Tokens in URLs (ODK Collect's server address) never reach a log line.
+    "filters": {"hide_secrets": {"()": "aigak.lib.log_privacy.HideSecrets"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["hide_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("AIGAK_LOG_LEVEL", "WARNING")},
 }

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from aigak.accounts import auditlog, sessions, twofactor
 from aigak.accounts.models import AuditAction, audit
+from aigak.lib.log_privacy import hide_secrets
 
 PUBLIC_PREFIXES = (
     "/accounts/login/",
@@ -118,7 +119,7 @@ class AuditRequests:
         match = request.resolver_match
         view = match.view_name if match else ""
         what = {
-            "path": path[:300],
+            "path": hide_secrets(path)[:300],
             "method": request.method,
             "params": sorted(request.GET.keys())[:30],
         }

@@ -134,6 +134,12 @@ def can_manage_forms(user: Any) -> bool:
     return role_of(user) in MANAGING_ROLES
 
 
+def can_manage_collection(user: Any) -> bool:
+    """Field collection: choose who collects with which forms, issue and revoke their
+    phones' tokens, review and decrypt what phones sent (submissions hold every answer)."""
+    return role_of(user) in MANAGING_ROLES
+
+
 def can_see_confidential(user: User) -> bool:
     return role_of(user) in CONFIDENTIAL_ROLES
 

@@ -185,19 +185,22 @@ def _seen_device(user: User, device: str, questionnaire: Questionnaire, instance
         audit(user, AuditAction.CREATE, row, device=device, form=questionnaire.name)
 
 
+def file_fields(part: Part) -> dict[str, Any]:
+    """A `SubmissionFile`'s fields for a stored part."""
+    return {
+        "sha256": part.stored.sha256,
+        "size": part.stored.size,
+        "content_type": part.stored.content_type,
+        "refused": part.refused[:300],
+    }
+
+
 def _add_files(submission: Submission, parts: list[Part]) -> list[SubmissionFile]:
     """The files of this POST the submission did not hold yet (by name)."""
     added = []
     for part in parts:
         row, created = SubmissionFile.objects.get_or_create(
-            submission=submission,
-            name=part.name,
-            defaults={
-                "sha256": part.stored.sha256,
-                "size": part.stored.size,
-                "content_type": part.stored.content_type,
-                "refused": part.refused[:300],
-            },
+            submission=submission, name=part.name, defaults=file_fields(part)
         )
         if created:
             added.append(row)
@@ -217,7 +220,7 @@ def _take_in_files(submission: Submission, files: Iterable[SubmissionFile]) -> N
     record = submission.record
     reason, custody = custody_note(submission)
     for row in files:
-        if row.refused or row.evidence_id is not None:
+        if row.refused or row.evidence_id is not None or _ciphertext(submission, row):
             continue
         evidence, _ = take_in(
             submission.user,
@@ -233,6 +236,11 @@ def _take_in_files(submission: Submission, files: Iterable[SubmissionFile]) -> N
         )
         row.evidence = evidence
         row.save(update_fields=["evidence"])
+
+
+def _ciphertext(submission: Submission, row: SubmissionFile) -> bool:
+    """An encrypted file of a decrypted submission: its plain copy is the evidence."""
+    return bool(submission.envelope) and row.name.endswith(".enc")
 
 
 def make_record(submission: Submission) -> None:

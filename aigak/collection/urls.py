@@ -3,7 +3,7 @@ coordinators' collection pages under `/collection/`."""
 
 from django.urls import include, path
 
-from aigak.collection import views, web_forms
+from aigak.collection import pages, views, web_forms
 
 openrosa_patterns = [
     path("formList", views.form_list, name="form-list"),
@@ -13,7 +13,16 @@ openrosa_patterns = [
     path("submission", views.submission, name="submission"),
 ]
 
+coordinator_patterns = [
+    path("", pages.home, name="home"),
+    path("users/<int:pk>/", pages.user_page, name="user"),
+    path("submissions/<int:pk>/", pages.submission_page, name="submission"),
+    path("decrypt/", pages.decrypt_page, name="decrypt"),
+    path("forms/<slug:name>/media/", pages.media_page, name="media"),
+]
+
 urlpatterns = [
+    path("collection/", include((coordinator_patterns, "collection"))),
     path("openrosa/key/<str:token>/", include((openrosa_patterns, "openrosa"), "openrosa-key")),
     path("openrosa/", include((openrosa_patterns, "openrosa"), "openrosa")),
     path("collect/web/<slug:questionnaire>/", web_forms.web_form, name="web-form"),

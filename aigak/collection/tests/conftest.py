@@ -9,6 +9,7 @@ import pytest
 from pyxform.xls2json_backends import md_table_to_workbook
 
 from aigak.accounts.tokens import issue_token
+from aigak.evidence.tests.conftest import evidence_root  # noqa: F401 - a private evidence folder
 
 FIELD_FORM = """
 | survey |
@@ -36,13 +37,6 @@ def field_form_bytes() -> bytes:
     out = io.BytesIO()
     md_table_to_workbook(FIELD_FORM).save(out)
     return out.getvalue()
-
-
-@pytest.fixture(autouse=True)
-def evidence_root(settings, tmp_path):
-    root = tmp_path / "evidence"
-    settings.EVIDENCE_ROOT = str(root)
-    return root
 
 
 @pytest.fixture

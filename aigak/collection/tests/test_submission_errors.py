@@ -128,3 +128,26 @@ def test_an_encrypted_submission_is_kept_unreadable(client, url):
     assert submission.state == SubmissionState.ENCRYPTED
     assert {f.name for f in submission.files.all()} == set(files)
     assert not Record.objects.exists() and not Evidence.objects.exists()
+
+
+def test_the_token_in_the_address_reaches_no_log(client, viewer, token_of, field_form):
+    import logging
+
+    from aigak.accounts.models import AuditEvent
+    from aigak.lib.log_privacy import HideSecrets
+
+    token = token_of(viewer)
+    assert _post(client, f"/openrosa/key/{token}/submission", _xml()).status_code == 403
+    assert AuditEvent.objects.filter(action="refused").exists()
+    assert not any(token in str(e.metadata) for e in AuditEvent.objects.all())
+    record = logging.LogRecord(
+        "django.request",
+        logging.WARNING,
+        "",
+        0,
+        "Forbidden: %s",
+        (f"/openrosa/key/{token}/x",),
+        None,
+    )
+    HideSecrets().filter(record)
+    assert token not in record.getMessage()

@@ -146,6 +146,11 @@ ROWS: dict[str, list[tuple[str, str, dict]]] = {
     "reports/summary/<slug:name>/download/<slug:fmt>/": [
         ("get", f"/reports/summary/victim/download/{fmt}/", {}) for fmt in FORMATS
     ],
+    "collection/": [("get", "/collection/", {})],
+    "collection/users/<int:pk>/": [("get", "/collection/users/{user}/", {})],
+    "collection/submissions/<int:pk>/": [("get", "/collection/submissions/{submission}/", {})],
+    "collection/decrypt/": [("get", "/collection/decrypt/", {})],
+    "collection/forms/<slug:name>/media/": [("get", "/collection/forms/victim/media/", {})],
     # OpenRosa: a wrong token, and the session alone (without X-OpenRosa-Version) open
     # nothing; aigak/collection/tests hold the phones' side.
     **{
@@ -208,7 +213,7 @@ def world(questionnaires, db, settings, tmp_path):
     )  # fmt: skip
     ids = {"id": RECORD, "record_pk": str(record.pk), "evidence": str(evidence.pk),
            "user": str(author.pk), "form_version": str(record.form_version_id),
-           **_linkage(boss, record)}  # fmt: skip
+           "submission": _kept_submission(author, markers), **_linkage(boss, record)}  # fmt: skip
     people = {
         "admin": User.objects.create_user(username="admin", role=Role.ADMIN),
         "coordinator": User.objects.create_user(username="coord", role=Role.COORDINATOR),
@@ -219,6 +224,18 @@ def world(questionnaires, db, settings, tmp_path):
         "anonymous": AnonymousUser(),
     }
     return markers, people, ids
+
+
+def _kept_submission(author: User, markers: dict[str, str]) -> str:
+    """A phone's submission kept for review, its XML holding every confidential marker."""
+    from aigak.collection.models import Submission, SubmissionState
+
+    elements = "".join(f"<{name}>{value}</{name}>" for name, value in markers.items())
+    submission = Submission.objects.create(
+        questionnaire=get_questionnaire("victim"), instance_id="uuid:leak", user=author,
+        xml=f"<data id='victim'>{elements}</data>".encode(), state=SubmissionState.REVIEW,
+    )  # fmt: skip
+    return str(submission.pk)
 
 
 def _linkage(boss: User, record: Record) -> dict[str, str]:
