@@ -57,7 +57,7 @@ def find_manifests(folder: Path) -> tuple[list[Path], int]:
     return encrypted, plain
 
 
-def _folder_name(instance_id: str) -> str:
+def folder_name(instance_id: str) -> str:
     """A folder name for an instanceID (`uuid:5f0c` -> `uuid5f0c`, as ODK Briefcase does)."""
     return re.sub(r"[^A-Za-z0-9._-]", "", instance_id) or "instance"
 
@@ -159,7 +159,7 @@ def _decrypt_row(
                 "decrypt one form's submissions at a time"
             )
         definition = definition_for(opened.manifest.form_id)
-        target = work / "media" / _folder_name(opened.manifest.instance_id)
+        target = work / "media" / folder_name(opened.manifest.instance_id)
         media = []
         if (work / "pending").exists():
             target.parent.mkdir(mode=0o700, exist_ok=True)

@@ -1,5 +1,7 @@
 """`aigak decrypt KEYFILE FOLDER --out FILE.json [--form NAME]`: encrypted ODK submissions
-into an import file, offline, with the form's private key."""
+into an import file, offline, with the form's private key; and
+`aigak decrypt --export-waiting FOLDER [--form NAME]`: the encrypted submissions waiting
+in this Aigak written out, still encrypted, for that."""
 
 from __future__ import annotations
 
@@ -22,18 +24,30 @@ class Command(BaseCommand):
         "its submission.xml and .enc files, as ODK Briefcase keeps them) with the form's "
         "private key, checking each submission's signature, into a JSON file that "
         "`aigak import` reads; attachments are written decrypted to OUT-media/. Nothing is "
-        "written if any submission fails (wrong key, missing or altered file)."
+        "written if any submission fails (wrong key, missing or altered file). "
+        "With --export-waiting FOLDER (no key): write the encrypted submissions waiting in "
+        "this Aigak into FOLDER in that layout, still encrypted."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("keyfile", help="the form's RSA private key (PEM)")
-        parser.add_argument("folder", help="the folder of encrypted submissions")
-        parser.add_argument("--out", required=True, help="the import file to write (.json)")
+        parser.add_argument("keyfile", nargs="?", help="the form's RSA private key (PEM)")
+        parser.add_argument("folder", nargs="?", help="the folder of encrypted submissions")
+        parser.add_argument("--out", help="the import file to write (.json)")
+        parser.add_argument(
+            "--export-waiting",
+            metavar="FOLDER",
+            help="write the encrypted submissions waiting here into FOLDER (a new folder)",
+        )
         parser.add_argument(
             "--form", help="the questionnaire the submissions belong to (default: by form id)"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["export_waiting"]:
+            self._export(Path(options["export_waiting"]), options["form"])
+            return
+        if not (options["keyfile"] and options["folder"] and options["out"]):
+            self._fail("give KEYFILE FOLDER --out FILE.json, or --export-waiting FOLDER", 2)
         keyfile, folder = Path(options["keyfile"]), Path(options["folder"])
         out = Path(options["out"])
         if not keyfile.is_file():
@@ -58,6 +72,18 @@ class Command(BaseCommand):
             summary += f"; {result.plain_skipped} unencrypted submission(s) left as they are"
         self.stdout.write(summary)
         self.stdout.write(f"next: aigak import {self.questionnaire} {out}")
+
+    def _export(self, folder: Path, name: str | None) -> None:
+        from aigak.collection.export_waiting import export_waiting
+
+        if folder.exists():
+            self._fail(f"{folder}: already exists; name a new folder", 1)
+        try:
+            questionnaire = get_questionnaire(name) if name else None
+        except UnknownQuestionnaire as error:
+            self._fail(str(error), 2)
+        count = export_waiting(folder, questionnaire)
+        self.stdout.write(f"wrote {count} encrypted submission(s) into {folder}")
 
     def _definition_for(self, name: str | None) -> Any:
         def definition_for(form_id: str) -> FormDefinition:
