@@ -9,7 +9,6 @@ store chunk by chunk. No key is needed and nothing is decrypted; the folder is w
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -17,11 +16,7 @@ from aigak.accounts.models import AuditAction, audit
 from aigak.collection.decrypting import waiting
 from aigak.evidence.storage import store
 from aigak.questionnaires.models import Questionnaire
-from aigak.records.decrypt import folder_name
-
-
-def _private_file(path: Path):  # type: ignore[no-untyped-def]
-    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+from aigak.records.decrypt import folder_name, private_file
 
 
 def export_waiting(folder: Path, questionnaire: Questionnaire | None = None) -> int:
@@ -31,12 +26,12 @@ def export_waiting(folder: Path, questionnaire: Questionnaire | None = None) -> 
         target = folder / submission.questionnaire.name / "instances"
         target = target / folder_name(submission.instance_id)
         target.mkdir(mode=0o700, parents=True)
-        with _private_file(target / "submission.xml") as out:
+        with private_file(target / "submission.xml") as out:
             out.write(bytes(submission.xml))
         for row in submission.files.all():
             with (
                 store().open(row.sha256) as source,
-                _private_file(target / Path(row.name).name) as out,
+                private_file(target / Path(row.name).name) as out,
             ):
                 shutil.copyfileobj(source, out, 1 << 20)
         audit(

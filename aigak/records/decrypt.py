@@ -62,7 +62,8 @@ def folder_name(instance_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "", instance_id) or "instance"
 
 
-def _private_file(path: Path) -> Any:
+def private_file(path: Path) -> Any:
+    """A new file readable by its owner only (it holds decrypted or encrypted answers)."""
     return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
 
 
@@ -78,7 +79,7 @@ def _open_one(
             raise OdkCryptoError(f"missing file: {name}")
     for name in manifest.media:
         media_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with open(folder / name, "rb") as source, _private_file(media_dir / name[:-4]) as out:
+        with open(folder / name, "rb") as source, private_file(media_dir / name[:-4]) as out:
             opened.decrypt_stream(name, source, out)
     xml = _decrypt_small(opened, folder / manifest.encrypted_xml_file)
     opened.verify()
@@ -127,7 +128,7 @@ def decrypt_folder(
         for path in manifests:
             rows.append(_decrypt_row(private_key_pem, path, work, definition_for, form_ids))
             media_count += len(rows[-1].get("_attachments", []))
-        with _private_file(work / "import.json") as handle:
+        with private_file(work / "import.json") as handle:
             handle.write(json.dumps(rows, ensure_ascii=False, indent=1).encode("utf-8"))
         if media_count:
             (work / "media").rename(media_folder)
