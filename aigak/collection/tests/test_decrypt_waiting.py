@@ -81,3 +81,19 @@ def test_the_export_refuses_an_existing_folder_and_the_command_wants_its_argumen
     assert code == 1 and "already exists" in err
     code, _, err = run(capsys, "decrypt", tmp_path)
     assert code == 2 and "--export-waiting" in err
+
+
+def test_the_xform_collect_downloads_carries_the_forms_public_key(
+    client, documenter, token_of, questionnaires
+):
+    from aigak.lib.odk_crypto import base64_public_key
+    from aigak.questionnaires.registry import install_questionnaire
+    from aigak.questionnaires.tests.xlsform_factory import xlsform
+
+    key = base64_public_key(generate_keypair()[1])
+    install_questionnaire(
+        "sealed", xlsform([["text", "n", "N", "N"]], settings={"public_key": key})
+    )
+    response = client.get(f"/openrosa/key/{token_of(documenter)}/forms/sealed/form.xml")
+    assert response.status_code == 200
+    assert f'base64RsaPublicKey="{key}"'.encode() in response.content
