@@ -151,3 +151,12 @@ def test_the_token_in_the_address_reaches_no_log(client, viewer, token_of, field
     )
     HideSecrets().filter(record)
     assert token not in record.getMessage()
+
+
+def test_another_users_instance_id_is_refused(client, url, teammate, token_of):
+    assert _post(client, url, _xml()).status_code == 201
+    other = f"/openrosa/key/{token_of(teammate)}/submission"
+    response = _post(client, other, _xml(name="Changed"), **{"q.jpg": image_bytes(2)})
+    assert response.status_code == 409
+    assert Record.objects.get().answers["name"] == "Dana"
+    assert SubmissionFile.objects.count() == 0  # the first had no file part
