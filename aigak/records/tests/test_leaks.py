@@ -61,6 +61,27 @@ ROWS: dict[str, list[tuple[str, str, dict]]] = {
     "api/v1/uploads/<uuid:upload_id>": [
         ("get", "/api/v1/uploads/00000000-0000-0000-0000-000000000000", {})
     ],
+    "api/v1/schema/": [("get", "/api/v1/schema/", {})],
+    "api/v1/docs/": [("get", "/api/v1/docs/", {})],
+    "api/v1/redoc/": [("get", "/api/v1/redoc/", {})],
+    "api/v1/questionnaires/": [("get", "/api/v1/questionnaires/", {})],
+    "api/v1/questionnaires/<slug:questionnaire>/": [("get", "/api/v1/questionnaires/victim/", {})],
+    "api/v1/records/<slug:questionnaire>/": [
+        ("get", "/api/v1/records/victim/", {}),
+        ("get", "/api/v1/records/victim/", {"f_gender": "male"}),
+    ],
+    "api/v1/records/<slug:questionnaire>/<record_id:record_id>/": [
+        ("get", "/api/v1/records/victim/{id}/", {})
+    ],
+    "api/v1/records/<slug:questionnaire>/<record_id:record_id>/versions/": [
+        ("get", "/api/v1/records/victim/{id}/versions/", {})
+    ],
+    "api/v1/records/<slug:questionnaire>/<record_id:record_id>/versions/<int:number>/": [
+        ("get", "/api/v1/records/victim/{id}/versions/1/", {})
+    ],
+    "api/v1/records/<slug:questionnaire>/<record_id:record_id>/versions/<int:number>/diff/": [
+        ("get", "/api/v1/records/victim/{id}/versions/1/diff/", {})
+    ],
     "reports/": [("get", "/reports/", {})],
     "reports/<slug:name>/": [
         ("get", "/reports/qantar2022/", {}),

@@ -1,0 +1,28 @@
+"""Mounted at /api/v1/ by aigak.site.urls (resumable uploads keep /api/v1/uploads/)."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from aigak.api import views_history, views_records
+from aigak.records.urls import RecordIdConverter  # noqa: F401 - registers record_id
+
+app_name = "api"
+
+RECORD = "records/<slug:questionnaire>/<record_id:record_id>/"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("questionnaires/", views_history.QuestionnaireList.as_view(), name="questionnaires"),
+    path(
+        "questionnaires/<slug:questionnaire>/",
+        views_history.QuestionnaireDetail.as_view(),
+        name="questionnaire",
+    ),
+    path("records/<slug:questionnaire>/", views_records.RecordList.as_view(), name="records"),
+    path(RECORD, views_records.RecordDetail.as_view(), name="record"),
+    path(RECORD + "versions/", views_history.VersionList.as_view(), name="versions"),
+    path(RECORD + "versions/<int:number>/", views_history.VersionDetail.as_view(), name="version"),
+    path(RECORD + "versions/<int:number>/diff/", views_history.VersionDiff.as_view(), name="diff"),
+]
