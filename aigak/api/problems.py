@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -131,3 +132,11 @@ def _conflict(exc: actions.EditConflict, context: dict[str, Any]) -> dict[str, A
             if f is not None and f.confidential:
                 c["base"] = c["theirs"] = None
     return {"conflict": body}
+
+
+@csrf_exempt  # it changes nothing, for any method
+def not_found(request: HttpRequest) -> JsonResponse:
+    """An address under /api/v1/ that names no resource."""
+    body = {"type": TYPE_BASE + "not-found", "title": "Not found", "status": 404,
+            "detail": "no such resource"}  # fmt: skip
+    return JsonResponse(body, status=404, content_type=CONTENT_TYPE)

@@ -1,9 +1,9 @@
 """Mounted at /api/v1/ by aigak.site.urls (resumable uploads keep /api/v1/uploads/)."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from aigak.api import views_history, views_records
+from aigak.api import problems, views_history, views_records
 from aigak.records.urls import RecordIdConverter  # noqa: F401 - registers record_id
 
 app_name = "api"
@@ -25,4 +25,6 @@ urlpatterns = [
     path(RECORD + "versions/", views_history.VersionList.as_view(), name="versions"),
     path(RECORD + "versions/<int:number>/", views_history.VersionDetail.as_view(), name="version"),
     path(RECORD + "versions/<int:number>/diff/", views_history.VersionDiff.as_view(), name="diff"),
+    # Anything else under /api/v1/: a problem, not the site's HTML page.
+    re_path(r"^", problems.not_found),
 ]

@@ -61,6 +61,7 @@ ROWS: dict[str, list[tuple[str, str, dict]]] = {
     "api/v1/uploads/<uuid:upload_id>": [
         ("get", "/api/v1/uploads/00000000-0000-0000-0000-000000000000", {})
     ],
+    "api/v1/^": [("get", "/api/v1/nothing/", {})],
     "api/v1/schema/": [("get", "/api/v1/schema/", {})],
     "api/v1/docs/": [("get", "/api/v1/docs/", {})],
     "api/v1/redoc/": [("get", "/api/v1/redoc/", {})],
