@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
 from aigak.accounts.tokens import issue_token
 from aigak.records.tests.sample_forms import install_sample_victim_form, make_record
 
-EXAMPLES = 15
+EXAMPLES = 10
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
