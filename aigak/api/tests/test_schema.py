@@ -14,6 +14,8 @@ import json
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
@@ -79,8 +81,17 @@ RECORD_ID = "V-424242"
 
 @pytest.fixture
 def token(db, coordinator):
+    """A token, and the database connection kept open between requests (as Django's test
+    client keeps it: the WSGI handler would close it, and the test's transaction, after
+    each request)."""
     make_record(coordinator, install_sample_victim_form(), record_id=RECORD_ID, gender="female")
-    return issue_token(coordinator)
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield issue_token(coordinator)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def _loaded() -> schemathesis.openapi.OpenApiSchema:  # type: ignore[name-defined]
