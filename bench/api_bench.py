@@ -44,10 +44,6 @@ LISTS = [
 ]  # fmt: skip
 
 
-def _p95(values: list[float]) -> float:
-    return values[min(len(values) - 1, round(0.95 * len(values)) - 1)]
-
-
 def child(repeat: int, sync_page: int) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aigak.settings")
     import django
@@ -55,7 +51,7 @@ def child(repeat: int, sync_page: int) -> None:
     django.setup()
     from django.db import connection
     from django.test import Client
-    from list_bench import _backend_cpu
+    from list_bench import _backend_cpu, _p95
 
     from aigak.accounts.models import Role, Team, User
     from aigak.accounts.tokens import issue_token

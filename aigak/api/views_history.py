@@ -31,24 +31,24 @@ FormVersion = inline_serializer(
         "current": serializers.BooleanField(),
     },
 )
-QuestionnaireOut = inline_serializer(
-    "Questionnaire",
-    {
+
+
+def _questionnaire_fields(**more: serializers.Field) -> dict[str, serializers.Field]:
+    return {
         "name": serializers.CharField(),
         "title": serializers.CharField(),
         "current_version": serializers.IntegerField(allow_null=True),
         "versions": FormVersion.__class__(many=True),
-    },
-)
+        **more,
+    }
+
+
+QuestionnaireOut = inline_serializer("Questionnaire", _questionnaire_fields())
 QuestionnaireDetailOut = inline_serializer(
     "QuestionnaireDetail",
-    {
-        "name": serializers.CharField(),
-        "title": serializers.CharField(),
-        "current_version": serializers.IntegerField(allow_null=True),
-        "versions": FormVersion.__class__(many=True),
-        "definition": serializers.DictField(help_text="the current version's definition"),
-    },
+    _questionnaire_fields(
+        definition=serializers.DictField(help_text="the current version's definition")
+    ),
 )
 
 
