@@ -101,7 +101,7 @@ def page_of(records: QuerySet[Record], params: Any) -> tuple[list[Record], str |
     fields = ("updated_at", "id") if order == "updated" else ("-updated_at", "-id")
     rows = list(
         records.defer("search_text", "search_private", "search_choices")
-        .select_related("questionnaire")
+        .select_related("questionnaire")  # its definition: once, by the caller
         .order_by(*fields)[: limit + 1]
     )
     more = len(rows) > limit

@@ -25,9 +25,12 @@ from aigak.records.access import get_questionnaire_or_404, get_record_for_user
 from aigak.records.models import Record, RecordVersion, Status
 
 
-def record_data(user: User, record: Record) -> dict[str, Any]:
-    """A record as the API gives it: confidential answers only to those who may see them."""
-    definition = record.questionnaire.definition
+def record_data(
+    user: User, record: Record, definition: FormDefinition | None = None
+) -> dict[str, Any]:
+    """A record as the API gives it: confidential answers only to those who may see them.
+    A list passes its questionnaire's definition, read once (not once per record)."""
+    definition = definition or record.questionnaire.definition
     return {
         "record_id": record.record_id,
         "questionnaire": record.questionnaire.name,
@@ -88,7 +91,8 @@ class RecordList(APIView):
             params = request.query_params.copy()
             params["cursor"] = cursor
             next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
-        results = [record_data(user, r) for r in rows]  # type: ignore[arg-type]
+        definition = form.definition
+        results = [record_data(user, r, definition) for r in rows]  # type: ignore[arg-type]
         return Response({"results": results, "next": cursor, "next_url": next_url})
 
     @extend_schema(
