@@ -1,7 +1,11 @@
 """Mounted at /api/v1/ by aigak.site.urls (resumable uploads keep /api/v1/uploads/)."""
 
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 from aigak.api import problems, views_history, views_more, views_records
 from aigak.records.urls import RecordIdConverter  # noqa: F401 - registers record_id
@@ -12,8 +16,19 @@ RECORD = "records/<slug:questionnaire>/<record_id:record_id>/"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    # The doc pages: their own templates, scripts from this server only (see them).
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api:schema", template_name="api/swagger_ui.html"
+        ),
+        name="docs",
+    ),
+    path(
+        "redoc/",
+        SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"),
+        name="redoc",
+    ),
     path("questionnaires/", views_history.QuestionnaireList.as_view(), name="questionnaires"),
     path(
         "questionnaires/<slug:questionnaire>/",
