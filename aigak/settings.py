@@ -39,6 +39,10 @@ INSTALLED_APPS = [
     "aigak.linkage",
     "aigak.estimation",
     "aigak.publishing",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "aigak.api",
     "aigak.site",
 ]
 
@@ -184,6 +188,40 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "aigak.accounts.auditlog.client_ip"
+
+# The REST API (aigak.api): tokens or the session, problem responses, limits per token.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "aigak.api.auth.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["aigak.api.auth.PerTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("AIGAK_API_RATE", "1200/minute")},
+    "EXCEPTION_HANDLER": "aigak.api.problems.problem_handler",
+    "DEFAULT_SCHEMA_CLASS": "aigak.api.schema.AigakSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Aigak REST API",
+    "DESCRIPTION": "Records, questionnaires, persons, evidence, victim lists, reports and "
+    "estimates, under the same rules as the pages. See docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},  # no outside call
+    "REDOC_UI_SETTINGS": {},
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "aigak.api.schema.add_problem_responses",
+    ],
+}
 
 # Logs carry what happened and to which object id, never answers or names.
 LOGGING = {

@@ -31,6 +31,7 @@ LAYERS: list[set[str]] = [
     {"linkage"},
     {"estimation"},
     {"publishing"},
+    {"api"},
     {"site"},
 ]
 LAYER = {app: level for level, apps in enumerate(LAYERS) for app in apps}

@@ -19,6 +19,7 @@ urlpatterns = [
     path("healthz", views.healthz),
     path("evidence/", include("aigak.evidence.urls")),
     path("api/v1/uploads/", include("aigak.evidence.tus_urls")),
+    path("api/v1/", include("aigak.api.urls")),
     path("reports/", include("aigak.reports.urls")),
     path("linkage/", include("aigak.linkage.urls")),
     path("estimation/", include("aigak.estimation.urls")),

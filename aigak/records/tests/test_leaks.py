@@ -61,6 +61,42 @@ ROWS: dict[str, list[tuple[str, str, dict]]] = {
     "api/v1/uploads/<uuid:upload_id>": [
         ("get", "/api/v1/uploads/00000000-0000-0000-0000-000000000000", {})
     ],
+    "api/v1/persons/<int:pk>/": [("get", "/api/v1/persons/{person}/", {})],
+    "api/v1/evidence/": [("get", "/api/v1/evidence/", {})],
+    "api/v1/evidence/<int:pk>/": [("get", "/api/v1/evidence/{evidence}/", {})],
+    "api/v1/evidence/<int:pk>/file": [("get", "/api/v1/evidence/{evidence}/file", {})],
+    "api/v1/victim-lists/": [("get", "/api/v1/victim-lists/", {})],
+    "api/v1/victim-lists/<int:pk>/": [("get", "/api/v1/victim-lists/{list}/", {})],
+    "api/v1/matches/<int:pk>/": [("get", "/api/v1/matches/{match}/", {})],
+    "api/v1/reports/": [("get", "/api/v1/reports/", {})],
+    "api/v1/reports/<slug:name>/": [
+        ("get", "/api/v1/reports/qantar2022/", {}),
+        ("get", "/api/v1/reports/qantar2022/", {"where": "gender=male"}),
+    ],
+    "api/v1/estimates/": [("get", "/api/v1/estimates/", {})],
+    "api/v1/estimates/<str:key>/": [("get", "/api/v1/estimates/nothing/", {})],
+    "api/v1/^": [("get", "/api/v1/nothing/", {})],
+    "api/v1/schema/": [("get", "/api/v1/schema/", {})],
+    "api/v1/docs/": [("get", "/api/v1/docs/", {})],
+    "api/v1/redoc/": [("get", "/api/v1/redoc/", {})],
+    "api/v1/questionnaires/": [("get", "/api/v1/questionnaires/", {})],
+    "api/v1/questionnaires/<slug:questionnaire>/": [("get", "/api/v1/questionnaires/victim/", {})],
+    "api/v1/records/<slug:questionnaire>/": [
+        ("get", "/api/v1/records/victim/", {}),
+        ("get", "/api/v1/records/victim/", {"f_gender": "male"}),
+    ],
+    "api/v1/records/<slug:questionnaire>/<record_id:record_id>/": [
+        ("get", "/api/v1/records/victim/{id}/", {})
+    ],
+    "api/v1/records/<slug:questionnaire>/<record_id:record_id>/versions/": [
+        ("get", "/api/v1/records/victim/{id}/versions/", {})
+    ],
+    "api/v1/records/<slug:questionnaire>/<record_id:record_id>/versions/<int:number>/": [
+        ("get", "/api/v1/records/victim/{id}/versions/1/", {})
+    ],
+    "api/v1/records/<slug:questionnaire>/<record_id:record_id>/versions/<int:number>/diff/": [
+        ("get", "/api/v1/records/victim/{id}/versions/1/diff/", {})
+    ],
     "reports/": [("get", "/reports/", {})],
     "reports/<slug:name>/": [
         ("get", "/reports/qantar2022/", {}),
@@ -212,7 +248,7 @@ def world(questionnaires, db, settings, tmp_path):
         record=record,
     )  # fmt: skip
     ids = {"id": RECORD, "record_pk": str(record.pk), "evidence": str(evidence.pk),
-           "user": str(author.pk), "form_version": str(record.form_version_id),
+           "user": str(author.pk), "person": str(record.person_id), "form_version": str(record.form_version_id),
            "submission": _kept_submission(author, markers), **_linkage(boss, record)}  # fmt: skip
     people = {
         "admin": User.objects.create_user(username="admin", role=Role.ADMIN),
