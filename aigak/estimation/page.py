@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import product
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -94,11 +95,57 @@ class Outcome:
         return found[0] if found else None
 
     @property
+    def uncertainty(self) -> str:
+        """How uncertain the headline is, in words (empty without a headline)."""
+        headline = self.headline
+        if headline is None or not headline.ok or headline.estimate is None:
+            return ""
+        return uncertainty_words(headline, bool(self.warnings))
+
+    @property
     def unrecorded(self) -> float | None:
         headline = self.headline
         if headline is None or not headline.ok or headline.estimate is None:
             return None
         return headline.estimate - self.table.observed
+
+
+WIDE = 1.0  # an interval wider than the estimate itself: very uncertain
+MIDDLE = 0.4  # wider than this share of the estimate: uncertain
+
+
+def uncertainty_words(headline: ModelResult, warned: bool) -> str:
+    """ "Fairly precise", "uncertain" or "very uncertain", with the interval in words; a
+    warning about the lists makes it one step less certain."""
+    if headline.ci95 is None:
+        return _("How uncertain this number is cannot be said: the model gave no interval.")
+    low, high = headline.ci95
+    if high is None:
+        return _("Very uncertain: the data set no upper limit on the total.")
+    spread = (high - low) / max(float(headline.estimate or 0), 1.0)
+    level = 2 if spread > WIDE else 1 if spread > MIDDLE else 0
+    level = min(2, level + warned)
+    words = {
+        "low": number_format(round(low), force_grouping=True),
+        "high": number_format(round(high), force_grouping=True),
+    }
+    if level == 2:
+        return (
+            _(
+                "Very uncertain: the true total could be anywhere from %(low)s to %(high)s, and "
+                "the warnings above may make even that range wrong."
+            )
+            % words
+        )
+    if level == 1:
+        return _("Uncertain: the true total is probably between %(low)s and %(high)s.") % words
+    return (
+        _(
+            "Fairly precise, if the assumptions below hold: the true total is probably between "
+            "%(low)s and %(high)s."
+        )
+        % words
+    )
 
 
 def cells(table: CaptureTable) -> list[Cell]:
