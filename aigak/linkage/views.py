@@ -488,7 +488,9 @@ def run_dedupe(request: AuthenticatedHttpRequest) -> HttpResponse:
 def merges(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     access.require_see(user)
-    found = PersonMerge.objects.select_related("merged_by", "undone_by", "match")
+    found = PersonMerge.objects.select_related(
+        "merged_by", "undone_by", "match", "from_person", "into_person"
+    )
     page = Paginator(found, ENTRY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -510,8 +512,11 @@ def undo_merge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"Person {merge.from_person_id} is no longer merged into person "
-            f"{merge.into_person_id}.",
+            _("The merge is undone: “%(one)s” and “%(other)s” are two people again.")
+            % {
+                "one": merge.from_person.display_name or merge.from_person_id,
+                "other": merge.into_person.display_name or merge.into_person_id,
+            },
         )
     return _back(request, reverse("linkage:merges"))
 
