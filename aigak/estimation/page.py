@@ -9,12 +9,13 @@ latent-class model (LCMCR) with the command's default settings outside it
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from itertools import product
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from aigak.estimation.estimates import estimate_table
 from aigak.estimation.histories import CannotEstimate, CaptureTable
@@ -237,6 +238,28 @@ def needs_lcmcr(table: CaptureTable) -> bool:
     return True
 
 
+# Why no estimate exists (aigak.estimation.histories, in English for the command), for the
+# page in the reader's language.
+REASONS = [
+    (r"^no one is recorded on any list", gettext_noop("No one is recorded on any list.")),
+    (r"^list '(?P<list>.+)' records no one", gettext_noop("The list “%(list)s” records no one.")),
+    (r"^no person is on more than one list", gettext_noop(
+        "No one is on more than one list: without people the lists share, nothing tells how "
+        "many people all of them missed.")),
+    (r"^list '(?P<list>.+)' shares no one with any other list", gettext_noop(
+        "The list “%(list)s” shares no one with the other lists, so how many people it missed "
+        "cannot be estimated.")),
+]  # fmt: skip
+
+
+def reason_in_words(reason: str) -> str:
+    for pattern, sentence in REASONS:
+        found = re.match(pattern, reason)
+        if found:
+            return _(sentence) % found.groupdict() if "%(" in sentence else _(sentence)
+    return reason
+
+
 def run(table: CaptureTable) -> Outcome:
     """Fit the models the request fits (all but LCMCR) to a table as the page does."""
     all_cells = cells(table)
@@ -256,7 +279,7 @@ def run(table: CaptureTable) -> Outcome:
     try:
         outcome.result = estimate_table(table, None)
     except CannotEstimate as error:
-        outcome.reason = str(error).split(": ", 1)[-1]
+        outcome.reason = reason_in_words(str(error).split(": ", 1)[-1])
         return outcome
     if not outcome.needs_lcmcr:  # else the headline's warnings come with its run
         outcome.warnings += result_warnings(table, outcome.result)
