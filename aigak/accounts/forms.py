@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from aigak.accounts.models import AuditAction, Role, Team, User
+from aigak.accounts.models import AUDIT_ACTION_LABELS, Role, Team, User
 
 
 class CodeForm(forms.Form):
@@ -75,7 +75,7 @@ class AuditFilterForm(forms.Form):
         label=_("User"), queryset=User.objects.order_by("username"), required=False
     )
     action = forms.ChoiceField(
-        label=_("Action"), choices=[("", "—"), *AuditAction.choices], required=False
+        label=_("Action"), choices=[("", "—"), *AUDIT_ACTION_LABELS.items()], required=False
     )
     since = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})

@@ -8,14 +8,15 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Administrator"
-    COORDINATOR = "coordinator", "Coordinator"
-    LAWYER = "lawyer", "Lawyer"
-    DOCUMENTER = "documenter", "Documenter"
-    VIEWER = "viewer", "Viewer"
+    ADMIN = "admin", _("Administrator")
+    COORDINATOR = "coordinator", _("Coordinator")
+    LAWYER = "lawyer", _("Lawyer")
+    DOCUMENTER = "documenter", _("Documenter")
+    VIEWER = "viewer", _("Viewer")
 
 
 class Team(models.Model):
@@ -101,6 +102,41 @@ class AuditAction(models.TextChoices):
     TOKEN = "token"
 
 
+# The actions in words (the choices keep their stored labels: no migration for a wording).
+AUDIT_ACTION_LABELS = {
+    "login": _("Signed in"),
+    "login_failed": _("Failed sign-in"),
+    "logout": _("Signed out"),
+    "lockout": _("Locked out"),
+    "read": _("Read"),
+    "refused": _("Refused"),
+    "password": _("Password"),
+    "two_factor": _("Two-factor"),
+    "session": _("Session"),
+    "team": _("Team"),
+    "view": _("Viewed"),
+    "create": _("Created"),
+    "update": _("Updated"),
+    "restore": _("Restored"),
+    "delete": _("Deleted"),
+    "status": _("Status changed"),
+    "import": _("Imported"),
+    "export": _("Exported"),
+    "report": _("Report"),
+    "publish": _("Published"),
+    "merge": _("Merged"),
+    "unmerge": _("Merge undone"),
+    "decide": _("Decided"),
+    "upload": _("Uploaded"),
+    "download": _("Downloaded"),
+    "verify": _("Verified"),
+    "backup": _("Backed up"),
+    "restore_backup": _("Restored from backup"),
+    "user": _("User account"),
+    "token": _("Token"),
+}
+
+
 class AuditEvent(models.Model):
     """Append-only: who did what to which object, when, from where. Metadata never holds
     answers. Rows are hash-chained (aigak.accounts.auditlog); the database refuses to
@@ -124,6 +160,10 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.object_type}:{self.object_id}"
+
+    @property
+    def action_label(self) -> str:
+        return str(AUDIT_ACTION_LABELS.get(self.action, self.action))
 
 
 def audit(

@@ -9,11 +9,13 @@ latent-class model (LCMCR) with the command's default settings outside it
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from itertools import product
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from aigak.estimation.estimates import estimate_table
 from aigak.estimation.histories import CannotEstimate, CaptureTable
@@ -94,11 +96,57 @@ class Outcome:
         return found[0] if found else None
 
     @property
+    def uncertainty(self) -> str:
+        """How uncertain the headline is, in words (empty without a headline)."""
+        headline = self.headline
+        if headline is None or not headline.ok or headline.estimate is None:
+            return ""
+        return uncertainty_words(headline, bool(self.warnings))
+
+    @property
     def unrecorded(self) -> float | None:
         headline = self.headline
         if headline is None or not headline.ok or headline.estimate is None:
             return None
         return headline.estimate - self.table.observed
+
+
+WIDE = 1.0  # an interval wider than the estimate itself: very uncertain
+MIDDLE = 0.4  # wider than this share of the estimate: uncertain
+
+
+def uncertainty_words(headline: ModelResult, warned: bool) -> str:
+    """ "Fairly precise", "uncertain" or "very uncertain", with the interval in words; a
+    warning about the lists makes it one step less certain."""
+    if headline.ci95 is None:
+        return _("How uncertain this number is cannot be said: the model gave no interval.")
+    low, high = headline.ci95
+    if high is None:
+        return _("Very uncertain: the data set no upper limit on the total.")
+    spread = (high - low) / max(float(headline.estimate or 0), 1.0)
+    level = 2 if spread > WIDE else 1 if spread > MIDDLE else 0
+    level = min(2, level + warned)
+    words = {
+        "low": number_format(round(low), force_grouping=True),
+        "high": number_format(round(high), force_grouping=True),
+    }
+    if level == 2:
+        return (
+            _(
+                "Very uncertain: the true total could be anywhere from %(low)s to %(high)s, and "
+                "the warnings above may make even that range wrong."
+            )
+            % words
+        )
+    if level == 1:
+        return _("Uncertain: the true total is probably between %(low)s and %(high)s.") % words
+    return (
+        _(
+            "Fairly precise, if the assumptions below hold: the true total is probably between "
+            "%(low)s and %(high)s."
+        )
+        % words
+    )
 
 
 def cells(table: CaptureTable) -> list[Cell]:
@@ -190,6 +238,28 @@ def needs_lcmcr(table: CaptureTable) -> bool:
     return True
 
 
+# Why no estimate exists (aigak.estimation.histories, in English for the command), for the
+# page in the reader's language.
+REASONS = [
+    (r"^no one is recorded on any list", gettext_noop("No one is recorded on any list.")),
+    (r"^list '(?P<list>.+)' records no one", gettext_noop("The list “%(list)s” records no one.")),
+    (r"^no person is on more than one list", gettext_noop(
+        "No one is on more than one list: without people the lists share, nothing tells how "
+        "many people all of them missed.")),
+    (r"^list '(?P<list>.+)' shares no one with any other list", gettext_noop(
+        "The list “%(list)s” shares no one with the other lists, so how many people it missed "
+        "cannot be estimated.")),
+]  # fmt: skip
+
+
+def reason_in_words(reason: str) -> str:
+    for pattern, sentence in REASONS:
+        found = re.match(pattern, reason)
+        if found:
+            return _(sentence) % found.groupdict() if "%(" in sentence else _(sentence)
+    return reason
+
+
 def run(table: CaptureTable) -> Outcome:
     """Fit the models the request fits (all but LCMCR) to a table as the page does."""
     all_cells = cells(table)
@@ -209,7 +279,7 @@ def run(table: CaptureTable) -> Outcome:
     try:
         outcome.result = estimate_table(table, None)
     except CannotEstimate as error:
-        outcome.reason = str(error).split(": ", 1)[-1]
+        outcome.reason = reason_in_words(str(error).split(": ", 1)[-1])
         return outcome
     if not outcome.needs_lcmcr:  # else the headline's warnings come with its run
         outcome.warnings += result_warnings(table, outcome.result)

@@ -18,12 +18,14 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from aigak.accounts.http import AuthenticatedHttpRequest
 from aigak.accounts.models import User
 from aigak.accounts.permissions import can_estimate_from_lists, can_see_estimates, require
+from aigak.estimation import population as populations
 from aigak.estimation.histories import CaptureTable, HistoryError, read_capture_bytes
 from aigak.estimation.models import LcmcrRun
 from aigak.lib import lazy
@@ -51,6 +53,8 @@ def _context(user: User) -> dict[str, Any]:
         else [],
         "chosen": set(),
         "database_chosen": True,
+        "population": populations.Population(),
+        "population_choices": populations.choices(get_language() or "en") if from_lists else {},
         "max_lists": page.MAX_LISTS,
         "settings": runs.RUN_LCMCR,
     }
@@ -84,6 +88,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         status = 400
     elif table is not None:
         outcome = page.run(table)
+        outcome.warnings = [*context.get("scope_warnings", []), *outcome.warnings]
         if outcome.needs_lcmcr:
             latest = runs.latest_run(table)
             if latest is None or latest.status not in ENDED_WITHOUT_RESULT:
@@ -148,15 +153,25 @@ def _chosen_table(
         return None, _("A list is given by its number.")
     chosen = [int(value) for value in dict.fromkeys(values)]
     include_database = request.GET.get("database") == "1"
+    population = populations.Population.from_query(request.GET)
     context["chosen"] = set(chosen)
     context["database_chosen"] = include_database
-    context["download_query"] = urlencode(
-        [("list", pk) for pk in chosen] + [("database", "1" if include_database else "0")]
-    )
+    context["population"] = population
+    if population.problems:
+        return None, " ".join(population.problems)
+    if population.everyone:  # the download counts every record, as the page then does
+        context["download_query"] = urlencode(
+            [("list", pk) for pk in chosen] + [("database", "1" if include_database else "0")]
+        )
     if len(chosen) + include_database < 2:
         return None, _("Choose at least two lists (the database counts as one).")
+    chosen_lists = list(VictimList.objects.filter(pk__in=chosen).order_by("uploaded_at", "pk"))
+    context["scope_warnings"] = populations.warnings(population, chosen_lists, include_database)
+    database = population.persons() if include_database and not population.everyone else None
     try:
-        frame = overlap.capture_histories(chosen, include_database=include_database)
+        frame = overlap.capture_histories(
+            chosen, include_database=include_database, database=database
+        )
     except ValueError as error:  # a list that does not exist
         return None, str(error)
     if frame.empty:

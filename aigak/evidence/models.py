@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Evidence(models.Model):
@@ -75,18 +77,18 @@ class EvidenceRecord(models.Model):
 
 
 class CustodyAction(models.TextChoices):
-    UPLOAD = "upload", "Uploaded"
-    VIEW = "view", "Viewed"
-    PLAY = "play", "Played"
-    DOWNLOAD = "download", "Downloaded"
-    LINK = "link", "Linked to record"
-    UNLINK = "unlink", "Unlinked from record"
-    EXPORT = "export", "Exported"
-    VERIFY = "verify", "Verified"
-    DELETE = "delete", "Deleted"
-    BACKUP = "backup", "Backed up"
-    RESTORE = "restore", "Restored from backup"
-    REPAIR = "repair", "Damaged copy replaced by intact bytes"
+    UPLOAD = "upload", _("Uploaded")
+    VIEW = "view", _("Viewed")
+    PLAY = "play", _("Played")
+    DOWNLOAD = "download", _("Downloaded")
+    LINK = "link", _("Linked to record")
+    UNLINK = "unlink", _("Unlinked from record")
+    EXPORT = "export", _("Exported")
+    VERIFY = "verify", _("Verified")
+    DELETE = "delete", _("Deleted")
+    BACKUP = "backup", _("Backed up")
+    RESTORE = "restore", _("Restored from backup")
+    REPAIR = "repair", _("Damaged copy replaced by intact bytes")
 
 
 class AppendOnly(Exception):
@@ -119,6 +121,27 @@ class CustodyEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnly("custody events are never deleted")
+
+    @property
+    def plain_note(self) -> str:
+        """The event's details in a sentence for staff (the raw details stay for experts)."""
+        meta = self.metadata or {}
+        said: list[Any] = []
+        if meta.get("name"):
+            said.append(_("File name: %(name)s.") % {"name": meta["name"]})
+        if meta.get("via") == "form":
+            said.append(_("Sent through the upload page."))
+        elif meta.get("via"):
+            said.append(_("Sent through the upload service."))
+        if meta.get("duplicate"):
+            said.append(_("The same file was already stored; no second copy was kept."))
+        if meta.get("record"):
+            said.append(_("Record number %(pk)s in the database.") % {"pk": meta["record"]})
+        if meta.get("failed_check"):
+            said.append(_("The file did not match its stored fingerprint."))
+        if meta.get("backup"):
+            said.append(_("From the backup %(name)s.") % {"name": meta["backup"]})
+        return " ".join(str(s) for s in said)
 
 
 class Upload(models.Model):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from aigak.records.models import Person
 from aigak.runs.models import ACTIVE_RUN_STATUSES, BackgroundRun
@@ -27,14 +28,14 @@ PEOPLE_FIELDS = (
 )
 # What the people columns are called on the pages (column mapping, review).
 FIELD_LABELS = {
-    "id": "Id in the list",
-    "full_name": "Full name",
-    "birth_date": "Date of birth",
-    "age": "Age",
-    "gender": "Gender",
-    "region": "Region",
-    "locality": "Town or village",
-    "event_date": "Date of the event (death, detention)",
+    "id": _("Id in the list"),
+    "full_name": _("Full name"),
+    "birth_date": _("Date of birth"),
+    "age": _("Age"),
+    "gender": _("Gender"),
+    "region": _("Region"),
+    "locality": _("Town or village"),
+    "event_date": _("Date of the event (death, detention)"),
 }
 # Column names of the capture histories (`overlap.capture_histories`), not list names.
 RESERVED_LIST_NAMES = ("database", "count")
@@ -103,18 +104,18 @@ class ListEntry(models.Model):
 
 
 class MatchKind(models.TextChoices):
-    LINK = "link", "List entry and person"
-    DEDUPE = "dedupe", "Two persons"
+    LINK = "link", _("List entry and person")
+    DEDUPE = "dedupe", _("Two persons")
 
 
 class MatchStatus(models.TextChoices):
-    CANDIDATE = "candidate", "To review"
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
-    UNDECIDED = "undecided", "Undecided"
+    CANDIDATE = "candidate", _("To review")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    UNDECIDED = "undecided", _("Undecided")
     # A link whose entry or person was accepted with someone else in the same list;
     # it comes back as a candidate when that acceptance is withdrawn.
-    SUPERSEDED = "superseded", "Superseded"
+    SUPERSEDED = "superseded", _("Superseded")
 
 
 OPEN_STATUSES = (MatchStatus.CANDIDATE, MatchStatus.UNDECIDED)

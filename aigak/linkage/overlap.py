@@ -133,18 +133,22 @@ def _person_details(persons: Sequence[int]) -> dict[int, dict[str, Any]]:
 
 
 def capture_histories(
-    lists: Sequence[VictimList | int | str] | None = None, include_database: bool = True
+    lists: Sequence[VictimList | int | str] | None = None,
+    include_database: bool = True,
+    database: set[int] | None = None,
 ) -> pd.DataFrame:
     """Capture histories for `aigak estimate`: one 0/1 column per list (named by the
     list's name, in the order given; all lists when `lists` is None), a `database`
     column when `include_database`, and `count`, the number of people with each history.
     The all-zero history is left out. A person is a canonical database person (with the
-    lists where an entry was accepted as them), or an entry matched to nobody."""
+    lists where an entry was accepted as them), or an entry matched to nobody. `database`:
+    the canonical persons the database column counts (default: every person with a live
+    Victims record)."""
     chosen = _resolve(lists)
     names = [v.name for v in chosen]
     columns = [*names, *([DATABASE_COLUMN] if include_database else [])]
     histories: dict[Any, list[int]] = {}
-    for person in database_persons():
+    for person in database_persons() if database is None else database:
         histories[("p", person)] = [0] * len(names) + [1] * include_database
     links = accepted_links(chosen)
     for position, victim_list in enumerate(chosen):

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from aigak.accounts.models import AuditAction, AuditEvent, audit
 from aigak.linkage.access import require_manage
@@ -53,13 +54,13 @@ NEUTRAL_WEIGHT = 0.5
 DEDUPE_RUN = "dedupe_run"  # the audit object type of a deduplication run
 
 COMPARISON_LABELS = {
-    "surname": "Surname",
-    "given": "Given name",
-    "patronymic": "Patronymic",
-    "birth": "Birth date or age",
-    "place": "Town or region",
-    "event": "Event date",
-    "gender": "Gender",
+    "surname": _("Surname"),
+    "given": _("Given name"),
+    "patronymic": _("Patronymic"),
+    "birth": _("Birth date or age"),
+    "place": _("Town or region"),
+    "event": _("Event date"),
+    "gender": _("Gender"),
 }
 
 
@@ -403,6 +404,7 @@ class Side:
     values: dict[str, str]
     records: list[tuple[str, str]] = field(default_factory=list)  # (record id, url)
     note: str = ""
+    detail: str = ""  # the numbers behind the heading, for those who look for them
 
 
 @dataclass
@@ -431,7 +433,9 @@ def _verdicts(match: Match) -> list[Verdict]:
             (v for v in ("agreed", "disagreed", "neutral", "missing") if name in fields.get(v, [])),
             "missing",
         )
-        out.append(Verdict(name, COMPARISON_LABELS[name], verdict, float(weights.get(name, 0))))
+        out.append(
+            Verdict(name, str(COMPARISON_LABELS[name]), verdict, float(weights.get(name, 0)))
+        )
     return out
 
 
@@ -457,15 +461,18 @@ def person_sides(canonical: Iterable[int]) -> dict[int, Side]:
             )
             for row_id in people.frame["id"].iloc[positions]
         ]
-        note = "" if positions else "no live Victims record"
-        out[person] = Side(f"Person {person}", values, records, note)
+        note = "" if positions else str(_("no Victims record of this person is left"))
+        out[person] = Side(str(_("In the database")), values, records, note, f"person {person}")
     return out
 
 
 def entry_side(entry: ListEntry) -> Side:
     values = {name: getattr(entry, name) for name in PEOPLE_FIELDS}
-    title = f"{entry.victim_list.name}, row {entry.row_number} (id {entry.entry_id})"
-    return Side(title, values)
+    title = _("On the list “%(list)s”, line %(row)s of its file") % {
+        "list": entry.victim_list.name,
+        "row": entry.row_number,
+    }
+    return Side(title, values, detail=f"id {entry.entry_id}, row {entry.row_number}")
 
 
 def review_items(matches: Iterable[Match]) -> list[ReviewItem]:
@@ -487,9 +494,9 @@ def review_items(matches: Iterable[Match]) -> list[ReviewItem]:
             left, right = right, _person_side(sides, cmap, match.other_person_id or 0)
         rows = [
             (
-                FIELD_LABELS[name],
-                left.values[name],
-                right.values[name],
+                str(FIELD_LABELS[name]),
+                _value_shown(name, left.values[name]),
+                _value_shown(name, right.values[name]),
                 bool(left.values[name]) and _same(name, left.values[name], right.values[name]),
             )
             for name in PEOPLE_FIELDS
@@ -498,13 +505,24 @@ def review_items(matches: Iterable[Match]) -> list[ReviewItem]:
     return items
 
 
+GENDERS = {"male": _("male"), "female": _("female")}
+
+
+def _value_shown(name: str, value: str) -> str:
+    """A value in the reader's words: genders are stored as codes."""
+    if name == "gender":
+        return " / ".join(str(GENDERS.get(v, v)) for v in value.split(" / ")) if value else value
+    return value
+
+
 def _person_side(sides: dict[int, Side], cmap: dict[int, int], person: int) -> Side:
     canonical = cmap.get(person, person)
     side = sides[canonical]
     if canonical == person:
         return side
-    note = f"person {person}, merged into person {canonical}"
-    return Side(side.title, side.values, side.records, note)
+    note = str(_("merged with another person of the database"))
+    detail = f"person {person}, merged into person {canonical}"
+    return Side(side.title, side.values, side.records, note, detail)
 
 
 def _same(name: str, left: str, right: str) -> bool:

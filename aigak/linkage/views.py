@@ -27,6 +27,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aigak.accounts.http import AuthenticatedHttpRequest
@@ -97,13 +98,13 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="List file (CSV or XLSX)")
-    name = forms.CharField(label="Name of the list", max_length=200)
+    file = forms.FileField(label=_("List file (CSV or XLSX)"))
+    name = forms.CharField(label=_("Name of the list"), max_length=200)
     source = forms.CharField(
-        label="Source (who published it, where)", max_length=500, required=False
+        label=_("Source (who published it, where)"), max_length=500, required=False
     )
     published_on = forms.DateField(
-        label="Published on",
+        label=_("Published on"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
@@ -111,7 +112,7 @@ class UploadForm(forms.Form):
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if VictimList.objects.filter(name=name).exists():
-            raise forms.ValidationError("A list with this name exists; choose another name.")
+            raise forms.ValidationError(_("A list with this name exists; choose another name."))
         if name.casefold() in RESERVED_LIST_NAMES:
             raise forms.ValidationError("This name is reserved; choose another name.")
         return name
@@ -255,9 +256,13 @@ def mapping(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
         columns = chosen.get(name, [])
         for i in range(count):
             key = f"map_full_name_{i}" if name == "full_name" else f"map_{name}"
-            label = FIELD_LABELS[name]
+            label = str(FIELD_LABELS[name])
             if name == "full_name" and i:
-                label = f"{label}, column {i + 1} ({('given name', 'patronymic')[i - 1]})"
+                label = _("%(label)s, column %(n)s (%(part)s)") % {
+                    "label": label,
+                    "n": i + 1,
+                    "part": (_("given name"), _("patronymic"))[i - 1],
+                }
             selects.append((key, label, columns[i] if i < len(columns) else "", name))
     return render(
         request,
@@ -373,7 +378,7 @@ def _queue_page(request: AuthenticatedHttpRequest, victim_list: VictimList | Non
 
 
 def _tabs(counts: dict[str, int]) -> list[tuple[str, str, int]]:
-    return [(value, label, counts[value]) for value, label in MatchStatus.choices]
+    return [(value, str(label), counts[value]) for value, label in MatchStatus.choices]
 
 
 @login_required
@@ -483,7 +488,9 @@ def run_dedupe(request: AuthenticatedHttpRequest) -> HttpResponse:
 def merges(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     access.require_see(user)
-    found = PersonMerge.objects.select_related("merged_by", "undone_by", "match")
+    found = PersonMerge.objects.select_related(
+        "merged_by", "undone_by", "match", "from_person", "into_person"
+    )
     page = Paginator(found, ENTRY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -505,8 +512,11 @@ def undo_merge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"Person {merge.from_person_id} is no longer merged into person "
-            f"{merge.into_person_id}.",
+            _("The merge is undone: “%(one)s” and “%(other)s” are two people again.")
+            % {
+                "one": merge.from_person.display_name or merge.from_person_id,
+                "other": merge.into_person.display_name or merge.into_person_id,
+            },
         )
     return _back(request, reverse("linkage:merges"))
 

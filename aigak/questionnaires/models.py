@@ -7,8 +7,12 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 
 from aigak.questionnaires.xlsform import FormDefinition
+
+# The shipped forms' titles: XLSForm has no title per language, so the catalogue has them.
+SHIPPED_TITLES = [gettext_noop("Victims"), gettext_noop("Events"), gettext_noop("Torture")]
 
 
 class Questionnaire(models.Model):
@@ -21,6 +25,11 @@ class Questionnaire(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def local_title(self) -> str:
+        """The title in the language of the request (a title no catalogue has stays)."""
+        return gettext(self.title) if self.title else self.name
 
     @property
     def definition(self) -> FormDefinition:

@@ -154,7 +154,7 @@ def list_forms() -> list[dict[str, Any]]:
         rows.append(
             {
                 "name": q.name,
-                "title": q.title,
+                "title": q.local_title,
                 "version": q.current.version,
                 "fields": sum(1 for f in definition.fields.values() if f.stores_answer),
                 "records": q.records,

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from aigak.questionnaires.models import Questionnaire, QuestionnaireVersion
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    VERIFIED = "verified", "Verified"
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    VERIFIED = "verified", _("Verified")
 
 
 class Person(models.Model):
@@ -112,6 +115,41 @@ class RecordVersion(models.Model):
         ]
         ordering = ["-number"]
 
+    @property
+    def note_shown(self) -> str:
+        """The note in the reader's language: the notes the system writes are stored in
+        English (they are part of the record's history) and translated when shown; a note
+        an editor typed is shown as typed."""
+        return "; ".join(_note_part(part) for part in self.note.split("; ") if part)
+
+
+# The notes the system writes (records.actions): a pattern and its sentence for the reader.
+SYSTEM_NOTES = [
+    (re.compile(r"^created$"), _("created")),
+    (re.compile(r"^edited$"), _("edited")),
+    (re.compile(r"^imported from import$"), _("imported")),
+    (re.compile(r"^imported from (?P<source>.+)$"), _("imported from %(source)s")),
+    (re.compile(r"^restored version (?P<number>\d+)$"), _("restored version %(number)s")),
+    (
+        re.compile(
+            r"^merged with version (?P<version>\d+) \(started from (?P<base>\w+)\): (?P<fields>.+)$"
+        ),
+        _("merged with version %(version)s (the editor started from %(base)s): %(fields)s"),
+    ),
+    (
+        re.compile(r"^not relevant, left out: (?P<fields>.+)$"),
+        _("no longer asked, left out: %(fields)s"),
+    ),
+]
+
+
+def _note_part(part: str) -> str:
+    for pattern, sentence in SYSTEM_NOTES:
+        found = pattern.match(part)
+        if found:
+            return str(sentence) % found.groupdict()
+    return part
+
 
 class RecordCounter(models.Model):
     """The last number given to a new record of a questionnaire.
@@ -130,9 +168,9 @@ class RecordCounter(models.Model):
 
 
 class LinkKind(models.TextChoices):
-    ABOUT_VICTIM = "about_victim", "About the victim of"
-    AT_EVENT = "at_event", "Happened at event"
-    RELATED = "related", "Related"
+    ABOUT_VICTIM = "about_victim", _("About the victim of")
+    AT_EVENT = "at_event", _("Happened at event")
+    RELATED = "related", _("Related")
 
 
 class RecordLink(models.Model):

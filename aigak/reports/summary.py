@@ -16,6 +16,10 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
+
 from aigak.accounts import permissions as perms
 from aigak.questionnaires.definition import Field, FormDefinition, pick
 from aigak.questionnaires.registry import get_questionnaire
@@ -34,6 +38,8 @@ from aigak.reports.spec import AGE, ReportSpec, ReportSpecError, parse_spec
 
 MONTHS_FIELD_TYPES = ("date",)
 NUMBER_TYPES = ("integer", "decimal")
+BY_MONTH = gettext_noop("%(question)s: by month")
+CROSS = gettext_noop("%(question)s by %(by)s")
 
 
 @dataclass
@@ -65,10 +71,10 @@ def summary_spec(
     date = next((f for f in fields if f.type in MONTHS_FIELD_TYPES), None)
     if date is not None:
         tables.append({"id": "by_month", "kind": "by_month", "field": date.name,
-                       "title": {k: f"{v}: by month" for k, v in (date.label or {"en": date.name}).items()}})  # fmt: skip
+                       "title": _in_languages(BY_MONTH, date, date)})  # fmt: skip
     if cross is not None:
         question, by = cross
-        title = {"en": f"{question} by {by}"}
+        title = _in_languages(CROSS, definition.fields[question], definition.fields[by])
         if definition.fields[question].type == "integer":
             tables.append({"id": "cross", "kind": "mean_sd", "field": by, "value": question,
                            "title": title})  # fmt: skip
@@ -78,7 +84,7 @@ def summary_spec(
     record_id = "record_id" if "record_id" in definition.fields else next(iter(definition.fields))
     return {
         "name": f"summary-{name}",
-        "title": {"en": f"Summary: {definition.title}"},
+        "title": _titles_in_languages(definition.title),
         "questionnaire": name,
         "record_id_field": record_id,
         "breakdown": {"field": record_id, "columns": {}},
@@ -157,3 +163,24 @@ def build_summary(
             (f.name, label[f.name]) for f in fields if f.is_select or f.type in NUMBER_TYPES
         ],
     )
+
+
+def _titles_in_languages(title: str) -> dict[str, str]:
+    """ "Summary: <the form's title>" in each language of the interface."""
+    out = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            out[code] = gettext("Summary: %(title)s") % {"title": gettext(title)}
+    return out
+
+
+def _in_languages(text: str, question: Field, by: Field) -> dict[str, str]:
+    """A table title in each language of the interface, with the questions' labels."""
+    out = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            out[code] = gettext(text) % {
+                "question": pick(question.label, code) or question.name,
+                "by": pick(by.label, code) or by.name,
+            }
+    return out

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from aigak.accounts import permissions as perms
@@ -64,7 +65,7 @@ def summary_page(request: HttpRequest, name: str) -> HttpResponse:
     audit(request.user, AuditAction.REPORT, object_type="report", object_id=f"summary-{name}",
           filters=built.data["filters"], n_records=built.data["n_records"])  # fmt: skip
     context |= {
-        "title": built.definition.title,
+        "title": gettext(built.definition.title),
         "report": built.data,
         "scope": built.scope,
         "tables": all_tables(built, charts=False),

@@ -16,14 +16,13 @@ from aigak.accounts import permissions as perms
 from aigak.accounts.models import AuditAction, audit
 from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.registry import UnknownQuestionnaire, get_questionnaire
-from aigak.questionnaires.xlsform import pick
-from aigak.records.models import Status
 from aigak.reports.build import BuiltReport, build_report
 from aigak.reports.filters import FilterError, named_fields, parse_where
 from aigak.reports.outputs import CONTENT_TYPES, FORMATS
 from aigak.reports.outputs import render as render_output
 from aigak.reports.outputs.charts import chart_png
 from aigak.reports.outputs.html import all_tables
+from aigak.reports.page_filters import active_filters, filter_fields, kept_where
 from aigak.reports.spec import ReportSpecError, UnknownReport, available, load_spec
 
 # Fields offered as drop-downs on the page; anything else goes in "more filters".
@@ -76,31 +75,6 @@ def _refused(request: HttpRequest, name: str, action: str, exc: Exception) -> No
         )  # fmt: skip
 
 
-def _selects(built: BuiltReport, request: HttpRequest) -> list[dict]:
-    definition, lang = built.definition, built.lang
-    out = []
-    for name in FORM_FIELDS:
-        if name == "status":
-            options = [(v, label) for v, label in Status.choices]
-            label = "Status"
-        elif not perms.may_name_field(request.user, definition, name):
-            continue
-        elif name in definition.fields:
-            f = definition.fields[name]
-            options = [
-                (c.name, pick(c.label, lang, definition.default_language)) for c in f.choices
-            ]
-            label = definition.label(name, lang)
-        else:
-            continue
-        chosen = request.GET.get(name, "")
-        out.append(
-            {"name": name, "label": label,
-             "options": [(v, text, v == chosen) for v, text in options]}
-        )  # fmt: skip
-    return out
-
-
 @login_required
 @require_safe
 def report_list(request: HttpRequest) -> HttpResponse:
@@ -140,12 +114,15 @@ def report_page(request: HttpRequest, name: str) -> HttpResponse:
             if built.spec.table(view["id"]).chart:
                 url = reverse("reports:chart", args=[name, view["id"]])
                 view["chart_src"] = f"{url}?{query}" if query else url
+        fields = filter_fields(request.user, built.definition, built.lang)
         context |= {
             "title": built.spec.title_in(built.lang),
             "report": built.data,
             "scope": built.scope,
             "tables": tables,
-            "selects": _selects(built, request),
+            "fields": fields,
+            "active": active_filters(request, fields, FORM_FIELDS),
+            "kept": kept_where(request, FORM_FIELDS),
         }
     return render(request, "reports/report.html", context, status=400 if error else 200)
 

@@ -331,7 +331,7 @@ def test_lists_without_overlap_cannot_be_estimated(coordinator):
     assert response.status_code == 200
     outcome = response.context["outcome"]
     assert outcome.result is None
-    assert "no person is on more than one list" in outcome.reason
+    assert "No one is on more than one list" in outcome.reason  # the reason in words
     text = text_of(response)
     assert "Cannot be estimated:" in text
     assert "About " not in text and 'data-model="' not in text

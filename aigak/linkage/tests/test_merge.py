@@ -132,7 +132,7 @@ def test_a_link_to_a_merged_person_shows_the_canonical_person(records, coordinat
             )
         ]
     )
-    assert "merged into person" in items[0].left.note
+    assert "merged into person" in items[0].left.detail
 
 
 def test_lawyers_and_viewers_may_not_decide(records, coordinator, lawyer, viewer):

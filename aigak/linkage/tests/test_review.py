@@ -208,7 +208,8 @@ def test_a_list_with_no_database_persons_gives_no_candidates(db, activists, coor
 def test_review_items_show_both_sides_with_record_links(victims, activists, coordinator):
     review.cross_reference(coordinator, activists)
     [item] = review.review_items([_by_entry(activists)["1"]])
-    assert item.left.title.startswith("Activists, row 2 (id 1)")
+    assert item.left.title == "On the list “Activists”, line 2 of its file"
+    assert item.left.detail == "id 1, row 2"
     assert item.right.records == [("V-000001", "/records/victim/V-000001/")]
     rows = {label: (left, right, same) for label, left, right, same in item.rows}
     assert rows["Full name"] == ("Kudaibergenov Kazybek", "Кудайбергенов Казыбек Ерланович", False)

@@ -8,6 +8,27 @@ from typing import Any
 from aigak.reports.outputs.numbers import number
 
 PALETTE = ["#2f5d8a", "#c0504d", "#9bbb59", "#8064a2", "#4bacc6", "#f79646", "#7f7f7f"]
+# A pie stays legible with a few slices none of them thin: past these, its labels overlap
+# (D01 of qantar2022 had seven) and bars say the same thing readably.
+PIE_MOST_SLICES = 4
+PIE_THINNEST = 8.0  # percent
+PIE_LONGEST_LABEL = 28  # characters
+
+
+def chart_kind(table: dict[str, Any], chart: dict[str, str]) -> str:
+    """ "pie" when the spec asks for one and it would be legible, else "bar"."""
+    if chart.get("type") != "pie":
+        return "bar"
+    column = chart.get("column", "total")
+    rows = [r for r in table.get("rows", []) if r.get("counts", {}).get(column)]
+    values = [r["percent"][column] or 0.0 for r in rows]
+    crowded = (
+        not rows
+        or len(rows) > PIE_MOST_SLICES
+        or any(v < PIE_THINNEST for v in values)
+        or any(len(str(r["label"])) > PIE_LONGEST_LABEL for r in rows)
+    )
+    return "bar" if crowded else "pie"
 
 
 def _pyplot() -> Any:
@@ -30,13 +51,12 @@ def chart_png(table: dict[str, Any], chart: dict[str, str], lang: str = "en") ->
     labels = [r["label"] for r in rows]
     values = [r["percent"][column] or 0.0 for r in rows]
     plt = _pyplot()
-    figure, axes = plt.subplots(figsize=(7, 4.2), dpi=110)
+    pie = chart_kind(table, chart) == "pie"
+    height = 4.2 if pie else max(2.2, 0.8 + 0.32 * len(rows))
+    figure, axes = plt.subplots(figsize=(7, height), dpi=110)
     try:
-        if chart["type"] == "pie":
+        if pie:
             shown = sorted(zip(values, labels, strict=True), reverse=True)
-            if len(shown) > 7:  # the rest as one slice, as the seed's diagrams do
-                rest = sum(v for v, _ in shown[6:])
-                shown = [*shown[:6], (rest, "…")]
             axes.pie(
                 [v for v, _ in shown],
                 labels=[f"{lbl} ({number(round(v, 1), lang)}%)" for v, lbl in shown],
@@ -49,7 +69,7 @@ def chart_png(table: dict[str, Any], chart: dict[str, str], lang: str = "en") ->
         else:
             positions = range(len(values))
             axes.barh(list(positions), values, color=PALETTE[0])
-            axes.set_yticks(list(positions), [lbl[:40] for lbl in labels], fontsize=7)
+            axes.set_yticks(list(positions), [_short(lbl) for lbl in labels], fontsize=8)
             axes.invert_yaxis()
             axes.set_xlabel("%")
             for y, v in zip(positions, values, strict=True):
@@ -60,3 +80,7 @@ def chart_png(table: dict[str, Any], chart: dict[str, str], lang: str = "en") ->
         return buffer.getvalue()
     finally:
         plt.close(figure)
+
+
+def _short(label: str, most: int = 45) -> str:
+    return label if len(label) <= most else label[: most - 1] + "…"

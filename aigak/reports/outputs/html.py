@@ -39,7 +39,11 @@ def table_view(built: BuiltReport, t: dict[str, Any], charts: bool = True) -> di
         total = t["total"]
         view["raw_foot"] = [[w["total"], total["mean"], total["n"], total["sd"]]]
     else:
-        labels = [built.spec.column_label(c, lang) for c in t["columns"]]
+        labels = [
+            w["total"] if c == "total" and c not in built.spec.column_labels
+            else built.spec.column_label(c, lang)
+            for c in t["columns"]
+        ]  # fmt: skip
         view["header"] = [*labels, *(f"{label}, %" for label in labels)]
         view["raw"] = [
             [r["label"], *(r["counts"][c] for c in t["columns"]),

@@ -10,6 +10,11 @@
   var statusLine = document.getElementById("tus-status");
   var pauseButton = document.getElementById("tus-pause");
   var paused = false;
+  var words = form.dataset;  // the page's language: data-say-* attributes of the form
+
+  function word(name, fallback, n) {
+    return (words[name] || fallback).replace("{n}", n === undefined ? "" : n);
+  }
 
   function csrfToken() {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -60,7 +65,7 @@
       "Upload-Length": String(file.size),
       "Upload-Metadata": pairs.join(","),
     });
-    if (!xhr) throw new Error("network");
+    if (!xhr) throw new Error(word("sayNetwork", "The connection failed; try again."));
     if (xhr.status !== 201) throw new Error(xhr.responseText || "HTTP " + xhr.status);
     return xhr.getResponseHeader("Location");
   }
@@ -84,7 +89,7 @@
       if (state && !state.gone) {
         if (state.done) return finished(key, state.done);
         offset = state.offset;
-        say("Resuming at " + Math.round(100 * offset / file.size) + "%");
+        say(word("sayResuming", "Resuming at {n}", Math.round(100 * offset / file.size) + "%"));
       } else { url = null; }
     }
     if (!url) {
@@ -93,7 +98,7 @@
     }
     bar.hidden = false; pauseButton.hidden = false;
     while (offset < file.size) {
-      if (paused) { say("Paused"); return; }
+      if (paused) { say(word("sayPaused", "Paused")); return; }
       var chunk = file.slice(offset, offset + CHUNK);
       var headers = Object.assign({
         "Upload-Offset": String(offset),
@@ -117,11 +122,11 @@
       }
       // Dropped connection, server busy, wrong offset or bad checksum: ask where the
       // server stands and go on from there, waiting longer each time.
-      say("Connection problem; retrying in " + wait / 1000 + " s", true);
+      say(word("sayRetrying", "Connection problem; retrying in {n} s", wait / 1000), true);
       await sleep(wait);
       wait = Math.min(wait * 2, 30000);
       var now = await offsetOf(url);
-      if (now && now.gone) { localStorage.removeItem(key); throw new Error("The upload expired; start again."); }
+      if (now && now.gone) { localStorage.removeItem(key); throw new Error(word("sayExpired", "The upload expired; start again.")); }
       if (now) offset = now.offset;
     }
   }
@@ -130,7 +135,7 @@
     localStorage.removeItem(key);
     bar.value = 100;
     pauseButton.hidden = true;
-    say("Uploaded and hashed.");
+    say(word("sayDone", "Uploaded and hashed."));
     if (evidenceUrl) window.location.assign(evidenceUrl);
   }
 
