@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from aigak.questionnaires.models import Questionnaire
 
@@ -25,10 +26,10 @@ class CollectionAccess(models.Model):
 
 
 class SubmissionState(models.TextChoices):
-    INCOMPLETE = "incomplete", "Waiting for the rest of its files"
-    ACCEPTED = "accepted", "Made a record"
-    REVIEW = "review", "Needs review"
-    ENCRYPTED = "encrypted", "Waiting for decryption"
+    INCOMPLETE = "incomplete", _("Waiting for the rest of its files")
+    ACCEPTED = "accepted", _("Made a record")
+    REVIEW = "review", _("Needs review")
+    ENCRYPTED = "encrypted", _("Waiting for decryption")
 
 
 class Submission(models.Model):

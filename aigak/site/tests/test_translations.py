@@ -24,7 +24,7 @@ LANGUAGES = ["ru", "kk"]
 ALLOWED = set(
     # the test data: people, teams, users, files, a victim list
     "aigak kudaibergenov kazybek almaty aktobe documenters author boss admin coord lawyer "
-    "doc out viewer someone activists notes aliya beisenova qantar "
+    "doc out viewer someone activists notes aliya beisenova qantar leak "
     # formats, units, codes, standards
     "txt csv xlsx json docx pdf png html xml xform xlsform odk kobo kobotoolbox id uuid sha "
     "md utc gmt api url http https totp otp qr mb kb gb b ms s lcmcr zip tus ok v n utf "
@@ -33,7 +33,10 @@ ALLOWED = set(
     "settings survey choices count estimate "
     # brands: social networks, authenticator apps, operating systems
     "facebook instagram telegram tiktok whatsapp youtube google authenticator aegis freeotp "
-    "windows".split()
+    "windows "
+    # ODK terms and commands: ODK Collect, a form's instanceID, a PEM key file, pulldata(),
+    # `aigak decrypt`
+    "collect instanceid pem pulldata decrypt".split()
 )
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 HIDDEN = {"script", "style", "template", "head", "svg", "code", "kbd", "pre", "samp", "textarea"}
