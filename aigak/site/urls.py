@@ -22,6 +22,7 @@ urlpatterns = [
     path("reports/", include("aigak.reports.urls")),
     path("linkage/", include("aigak.linkage.urls")),
     path("estimation/", include("aigak.estimation.urls")),
+    path("", include("aigak.publishing.intake_urls")),
     path("public/", include("aigak.publishing.urls")),
     path("forms/", include("aigak.questionnaires.urls")),
     path("", include("aigak.records.urls")),

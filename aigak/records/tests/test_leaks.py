@@ -146,6 +146,13 @@ ROWS: dict[str, list[tuple[str, str, dict]]] = {
     "reports/summary/<slug:name>/download/<slug:fmt>/": [
         ("get", f"/reports/summary/victim/download/{fmt}/", {}) for fmt in FORMATS
     ],
+    "public/intake/<slug:questionnaire>/": [
+        ("get", "/public/intake/tell_us/", {}),
+        ("post", "/public/intake/tell_us/", {"what_happened": "nothing"}),
+    ],
+    "intake/": [("get", "/intake/", {}), ("get", "/intake/", {"status": "accepted"})],
+    "intake/<int:pk>/": [("get", "/intake/999999/", {})],
+    "intake/forms/<slug:questionnaire>/public/": [("post", "/intake/forms/nothing/public/", {})],
     "forms/<slug:questionnaire>/evaluate/": [
         ("post", "/forms/victim/evaluate/", {"_record": RECORD}),
         ("post", "/forms/victim/evaluate/", {}),
