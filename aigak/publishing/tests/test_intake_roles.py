@@ -1,5 +1,7 @@
-"""Who may use the intake pages: the public form is anyone's; the moderation queue, a
-submission and the choice of public forms are for admins and coordinators only."""
+"""Who may use the intake, map and timeline pages: the public form, map and timeline are
+anyone's; the moderation queue, a submission and the choice of public forms are for admins
+and coordinators only; the staff map and timeline for every account (each counting the
+records its user may see, as `test_map` shows)."""
 
 from __future__ import annotations
 
@@ -9,16 +11,18 @@ from aigak.publishing.intake_models import Submission
 from aigak.publishing.tests.test_intake import _post
 
 PERSONAS = ["admin_user", "coordinator", "lawyer", "documenter", "outsider", "viewer", "anonymous"]
+PUBLIC = ["/public/map/", "/public/timeline/"]
+STAFF = ["/map/", "/map/timeline/"]
 # fmt: off
-#                      public form  queue  submission  open/close a form
+#                      public form  queue  submission  open/close  public map+timeline  staff map+timeline
 MATRIX = {
-    "admin_user":       ["ok",       "ok",   "ok",       "ok"],
-    "coordinator":      ["ok",       "ok",   "ok",       "ok"],
-    "lawyer":           ["ok",       "403",  "403",      "403"],
-    "documenter":       ["ok",       "403",  "403",      "403"],
-    "outsider":         ["ok",       "403",  "403",      "403"],
-    "viewer":           ["ok",       "403",  "403",      "403"],
-    "anonymous":        ["ok",       "login", "login",   "login"],
+    "admin_user":       ["ok",       "ok",   "ok",       "ok",       "ok", "ok",         "ok", "ok"],
+    "coordinator":      ["ok",       "ok",   "ok",       "ok",       "ok", "ok",         "ok", "ok"],
+    "lawyer":           ["ok",       "403",  "403",      "403",      "ok", "ok",         "ok", "ok"],
+    "documenter":       ["ok",       "403",  "403",      "403",      "ok", "ok",         "ok", "ok"],
+    "outsider":         ["ok",       "403",  "403",      "403",      "ok", "ok",         "ok", "ok"],
+    "viewer":           ["ok",       "403",  "403",      "403",      "ok", "ok",         "ok", "ok"],
+    "anonymous":        ["ok",       "login", "login",   "login",    "ok", "ok",      "login", "login"],
 }
 # fmt: on
 
@@ -43,6 +47,7 @@ def test_role_matrix(client, questionnaires, request, persona):
         _outcome(client.get("/intake/")),
         _outcome(client.get(f"/intake/{submission.pk}/")),
         _outcome(client.post("/intake/forms/tell_us/public/", {"public": "yes"})),
+        *(_outcome(client.get(path)) for path in PUBLIC + STAFF),
     ]
     assert got == MATRIX[persona]
 
