@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import hmac
 import io
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,7 @@ MAX_FILES = 3
 MAX_FILE_SIZE = 5 * 1024 * 1024
 MAX_BODY = MAX_FILES * MAX_FILE_SIZE + 256 * 1024  # the files and the answers
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+RECEIPT_PATTERN = re.compile(rf"^[{RECEIPT_ALPHABET}]{{4}}(-[{RECEIPT_ALPHABET}]{{4}}){{2}}$")
 HONEYPOT = "website"
 PLACEHOLDER_ID = "P-000000"
 
