@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from aigak.questionnaires.models import Questionnaire, QuestionnaireVersion
 from aigak.records.models import Record
@@ -31,9 +32,9 @@ class PublicForm(models.Model):
 
 
 class SubmissionStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for moderation"
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
+    PENDING = "pending", _("Waiting for moderation")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
 
 
 class Submission(models.Model):
