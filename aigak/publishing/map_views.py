@@ -1,7 +1,7 @@
 """The map of Kazakhstan and the timeline of January 2022: public and staff versions.
 
 The public pages count every live, non-draft Victims and Events record, show no name and
-no free text, suppress counts from 1 to 4 (``suppression``), and place events only on a
+no free text, suppress counts from 1 to 4 (``map_cells``), and place events only on a
 coarse grid. The staff pages (login required) count the records the user may see, with
 the fields the user may see, exactly.
 """
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from aigak.accounts.http import AuthenticatedHttpRequest
 from aigak.accounts.models import AuditAction, audit
 from aigak.publishing import mapdata
-from aigak.publishing.suppression import Row, suppress_row
+from aigak.publishing.map_cells import Row, suppress_row
 
 PARTS = ("deceased", "survivors", "other")
 CHART_HEIGHT = 240
@@ -115,14 +115,14 @@ def timeline_context(counts: mapdata.Counts, public: bool) -> dict[str, Any]:
 
 @require_GET
 def public_map(request: HttpRequest) -> HttpResponse:
-    context = map_context(mapdata.count(None), public=True, lang=_lang())
+    context = map_context(mapdata.public_counts(), public=True, lang=_lang())
     return render(request, "publishing/map.html", context)
 
 
 @require_GET
 def public_timeline(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "publishing/timeline.html", timeline_context(mapdata.count(None), public=True)
+        request, "publishing/timeline.html", timeline_context(mapdata.public_counts(), public=True)
     )
 
 

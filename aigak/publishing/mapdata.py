@@ -5,7 +5,7 @@ The region outlines ship with the app (``static/vendor/kz-adm1/regions.json``, m
 request is needed. Localities are placed at their coordinates (the shipped forms' 23
 settlements, latitude and longitude of the town centre). Counts come from the live
 Victims and Events records that are not drafts; the staff pages count what the user may
-see, the public ones everything, suppressed (``suppression``).
+see, the public ones everything, suppressed (``map_cells``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Max, QuerySet
+from django.db.models.fields.json import KT
 
 from aigak.accounts import permissions as perms
 from aigak.questionnaires.registry import UnknownQuestionnaire, get_questionnaire
@@ -34,6 +36,7 @@ SHRINK = math.cos(math.radians(48.0))  # east-west degrees are shorter at these 
 SCALE = WIDTH / ((EAST - WEST) * SHRINK)
 HEIGHT = round((NORTH - SOUTH) * SCALE)
 FIRST_DAY, LAST_DAY = dt.date(2022, 1, 1), dt.date(2022, 1, 31)
+CACHE_SECONDS = 600
 GRID = 0.1  # degrees: public event points are snapped to this grid and merged
 
 # (latitude, longitude) of the shipped forms' localities.
@@ -94,6 +97,10 @@ class Counts:
     points: list[tuple[float, float, str]] = field(default_factory=list)  # lat, lon, date
 
 
+VICTIM_FIELDS = ("event_locality", "event_region", "vital_status", "violation_start")
+EVENT_FIELDS = ("event_locality", "event_date", "coordinates")
+
+
 def _status_part(vital_status: Any) -> str:
     return {"deceased": "deceased", "alive": "survivors"}.get(str(vital_status or ""), "other")
 
@@ -126,34 +133,65 @@ def _records(user: Any, questionnaire: str) -> QuerySet[Record]:
     return perms.visible_records(user, records) if user is not None else records
 
 
+def _grouped(records: QuerySet[Record], names: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """(value of each named answer as text, number of records) grouped in the database:
+    reading every record's answers would take most of the page's time."""
+    keys = {f"k{i}": KT(f"answers__{name}") for i, name in enumerate(names)}
+    rows = records.annotate(**keys).values(*keys).annotate(n=Count("pk")).order_by()
+    return [(*(row[k] for k in keys), row["n"]) for row in rows]
+
+
 def count(user: Any = None) -> Counts:
     """The counts of the records `user` may see (None: every record, for public pages)."""
     out = Counts()
-    victim_fields = ("event_locality", "event_region", "vital_status", "violation_start")
-    readable = _readable(user, "victim", victim_fields)
-    wanted = [f"answers__{n}" if n in readable else "pk" for n in victim_fields]
-    for locality, region, status, start in _records(user, "victim").values_list(*wanted):
-        part = _status_part(status if "vital_status" in readable else "")
-        if "event_locality" in readable and locality:
-            out.victims_by_locality[str(locality)][part] += 1
-        if "event_region" in readable and region:
-            out.victims_by_region[str(region)] += 1
-        day = _day(start) if "violation_start" in readable else None
-        if day:
-            out.victims_by_day[day][part] += 1
-    event_fields = ("event_locality", "event_date", "coordinates")
-    readable = _readable(user, "event", event_fields)
-    wanted = [f"answers__{n}" if n in readable else "pk" for n in event_fields]
-    for locality, date, where in _records(user, "event").values_list(*wanted):
-        if "event_locality" in readable and locality:
-            out.events_by_locality[str(locality)] += 1
-        day = _day(date) if "event_date" in readable else None
-        if day:
-            out.events_by_day[day] += 1
-        point = _point(where) if "coordinates" in readable else None
-        if point:
-            out.points.append((*point, str(date or "")[:10]))
+    victims = _records(user, "victim")
+    readable = set(_readable(user, "victim", VICTIM_FIELDS))
+    status_field = ("vital_status",) if "vital_status" in readable else ()
+    if "event_locality" in readable:
+        for locality, *status, n in _grouped(victims, ("event_locality", *status_field)):
+            if locality:
+                out.victims_by_locality[locality][_status_part(status[0] if status else "")] += n
+    if "event_region" in readable:
+        for region, n in _grouped(victims, ("event_region",)):
+            if region:
+                out.victims_by_region[region] += n
+    if "violation_start" in readable:
+        for start, *status, n in _grouped(victims, ("violation_start", *status_field)):
+            day = _day(start)
+            if day:
+                out.victims_by_day[day][_status_part(status[0] if status else "")] += n
+    events = _records(user, "event")
+    readable = set(_readable(user, "event", EVENT_FIELDS))
+    if "event_locality" in readable:
+        for locality, n in _grouped(events, ("event_locality",)):
+            if locality:
+                out.events_by_locality[locality] += n
+    if "event_date" in readable:
+        for date, n in _grouped(events, ("event_date",)):
+            day = _day(date)
+            if day:
+                out.events_by_day[day] += n
+    if "coordinates" in readable:
+        dated = "event_date" in readable
+        for where, date, n in _grouped(events, ("coordinates", "event_date" if dated else "x")):
+            point = _point(where)
+            if point:
+                out.points += [(*point, str(date or "")[:10])] * n
     return out
+
+
+def public_counts() -> Counts:
+    """`count(None)`, kept in the cache until a Victims or Events record changes (the key
+    is their number and latest change: a cheap query against seconds of counting)."""
+    live = Record.live.filter(questionnaire__name__in=("victim", "event"))
+    state = live.aggregate(n=Count("pk"), latest=Max("updated_at"))
+    latest = state["latest"].isoformat() if state["latest"] else ""
+    key = f"publishing:map:{state['n']}:{latest}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = count(None)
+        cache.set(key, counts, CACHE_SECONDS)
+    return counts
 
 
 def _point(value: Any) -> tuple[float, float] | None:

@@ -16,10 +16,10 @@ from aigak.records.models import Record
 SMALL = {"1", "2", "3", "4"}
 
 
-def _victims(rows: list[tuple[str, str, str, str]]) -> None:
+def _victims(rows: list[tuple[str, str, str, str]], first: int = 1) -> None:
     """(locality, region, vital status, first day) per victim, each with a unique name."""
     data = [
-        (n + 1, {"record_id": f"V-{n + 1:06d}", "full_name": f"Secretname{n} Person",
+        (n + 1, {"record_id": f"V-{n + first:06d}", "full_name": f"Secretname{n} Person",
                  "vital_status": status, "gender": "male", "essence": ["died"],
                  "entry_date": "2022-04-04", "event_locality": locality,
                  "event_region": region, "violation_start": day})
@@ -124,3 +124,16 @@ def test_a_viewer_and_a_documenter_see_the_staff_map(client, world, team):
         user = User.objects.create_user(username=f"u-{role}", role=role, team=Team.objects.first())
         client.force_login(user)
         assert client.get("/map/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_public_counts_are_cached_until_a_record_changes(
+    client, world, django_assert_max_num_queries
+):
+    client.get("/public/map/")
+    with django_assert_max_num_queries(4):  # the cache key's and the labels', no counting
+        html = client.get("/public/map/").content.decode()
+    assert 'data-locality="aktobe"><th scope="row">Aktobe</th><td>0</td><td>6</td>' in html
+    _victims([("aktobe", "aktobe", "alive", "2022-01-07")] * 2, first=100)
+    html = client.get("/public/map/").content.decode()
+    assert 'data-locality="aktobe"><th scope="row">Aktobe</th><td>0</td><td>8</td>' in html
