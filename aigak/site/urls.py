@@ -23,6 +23,7 @@ urlpatterns = [
     path("linkage/", include("aigak.linkage.urls")),
     path("estimation/", include("aigak.estimation.urls")),
     path("public/", include("aigak.publishing.urls")),
+    path("publishing/", include("aigak.publishing.manage_urls")),
     path("forms/", include("aigak.questionnaires.urls")),
     path("", include("aigak.records.urls")),
 ]
