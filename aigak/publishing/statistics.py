@@ -4,13 +4,14 @@ What is taken out: every free-text comment and listed text (they name facilities
 carry record ids), the filters, and any table over a confidential field. What is hidden:
 counts by `aigak.publishing.suppression`, with the percentages of hidden counts and every
 percentage whose denominator is hidden; means and deviations of hidden groups. The result
-is kept in the cache until a record changes.
+is kept in the cache and made again, at most every ten minutes, when records changed.
 """
 
 from __future__ import annotations
 
 import copy
 import hashlib
+import time
 from typing import Any
 
 from django.core.cache import cache
@@ -23,19 +24,22 @@ from aigak.reports.build import build_report
 
 REPORT = "qantar2022"
 BREAKDOWN = ("deceased", "survivors")
-CACHE_SECONDS = 3600
+REFRESH_SECONDS = 600
 
 
 def public_statistics(lang: str) -> dict[str, Any]:
+    """The safe report, made again when a record changed and the last one is older than
+    REFRESH_SECONDS (suppression takes seconds: it is not done on every edit)."""
     facts = Record.objects.aggregate(n=Count("pk"), changed=Max("updated_at"))
     stamp = hashlib.sha256(f"{facts['n']}|{facts['changed']}".encode()).hexdigest()[:24]
-    key = f"publishing:statistics:{lang}:{stamp}"
+    key = f"publishing:statistics:{lang}"
     found = cache.get(key)
-    if found is None:
+    now = time.time()
+    if found is None or (found["stamp"] != stamp and now - found["at"] > REFRESH_SECONDS):
         built = build_report(REPORT, lang=lang)
-        found = safe_report(built.data, built.definition)
-        cache.set(key, found, CACHE_SECONDS)
-    return found
+        found = {"stamp": stamp, "at": now, "data": safe_report(built.data, built.definition)}
+        cache.set(key, found, None)
+    return found["data"]
 
 
 def safe_report(data: dict[str, Any], definition: FormDefinition) -> dict[str, Any]:
@@ -85,10 +89,12 @@ def table_grid(table: dict[str, Any], multiple: bool) -> Grid:
             grid.values[("row", i, c)] = row["counts"][c]
         grid.values[("den", c)] = table["denominator"][c]
         grid.values[("mis", c)] = table["missing"][c]
+        # The column's number of records is not shown, but the total one is public (the
+        # report's n_records) and the others follow from the tables where nothing hides.
         grid.values[("n", c)] = table["denominator"][c] + table["missing"][c]
-        grid.fixed.add(("n", c))
         for group, counts in table.get("subtotals", {}).items():
             grid.values[("sub", group, c)] = counts[c]
+    grid.fixed.add(("n", "total"))
     lines: list[tuple[Any, ...]] = [("row", i) for i in range(len(rows))]
     lines += [("den",), ("mis",), ("n",)]
     lines += [("sub", g) for g in table.get("subtotals", {})]

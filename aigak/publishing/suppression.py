@@ -4,8 +4,11 @@ Primary: every count from 1 to 4 is shown as `<5`. Complementary (secondary): a 
 counts are tied by sums - deceased + survivors = total in each row, the rows of a column
 add up to its denominator, the denominator and the missing ones to the column's number
 of records, the rows of a group to its subtotal - and wherever a sum would leave exactly
-one hidden cell, another cell of that sum is hidden too (shown as `x`), again and again
-until no sum has a single hidden cell. Only sums that hold in the table are used.
+one hidden cell, or only cells of 1-4 (two of them making 8 are both 4), another cell of
+that sum is hidden too (shown as `x`), again and again until none does. Sums combine, so
+then linear programming attacks the table as someone who knows every sum would: each
+small count whose smallest and largest possible values meet gets one more complement in
+a sum that holds it, until none is pinned. Only sums that hold in the table are used.
 
 The complementary cell chosen is the smallest count of at least 9 in the sum, else the
 largest below it, zeros last: with a hidden 1-4 beside a hidden count of 9 or more, their
@@ -56,19 +59,87 @@ def suppress(grid: Grid) -> dict[Cell, str]:
     {('a',): '<5', ('c',): 'x'}
     """
     hidden = {c: PRIMARY for c, v in grid.values.items() if v in SMALL}
+    _by_sums(grid, hidden)
+    # Sums combine: two sums that each keep an `x` can still pin a small count together.
+    # Linear programming finds those; each gets one more complement, until none is left.
+    while True:
+        pinned = disclosed(grid, hidden)
+        widened = [c for c in pinned if _widen(grid, hidden, c)]
+        if not widened:
+            return hidden
+        _by_sums(grid, hidden)
+
+
+def _by_sums(grid: Grid, hidden: dict[Cell, str]) -> None:
     changed = True
     while changed:
         changed = False
         for total, parts in grid.sums:
             cells = [total, *parts]
-            if sum(c in hidden for c in cells) != 1:
+            marks = [hidden[c] for c in cells if c in hidden]
+            # One hidden cell is given by the others; several that are all 1-4 are pinned
+            # when their sum is small or large (two making 8 are both 4): a hidden count
+            # that is not small keeps them open.
+            if not marks or (len(marks) > 1 and SECONDARY in marks):
                 continue
-            candidates = [c for c in cells if c not in hidden and c not in grid.fixed]
-            if not candidates:
-                continue
-            hidden[min(candidates, key=lambda c: _preference(grid.values[c]))] = SECONDARY
-            changed = True
-    return hidden
+            changed |= _hide_one(grid, hidden, cells)
+
+
+def _hide_one(grid: Grid, hidden: dict[Cell, str], cells: list[Cell]) -> bool:
+    candidates = [c for c in cells if c not in hidden and c not in grid.fixed]
+    if not candidates:
+        return False
+    hidden[min(candidates, key=lambda c: _preference(grid.values[c]))] = SECONDARY
+    return True
+
+
+def _widen(grid: Grid, hidden: dict[Cell, str], cell: Cell) -> bool:
+    """Hide one more count in a sum that holds the pinned `cell`."""
+    for total, parts in grid.sums:
+        cells = [total, *parts]
+        if cell in cells and _hide_one(grid, hidden, cells):
+            return True
+    return False
+
+
+def disclosed(grid: Grid, hidden: dict[Cell, str]) -> dict[Cell, int]:
+    """The counts hidden as `<5` whose value the table's sums pin down.
+
+    Each hidden count is an unknown, each sum an equation; a `<5` lies in 1-4 and any
+    other hidden count is 0 or more. The smallest and largest value a small count can
+    take (linear programming): when they meet, it is disclosed.
+    """
+    unknown = sorted(hidden, key=repr)
+    if not any(hidden[c] == PRIMARY for c in unknown):
+        return {}
+    from scipy.optimize import linprog  # loaded when statistics are made, not at start-up
+
+    column = {cell: j for j, cell in enumerate(unknown)}
+    rows, rhs = [], []
+    for total, parts in grid.sums:
+        row = [0.0] * len(unknown)
+        known = 0
+        for cell, sign in [(total, 1), *((p, -1) for p in parts)]:
+            if cell in column:
+                row[column[cell]] += sign
+            else:
+                known -= sign * grid.values[cell]
+        if any(row):
+            rows.append(row)
+            rhs.append(known)
+    bounds = [(1, 4) if hidden[c] == PRIMARY else (0, None) for c in unknown]
+    equations: dict[str, Any] = {"A_eq": rows, "b_eq": rhs} if rows else {}
+    found = {}
+    for cell in unknown:
+        if hidden[cell] != PRIMARY:
+            continue
+        goal = [0.0] * len(unknown)
+        goal[column[cell]] = 1.0
+        low = linprog(goal, bounds=bounds, **equations).fun
+        high = -linprog([-g for g in goal], bounds=bounds, **equations).fun
+        if high - low < 0.5:
+            found[cell] = round(low)
+    return found
 
 
 def _preference(value: int) -> tuple[int, int]:
