@@ -43,7 +43,7 @@ def _row(counts: dict[str, int], public: bool) -> Row:
 
 def _single(count: int, public: bool) -> tuple[str, int]:
     row = _row({"other": count}, public)
-    return (row.total if row.total != "*" else row.parts["other"]), row.drawn["other"]
+    return row.parts["other"], row.drawn["other"]
 
 
 def _bucket(value: int) -> str:

@@ -24,6 +24,7 @@ urlpatterns = [
     path("estimation/", include("aigak.estimation.urls")),
     path("", include("aigak.publishing.intake_urls")),
     path("public/", include("aigak.publishing.urls")),
+    path("publishing/", include("aigak.publishing.manage_urls")),
     path("forms/", include("aigak.questionnaires.urls")),
     path("", include("aigak.records.urls")),
 ]

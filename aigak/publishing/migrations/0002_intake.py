@@ -7,9 +7,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
-
     dependencies = [
+        ('publishing', '0001_publication'),
         ('questionnaires', '0001_initial'),
         ('records', '0005_record_counter'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
