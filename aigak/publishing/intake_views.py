@@ -26,6 +26,7 @@ from aigak.accounts.http import AuthenticatedHttpRequest
 from aigak.accounts.models import AuditAction, audit
 from aigak.publishing import intake
 from aigak.publishing.intake_models import Submission, SubmissionStatus
+from aigak.publishing.views_public import LANGS
 from aigak.questionnaires import semantics
 from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.validation import Problem
@@ -105,7 +106,16 @@ def _uploads(request: HttpRequest) -> list[intake.Upload]:
 
 @require_http_methods(["GET", "POST"])
 def public_form(request: HttpRequest, questionnaire: str) -> HttpResponse:
-    """`GET|POST /public/intake/<questionnaire>/`: anyone may send what they know."""
+    """`GET|POST /public/intake/<questionnaire>/`: anyone may send what they know, in the
+    language of `?lang=` (the public pages' links carry it), else the browser's."""
+    lang = request.GET.get("lang", "")
+    if lang not in LANGS:
+        return _public_form(request, questionnaire)
+    with translation.override(lang):
+        return _public_form(request, questionnaire)
+
+
+def _public_form(request: HttpRequest, questionnaire: str) -> HttpResponse:
     form = _public_questionnaire(questionnaire)
     if request.method == "GET":
         return _render_public_form(request, form, typed={})

@@ -21,8 +21,11 @@ from aigak.accounts.http import AuthenticatedHttpRequest
 from aigak.accounts.models import AuditAction, audit
 from aigak.publishing import mapdata
 from aigak.publishing.map_cells import Row, suppress_row
+from aigak.publishing.views_public import _context as public_context
+from aigak.publishing.views_public import public_page
 
 PARTS = ("deceased", "survivors", "other")
+PUBLIC_BASE = "publishing/_public_base.html"
 CHART_HEIGHT = 240
 CHART_BAR = 26
 CHART_STEP = 32
@@ -84,6 +87,7 @@ def map_context(counts: mapdata.Counts, public: bool, lang: str) -> dict[str, An
         "localities": localities,
         "points": [(*mapdata.project(lat, lon), day) for lat, lon, day in points],
         "public": public,
+        "base": PUBLIC_BASE if public else "base.html",
     }
 
 
@@ -108,22 +112,23 @@ def timeline_context(counts: mapdata.Counts, public: bool) -> dict[str, Any]:
             ("other", x, round(base - dead - alive - rest, 1), rest),
         ]
         item["x"] = x + CHART_BAR / 2
-    return {"days": rows, "chart_width": CHART_LEFT + 31 * CHART_STEP, "bar": CHART_BAR,
+    return {"days": rows, "base": PUBLIC_BASE if public else "base.html", "chart_width": CHART_LEFT + 31 * CHART_STEP, "bar": CHART_BAR,
             "chart_height": CHART_HEIGHT + 40, "axis_y": CHART_HEIGHT + 10,
             "top": top, "public": public}  # fmt: skip
 
 
 @require_GET
-def public_map(request: HttpRequest) -> HttpResponse:
-    context = map_context(mapdata.public_counts(), public=True, lang=_lang())
-    return render(request, "publishing/map.html", context)
+@public_page
+def public_map(request: HttpRequest, lang: str) -> HttpResponse:
+    context = map_context(mapdata.public_counts(), public=True, lang=lang)
+    return render(request, "publishing/map.html", public_context(request, lang, **context))
 
 
 @require_GET
-def public_timeline(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "publishing/timeline.html", timeline_context(mapdata.public_counts(), public=True)
-    )
+@public_page
+def public_timeline(request: HttpRequest, lang: str) -> HttpResponse:
+    context = timeline_context(mapdata.public_counts(), public=True)
+    return render(request, "publishing/timeline.html", public_context(request, lang, **context))
 
 
 @login_required

@@ -13,8 +13,8 @@ import secrets
 from django.conf import settings
 from django.db import models
 
-from aigak.questionnaires.models import Questionnaire
 from aigak.publishing.intake_models import PublicForm, Submission, SubmissionFile  # noqa: F401
+from aigak.questionnaires.models import Questionnaire
 from aigak.records.models import Record
 
 

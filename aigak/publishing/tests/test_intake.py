@@ -49,6 +49,7 @@ def test_anyone_opens_the_form_in_each_language(client, questionnaires):
         response = client.get(URL, HTTP_ACCEPT_LANGUAGE=lang)
         assert response.status_code == 200
         assert words in response.content.decode()
+    assert "Не болды?" in client.get(URL + "?lang=kk").content.decode()  # the public links' way
     page = client.get(URL).content.decode()
     assert 'name="website"' in page  # the honeypot
     assert 'name="victim_record_id"' not in page  # the centre fills that in

@@ -1,4 +1,5 @@
-"""The public pages in a real Chromium on a phone-sized screen: axe-core finds no serious
+"""The public pages (the memorial list, a person's page, the statistics, the map, the
+timeline and the intake form) in a real Chromium on a phone-sized screen: axe-core finds no serious
 or critical accessibility problem, nothing scrolls sideways at 390 px, no request leaves
 the site, and a message sent through the intake form gets its receipt code.
 
@@ -26,9 +27,11 @@ RUN_AXE = """async () => {
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
-def public_pages() -> list[str]:
+def public_pages(person: str) -> list[str]:
     """Addresses of the public pages the test opens (the intake form is sent too)."""
-    return ["/public/map/", "/public/timeline/", "/public/intake/tell_us/"]
+    return ["/public/", "/public/?q=Zhumabaeva", f"/public/victims/{person}/",
+            "/public/statistics/", "/public/map/", "/public/timeline/",
+            "/public/map/?lang=kk", "/public/intake/tell_us/"]  # fmt: skip
 
 
 def check_page(page, url: str) -> None:
@@ -47,10 +50,14 @@ def test_public_pages_are_accessible_on_a_phone_and_stay_on_the_site(
 ):
     from playwright.sync_api import expect
 
+    from aigak.publishing.actions import publish
+    from aigak.publishing.tests.people import make_people
     from aigak.publishing.tests.test_map import _events, _victims
-    from aigak.questionnaires.registry import ensure_shipped
+    from aigak.questionnaires.registry import ensure_shipped, get_questionnaire
 
     ensure_shipped()
+    make_people()
+    (published, *_) = publish(None, get_questionnaire("victim"), ["V-000102", "V-000101"])
     _victims([("almaty", "almaty", "deceased", "2022-01-05")] * 6
              + [("taraz", "zhambyl", "alive", "2022-01-06")] * 2)  # fmt: skip
     _events([("almaty", "2022-01-05", "43.2381 76.9452")])
@@ -61,7 +68,7 @@ def test_public_pages_are_accessible_on_a_phone_and_stay_on_the_site(
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
 
-    for path in public_pages():
+    for path in public_pages(published.public_id):
         check_page(page, live_server.url + path)
 
     # the form, sent from the phone: the sender sees a receipt code and nothing else
