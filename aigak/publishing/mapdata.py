@@ -187,10 +187,8 @@ def public_counts() -> Counts:
     state = live.aggregate(n=Count("pk"), latest=Max("updated_at"))
     latest = state["latest"].isoformat() if state["latest"] else ""
     key = f"publishing:map:{state['n']}:{latest}"
-    counts = cache.get(key)
-    if counts is None:
-        counts = count(None)
-        cache.set(key, counts, CACHE_SECONDS)
+    counts = cache.get_or_set(key, lambda: count(None), CACHE_SECONDS)
+    assert isinstance(counts, Counts)
     return counts
 
 
