@@ -39,7 +39,7 @@ from aigak.records.models import Record, Status
 
 # Open to the public until a coordinator closes them.
 DEFAULT_PUBLIC = ("tell_us",)
-PER_HOUR = getattr(settings, "AIGAK_INTAKE_PER_HOUR", 5)
+PER_HOUR = 5  # submissions from one address in an hour
 MIN_SECONDS = 3  # a person takes longer than this to fill even the shortest form
 MAX_AGE = dt.timedelta(days=1)  # a form opened longer ago is opened again
 MAX_FILES = 3
