@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aigak.accounts import permissions as perms
@@ -26,7 +27,8 @@ from aigak.accounts.http import AuthenticatedHttpRequest
 from aigak.accounts.models import AuditAction, audit
 from aigak.publishing import intake
 from aigak.publishing.intake_models import Submission, SubmissionStatus
-from aigak.publishing.views_public import LANGS
+from aigak.publishing.views_public import _context as public_context
+from aigak.publishing.views_public import public_page
 from aigak.questionnaires import semantics
 from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.validation import Problem
@@ -70,7 +72,7 @@ def _render_public_form(
     notes = {f.name for f in definition.fields.values() if f.type == "note"}
     block = build_form(
         definition, typed, lang=lang, visible=fields | notes, editable=fields,
-        relevant=fields,  # no script on public pages: every question is shown
+        relevant=fields | notes,  # no script on public pages: every question is shown
         errors=errors_by_input(problems or []),
     )  # fmt: skip
     labels = [
@@ -87,6 +89,7 @@ def _render_public_form(
         "max_files": intake.MAX_FILES,
         "honeypot": intake.HONEYPOT,
     }
+    context = public_context(request, _lang(), **context)
     return render(request, "publishing/intake_form.html", context, status=status)
 
 
@@ -104,18 +107,12 @@ def _uploads(request: HttpRequest) -> list[intake.Upload]:
     return out
 
 
+@csrf_exempt  # no session, no cookie: nothing for a forged request to act as
 @require_http_methods(["GET", "POST"])
-def public_form(request: HttpRequest, questionnaire: str) -> HttpResponse:
+@public_page
+def public_form(request: HttpRequest, questionnaire: str, lang: str) -> HttpResponse:
     """`GET|POST /public/intake/<questionnaire>/`: anyone may send what they know, in the
     language of `?lang=` (the public pages' links carry it), else the browser's."""
-    lang = request.GET.get("lang", "")
-    if lang not in LANGS:
-        return _public_form(request, questionnaire)
-    with translation.override(lang):
-        return _public_form(request, questionnaire)
-
-
-def _public_form(request: HttpRequest, questionnaire: str) -> HttpResponse:
     form = _public_questionnaire(questionnaire)
     if request.method == "GET":
         return _render_public_form(request, form, typed={})
@@ -140,13 +137,18 @@ def _public_form(request: HttpRequest, questionnaire: str) -> HttpResponse:
         )  # fmt: skip
     except intake.IntakeRefused as refused:
         if refused.status == 200:  # the honeypot: a robot sees the same page as a person
-            return render(request, "publishing/intake_thanks.html", {"code": intake.new_receipt()})
+            return _thanks(request, intake.new_receipt())
         return _render_public_form(
             request, form, typed=raw, refusal=str(refused), status=refused.status
         )
     except intake.IntakeInvalid as invalid:
         return _render_public_form(request, form, typed=raw, problems=invalid.problems, status=400)
-    return render(request, "publishing/intake_thanks.html", {"code": code})
+    return _thanks(request, code)
+
+
+def _thanks(request: HttpRequest, code: str) -> HttpResponse:
+    context = public_context(request, _lang(), code=code)
+    return render(request, "publishing/intake_thanks.html", context)
 
 
 # --- moderation (coordinators) ---------------------------------------------------

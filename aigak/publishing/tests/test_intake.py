@@ -52,6 +52,7 @@ def test_anyone_opens_the_form_in_each_language(client, questionnaires):
     assert "Не болды?" in client.get(URL + "?lang=kk").content.decode()  # the public links' way
     page = client.get(URL).content.decode()
     assert 'name="website"' in page  # the honeypot
+    assert 'data-field="tell_us_note">' in page  # the introduction is shown, not hidden
     assert 'name="victim_record_id"' not in page  # the centre fills that in
 
 
