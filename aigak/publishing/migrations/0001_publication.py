@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('questionnaires', '0001_initial'),
-        ('records', '0005_record_counter'),
+        ('records', '0001_initial'),  # only the record table: records' later migrations can be undone and done again without this one
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
