@@ -25,15 +25,6 @@ from aigak.records.models import Record, Status
 UNPUBLISHED = "unpublished"
 
 
-def eligible(records: QuerySet[Record]) -> QuerySet[Record]:
-    """The records among `records` that may appear on public pages (publication aside)."""
-    return records.filter(
-        deleted_at__isnull=True,
-        status=Status.VERIFIED,
-        **{f"answers__{CONSENT_FIELD}": "yes"},
-    )
-
-
 def why_not_eligible(record: Record) -> str:
     """The reason `record` may not be published, or "" when it may."""
     if record.deleted_at is not None:
@@ -49,9 +40,31 @@ def why_not_eligible(record: Record) -> str:
 
 
 def active_publications() -> QuerySet[Publication]:
-    """Publications that are on public pages now: not withdrawn, record still eligible."""
-    records = eligible(Record.objects.all())
-    return Publication.objects.filter(withdrawn_at__isnull=True, record__in=records)
+    """Publications that are on public pages now: not withdrawn, record still eligible
+    (the same conditions as `eligible`, as a join rather than a subquery)."""
+    return Publication.objects.filter(
+        withdrawn_at__isnull=True,
+        record__deleted_at__isnull=True,
+        record__status=Status.VERIFIED,
+        **{f"record__answers__{CONSENT_FIELD}": "yes"},
+    )
+
+
+def eligible_public_ids(public_ids: list[str]) -> set[str]:
+    """Those of `public_ids` that are on public pages now; by their indexes, in two steps
+    (a join lets SQLite read every verified record's answers first)."""
+    found = dict(
+        Publication.objects.filter(public_id__in=public_ids, withdrawn_at__isnull=True).values_list(
+            "record_id", "public_id"
+        )
+    )
+    records = Record.objects.filter(
+        pk__in=list(found),
+        deleted_at__isnull=True,
+        status=Status.VERIFIED,
+        **{f"answers__{CONSENT_FIELD}": "yes"},
+    )
+    return {found[pk] for pk in records.values_list("pk", flat=True)}
 
 
 @dataclass
@@ -133,7 +146,9 @@ def _withdraw(actor: Any, publication: Publication, reason: str) -> None:
     publication.withdrawn_at = timezone.now()
     publication.withdrawn_by = actor if getattr(actor, "pk", None) else None
     publication.withdrawn_reason = reason[:120]
-    publication.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+    publication.save(
+        update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason", "changed_at"]
+    )
     change = "unpublish" if reason == UNPUBLISHED else "withdraw"
     audit(actor, AuditAction.PUBLISH, publication.record, change=change, reason=reason[:120],
           public_id=publication.public_id)  # fmt: skip
@@ -143,8 +158,7 @@ def _withdraw(actor: Any, publication: Publication, reason: str) -> None:
 def set_summary(actor: Any, publication: Publication, summary: str) -> Publication:
     require_publisher(actor, "write the public summary")
     publication.summary = summary.strip()
-    publication.published_at = timezone.now()  # the public list is drawn again
-    publication.save(update_fields=["summary", "published_at"])
+    publication.save(update_fields=["summary", "published_at", "changed_at"])
     audit(actor, AuditAction.PUBLISH, publication.record, change="summary",
           public_id=publication.public_id)  # fmt: skip
     return publication
@@ -161,8 +175,14 @@ def records_saved(pks: list[int]) -> None:
     withdraw_ineligible(Q(record_id__in=pks))
 
 
+def _touch(which: Q) -> None:
+    """A published record was saved: its name or shown fields may have changed."""
+    Publication.objects.filter(which).update(changed_at=timezone.now())
+
+
 def withdraw_ineligible(which: Q) -> int:
     """Withdraw the active publications among `which` whose records lost eligibility."""
+    _touch(which)
     count = 0
     found = Publication.objects.filter(which, withdrawn_at__isnull=True).select_related(
         "record__questionnaire"

@@ -1,12 +1,14 @@
 """The memorial list: the published people, searchable by name in any spelling.
 
 The list is drawn from an index of the published entries (name, folded name words,
-region, vital status, the shown values) that is built once and kept in the cache under a
-signature of what is published: the number of active publications, the latest publish,
-the latest change of a published record and of the settings. Publishing, unpublishing,
-editing or deleting a published record changes the signature, so every server process
-draws the list again on its next request. The signature's query re-checks eligibility
-itself (verified, consenting, live), as does every person page.
+region, vital status, the shown values) that each server process builds once and keeps
+under a signature of what is published: the number of publications and their latest
+change (a publish, a withdrawal, or a save of the record through `records.actions`), and
+the settings' latest change. So publishing, unpublishing or editing a published record
+makes every process draw the list again on its next request. The index is built from eligible
+records only, and the names of the page being drawn are checked against the database
+again on every request (a change that bypassed the actions, which the signature might
+miss, still takes a name off at once); so is every person page.
 """
 
 from __future__ import annotations
@@ -15,11 +17,10 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Count, Max
 
 from aigak.lib.names import fold, skeleton
-from aigak.publishing.actions import active_publications
+from aigak.publishing.actions import active_publications, eligible_public_ids
 from aigak.publishing.fields import NAME_FIELD, shown_fields
 from aigak.publishing.models import Publication, PublishingSettings
 from aigak.questionnaires.ages import VICTIM_AGE_RULE
@@ -31,14 +32,13 @@ QUESTIONNAIRE = "victim"
 REGION_FIELDS = ("event_region", "region_residence")  # the first one shown filters
 VITAL_FIELD = "vital_status"
 PAGE_SIZE = 50
-CACHE_SECONDS = 3600
 
 
 @dataclass
 class Entry:
     public_id: str
     name: str
-    words: tuple[str, ...]  # folded name words and their skeletons
+    words: str  # " word word ...": folded name words and their skeletons
     values: dict[str, Any] = field(default_factory=dict)  # shown field -> raw answer
     summary: str = ""
 
@@ -58,15 +58,16 @@ class Memorial:
         return VITAL_FIELD in self.fields
 
 
-def name_words(name: str) -> tuple[str, ...]:
-    """Folded words of a name and their skeletons, so Кудайбергенов finds Kudaibergenov.
+def name_words(name: str) -> str:
+    """Folded words of a name and their skeletons, so Кудайбергенов finds Kudaibergenov;
+    each word after a space, so a query word is found as " word" (a prefix).
 
     >>> name_words("Құдайбергенов Қазыбек")
-    ('kudaibergenov', 'kazybek', 'kudabergenov', 'kazbek')
+    ' kudaibergenov kazybek kudabergenov kazbek'
     """
     folded = [fold(w) for w in name.split()]
     folded = [w for w in folded if w]
-    return tuple(dict.fromkeys([*folded, *(skeleton(w) for w in folded)]))
+    return "".join(f" {w}" for w in dict.fromkeys([*folded, *(skeleton(w) for w in folded)]))
 
 
 def shown_values(answers: dict[str, Any], fields: list[str]) -> dict[str, Any]:
@@ -81,10 +82,7 @@ def shown_values(answers: dict[str, Any], fields: list[str]) -> dict[str, Any]:
 
 
 def signature(questionnaire: Questionnaire) -> str:
-    found = active_publications().filter(record__questionnaire=questionnaire)
-    facts = found.aggregate(
-        n=Count("pk"), published=Max("published_at"), changed=Max("record__updated_at")
-    )
+    facts = Publication.objects.aggregate(n=Count("pk"), changed=Max("changed_at"))
     settings_at = (
         PublishingSettings.objects.filter(questionnaire=questionnaire)
         .values_list("changed_at", flat=True)
@@ -94,15 +92,25 @@ def signature(questionnaire: Questionnaire) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
+_BUILT: dict[str, Memorial] = {}  # signature -> index, the latest one only
+
+
 def memorial() -> Memorial:
-    """The published entries, from the cache when nothing changed since it was built."""
+    """The published entries, kept while nothing changed since they were gathered."""
     questionnaire = get_questionnaire(QUESTIONNAIRE)
-    key = f"publishing:memorial:{signature(questionnaire)}"
-    found = cache.get(key)
+    key = signature(questionnaire)
+    found = _BUILT.get(key)
     if found is None:
         found = _build(questionnaire)
-        cache.set(key, found, CACHE_SECONDS)
+        _BUILT.clear()
+        _BUILT[key] = found
     return found
+
+
+def still_public(entries: list[Entry]) -> list[Entry]:
+    """The entries that are still published and eligible now, by the database."""
+    now = eligible_public_ids([e.public_id for e in entries])
+    return [e for e in entries if e.public_id in now]
 
 
 def _build(questionnaire: Questionnaire) -> Memorial:
@@ -124,44 +132,38 @@ def _build(questionnaire: Questionnaire) -> Memorial:
                 summary=summary if "summary" in fields else "",
             )
         )
-    entries.sort(key=lambda e: (e.words[:1], e.name))
+    entries.sort(key=lambda e: (e.words, e.name))
     return Memorial(questionnaire, fields, entries)
 
 
-def matches_name(entry: Entry, query_words: list[str]) -> bool:
-    """Every word of the query starts a word of the name (folded or skeleton)."""
-    return all(any(w.startswith(q) for w in entry.words) for q in query_words)
-
-
 def search(book: Memorial, q: str = "", region: str = "", vital: str = "") -> list[Entry]:
-    """The entries whose name matches `q` in any spelling, in the region and vital status
-    asked; the filters exist only over fields the settings show."""
-    query = [fold(w) for w in q.split()]
-    query = [w for w in query if w]
-    query_skeletons = [skeleton(w) for w in query]
-    region_field = book.region_field
-    found = []
-    for entry in book.entries:
-        if region and region_field and entry.values.get(region_field) != region:
-            continue
-        if vital and book.vital_filter and entry.values.get(VITAL_FIELD) != vital:
-            continue
-        if query and not (matches_name(entry, query) or matches_name(entry, query_skeletons)):
-            continue
-        found.append(entry)
+    """The entries whose name matches `q` in any spelling (every word of the query starts
+    a folded word of the name, or a skeleton), in the region and vital status asked; the
+    filters exist only over fields the settings show."""
+    found = book.entries
+    if region and book.region_field:
+        found = [e for e in found if e.values.get(book.region_field) == region]
+    if vital and book.vital_filter:
+        found = [e for e in found if e.values.get(VITAL_FIELD) == vital]
+    folded = [w for w in (fold(w) for w in q.split()) if w]
+    if len(folded) == 1:
+        word, bones = f" {folded[0]}", f" {skeleton(folded[0])}"
+        found = [e for e in found if word in e.words or bones in e.words]
+    elif folded:
+        words = [f" {w}" for w in folded]
+        bones_all = [f" {skeleton(w)}" for w in folded]
+        found = [e for e in found
+                 if all(w in e.words for w in words) or all(b in e.words for b in bones_all)]  # fmt: skip
     return found
 
 
 def public_entry(public_id: str) -> tuple[Memorial, Entry] | None:
     """One published person, checked against the database now (not the cache)."""
     questionnaire = get_questionnaire(QUESTIONNAIRE)
-    publication = (
-        active_publications()
-        .filter(public_id=public_id, record__questionnaire=questionnaire)
-        .select_related("record")
-        .first()
-    )
-    if publication is None:
+    if not eligible_public_ids([public_id]):
+        return None
+    publication = Publication.objects.select_related("record").get(public_id=public_id)
+    if publication.record.questionnaire_id != questionnaire.pk:
         return None
     fields = shown_fields(questionnaire)
     answers = publication.record.answers
@@ -202,7 +204,3 @@ def choice_options(book: Memorial, name: str, lang: str) -> list[tuple[str, str]
         return []
     field_def = book.questionnaire.definition.fields[name]
     return [(c.name, pick(c.label, lang)) for c in field_def.choices]
-
-
-def published_count() -> int:
-    return Publication.objects.filter(withdrawn_at__isnull=True).count()

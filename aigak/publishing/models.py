@@ -39,6 +39,8 @@ class Publication(models.Model):
     )
     # Why it was withdrawn: "unpublished", or the eligibility lost by a later edit.
     withdrawn_reason = models.CharField(max_length=120, blank=True, default="")
+    # Any change of the publication or a save of its record: the public list's signature.
+    changed_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         indexes = [

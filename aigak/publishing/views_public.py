@@ -66,6 +66,7 @@ def memorial_list(request: HttpRequest, lang: str) -> HttpResponse:
     vital = request.GET.get("vital", "")
     found = memorial.search(book, q, region, vital)
     page = Paginator(found, memorial.PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = memorial.still_public(list(page.object_list))
     params = {k: v for k, v in (("q", q), ("region", region), ("vital", vital)) if v}
     paging = urlencode({**params, "lang": lang})
     return render(

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('publishing', '0001_publication'),
         ('questionnaires', '0001_initial'),
-        ('records', '0005_record_counter'),
+        ('records', '0001_initial'),  # only the record table, as 0001_publication
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

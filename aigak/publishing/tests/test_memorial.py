@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from aigak.accounts.models import Role, User
+from aigak.accounts.models import AuditAction, AuditEvent, Role, User
 from aigak.publishing.actions import publish, unpublish
 from aigak.publishing.fields import SettingsRefused, save_settings
 from aigak.publishing.models import Publication
@@ -93,6 +93,8 @@ def test_an_edit_that_removes_consent_withdraws_the_publication(client, publishe
     assert client.get(f"/public/victims/{public_id}/").status_code == 404
     publication = Publication.objects.get(public_id=public_id)
     assert publication.withdrawn_reason.startswith("withdrawn: no consent")
+    withdrawn = AuditEvent.objects.filter(action=AuditAction.PUBLISH, metadata__change="withdraw")
+    assert [e.object_id for e in withdrawn] == [str(record.pk)]
 
 
 def test_pages_recheck_eligibility_rather_than_trust_the_publication(client, published):
@@ -108,6 +110,12 @@ def test_a_deleted_record_leaves_the_list(client, published, coordinator):
     assert "Zhumabaeva Aigerim" in _names(client)
     record_actions.delete_record(coordinator, Record.objects.get(record_id="V-000102"), "dup")
     assert "Zhumabaeva Aigerim" not in _names(client)
+
+
+def test_saving_the_settings_is_audited(published, coordinator):
+    save_settings(coordinator, get_questionnaire("victim"), ["full_name", "age"])
+    event = AuditEvent.objects.get(action=AuditAction.PUBLISH, metadata__change="settings")
+    assert event.actor == coordinator and event.metadata["after"] == ["full_name", "age"]
 
 
 def test_the_settings_refuse_confidential_and_free_text_fields(published):
