@@ -29,6 +29,8 @@ COMMANDS: dict[str, tuple[bool, str]] = {
     "verify": (True, "re-hash every evidence file"),
     "backup": (True, "whole-system backup"),
     "restore": (True, "restore a whole-system backup"),
+    "publish": (True, "put verified, consenting records on the public pages"),
+    "unpublish": (True, "take records off the public pages"),
     "worker": (True, "run the background runs pages ask for (AIGAK_RUNS_IN=worker)"),
     "manage": (True, "run any Django management command"),
 }

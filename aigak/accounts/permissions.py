@@ -319,3 +319,11 @@ def can_read_audit(user: Any) -> bool:
 def can_manage_own_account(user: Any) -> bool:
     """Own password, second factor, tokens and sessions: every active signed-in user."""
     return bool(role_of(user))
+
+
+# --- Publishing ----------------------------------------------------------------------
+
+
+def can_publish(user: Any) -> bool:
+    """Publish and unpublish records, and choose the fields public pages show."""
+    return role_of(user) in MANAGING_ROLES

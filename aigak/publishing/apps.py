@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class PublishingConfig(AppConfig):
     name = "aigak.publishing"
     label = "publishing"
+
+    def ready(self) -> None:
+        from aigak.publishing.actions import record_saved, records_saved
+        from aigak.publishing.record_panel import TEMPLATE, record_panel_values
+        from aigak.records.hooks import add_record_panel, on_records_saved
+
+        on_records_saved(record_saved, records_saved)
+        add_record_panel(TEMPLATE, record_panel_values)

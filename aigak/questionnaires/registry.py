@@ -16,7 +16,7 @@ from aigak.questionnaires.models import Questionnaire, QuestionnaireVersion
 from aigak.questionnaires.xlsform import FormDefinition, Problem, XLSFormError, read_xlsform
 
 FORMS_DIR = Path(__file__).parent / "forms"
-SHIPPED = ("victim", "torture", "event")
+SHIPPED = ("victim", "torture", "event", "tell_us")
 
 
 class UnknownQuestionnaire(LookupError):

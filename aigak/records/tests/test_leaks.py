@@ -25,6 +25,7 @@ from aigak.evidence.actions import attach_small_file
 from aigak.linkage.lists import guess_mapping, import_list
 from aigak.linkage.models import Match, MatchingRun, MatchKind, PersonMerge
 from aigak.linkage.tests.appdata import LIST_HEADER, csv_bytes, list_rows
+from aigak.publishing.actions import publish
 from aigak.questionnaires.registry import get_questionnaire
 from aigak.records.actions import import_rows
 from aigak.records.models import Person, Record
@@ -202,6 +203,33 @@ ROWS: dict[str, list[tuple[str, str, dict]]] = {
     },
     # The web form: the XForm (labels, no answers) and the submission address only.
     "collect/web/<slug:questionnaire>/": [("get", "/collect/web/victim/", {})],
+    "public/intake/<slug:questionnaire>/": [
+        ("get", "/public/intake/tell_us/", {}),
+        ("post", "/public/intake/tell_us/", {"what_happened": "nothing"}),
+    ],
+    "public/map/": [("get", "/public/map/", {})],
+    "public/timeline/": [("get", "/public/timeline/", {})],
+    "map/": [("get", "/map/", {})],
+    "map/timeline/": [("get", "/map/timeline/", {})],
+    "intake/": [("get", "/intake/", {}), ("get", "/intake/", {"status": "accepted"})],
+    "intake/<int:pk>/": [("get", "/intake/999999/", {})],
+    "intake/forms/<slug:questionnaire>/public/": [("post", "/intake/forms/nothing/public/", {})],
+    "public/": [("get", "/public/", {}), ("get", "/public/", {"q": "Kudaibergenov"})],
+    "public/victims/<str:public_id>/": [("get", "/public/victims/{public_id}/", {})],
+    "public/statistics/": [
+        ("get", "/public/statistics/", {}),
+        ("get", "/public/statistics/", {"format": "json"}),
+    ],
+    "publishing/": [("get", "/publishing/", {})],
+    "publishing/<slug:questionnaire>/bulk/": [
+        ("post", "/publishing/victim/bulk/", {"record_ids": "", "action": "publish"})
+    ],
+    "publishing/<slug:questionnaire>/<record_id:record_id>/publish/": [
+        ("post", "/publishing/victim/V-999999/publish/", {})
+    ],
+    "publishing/<slug:questionnaire>/<record_id:record_id>/unpublish/": [
+        ("post", "/publishing/victim/V-999999/unpublish/", {})
+    ],
     "forms/<slug:questionnaire>/evaluate/": [
         ("post", "/forms/victim/evaluate/", {"_record": RECORD}),
         ("post", "/forms/victim/evaluate/", {}),
@@ -239,7 +267,8 @@ def world(questionnaires, db, settings, tmp_path):
         if f.confidential and f.stores_answer
     }
     row = {"record_id": RECORD, "full_name": "Kudaibergenov Kazybek", "vital_status": "deceased",
-           "gender": "male", "essence": ["died"], "entry_date": "2022-04-04", **markers}  # fmt: skip
+           "gender": "male", "essence": ["died"], "entry_date": "2022-04-04",
+           "consent_publish_name": "yes", **markers}  # fmt: skip
     import_rows(None, get_questionnaire("victim"), [(1, row)])  # as `aigak import` does
     Record.objects.filter(record_id=RECORD).update(author=author, team=team_a)
     record = Record.objects.get(record_id=RECORD)
@@ -247,7 +276,11 @@ def world(questionnaires, db, settings, tmp_path):
         author, SimpleUploadedFile("notes.txt", b"Interview notes\n"), name="notes.txt",
         record=record,
     )  # fmt: skip
+    # Verified and published: its public page is read by everyone too.
+    Record.objects.filter(record_id=RECORD).update(status="verified")
+    (published,) = publish(None, record.questionnaire, [RECORD])
     ids = {"id": RECORD, "record_pk": str(record.pk), "evidence": str(evidence.pk),
+           "public_id": published.public_id,
            "user": str(author.pk), "person": str(record.person_id), "form_version": str(record.form_version_id),
            "submission": _kept_submission(author, markers), **_linkage(boss, record)}  # fmt: skip
     people = {
@@ -342,6 +375,8 @@ def test_no_address_shows_a_confidential_value_to_those_who_may_not_see_it(clien
                             "/linkage/runs/{run}/", "/records/victim/{id}/history/"}  # fmt: skip
     else:
         assert shown == {}
+    # The public pages answer everyone, signed in or not.
+    assert answered >= {"/public/", "/public/victims/{public_id}/", "/public/statistics/"}
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

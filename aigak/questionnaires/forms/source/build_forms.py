@@ -2,7 +2,7 @@
 
     python -m aigak.questionnaires.forms.source.build_forms [--out DIR]
 
-writes ``victim.xlsx``, ``torture.xlsx`` and ``event.xlsx`` (by default next to this
+writes ``victim.xlsx``, ``torture.xlsx``, ``event.xlsx`` and ``tell_us.xlsx`` (by default next to this
 folder, where they are committed). The output is byte-for-byte reproducible: the same
 sources give the same files, so a changed .xlsx in a diff always means a changed form.
 """
@@ -19,9 +19,9 @@ from types import ModuleType
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from . import event_form, torture_form, victim_form
+from . import event_form, tell_us_form, torture_form, victim_form
 
-FORMS: tuple[ModuleType, ...] = (victim_form, torture_form, event_form)
+FORMS: tuple[ModuleType, ...] = (victim_form, torture_form, event_form, tell_us_form)
 FORMS_DIR = Path(__file__).resolve().parent.parent
 
 LANGUAGES = ("English (en)", "Russian (ru)", "Kazakh (kk)")

@@ -1,0 +1,21 @@
+"""The coordinators' publishing pages under /publishing/ (login required)."""
+
+from django.urls import path
+
+import aigak.records.urls  # noqa: F401  (registers the record_id converter)
+from aigak.publishing import views_manage
+
+app_name = "publishing-manage"
+
+urlpatterns = [
+    path("", views_manage.index, name="index"),
+    path("<slug:questionnaire>/bulk/", views_manage.bulk, name="bulk"),
+    path(
+        "<slug:questionnaire>/<record_id:record_id>/publish/", views_manage.publish, name="publish"
+    ),
+    path(
+        "<slug:questionnaire>/<record_id:record_id>/unpublish/",
+        views_manage.unpublish,
+        name="unpublish",
+    ),
+]

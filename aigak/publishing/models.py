@@ -1,0 +1,77 @@
+"""What is published: one record's publication state, and which fields the public sees.
+
+A publication alone never puts a name on a public page: the public pages also check, at
+every read, that the record is live, verified and consents to publication
+(`aigak.publishing.eligibility`). A publication row is kept after it is withdrawn, so
+that publishing the record again gives it the same public identifier.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+from aigak.publishing.intake_models import PublicForm, Submission, SubmissionFile  # noqa: F401
+from aigak.questionnaires.models import Questionnaire
+from aigak.records.models import Record
+
+
+def new_public_id() -> str:
+    """An opaque identifier for a public page: 12 random URL-safe characters, unrelated
+    to the record id (which tells the order of intake)."""
+    return secrets.token_urlsafe(9)
+
+
+class Publication(models.Model):
+    record = models.OneToOneField(Record, on_delete=models.PROTECT, related_name="publication")
+    public_id = models.CharField(max_length=24, unique=True, default=new_public_id)
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # A short text written for publication (never the interview narrative).
+    summary = models.TextField(blank=True, default="")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Why it was withdrawn: "unpublished", or the eligibility lost by a later edit.
+    withdrawn_reason = models.CharField(max_length=120, blank=True, default="")
+    # Any change of the publication or a save of its record: the public list's signature.
+    changed_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["published_at"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="publishing_active",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class PublishingSettings(models.Model):
+    """The fields of one questionnaire that public pages show, in this order. Names are
+    the questionnaire's fields, `age` (on the reference date) and `summary` (the
+    publication's own text); `aigak.publishing.fields` says which may be named."""
+
+    questionnaire = models.OneToOneField(
+        Questionnaire, on_delete=models.CASCADE, related_name="publishing_settings"
+    )
+    fields = models.JSONField(default=list)
+    changed_at = models.DateTimeField(auto_now=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire_id}: {', '.join(self.fields)}"

@@ -1,0 +1,171 @@
+"""The public statistics: the Qantar report over every live record, made safe to publish.
+
+What is taken out: every free-text comment and listed text (they name facilities and
+carry record ids), the filters, and any table over a confidential field. What is hidden:
+counts by `aigak.publishing.suppression`, with the percentages of hidden counts and every
+percentage whose denominator is hidden; means and deviations of hidden groups. The result
+is kept in the cache and made again, at most every ten minutes, when records changed.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import time
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, Max
+
+from aigak.publishing.suppression import Cell, Grid, suppress
+from aigak.questionnaires.xlsform import FormDefinition
+from aigak.records.models import Record
+from aigak.reports.build import build_report
+
+REPORT = "qantar2022"
+BREAKDOWN = ("deceased", "survivors")
+REFRESH_SECONDS = 600
+
+
+def public_statistics(lang: str) -> dict[str, Any]:
+    """The safe report, made again when a record changed and the last one is older than
+    REFRESH_SECONDS (suppression takes seconds: it is not done on every edit)."""
+    facts = Record.objects.aggregate(n=Count("pk"), changed=Max("updated_at"))
+    stamp = hashlib.sha256(f"{facts['n']}|{facts['changed']}".encode()).hexdigest()[:24]
+    key = f"publishing:statistics:{lang}"
+    found = cache.get(key)
+    now = time.time()
+    if found is None or (found["stamp"] != stamp and now - found["at"] > REFRESH_SECONDS):
+        built = build_report(REPORT, lang=lang)
+        found = {"stamp": stamp, "at": now, "data": safe_report(built.data, built.definition)}
+        cache.set(key, found, None)
+    return found["data"]
+
+
+def safe_report(data: dict[str, Any], definition: FormDefinition) -> dict[str, Any]:
+    """A copy of report JSON with comments gone and small counts hidden."""
+    hidden_fields = {f.name for f in definition.fields.values() if f.confidential}
+    n = data["n_records"]
+    tables = []
+    for table in data["tables"]:
+        if set(table["field"].split(" x ")) & hidden_fields:
+            continue
+        tables.append(safe_table(copy.deepcopy(table), definition))
+    return {
+        "report": data["report"],
+        "n_records": "<5" if 1 <= n <= 4 else n,
+        "tables": tables,
+    }
+
+
+def safe_table(table: dict[str, Any], definition: FormDefinition) -> dict[str, Any]:
+    table["comments"] = []
+    for row in table["rows"]:
+        row.pop("texts", None)
+    if table["kind"] == "mean_sd":
+        _hide_means(table)
+        return table
+    grid = table_grid(table, _multiple(table, definition))
+    marks = suppress(grid)
+    for cell, mark in marks.items():
+        _put(table, cell, mark)
+    _drop_percentages(table, marks)
+    return table
+
+
+def _multiple(table: dict[str, Any], definition: FormDefinition) -> bool:
+    inner = table["field"].split(" x ")[-1]
+    found = definition.fields.get(inner)
+    return table["kind"] == "multiple" or (found is not None and found.type == "select_multiple")
+
+
+def table_grid(table: dict[str, Any], multiple: bool) -> Grid:
+    """The counts of a counting table and the sums between them."""
+    grid = Grid()
+    columns = table["columns"]
+    rows = table["rows"]
+    for c in columns:
+        for i, row in enumerate(rows):
+            grid.values[("row", i, c)] = row["counts"][c]
+        grid.values[("den", c)] = table["denominator"][c]
+        grid.values[("mis", c)] = table["missing"][c]
+        # The column's number of records is not shown, but the total one is public (the
+        # report's n_records) and the others follow from the tables where nothing hides.
+        grid.values[("n", c)] = table["denominator"][c] + table["missing"][c]
+        for group, counts in table.get("subtotals", {}).items():
+            grid.values[("sub", group, c)] = counts[c]
+    grid.fixed.add(("n", "total"))
+    lines: list[tuple[Any, ...]] = [("row", i) for i in range(len(rows))]
+    lines += [("den",), ("mis",), ("n",)]
+    lines += [("sub", g) for g in table.get("subtotals", {})]
+    if "total" in columns and len(columns) > 1:
+        for line in lines:
+            grid.add_sum((*line, "total"), [(*line, b) for b in BREAKDOWN])
+    for c in columns:
+        grid.add_sum(("n", c), [("den", c), ("mis", c)])
+        _column_sums(grid, table, c, multiple)
+    return grid
+
+
+def _column_sums(grid: Grid, table: dict[str, Any], c: str, multiple: bool) -> None:
+    rows = table["rows"]
+    groups: dict[str, list[Cell]] = {}
+    by_choice: dict[str, dict[str, Cell]] = {}
+    for i, row in enumerate(rows):
+        group, _, choice = row["key"].rpartition("/")
+        groups.setdefault(group, []).append(("row", i, c))
+        by_choice.setdefault(choice, {})[group] = ("row", i, c)
+    subtotals = table.get("subtotals", {})
+    if not multiple:
+        if not subtotals:
+            grid.add_sum(("den", c), [("row", i, c) for i in range(len(rows))])
+        for group, cells in groups.items():
+            grid.add_sum(("sub", group, c), cells)
+    named = [g for g in subtotals if g != "total"]
+    grid.add_sum(("den", c), [("sub", g, c) for g in named])
+    if "total" in groups:  # T06: the total rows are the sum of the genders' rows
+        for by_group in by_choice.values():
+            if "total" in by_group:
+                grid.add_sum(by_group["total"], [by_group[g] for g in named if g in by_group])
+
+
+def _put(table: dict[str, Any], cell: Cell, mark: str) -> None:
+    kind, *rest = cell
+    if kind == "row":
+        i, c = rest
+        table["rows"][i]["counts"][c] = mark
+        table["rows"][i]["percent"][c] = None
+    elif kind == "sub":
+        table["subtotals"][rest[0]][rest[1]] = mark
+    elif kind in ("den", "mis"):
+        table["denominator" if kind == "den" else "missing"][rest[0]] = mark
+
+
+def _drop_percentages(table: dict[str, Any], marks: dict[Cell, str]) -> None:
+    """A shown percentage of a shown count would give away a hidden denominator."""
+    for (kind, *rest), _ in marks.items():
+        if kind == "den":
+            for row in table["rows"]:
+                row["percent"][rest[0]] = None
+        elif kind == "sub":
+            group, c = rest
+            for row in table["rows"]:
+                if row["key"].rpartition("/")[0] == group:
+                    row["percent"][c] = None
+
+
+def _hide_means(table: dict[str, Any]) -> None:
+    """T08/T09: a group of 1-4 hides its N, mean and deviation, and so does one more."""
+    grid = Grid()
+    for i, row in enumerate(table["rows"]):
+        grid.values[("row", i)] = row["n"]
+    grid.values[("total",)] = table["total"]["n"]
+    grid.add_sum(("total",), [("row", i) for i in range(len(table["rows"]))])
+    marks = suppress(grid)
+    for cell, mark in marks.items():
+        place = table["total"] if cell[0] == "total" else table["rows"][cell[1]]
+        place.update({"n": mark, "mean": None, "sd": None})
+    for key in ("denominator", "missing"):
+        table[key] = {c: ("<5" if v in range(1, 5) else v) for c, v in table[key].items()}
+    if table["total"]["n"] in ("<5", "x"):
+        table["denominator"] = {c: "x" for c in table["denominator"]}

@@ -1,0 +1,94 @@
+"""The coordinators' side of publishing: publish and unpublish a record, the list of
+publications and the publishing settings. Login is required (these live outside
+/public/) and every view checks `can_publish`."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from aigak.accounts import permissions as perms
+from aigak.accounts.http import AuthenticatedHttpRequest
+from aigak.publishing import actions
+from aigak.publishing.fields import SettingsRefused, refusal, save_settings, shown_fields
+from aigak.publishing.memorial import QUESTIONNAIRE
+from aigak.publishing.models import Publication
+from aigak.records.access import get_questionnaire_or_404, get_record_for_user
+
+
+def _report(request: AuthenticatedHttpRequest, outcomes: list[actions.Outcome]) -> None:
+    for outcome in outcomes:
+        if outcome.done:
+            messages.success(request, _("%(id)s: done.") % {"id": outcome.record_id})
+        else:
+            messages.error(request, f"{outcome.record_id}: {outcome.reason}")
+
+
+@login_required
+@require_POST
+def publish(request: AuthenticatedHttpRequest, questionnaire: str, record_id: str) -> HttpResponse:
+    perms.require(perms.can_publish(request.user), "publish records")
+    record = get_record_for_user(request.user, questionnaire, record_id)
+    summary = request.POST.get("summary", "")[:1000]
+    _report(request, actions.publish(request.user, record.questionnaire, [record_id], summary))
+    return redirect("records:detail", questionnaire, record_id)
+
+
+@login_required
+@require_POST
+def unpublish(
+    request: AuthenticatedHttpRequest, questionnaire: str, record_id: str
+) -> HttpResponse:
+    perms.require(perms.can_publish(request.user), "unpublish records")
+    record = get_record_for_user(request.user, questionnaire, record_id)
+    _report(request, actions.unpublish(request.user, record.questionnaire, [record_id]))
+    return redirect("records:detail", questionnaire, record_id)
+
+
+@login_required
+@require_POST
+def bulk(request: AuthenticatedHttpRequest, questionnaire: str) -> HttpResponse:
+    """Publish or unpublish the record ids given (one per line or separated by spaces)."""
+    perms.require(perms.can_publish(request.user), "publish records")
+    found = get_questionnaire_or_404(questionnaire)
+    ids = request.POST.get("record_ids", "").split()[:1000]
+    change = actions.unpublish if request.POST.get("action") == "unpublish" else actions.publish
+    if ids:
+        _report(request, change(request.user, found, ids))
+    return redirect("publishing-manage:index")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The publications and the fields public pages show."""
+    perms.require(perms.can_publish(request.user), "manage publishing")
+    questionnaire = get_questionnaire_or_404(QUESTIONNAIRE)
+    definition = questionnaire.definition
+    problems: list[str] = []
+    if request.method == "POST":
+        try:
+            save_settings(request.user, questionnaire, request.POST.getlist("fields"))
+            messages.success(request, _("Publishing settings saved."))
+            return redirect("publishing-manage:index")
+        except SettingsRefused as refused:
+            problems = refused.problems
+    chosen = shown_fields(questionnaire)
+    offered = ["age", "summary"] + [n for n in definition.fields if not refusal(definition, n)]
+    publications = (
+        Publication.objects.filter(record__questionnaire=questionnaire, withdrawn_at__isnull=True)
+        .select_related("record", "published_by")
+        .order_by("-published_at")[:200]
+    )
+    return render(
+        request,
+        "publishing/manage.html",
+        {
+            "questionnaire": questionnaire, "offered": offered, "chosen": chosen,
+            "problems": problems, "publications": publications,
+        },
+    )  # fmt: skip

@@ -1,0 +1,106 @@
+"""The public pages: memorial list, one person's page, the published statistics.
+
+No login, no cookie: the language comes from `?lang=` (links carry it) or the browser's
+Accept-Language, never from a session; no form posts here, so no CSRF cookie either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.views.decorators.http import require_safe
+
+from aigak.publishing import memorial
+from aigak.publishing.statistics import public_statistics
+
+LANGS = [code for code, _ in settings.LANGUAGES]
+PublicView = Callable[..., HttpResponse]
+
+
+def public_page(view: PublicView) -> PublicView:
+    """Serve in the language asked by `?lang=` (else the browser's), set no cookie."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        lang = request.GET.get("lang", "")
+        if lang not in LANGS:
+            lang = translation.get_language_from_request(request)
+            lang = lang if lang in LANGS else settings.LANGUAGE_CODE
+        with translation.override(lang):
+            request.LANGUAGE_CODE = lang
+            response = view(request, *args, lang=lang, **kwargs)
+            response.headers["Content-Language"] = lang
+        response.cookies.clear()
+        return response
+
+    return wrapped
+
+
+def _switch(request: HttpRequest) -> list[dict[str, str]]:
+    """Links to this page in each language (the language switch)."""
+    params = {k: v for k, v in request.GET.items() if k != "lang"}
+    return [
+        {"code": code, "name": name, "href": f"?{urlencode({**params, 'lang': code})}"}
+        for code, name in settings.LANGUAGES
+    ]
+
+
+def _context(request: HttpRequest, lang: str, **values: Any) -> dict[str, Any]:
+    return {"lang": lang, "languages": _switch(request), "lang_query": f"lang={lang}", **values}
+
+
+@require_safe
+@public_page
+def memorial_list(request: HttpRequest, lang: str) -> HttpResponse:
+    book = memorial.memorial()
+    q = request.GET.get("q", "").strip()[:200]
+    region = request.GET.get("region", "")
+    vital = request.GET.get("vital", "")
+    found = memorial.search(book, q, region, vital)
+    page = Paginator(found, memorial.PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = memorial.still_public(list(page.object_list))
+    params = {k: v for k, v in (("q", q), ("region", region), ("vital", vital)) if v}
+    paging = urlencode({**params, "lang": lang})
+    return render(
+        request,
+        "publishing/memorial.html",
+        _context(
+            request, lang, page=page, q=q, region=region, vital=vital, total=len(found),
+            regions=memorial.choice_options(book, book.region_field, lang),
+            vitals=memorial.choice_options(book, memorial.VITAL_FIELD, lang)
+            if book.vital_filter else [],
+            paging=paging, book=book,
+        ),
+    )  # fmt: skip
+
+
+@require_safe
+@public_page
+def person(request: HttpRequest, public_id: str, lang: str) -> HttpResponse:
+    found = memorial.public_entry(public_id)
+    if found is None:
+        raise Http404("no such page")
+    book, entry = found
+    return render(
+        request,
+        "publishing/person.html",
+        _context(request, lang, entry=entry, shown=memorial.display(book, entry, lang)),
+    )
+
+
+@require_safe
+@public_page
+def statistics(request: HttpRequest, lang: str) -> HttpResponse:
+    data = public_statistics(lang)
+    if request.GET.get("format") == "json":
+        response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
+        return response
+    return render(request, "publishing/statistics.html", _context(request, lang, report=data))
