@@ -38,7 +38,9 @@ class SubmissionStatus(models.TextChoices):
 
 
 class Submission(models.Model):
-    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT)
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="intake_submissions"
+    )
     form_version = models.ForeignKey(QuestionnaireVersion, on_delete=models.PROTECT)
     answers = models.JSONField(default=dict)
     language = models.CharField(max_length=8, default="en")

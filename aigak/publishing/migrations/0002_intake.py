@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
                 ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('form_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='questionnaires.questionnaireversion')),
-                ('questionnaire', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='questionnaires.questionnaire')),
+                ('questionnaire', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='intake_submissions', to='questionnaires.questionnaire')),
                 ('record', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='records.record')),
             ],
             options={
