@@ -54,7 +54,7 @@ from aigak.records.history import version_changes
 from aigak.records.hooks import record_page_panels
 from aigak.records.models import Record, Status
 from aigak.records.paging import COUNT_CAP, CappedPaginator
-from aigak.records.search import filter_select, search
+from aigak.records.search import filter_select, find
 
 PAGE_SIZE = 50
 FILTER_PREFIX = "f_"
@@ -150,9 +150,6 @@ def record_list(request: AuthenticatedHttpRequest, questionnaire: str) -> HttpRe
     if refused is not None:
         return refused
     records = perms.visible_records(user, Record.live.filter(questionnaire=form))
-    query = request.GET.get("q", "").strip()
-    if query:
-        records = search(records, query, include_private=perms.can_see_confidential(user))
     filters = _select_filters(definition, visible, lang, request.GET)
     for select in filters:
         if select.chosen:
@@ -160,6 +157,9 @@ def record_list(request: AuthenticatedHttpRequest, questionnaire: str) -> HttpRe
     status = request.GET.get("status", "")
     if status in Status.values:
         records = records.filter(status=status)
+    query = request.GET.get("q", "").strip()
+    found = find(records, query, include_private=perms.can_see_confidential(user))
+    records = found.records
     records = records.defer("search_text", "search_private", "search_choices").order_by(
         "-updated_at", "-id"
     )
@@ -198,6 +198,7 @@ def record_list(request: AuthenticatedHttpRequest, questionnaire: str) -> HttpRe
             "rows": rows,
             "columns": labels,
             "query": query,
+            "similar": found.similar,
             "filters": filters,
             "filtering": any(f.chosen for f in filters) or bool(status),
             "status": status,
