@@ -55,6 +55,7 @@ from aigak.records.hooks import record_page_panels
 from aigak.records.models import Record, Status
 from aigak.records.paging import COUNT_CAP, CappedPaginator
 from aigak.records.search import filter_select, find
+from aigak.records.summaries import RecordSummary, summarize
 
 PAGE_SIZE = 50
 FILTER_PREFIX = "f_"
@@ -242,14 +243,15 @@ def record_detail(
     )
 
 
-def _record_links(user: Any, record: Record) -> list[tuple[str, Record]]:
+def _record_links(user: Any, record: Record) -> list[tuple[str, RecordSummary]]:
     """Records this one names or is named by (a torture record's victim), if visible."""
+    related = "questionnaire", "form_version"
     named = [
         (link.get_kind_display(), link.target)
-        for link in record.links_out.select_related("target__questionnaire")
+        for link in record.links_out.select_related(*(f"target__{r}" for r in related))
     ] + [
         (link.get_kind_display(), link.source)
-        for link in record.links_in.select_related("source__questionnaire")
+        for link in record.links_in.select_related(*(f"source__{r}" for r in related))
     ]
     if not named:
         return []
@@ -258,7 +260,7 @@ def _record_links(user: Any, record: Record) -> list[tuple[str, Record]]:
             user, Record.live.filter(pk__in=[r.pk for _, r in named])
         ).values_list("pk", flat=True)
     )
-    return [(kind, other) for kind, other in named if other.pk in visible]
+    return [(kind, summarize(user, other)) for kind, other in named if other.pk in visible]
 
 
 def _problem_summary(definition: FormDefinition, problems: list[Problem], lang: str) -> list[str]:
