@@ -48,6 +48,10 @@ ROWS: dict[str, list[tuple[str, str, dict]]] = {
     "healthz": [("get", "/healthz", {})],
     "evidence/": [("get", "/evidence/", {"q": "a"})],
     "evidence/upload/": [("get", "/evidence/upload/", {})],
+    "evidence/records.json": [
+        ("get", "/evidence/records.json", {"q": "Kudaibergenov"}),
+        ("get", "/evidence/records.json", {"q": "Mrk"}),
+    ],
     "evidence/<int:pk>/": [("get", "/evidence/{evidence}/", {})],
     "evidence/<int:pk>/file": [("get", "/evidence/{evidence}/file", {})],
     "evidence/<int:pk>/thumbnail": [("get", "/evidence/{evidence}/thumbnail", {})],
