@@ -4,22 +4,14 @@ scripts after it."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from aigak.questionnaires.registry import install_questionnaire
 from aigak.questionnaires.tests.xlsform_factory import mini_form
 from aigak.records.models import Record
 from aigak.records.search import search
+from aigak.records.tests.test_migration_choices import _migrate
 
 BEFORE = [("records", "0005_record_counter")]
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor
 
 
 @pytest.mark.django_db(transaction=True)
