@@ -48,6 +48,10 @@ PAGES = [
     ("search + filter", "/records/victim/?q=Ким&f_gender=male", "coordinator"),
     ("search, no hit", "/records/victim/?q=Zzyzx", "coordinator"),
     ("search, page 5", "/records/victim/?q=Кудайберг&page=5", "coordinator"),
+    ("search, Latin for Cyrillic", "/records/victim/?q=Kudaibergenov", "coordinator"),
+    ("search, Latin, two words", "/records/victim/?q=Akhmetova+Aigul", "coordinator"),
+    ("search, a typo (no exact hit)", "/records/victim/?q=Kudaibergenof", "coordinator"),
+    ("search, no hit, name-like", "/records/victim/?q=Zzyzxova", "coordinator"),
     (
         "search + filter, few matches",
         "/records/victim/?q=Кудайбергенов&f_event_locality=karaganda",

@@ -58,14 +58,27 @@ can_delete = perms.can_delete_evidence
 can_investigate = perms.can_investigate_evidence
 
 
-def linkable_record(user: User, pk: int | str | None) -> Record | None:
-    """The record a user may attach evidence to, or None."""
-    if pk in (None, ""):
+def linkable_record(user: User, ref: int | str | None) -> Record | None:
+    """The record a user may attach evidence to, or None. `ref` is the record's id as
+    pages show it ("V-000579"; "victim/V-000579" where two questionnaires share it) or
+    its internal number (an int, or digits that no visible record id is)."""
+    if ref in (None, ""):
         return None
-    try:
-        record = Record.live.get(pk=int(pk))
-    except (ValueError, TypeError, Record.DoesNotExist):
-        return None
+    record = _record_by_id(user, ref) if isinstance(ref, str) else None
+    if record is None:
+        try:
+            record = Record.live.get(pk=int(ref))  # type: ignore[arg-type]
+        except (ValueError, TypeError, Record.DoesNotExist):
+            return None
     if not perms.can_view_record(user, record) or not can_link(user, record):
         return None
     return record
+
+
+def _record_by_id(user: User, ref: str) -> Record | None:
+    questionnaire, _, record_id = ref.strip().rpartition("/")
+    found = perms.visible_records(user, Record.live.filter(record_id__iexact=record_id))
+    if questionnaire:
+        found = found.filter(questionnaire__name=questionnaire)
+    matches = list(found[:2])
+    return matches[0] if len(matches) == 1 else None

@@ -7,6 +7,7 @@ app_name = "evidence"
 urlpatterns = [
     path("", views.evidence_list, name="list"),
     path("upload/", views.upload_page, name="upload"),
+    path("records.json", views.record_choices, name="record_choices"),
     path("<int:pk>/", views.evidence_detail, name="detail"),
     path("<int:pk>/file", views.evidence_file, name="file"),
     path("<int:pk>/thumbnail", views.evidence_thumbnail, name="thumbnail"),

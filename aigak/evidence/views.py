@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -25,8 +25,11 @@ from aigak.evidence.thumbnails import thumbnail_path
 from aigak.evidence.uploads import CHECKSUM_ALGORITHMS
 from aigak.lib.spreadsheet import inert_row
 from aigak.records.models import Record
+from aigak.records.search import search
+from aigak.records.summaries import summarize
 
 PAGE = 100
+PICKER = 10
 
 
 def _user(request: HttpRequest) -> User:
@@ -153,7 +156,7 @@ def upload_page(request: HttpRequest) -> HttpResponse:
         record = access.linkable_record(_user(request), record_pk) if record_pk else None
         upload = request.FILES.get("file")
         if record_pk and record is None:
-            messages.error(request, f"You may not attach evidence to record {record_pk}.")
+            messages.error(request, _no_record(record_pk))
         elif upload is None:
             messages.error(request, "Choose a file.")
         else:
@@ -181,12 +184,39 @@ def upload_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _no_record(ref: str) -> str:
+    return _(
+        "There is no record %(ref)s that you may attach evidence to. Type its id as the "
+        "record's page shows it (for example V-000579), or pick it from the list."
+    ) % {"ref": ref[:80]}
+
+
+@require_safe
+def record_choices(request: HttpRequest) -> JsonResponse:
+    """The records a search finds that this user may attach evidence to (at most 10):
+    the record picker of the upload and evidence pages."""
+    user = _user(request)
+    perms.require(access.can_upload(user), "upload evidence")
+    query = request.GET.get("q", "").strip()[:100]
+    if not query:
+        return JsonResponse({"records": []})
+    records = search(
+        perms.visible_records(user, Record.live.all()),
+        query,
+        include_private=perms.can_see_confidential(user),
+    )
+    found = records.select_related("questionnaire", "form_version").order_by("-updated_at")
+    choices = [summarize(user, r).as_json() for r in found[:PICKER] if access.can_link(user, r)]
+    return JsonResponse({"records": choices})
+
+
 @require_POST
 def link_record(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = access.get_evidence_for_user(_user(request), pk)
-    record = access.linkable_record(_user(request), request.POST.get("record_id"))
+    ref = request.POST.get("record_id", "")
+    record = access.linkable_record(_user(request), ref)
     if record is None:
-        messages.error(request, "You may not attach evidence to that record.")
+        messages.error(request, _no_record(ref))
     else:
         actions.link(_user(request), evidence, record)
     return redirect("evidence:detail", evidence.pk)

@@ -28,11 +28,13 @@ CYRILLIC_TO_LATIN: dict[str, str] = {
 # Latin letters with marks, from the Kazakh Latin alphabets and from Turkish-style
 # spellings, folded to plain letters (ş -> sh keeps Şynğys and Shyngys together).
 LATIN_MARKS: dict[str, str] = {
-    "ä": "a", "á": "a", "à": "a", "â": "a", "ã": "a", "å": "a", "æ": "a",
+    # GOST 7.79-2000 system A (one letter for one letter): щ ŝ, ю û, я â (Ŝukin, Ûliâ).
+    "ŝ": "shch", "û": "yu", "â": "ya",
+    "ä": "a", "á": "a", "à": "a", "ã": "a", "å": "a", "æ": "a",
     "ğ": "g", "ǵ": "g", "ñ": "n", "ń": "n", "ŋ": "n",
     "ö": "o", "ó": "o", "ò": "o", "ô": "o", "ø": "o",
     "ş": "sh", "ș": "sh", "š": "sh", "ç": "ch", "č": "ch", "ž": "zh",
-    "ū": "u", "ü": "u", "ú": "u", "ù": "u", "û": "u", "ý": "u",
+    "ū": "u", "ü": "u", "ú": "u", "ù": "u", "ý": "u",
     "ı": "i", "ï": "i", "í": "i", "ì": "i", "î": "i", "İ": "i",
     "é": "e", "è": "e", "ê": "e", "ë": "e", "ē": "e",
 }  # fmt: skip

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from aigak.linkage import views
+from aigak.linkage import person_page, views
 
 app_name = "linkage"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("duplicates/run/", views.run_dedupe, name="run_dedupe"),
     path("runs/<int:pk>/", views.run_detail, name="run"),
     path("merges/", views.merges, name="merges"),
+    path("persons/<int:pk>/", person_page.person_detail, name="person"),
     path("merges/<int:pk>/undo/", views.undo_merge, name="undo_merge"),
     path("capture-histories.csv", views.histories_csv, name="histories_csv"),
 ]

@@ -6,6 +6,11 @@ field of the model: the database computes it from the two texts). Both use the '
 word rules with prefix matching, so Russian and Kazakh words match by their stem typed
 so far ("Кудайберг" finds "Кудайбергенов").
 
+Names across scripts: the text of a record's name fields is followed by keys of the names
+(`aigak.lib.name_search`), and each query word also looks for the keys of its own folded
+spellings: "Yermekov", "Ermekov" and "Ермеков" all find the three. When nothing matches,
+names one typo away are looked for (`find` says so).
+
 Filters on select fields: each record also keeps its choices as words (`search_choices`,
 "gender__female essence__gunshot"), and a filter is an index lookup of one word: an FTS5
 index of them on SQLite, a GIN index of them as an array on PostgreSQL
@@ -16,16 +21,26 @@ in place of the GIN index on all the answers, which cost an import far more to k
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
+from aigak.lib.name_search import (
+    NAME_KEY,
+    TYPO_KEY,
+    is_name_field,
+    name_tokens,
+    query_keys,
+    query_typo_keys,
+)
 from aigak.questionnaires.xlsform import FormDefinition
 
-WORD = re.compile(r"[\w-]+", re.UNICODE)
+# A word, with the apostrophes some romanisations put inside one (Sh'ynar, Il'in).
+WORD = re.compile(r"[\w-]+(?:['’ʼʹ`][\w-]+)*", re.UNICODE)
 
 SQLITE_SETUP = [
     """CREATE VIRTUAL TABLE IF NOT EXISTS records_fts USING fts5(
@@ -157,8 +172,9 @@ def choice_word(name: str, value: str) -> str:
 
 SEARCHED_TYPES = ("text", "select_one", "select_multiple", "calculate")
 # Per form: its select fields, and its searched fields with whether they are confidential
-# (outside repeats, in form order). An import asks for them once per row.
-_Plan = tuple[list[str], list[tuple[str, bool]]]
+# and whether they hold names (outside repeats, in form order). An import asks for them
+# once per row.
+_Plan = tuple[list[str], list[tuple[str, bool, bool]]]
 _plans: dict[int, tuple[FormDefinition, _Plan]] = {}
 
 
@@ -169,7 +185,11 @@ def _plan(definition: FormDefinition) -> _Plan:
     fields = [f for f in definition.fields.values() if not f.repeat]
     plan = (
         [f.name for f in fields if f.is_select],
-        [(f.name, f.confidential) for f in fields if f.type in SEARCHED_TYPES],
+        [
+            (f.name, f.confidential, f.type == "text" and is_name_field(f.name))
+            for f in fields
+            if f.type in SEARCHED_TYPES
+        ],
     )
     if len(_plans) > 64:
         _plans.clear()
@@ -194,15 +214,22 @@ def choice_words(definition: FormDefinition, answers: dict[str, Any]) -> str:
 def search_texts(
     definition: FormDefinition, answers: dict[str, Any], record_id: str
 ) -> tuple[str, str]:
-    """(public, confidential) text that full-text search looks in."""
+    """(public, confidential) text that full-text search looks in: the answers, then the
+    keys of the names among them (`aigak.lib.name_search`)."""
     public: list[str] = [record_id]
     private: list[str] = []
-    for name, confidential in _plan(definition)[1]:
+    public_names: list[str] = []
+    private_names: list[str] = []
+    for name, confidential, holds_names in _plan(definition)[1]:
         value = answers.get(name)
         if value is None or value == "":
             continue
         text = " ".join(value) if isinstance(value, list) else str(value)
         (private if confidential else public).append(text)
+        if holds_names:
+            (private_names if confidential else public_names).append(text)
+    public.extend(name_tokens(" ".join(public_names)))
+    private.extend(name_tokens(" ".join(private_names)))
     return " ".join(public), " ".join(private)
 
 
@@ -210,12 +237,67 @@ def words(query: str) -> list[str]:
     return [w for w in WORD.findall(query) if w.strip("-")][:12]
 
 
-def search(records: QuerySet[Any], query: str, *, include_private: bool) -> QuerySet[Any]:
-    terms = words(query)
+# One query word and what it may match: itself (a prefix), the keys of a name it may be
+# (a prefix), and with typos allowed, the typo keys of that name (whole words).
+_Term = tuple[str, list[str], list[str]]
+
+
+def _terms(query: str) -> list[_Term]:
+    return [(w, query_keys(w), query_typo_keys(w)) for w in words(query)]
+
+
+@dataclass(frozen=True)
+class Found:
+    """The records a search found; `similar` when no record matched the names as
+    written and the ones shown have names spelled alike (one letter off or so)."""
+
+    records: QuerySet[Any]
+    similar: bool = False
+
+
+def find(records: QuerySet[Any], query: str, *, include_private: bool) -> Found:
+    """Records whose words begin with the query's words, a name in any script or
+    romanisation matching its other spellings; if none match, names one typo away."""
+    terms = _terms(query)
     if not terms:
-        return records
+        return Found(records)
+    exact = _match(records, terms, include_private, typos=False)
+    if not any(typos for _, _, typos in terms) or _any(exact):
+        return Found(exact)
+    return Found(_match(records, terms, include_private, typos=True), similar=True)
+
+
+# PostgreSQL guesses how many rows a full-text match hits from nothing (1%, 2%): asked
+# whether any row matches, it reads the table hoping to meet one soon, which takes every
+# row when there is none (1.8 s at 100,000 records), or thousands of them to find a
+# thousand. Only bitmap scans are allowed for the question: the index says where to look.
+_PLAN_FOR_ANY = ("enable_seqscan", "enable_indexscan")
+
+
+def _any(records: QuerySet[Any]) -> bool:
+    if connection.vendor != "postgresql":
+        return records.exists()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for setting in _PLAN_FOR_ANY:
+            cursor.execute(f"SET LOCAL {setting} = off")
+        try:
+            return records.exists()
+        finally:
+            for setting in _PLAN_FOR_ANY:
+                cursor.execute(f"SET LOCAL {setting} TO DEFAULT")
+
+
+def search(records: QuerySet[Any], query: str, *, include_private: bool) -> QuerySet[Any]:
+    """The one search of records: the list, the API and the public pages call it.
+    `include_private`: whether confidential answers may match (the user may see them)."""
+    return find(records, query, include_private=include_private).records
+
+
+def _match(
+    records: QuerySet[Any], terms: list[_Term], include_private: bool, *, typos: bool
+) -> QuerySet[Any]:
     if connection.vendor == "sqlite":
-        match = " AND ".join('"' + t.replace('"', "") + '"*' for t in terms)
+        match = " AND ".join(_fts5_term(term, typos) for term in terms)
         if not include_private:
             match = "search_text : (" + match + ")"
         return records.filter(
@@ -225,14 +307,33 @@ def search(records: QuerySet[Any], query: str, *, include_private: bool) -> Quer
         # Public text has weight A: without the right to see confidential text, only
         # words of weight A may match. One expression, so one index serves both.
         weight = "" if include_private else "A"
-        tsquery = " & ".join(re.sub(r"[^\w-]", "", t) + ":*" + weight for t in terms)
+        tsquery = " & ".join(_tsquery_term(term, typos, weight) for term in terms)
         return records.extra(  # noqa: S610 - parameterised; the expression is ours
             where=["search_vector @@ to_tsquery('simple', %s)"],
             params=[tsquery],
         )
-    for term in terms:
-        records = records.filter(search_text__icontains=term)
+    for word, _, _ in terms:
+        records = records.filter(search_text__icontains=word)
     return records
+
+
+def _fts5_term(term: _Term, typos: bool) -> str:
+    word, keys, typo_keys = term
+    options = ['"' + word.replace('"', "") + '"*']
+    options += ['"' + NAME_KEY + key + '"*' for key in keys]
+    if typos:
+        options += ['"' + TYPO_KEY + key + '"' for key in typo_keys]
+    return "(" + " OR ".join(options) + ")"
+
+
+def _tsquery_term(term: _Term, typos: bool, weight: str) -> str:
+    word, keys, typo_keys = term
+    plain = re.sub(r"[^\w-]", "", word)
+    options = [plain + ":*" + weight] if plain.strip("-") else []
+    options += [NAME_KEY + key + ":*" + weight for key in keys]
+    if typos:
+        options += [TYPO_KEY + key + (":" + weight if weight else "") for key in typo_keys]
+    return "(" + " | ".join(options) + ")"
 
 
 def filter_select(records: QuerySet[Any], name: str, value: str, multiple: bool) -> QuerySet[Any]:

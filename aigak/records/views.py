@@ -54,7 +54,8 @@ from aigak.records.history import version_changes
 from aigak.records.hooks import record_page_panels
 from aigak.records.models import Record, Status
 from aigak.records.paging import COUNT_CAP, CappedPaginator
-from aigak.records.search import filter_select, search
+from aigak.records.search import filter_select, find
+from aigak.records.summaries import RecordSummary, summarize
 
 PAGE_SIZE = 50
 FILTER_PREFIX = "f_"
@@ -150,9 +151,6 @@ def record_list(request: AuthenticatedHttpRequest, questionnaire: str) -> HttpRe
     if refused is not None:
         return refused
     records = perms.visible_records(user, Record.live.filter(questionnaire=form))
-    query = request.GET.get("q", "").strip()
-    if query:
-        records = search(records, query, include_private=perms.can_see_confidential(user))
     filters = _select_filters(definition, visible, lang, request.GET)
     for select in filters:
         if select.chosen:
@@ -160,6 +158,9 @@ def record_list(request: AuthenticatedHttpRequest, questionnaire: str) -> HttpRe
     status = request.GET.get("status", "")
     if status in Status.values:
         records = records.filter(status=status)
+    query = request.GET.get("q", "").strip()
+    found = find(records, query, include_private=perms.can_see_confidential(user))
+    records = found.records
     records = records.defer("search_text", "search_private", "search_choices").order_by(
         "-updated_at", "-id"
     )
@@ -198,6 +199,7 @@ def record_list(request: AuthenticatedHttpRequest, questionnaire: str) -> HttpRe
             "rows": rows,
             "columns": labels,
             "query": query,
+            "similar": found.similar,
             "filters": filters,
             "filtering": any(f.chosen for f in filters) or bool(status),
             "status": status,
@@ -241,14 +243,15 @@ def record_detail(
     )
 
 
-def _record_links(user: Any, record: Record) -> list[tuple[str, Record]]:
+def _record_links(user: Any, record: Record) -> list[tuple[str, RecordSummary]]:
     """Records this one names or is named by (a torture record's victim), if visible."""
+    related = "questionnaire", "form_version"
     named = [
         (link.get_kind_display(), link.target)
-        for link in record.links_out.select_related("target__questionnaire")
+        for link in record.links_out.select_related(*(f"target__{r}" for r in related))
     ] + [
         (link.get_kind_display(), link.source)
-        for link in record.links_in.select_related("source__questionnaire")
+        for link in record.links_in.select_related(*(f"source__{r}" for r in related))
     ]
     if not named:
         return []
@@ -257,7 +260,7 @@ def _record_links(user: Any, record: Record) -> list[tuple[str, Record]]:
             user, Record.live.filter(pk__in=[r.pk for _, r in named])
         ).values_list("pk", flat=True)
     )
-    return [(kind, other) for kind, other in named if other.pk in visible]
+    return [(kind, summarize(user, other)) for kind, other in named if other.pk in visible]
 
 
 def _problem_summary(definition: FormDefinition, problems: list[Problem], lang: str) -> list[str]:

@@ -49,6 +49,10 @@ ROWS: dict[str, list[tuple[str, str, dict]]] = {
     "healthz": [("get", "/healthz", {})],
     "evidence/": [("get", "/evidence/", {"q": "a"})],
     "evidence/upload/": [("get", "/evidence/upload/", {})],
+    "evidence/records.json": [
+        ("get", "/evidence/records.json", {"q": "Kudaibergenov"}),
+        ("get", "/evidence/records.json", {"q": "Mrk"}),
+    ],
     "evidence/<int:pk>/": [("get", "/evidence/{evidence}/", {})],
     "evidence/<int:pk>/file": [("get", "/evidence/{evidence}/file", {})],
     "evidence/<int:pk>/thumbnail": [("get", "/evidence/{evidence}/thumbnail", {})],
@@ -130,6 +134,10 @@ ROWS: dict[str, list[tuple[str, str, dict]]] = {
     "linkage/runs/<int:pk>/": [("get", "/linkage/runs/{run}/", {})],
     "linkage/merges/": [("get", "/linkage/merges/", {})],
     "linkage/merges/<int:pk>/undo/": [("post", "/linkage/merges/{merge}/undo/", {})],
+    "linkage/persons/<int:pk>/": [
+        ("get", "/linkage/persons/{person}/", {}),
+        ("get", "/linkage/persons/{merged_person}/", {}),
+    ],
     "linkage/capture-histories.csv": [("get", "/linkage/capture-histories.csv", {})],
     "estimation/": [("get", "/estimation/", {})],
     "estimation/runs/<str:key>/": [("get", "/estimation/runs/nothing/", {})],
@@ -328,7 +336,8 @@ def _linkage(boss: User, record: Record) -> dict[str, str]:
         summary={"candidates": 1, "created": 1, "updated": 0, "removed": 0, "notes": []},
     )  # fmt: skip
     return {"list": str(victim_list.pk), "match": str(match.pk), "merge": str(merge.pk),
-            "run": str(run.pk)}  # fmt: skip
+            "run": str(run.pk), "person": str(record.person_id),
+            "merged_person": str(merged.pk)}  # fmt: skip
 
 
 def _body(response) -> str:
