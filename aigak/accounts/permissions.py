@@ -313,3 +313,8 @@ def can_read_audit(user: Any) -> bool:
 def can_manage_own_account(user: Any) -> bool:
     """Own password, second factor, tokens and sessions: every active signed-in user."""
     return bool(role_of(user))
+
+
+def can_use_trash(user: Any) -> bool:
+    """See deleted records and bring them back: admins and coordinators, who delete."""
+    return role_of(user) in MANAGING_ROLES

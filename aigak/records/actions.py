@@ -28,6 +28,20 @@ class RecordInvalid(ValueError):
         super().__init__("; ".join(str(p) for p in problems))
 
 
+def _gaps_allowed(problems: list[Problem], draft: bool) -> list[Problem]:
+    """A draft may leave required questions unanswered; every other rule still holds."""
+    return [p for p in problems if not (draft and p.rule == "required")]
+
+
+def missing_answers(record: Record) -> list[Problem]:
+    """The required questions a record leaves unanswered (submitting checks them)."""
+    definition = record.questionnaire.definition
+    _, problems = clean_answers(
+        definition, dict(record.answers), keep_irrelevant=True, previous=record.answers
+    )
+    return [p for p in problems if p.rule == "required"]
+
+
 def _next_record_id(questionnaire: Questionnaire) -> str:
     """The next free id, from the questionnaire's counter row, locked until commit.
 
@@ -109,7 +123,7 @@ def _create(
     if not raw.get("record_id") and "record_id" in definition.fields:
         raw["record_id"] = _next_record_id(questionnaire)
     answers, problems = clean_answers(definition, raw, lang=lang)
-    problems += record_id_problems(answers)
+    problems = _gaps_allowed(problems, status == Status.DRAFT) + record_id_problems(answers)
     if problems:
         raise RecordInvalid(problems)
     record_id = str(answers.get("record_id") or _next_record_id(questionnaire))
@@ -249,7 +263,9 @@ def update_record(
     start = record.answers
     if base_version is not None and base_version != record.version:
         start = RecordVersion.objects.get(record=record, number=base_version).answers
+    draft = record.status == Status.DRAFT
     mine, problems = clean_answers(definition, {**start, **mine_raw}, lang=lang, previous=start)
+    problems = _gaps_allowed(problems, draft)
     if problems:
         raise RecordInvalid(problems)
     if start is not record.answers:
@@ -262,6 +278,7 @@ def update_record(
             ", ".join(taken) or "nothing changed"
         )
         mine, problems = clean_answers(definition, mine, lang=lang, previous=record.answers)
+        problems = _gaps_allowed(problems, draft)
         if problems:
             raise RecordInvalid(problems)
     answers = mine
@@ -337,6 +354,10 @@ def set_status(actor: User, record: Record, status: str) -> Record:
     perms.require(perms.can_change_status(actor, record, status), "change this record's status")
     if record.status == status:
         return record
+    if status != Status.DRAFT:
+        gaps = missing_answers(record)
+        if gaps:
+            raise RecordInvalid(gaps)
     previous = record.status
     record.status = status
     _new_version(record, actor, dict(record.answers), f"status {previous} -> {status}")

@@ -449,8 +449,14 @@ def record_edit(
             raise
         problems, again.busy, again.status = [], unavailable(exc), 503
     else:
-        messages.success(request, _("Record %(id)s saved.") % {"id": record.record_id})
-        return redirect("records:detail", questionnaire, record_id)
+        problems = _submit_draft(request, record)
+        if not problems:
+            messages.success(request, _("Record %(id)s saved.") % {"id": record.record_id})
+            return redirect("records:detail", questionnaire, record_id)
+        record.refresh_from_db()
+        messages.warning(
+            request, _("Saved as a draft. To submit it, answer the questions marked below.")
+        )
     return _render_form(
         request,
         record.questionnaire,
@@ -464,44 +470,16 @@ def record_edit(
     )
 
 
-@login_required
-@require_POST
-def record_status(
-    request: AuthenticatedHttpRequest, questionnaire: str, record_id: str
-) -> HttpResponse:
-    user = request.user
-    record = get_record_for_user(user, questionnaire, record_id)
-    status = request.POST.get("status", "")
-    if status not in Status.values:
-        return HttpResponse(_("Unknown status."), status=400)
-    actions.set_status(user, record, status)
-    messages.success(request, _("Status changed."))
-    return redirect("records:detail", questionnaire, record_id)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def record_delete(
-    request: AuthenticatedHttpRequest, questionnaire: str, record_id: str
-) -> HttpResponse:
-    user = request.user
-    record = get_record_for_user(user, questionnaire, record_id)
-    perms.require(perms.can_delete_record(user, record), "delete this record")
-    reason = request.POST.get("reason", "").strip()
-    if request.method == "POST" and reason:
-        actions.delete_record(user, record, reason)
-        messages.success(request, _("Record %(id)s deleted.") % {"id": record.record_id})
-        return redirect("records:list", questionnaire)
-    return render(
-        request,
-        "records/delete.html",
-        {
-            "questionnaire": record.questionnaire,
-            "record": record,
-            "missing_reason": request.method == "POST",
-        },
-        status=400 if request.method == "POST" else 200,
-    )
+def _submit_draft(request: AuthenticatedHttpRequest, record: Record) -> list[Problem]:
+    """Submit a draft saved by the edit form's "Submit" button: the required questions
+    it still leaves unanswered, or none once it is submitted."""
+    if request.POST.get("status") != Status.SUBMITTED or record.status != Status.DRAFT:
+        return []
+    try:
+        actions.set_status(request.user, record, Status.SUBMITTED)
+    except actions.RecordInvalid as exc:
+        return exc.problems
+    return []
 
 
 @login_required

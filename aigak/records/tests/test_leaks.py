@@ -118,6 +118,13 @@ ROWS: dict[str, list[tuple[str, str, dict]]] = {
     "records/<slug:questionnaire>/<record_id:record_id>/history/<int:number>/restore/": [
         ("get", "/records/victim/{id}/history/1/restore/", {})
     ],
+    "records/<slug:questionnaire>/<record_id:record_id>/print/": [
+        ("get", "/records/victim/{id}/print/", {})
+    ],
+    "records/<slug:questionnaire>/<record_id:record_id>/undelete/": [
+        ("post", "/records/victim/{id}/undelete/", {})
+    ],
+    "trash/": [("get", "/trash/", {})],
     "accounts/": [("get", "/accounts/", {})],
     "accounts/password/": [("get", "/accounts/password/", {})],
     "accounts/two-factor/": [("get", "/accounts/two-factor/", {})],

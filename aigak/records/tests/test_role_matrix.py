@@ -295,3 +295,54 @@ def test_it_gives_each_role_exactly_its_summary_report(client, world, expected):
     assert (_refusal(response) or "ok") == expected
     if expected == "ok":
         assert response.status_code == 200
+
+
+# The trash (/trash/, restoring a deleted record) and the print view of a record.
+# fmt: off
+WORK_ACTIONS = ["trash", "undelete", "print"]
+WORK_PAGES = {
+    #             trash    undelete print
+    "admin":       ["ok",    "ok",    "ok"],
+    "coordinator": ["ok",    "ok",    "ok"],
+    "lawyer":      ["403",   "403",   "ok"],
+    "documenter":  ["403",   "403",   "masked"],
+    "stranger":    ["403",   "403",   "404"],
+    "outsider":    ["403",   "403",   "404"],
+    "viewer":      ["403",   "403",   "masked"],
+    "anonymous":   ["login", "login", "login"],
+}
+# fmt: on
+
+
+def _work_page(client, world: World, action: str) -> str:
+    other = world.other
+    if action == "print":
+        response = client.get(_url(other, "print/"))
+        return _refusal(response) or ("ok" if SECRET in response.content.decode() else "masked")
+    actions.delete_record(User.objects.get(username="boss"), other, "duplicate")
+    if action == "trash":
+        response = client.get("/trash/")
+        if _refusal(response):
+            return _refusal(response)
+        return "ok" if other.record_id in response.content.decode() else "failed"
+    response = client.post(_url(other, "undelete/"))
+    other.refresh_from_db()
+    if _refusal(response):
+        assert other.deleted_at is not None, "a refused restore brought the record back"
+        return _refusal(response)
+    return "ok" if other.deleted_at is None else "failed"
+
+
+@pytest.mark.parametrize(
+    "world, action, expected",
+    [
+        (role, action, outcome)
+        for role, outcomes in WORK_PAGES.items()
+        for action, outcome in zip(WORK_ACTIONS, outcomes, strict=True)
+    ],
+    indirect=["world"],
+)
+def test_it_gives_each_role_exactly_its_trash_and_print_pages(client, world, action, expected):
+    if getattr(world.user, "pk", None):
+        client.force_login(world.user)
+    assert _work_page(client, world, action) == expected
