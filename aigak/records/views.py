@@ -369,6 +369,20 @@ def _render_form(
     )
 
 
+def _prefilled(
+    definition: FormDefinition, user: User, fields: FormFields, names: set[str]
+) -> dict[str, Any]:
+    """A new record's entry date (today) and documenter (the user), among `names`: shown
+    in the form to those who see them; for a documenter, who may enter the confidential
+    documenter field but not read it back, given on save when left empty."""
+    out: dict[str, Any] = {}
+    if "entry_date" in definition.fields and "entry_date" in names & fields.editable:
+        out["entry_date"] = timezone.localdate().isoformat()
+    if "documenter" in definition.fields and "documenter" in names & fields.editable:
+        out["documenter"] = user.get_full_name() or user.get_username()
+    return out
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_create(request: AuthenticatedHttpRequest, questionnaire: str) -> HttpResponse:
@@ -379,8 +393,11 @@ def record_create(request: AuthenticatedHttpRequest, questionnaire: str) -> Http
     fields = _form_fields(user, definition, None)
     if request.method == "GET":
         defaults = semantics.initial_answers(definition, fields.visible)
+        defaults.update(_prefilled(definition, user, fields, fields.visible))
         return _render_form(request, form, definition, fields, typed=defaults)
     raw = _posted_answers(definition, request, fields, None)
+    blank = {n for n in fields.write_only if raw.get(n) in (None, "", [])}
+    raw.update(_prefilled(definition, user, fields, blank))
     raw.update(
         semantics.server_answers(
             definition, user, raw, fields.editable, started=_started(request), new=True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from aigak.accounts.models import AuditAction, AuditEvent
 from aigak.records import actions
@@ -78,3 +79,19 @@ def test_the_print_view_shows_the_answers_and_is_audited(client, victim, coordin
     page = client.get(record_url(record, "print/")).content.decode()
     assert "Асель Нурланова" in page and "+7 701 000" in page and "data-print" in page
     assert AuditEvent.objects.filter(metadata__page="print").exists()
+
+
+def test_a_new_record_opens_with_the_entry_date_and_documenter(client, questionnaires, coordinator):
+    client.force_login(coordinator)
+    page = client.get("/records/victim/new/").content.decode()
+    today = timezone.localdate().isoformat()
+    assert f'name="entry_date" value="{today}"' in page or f'value="{today}"' in page
+    assert 'value="coordinator"' in page
+
+
+def test_a_documenter_is_the_documenter_of_what_they_save(client, questionnaires, documenter):
+    client.force_login(documenter)
+    response = client.post("/records/victim/new/", {"status": "draft", "full_name": "A"})
+    assert response.status_code == 302
+    record = Record.objects.get()
+    assert record.answers["documenter"] == "documenter"
