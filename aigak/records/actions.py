@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from aigak.accounts import permissions as perms
-from aigak.accounts.models import AuditAction, User, audit
+from aigak.accounts.models import AuditAction, Team, User, audit
 from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.validation import Problem, clean_answers
 from aigak.records import bulk, bulk_check, hooks
@@ -388,6 +388,17 @@ def undelete_record(actor: User, record: Record) -> Record:
     record.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
     audit(actor, AuditAction.RESTORE, record, undeleted=True)
     return record
+
+
+@transaction.atomic
+def assign_team(actor: User, records: list[Record], team: Team | None) -> int:
+    """Give records to a team (or to none); each change audited. Returns the count."""
+    perms.require(perms.can_assign_teams(actor), "assign records to a team")
+    pks = [r.pk for r in records]
+    changed = Record.live.filter(pk__in=pks).update(team=team, updated_at=timezone.now())
+    for record in records:
+        audit(actor, AuditAction.UPDATE, record, team=team.pk if team else None)
+    return changed
 
 
 # --- bulk import ------------------------------------------------------------------

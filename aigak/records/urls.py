@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from aigak.records import views, views_work
+from aigak.records import views, views_list, views_work
 from aigak.records.ids import PATTERN
 
 
@@ -26,6 +26,12 @@ app_name = "records"
 urlpatterns = [
     path("records/<slug:questionnaire>/", views.record_list, name="list"),
     path("records/<slug:questionnaire>/new/", views.record_create, name="create"),
+    path("records/<slug:questionnaire>/bulk/", views_list.record_bulk, name="bulk"),
+    path(
+        "records/<slug:questionnaire>/export/<slug:fmt>/",
+        views_list.record_export,
+        name="export",
+    ),
     path("records/<slug:questionnaire>/<record_id:record_id>/", views.record_detail, name="detail"),
     path(
         "records/<slug:questionnaire>/<record_id:record_id>/edit/", views.record_edit, name="edit"

@@ -8,6 +8,14 @@
   document.querySelectorAll("button[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });
+  document.querySelectorAll("input[data-check-all]").forEach(function (all) {
+    all.addEventListener("change", function () {
+      var form = all.getAttribute("data-check-all");
+      document.querySelectorAll('input[type=checkbox][name=ids][form="' + form + '"]').forEach(function (box) {
+        box.checked = all.checked;
+      });
+    });
+  });
   /* A search or filter form sends only the fields that hold something: clean addresses,
      no "?q=&status=&f_gender=". */
   document.querySelectorAll("form[method=get]").forEach(function (form) {

@@ -102,6 +102,14 @@ ROWS: dict[str, list[tuple[str, str, dict]]] = {
         ("get", "/records/victim/", {"f_gender": "male"}),
     ],
     "records/<slug:questionnaire>/new/": [("get", "/records/victim/new/", {})],
+    "records/<slug:questionnaire>/bulk/": [
+        ("post", "/records/victim/bulk/", {"action": "export", "ids": "{id}", "format": "csv"}),
+        ("post", "/records/victim/bulk/", {"action": "export", "ids": "{id}", "format": "json"}),
+    ],
+    "records/<slug:questionnaire>/export/<slug:fmt>/": [
+        ("get", f"/records/victim/export/{fmt}/", {"q": "Kudaibergenov"})
+        for fmt in ("csv", "xlsx", "json")
+    ],
     "records/<slug:questionnaire>/<record_id:record_id>/": [("get", "/records/victim/{id}/", {})],
     "records/<slug:questionnaire>/<record_id:record_id>/edit/": [
         ("get", "/records/victim/{id}/edit/", {})

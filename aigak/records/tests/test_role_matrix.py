@@ -346,3 +346,55 @@ def test_it_gives_each_role_exactly_its_trash_and_print_pages(client, world, act
     if getattr(world.user, "pk", None):
         client.force_login(world.user)
     assert _work_page(client, world, action) == expected
+
+
+# The list's export and bulk actions: those who verify, assign and export (managers).
+# fmt: off
+LIST_ACTIONS = ["export", "bulk_export", "bulk_verify", "bulk_assign"]
+LIST_PAGES = {
+    #             export  bulk_export bulk_verify bulk_assign
+    "admin":       ["ok",    "ok",    "ok",    "ok"],
+    "coordinator": ["ok",    "ok",    "ok",    "ok"],
+    "lawyer":      ["403",   "403",   "403",   "403"],
+    "documenter":  ["403",   "403",   "403",   "403"],
+    "stranger":    ["403",   "403",   "403",   "403"],
+    "outsider":    ["403",   "403",   "403",   "403"],
+    "viewer":      ["403",   "403",   "403",   "403"],
+    "anonymous":   ["login", "login", "login", "login"],
+}
+# fmt: on
+
+
+def _list_page(client, world: World, action: str) -> str:
+    other = world.other
+    if action == "export":
+        response = client.get("/records/victim/export/csv/")
+        return _refusal(response) or "ok"
+    team = Team.objects.create(name="Shymkent documenters")
+    post = {"action": action.removeprefix("bulk_"), "ids": [other.record_id], "team": team.pk}
+    response = client.post("/records/victim/bulk/", post)
+    other.refresh_from_db()
+    if _refusal(response):
+        assert other.status == "submitted", "a refused bulk action changed the record"
+        assert other.team != team, "a refused bulk action changed the record"
+        return _refusal(response)
+    if action == "bulk_verify":
+        return "ok" if other.status == "verified" else "failed"
+    if action == "bulk_assign":
+        return "ok" if other.team == team else "failed"
+    return "ok" if other.record_id in b"".join(response.streaming_content).decode() else "failed"
+
+
+@pytest.mark.parametrize(
+    "world, action, expected",
+    [
+        (role, action, outcome)
+        for role, outcomes in LIST_PAGES.items()
+        for action, outcome in zip(LIST_ACTIONS, outcomes, strict=True)
+    ],
+    indirect=["world"],
+)
+def test_it_gives_each_role_exactly_its_export_and_bulk_actions(client, world, action, expected):
+    if getattr(world.user, "pk", None):
+        client.force_login(world.user)
+    assert _list_page(client, world, action) == expected
