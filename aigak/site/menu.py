@@ -40,6 +40,7 @@ ENTRIES: list[tuple[Promise, Callable[[], str], Callable[[Any], bool]]] = [
     (_("Evidence"), lambda: "/evidence/", _sees_evidence),
     (_("Lists"), lambda: "/linkage/", perms.can_see_victim_lists),
     (_("Estimates"), lambda: "/estimation/", perms.can_see_estimates),
+    (_("Import"), lambda: reverse("import"), perms.can_import_export),
     (_("Trash"), lambda: reverse("records:trash"), perms.can_use_trash),
     (_("Forms"), lambda: "/forms/", perms.can_manage_forms),
     (_("Administration"), lambda: reverse("accounts:admin-users"), perms.can_administer),

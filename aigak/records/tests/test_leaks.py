@@ -133,6 +133,9 @@ ROWS: dict[str, list[tuple[str, str, dict]]] = {
         ("post", "/records/victim/{id}/undelete/", {})
     ],
     "trash/": [("get", "/trash/", {})],
+    "import/": [("get", "/import/", {})],
+    "import/start/": [("post", "/import/start/", {"token": "nothing", "fmt": "csv"})],
+    "import/<int:pk>/": [("get", "/import/999999/", {})],
     "accounts/": [("get", "/accounts/", {})],
     "accounts/password/": [("get", "/accounts/password/", {})],
     "accounts/two-factor/": [("get", "/accounts/two-factor/", {})],

@@ -398,3 +398,22 @@ def test_it_gives_each_role_exactly_its_export_and_bulk_actions(client, world, a
     if getattr(world.user, "pk", None):
         client.force_login(world.user)
     assert _list_page(client, world, action) == expected
+
+
+# The import page (/import/): admins and coordinators, as the import action requires.
+IMPORT_PAGE = {
+    "admin": "ok", "coordinator": "ok", "lawyer": "403", "documenter": "403",
+    "stranger": "403", "outsider": "403", "viewer": "403", "anonymous": "login",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("world, expected", list(IMPORT_PAGE.items()), indirect=["world"])
+def test_it_gives_each_role_exactly_its_import_page(client, world, expected):
+    if getattr(world.user, "pk", None):
+        client.force_login(world.user)
+    response = client.get("/import/")
+    assert (_refusal(response) or "ok") == expected
+    if expected == "ok":
+        assert response.status_code == 200
+    started = client.post("/import/start/", {"token": "none", "fmt": "csv"})
+    assert (_refusal(started) or "ok") == ("404" if expected == "ok" else expected)
