@@ -86,3 +86,11 @@ def test_a_deleted_record_leaves_the_counts(client, victim, coordinator):
     board = client.get("/").context["board"]
     assert board.by_status[0].total == 0 and board.activity == []
     assert Record.objects.count() == 1
+
+
+def test_it_speaks_russian_and_kazakh(client, victim, coordinator):
+    client.force_login(coordinator)
+    ru = client.get("/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "Обзор" in ru and "Анкеты по опросникам и статусам" in ru and "Корзина" in ru
+    kk = client.get("/", HTTP_ACCEPT_LANGUAGE="kk").content.decode()
+    assert "Шолу" in kk and "Себет" in kk
