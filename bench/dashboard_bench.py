@@ -35,8 +35,8 @@ PAGES = [
     ("list sorted by name", "/records/victim/?sort=full_name", "coordinator"),
     ("list sorted by name, descending", "/records/victim/?sort=-full_name", "coordinator"),
     (
-        "list, date range on the event date",
-        "/records/victim/?date=event_date&from=2022-01-05&to=2022-01-06",
+        "list, date range on the date of death",
+        "/records/victim/?date=death_date&from=2022-01-05&to=2022-01-06",
         "coordinator",
     ),
     ("list, status and mine", "/records/victim/?status=submitted&mine=1", "coordinator"),

@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -96,31 +95,30 @@ def _month_start(day: dt.date, back: int) -> dt.date:
 
 
 def months(user: User, today: dt.date | None = None) -> list[Month]:
-    """Records entered per month, the last MONTHS months, empty months included."""
+    """Records entered per month, the last MONTHS months, empty months included.
+
+    One pass over the records with a conditional count per month: plain comparisons of
+    created_at, where truncating every row's timestamp to its month (TruncMonth) cost
+    SQLite a Python call per row, most of the dashboard's time at 100,000 records.
+    """
     today = today or timezone.localdate()
-    first = _month_start(today, MONTHS - 1)
-    since = timezone.make_aware(dt.datetime.combine(first, dt.time()))
-    rows = (
-        _live(user)
-        .filter(created_at__gte=since)
-        .order_by()
-        .annotate(month=TruncMonth("created_at"))
-        .values("month")
-        .annotate(n=Count("pk"))
+    starts = [_month_start(today, back) for back in range(MONTHS - 1, -1, -1)]
+    bounds = [_aware(day) for day in starts] + [_aware(_month_start(today, -1))]
+    counts = _live(user).aggregate(
+        **{
+            f"m{i}": Count("pk", filter=Q(created_at__gte=bounds[i], created_at__lt=bounds[i + 1]))
+            for i in range(MONTHS)
+        }
     )
-    found = {_as_date(row["month"]): row["n"] for row in rows}
-    out = [Month(m, found.get(m, 0)) for m in (_month_start(today, b) for b in range(MONTHS))]
-    out.reverse()
+    out = [Month(start, counts[f"m{i}"] or 0) for i, start in enumerate(starts)]
     busiest = max((m.count for m in out), default=0)
     for month in out:
         month.share = round(100 * month.count / busiest) if busiest else 0
     return out
 
 
-def _as_date(value: dt.date | dt.datetime) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return value
+def _aware(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
 def save_kind(version: RecordVersion) -> str:
@@ -153,14 +151,16 @@ def activity(user: User) -> list[Activity]:
 
 def build(user: User) -> Dashboard:
     mine = Record.live.filter(author=user, status=Status.DRAFT).select_related("questionnaire")
+    by_status = status_counts(user)
     to_verify = None
     to_verify_count = 0
-    if perms.can_verify(user):
+    if perms.can_verify(user):  # who verifies sees every record: the counts are theirs
         submitted = Record.live.filter(status=Status.SUBMITTED).select_related("questionnaire")
-        to_verify_count = submitted.count()
-        to_verify = list(submitted.order_by("updated_at", "id")[:SHORT_LIST])
+        to_verify_count = sum(row.counts.get(Status.SUBMITTED, 0) for row in by_status)
+        # The first entered first: the primary key's order, found without a sort.
+        to_verify = list(submitted.order_by("id")[:SHORT_LIST])
     return Dashboard(
-        by_status=status_counts(user),
+        by_status=by_status,
         months=months(user),
         drafts=list(mine.order_by("-updated_at", "-id")[:SHORT_LIST]),
         drafts_count=mine.count(),
