@@ -321,6 +321,16 @@ def can_manage_own_account(user: Any) -> bool:
     return bool(role_of(user))
 
 
+def can_use_trash(user: Any) -> bool:
+    """See deleted records and bring them back: admins and coordinators, who delete."""
+    return role_of(user) in MANAGING_ROLES
+
+
+def can_assign_teams(user: Any) -> bool:
+    """Give records to a team (whose documenters then see them): admins and coordinators."""
+    return role_of(user) in MANAGING_ROLES
+
+
 # --- Publishing ----------------------------------------------------------------------
 
 

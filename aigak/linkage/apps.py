@@ -6,7 +6,9 @@ class LinkageConfig(AppConfig):
     label = "linkage"
 
     def ready(self) -> None:
+        from aigak.linkage.dashboard import matches_waiting
         from aigak.linkage.person_page import record_panel_values
-        from aigak.records.hooks import add_record_panel
+        from aigak.records.hooks import add_dashboard_count, add_record_panel
 
         add_record_panel("linkage/_record_person.html", record_panel_values)
+        add_dashboard_count("linkage.matches", matches_waiting)

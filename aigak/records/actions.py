@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from aigak.accounts import permissions as perms
-from aigak.accounts.models import AuditAction, User, audit
+from aigak.accounts.models import AuditAction, Team, User, audit
 from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.validation import Problem, clean_answers
 from aigak.records import bulk, bulk_check, hooks
@@ -26,6 +26,20 @@ class RecordInvalid(ValueError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("; ".join(str(p) for p in problems))
+
+
+def _gaps_allowed(problems: list[Problem], draft: bool) -> list[Problem]:
+    """A draft may leave required questions unanswered; every other rule still holds."""
+    return [p for p in problems if not (draft and p.rule == "required")]
+
+
+def missing_answers(record: Record) -> list[Problem]:
+    """The required questions a record leaves unanswered (submitting checks them)."""
+    definition = record.questionnaire.definition
+    _, problems = clean_answers(
+        definition, dict(record.answers), keep_irrelevant=True, previous=record.answers
+    )
+    return [p for p in problems if p.rule == "required"]
 
 
 def _next_record_id(questionnaire: Questionnaire) -> str:
@@ -109,7 +123,7 @@ def _create(
     if not raw.get("record_id") and "record_id" in definition.fields:
         raw["record_id"] = _next_record_id(questionnaire)
     answers, problems = clean_answers(definition, raw, lang=lang)
-    problems += record_id_problems(answers)
+    problems = _gaps_allowed(problems, status == Status.DRAFT) + record_id_problems(answers)
     if problems:
         raise RecordInvalid(problems)
     record_id = str(answers.get("record_id") or _next_record_id(questionnaire))
@@ -249,7 +263,9 @@ def update_record(
     start = record.answers
     if base_version is not None and base_version != record.version:
         start = RecordVersion.objects.get(record=record, number=base_version).answers
+    draft = record.status == Status.DRAFT
     mine, problems = clean_answers(definition, {**start, **mine_raw}, lang=lang, previous=start)
+    problems = _gaps_allowed(problems, draft)
     if problems:
         raise RecordInvalid(problems)
     if start is not record.answers:
@@ -262,6 +278,7 @@ def update_record(
             ", ".join(taken) or "nothing changed"
         )
         mine, problems = clean_answers(definition, mine, lang=lang, previous=record.answers)
+        problems = _gaps_allowed(problems, draft)
         if problems:
             raise RecordInvalid(problems)
     answers = mine
@@ -337,6 +354,10 @@ def set_status(actor: User, record: Record, status: str) -> Record:
     perms.require(perms.can_change_status(actor, record, status), "change this record's status")
     if record.status == status:
         return record
+    if status != Status.DRAFT:
+        gaps = missing_answers(record)
+        if gaps:
+            raise RecordInvalid(gaps)
     previous = record.status
     record.status = status
     _new_version(record, actor, dict(record.answers), f"status {previous} -> {status}")
@@ -367,6 +388,17 @@ def undelete_record(actor: User, record: Record) -> Record:
     record.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
     audit(actor, AuditAction.RESTORE, record, undeleted=True)
     return record
+
+
+@transaction.atomic
+def assign_team(actor: User, records: list[Record], team: Team | None) -> int:
+    """Give records to a team (or to none); each change audited. Returns the count."""
+    perms.require(perms.can_assign_teams(actor), "assign records to a team")
+    pks = [r.pk for r in records]
+    changed = Record.live.filter(pk__in=pks).update(team=team, updated_at=timezone.now())
+    for record in records:
+        audit(actor, AuditAction.UPDATE, record, team=team.pk if team else None)
+    return changed
 
 
 # --- bulk import ------------------------------------------------------------------

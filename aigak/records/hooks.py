@@ -62,3 +62,29 @@ def record_saved(record: Record) -> None:
 def records_saved(pks: list[int]) -> None:
     for _, batch in _SAVED:
         batch(pks)
+
+
+# The home page's dashboard counts work waiting in apps above records (matches to decide,
+# public submissions to moderate). An app registers a counter from its ready(): a function
+# of the user that gives a DashboardCount, or None when the user has no part in that work
+# (the dashboard then shows nothing of it).
+@dataclass(frozen=True)
+class DashboardCount:
+    label: str
+    count: int
+    url: str
+
+
+DashboardCounter = Callable[[Any], DashboardCount | None]
+_COUNTERS: dict[str, DashboardCounter] = {}
+
+
+def add_dashboard_count(key: str, counter: DashboardCounter) -> None:
+    """Show `counter(user)` among the work waiting on the dashboard (once per key)."""
+    _COUNTERS[key] = counter
+
+
+def dashboard_counts(user: Any) -> list[DashboardCount]:
+    """The registered counts this user has a part in, in the order they were added."""
+    found = (counter(user) for counter in _COUNTERS.values())
+    return [count for count in found if count is not None]

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from aigak.records import views
+from aigak.records import views, views_list, views_work
 from aigak.records.ids import PATTERN
 
 
@@ -26,18 +26,24 @@ app_name = "records"
 urlpatterns = [
     path("records/<slug:questionnaire>/", views.record_list, name="list"),
     path("records/<slug:questionnaire>/new/", views.record_create, name="create"),
+    path("records/<slug:questionnaire>/bulk/", views_list.record_bulk, name="bulk"),
+    path(
+        "records/<slug:questionnaire>/export/<slug:fmt>/",
+        views_list.record_export,
+        name="export",
+    ),
     path("records/<slug:questionnaire>/<record_id:record_id>/", views.record_detail, name="detail"),
     path(
         "records/<slug:questionnaire>/<record_id:record_id>/edit/", views.record_edit, name="edit"
     ),
     path(
         "records/<slug:questionnaire>/<record_id:record_id>/status/",
-        views.record_status,
+        views_work.record_status,
         name="status",
     ),
     path(
         "records/<slug:questionnaire>/<record_id:record_id>/delete/",
-        views.record_delete,
+        views_work.record_delete,
         name="delete",
     ),
     path(
@@ -50,5 +56,16 @@ urlpatterns = [
         views.record_restore,
         name="restore",
     ),
+    path(
+        "records/<slug:questionnaire>/<record_id:record_id>/undelete/",
+        views_work.record_undelete,
+        name="undelete",
+    ),
+    path(
+        "records/<slug:questionnaire>/<record_id:record_id>/print/",
+        views_work.record_print,
+        name="print",
+    ),
+    path("trash/", views_work.trash, name="trash"),
     path("forms/<slug:questionnaire>/evaluate/", views.evaluate, name="evaluate"),
 ]

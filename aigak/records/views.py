@@ -10,23 +10,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.db import OperationalError
-from django.db.models import F
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
-from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aigak.accounts import permissions as perms
 from aigak.accounts.http import AuthenticatedHttpRequest
-from aigak.accounts.models import AuditAction, User, audit
+from aigak.accounts.models import AuditAction, Team, User, audit
 from aigak.questionnaires import semantics
 from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.validation import Problem
@@ -37,7 +35,6 @@ from aigak.questionnaires.webform import (
     errors_by_input,
     form_state,
     judge,
-    label_of,
     read_post,
 )
 from aigak.questionnaires.xlsform import FormDefinition
@@ -52,19 +49,12 @@ from aigak.records.access import (
 from aigak.records.editing import EditState, unavailable, version_posted
 from aigak.records.history import version_changes
 from aigak.records.hooks import record_page_panels
+from aigak.records.listing import FEW_MATCHES_ORDER, ListRefused, list_columns, list_query
 from aigak.records.models import Record, Status
 from aigak.records.paging import COUNT_CAP, CappedPaginator
-from aigak.records.search import filter_select, find
 from aigak.records.summaries import RecordSummary, summarize
 
 PAGE_SIZE = 50
-FILTER_PREFIX = "f_"
-# Columns of the record list, when the questionnaire has them (the victim's name and
-# status, an event's date, place and type), after the record id.
-LIST_FIELDS = ("full_name", "vital_status", "event_date", "event_locality", "event_type")
-# The list's order (-updated_at, -id) in terms the list's index does not serve (updated_at
-# is never empty): for few matches, found by search or filters, then sorted.
-FEW_MATCHES_ORDER = [Coalesce("updated_at", "created_at").desc(), F("id").desc()]
 ASSIGNED_ON_CREATE = {"record_id"}  # actions.create_record gives the next free id
 
 
@@ -76,67 +66,18 @@ def _lang() -> str:
 
 
 @dataclass
-class SelectFilter:
-    name: str
-    label: str
-    options: list[tuple[str, str]]
-    multiple: bool
-    chosen: str = ""
-
-    @property
-    def param(self) -> str:
-        return FILTER_PREFIX + self.name
-
-    def options_html(self) -> str:
-        """The <option>s, made here: the template engine took most of a list page's time
-        rendering the few hundred options of a questionnaire's select fields."""
-        return format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (value, " selected" if value == self.chosen else "", label)
-                for value, label in self.options
-            ),
-        )
-
-
-@dataclass
 class ListRow:
     record: Record
     cells: list[tuple[str, str]] = field(default_factory=list)  # (column label, value)
 
 
-def _select_filters(
-    definition: FormDefinition, visible: set[str], lang: str, params: Any
-) -> list[SelectFilter]:
-    filters = []
-    for f in definition.answer_fields():
-        if not f.is_select or f.name not in visible:
-            continue
-        options = [(c.name, label_of(c.label, lang, definition, c.name)) for c in f.choices]
-        chosen = params.get(FILTER_PREFIX + f.name, "")
-        filters.append(
-            SelectFilter(
-                name=f.name,
-                label=definition.label(f.name, lang),
-                options=options,
-                multiple=f.type == "select_multiple",
-                chosen=chosen if chosen in f.choice_names() else "",
-            )
-        )
-    return filters
-
-
-def _refused_filter(user: User, definition: FormDefinition, params: Any) -> HttpResponse | None:
-    """400 for a filter on a field the user may not name (hidden or unknown), audited."""
-    names = [key[len(FILTER_PREFIX) :] for key in params if key.startswith(FILTER_PREFIX)]
-    try:
-        perms.require_fields(user, definition, names)
-    except perms.FieldRefused as refused:
+def _refused(user: User, exc: ValueError) -> HttpResponse:
+    """400 for a parameter the list cannot take: a field the user may not name (hidden or
+    unknown, audited) or a bad date."""
+    if isinstance(exc, perms.FieldRefused):
         audit(user, AuditAction.VIEW, object_type="record_list", refused="field",
-              field=refused.field[:64])  # fmt: skip
-        return HttpResponse(str(refused), status=400, content_type="text/plain; charset=utf-8")
-    return None
+              field=exc.field[:64])  # fmt: skip
+    return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
 
 
 @login_required
@@ -146,29 +87,20 @@ def record_list(request: AuthenticatedHttpRequest, questionnaire: str) -> HttpRe
     definition = form.definition
     user = request.user
     lang = _lang()
-    visible = visible_field_names(user, definition)
-    refused = _refused_filter(user, definition, request.GET)
-    if refused is not None:
-        return refused
-    records = perms.visible_records(user, Record.live.filter(questionnaire=form))
-    filters = _select_filters(definition, visible, lang, request.GET)
-    for select in filters:
-        if select.chosen:
-            records = filter_select(records, select.name, select.chosen, select.multiple)
-    status = request.GET.get("status", "")
-    if status in Status.values:
-        records = records.filter(status=status)
-    query = request.GET.get("q", "").strip()
-    found = find(records, query, include_private=perms.can_see_confidential(user))
-    records = found.records
-    records = records.defer("search_text", "search_private", "search_choices").order_by(
-        "-updated_at", "-id"
-    )
-    narrowed = bool(query) or any(f.chosen for f in filters) or status in Status.values
+    try:
+        q = list_query(user, form, request.GET, lang)
+    except (perms.FieldRefused, ListRefused) as exc:
+        return _refused(user, exc)
     page = CappedPaginator(
-        records, PAGE_SIZE, narrowed=narrowed, few_order=FEW_MATCHES_ORDER, cap=COUNT_CAP
+        q.records,
+        PAGE_SIZE,
+        # A sorted list is counted without its order (the sort costs a pass over the
+        # rows): as a narrowed one is.
+        narrowed=q.narrowed or not q.default_order,
+        few_order=FEW_MATCHES_ORDER if q.default_order else None,
+        cap=COUNT_CAP,
     ).get_page(request.GET.get("page"))
-    columns = [name for name in LIST_FIELDS if name in definition.fields and name in visible]
+    columns = list_columns(user, definition)
     labels = [definition.label(name, lang) for name in columns]
     rows = [
         ListRow(
@@ -198,15 +130,46 @@ def record_list(request: AuthenticatedHttpRequest, questionnaire: str) -> HttpRe
             "count_cap": COUNT_CAP,
             "rows": rows,
             "columns": labels,
-            "query": query,
-            "similar": found.similar,
-            "filters": filters,
-            "filtering": any(f.chosen for f in filters) or bool(status),
-            "status": status,
+            "sort_columns": _sort_columns(columns, labels, q.sort, request.GET),
+            "q": q,
+            "query": q.query,
+            "filters": q.filters,
+            "filtering": q.filtering,
+            "status": q.status,
+            "similar": q.similar,
             "statuses": Status.choices,
             "can_create": perms.can_create_records(user),
+            "can_verify": perms.can_verify(user),
+            "can_export": perms.can_import_export(user),
+            "teams": Team.objects.order_by("name") if perms.can_verify(user) else [],
+            "params": _clean_params(request.GET),
+            "export_formats": ["csv", "xlsx", "json"],
         },
     )
+
+
+def _sort_columns(
+    columns: list[str], labels: list[str], sort: str, params: Any
+) -> list[dict[str, str]]:
+    """Headings of the list: each with the address of its sort and the order it shows."""
+    base = _clean_params(params, drop=("page", "sort"))
+    heads = [("record", _("Record")), *zip(columns, labels, strict=True)]
+    heads += [("status", _("Status")), ("updated", _("Updated"))]
+    out = []
+    for name, label in heads:
+        current = sort.removeprefix("-") == name
+        descending = sort.startswith("-")
+        link = f"-{name}" if current and not descending else name
+        shown = ("descending" if descending else "ascending") if current else "none"
+        href = "?" + (base + "&" if base else "") + urlencode({"sort": link})
+        out.append({"name": name, "label": label, "href": href, "aria": shown})
+    return out
+
+
+def _clean_params(params: Any, drop: tuple[str, ...] = ("page",)) -> str:
+    """The list's parameters without empty ones and those dropped (for links)."""
+    kept = [(k, v) for k, values in params.lists() for v in values if v and k not in drop]
+    return urlencode(kept)
 
 
 # --- one record --------------------------------------------------------------------
@@ -372,6 +335,20 @@ def _render_form(
     )
 
 
+def _prefilled(
+    definition: FormDefinition, user: User, fields: FormFields, names: set[str]
+) -> dict[str, Any]:
+    """A new record's entry date (today) and documenter (the user), among `names`: shown
+    in the form to those who see them; for a documenter, who may enter the confidential
+    documenter field but not read it back, given on save when left empty."""
+    out: dict[str, Any] = {}
+    if "entry_date" in definition.fields and "entry_date" in names & fields.editable:
+        out["entry_date"] = timezone.localdate().isoformat()
+    if "documenter" in definition.fields and "documenter" in names & fields.editable:
+        out["documenter"] = user.get_full_name() or user.get_username()
+    return out
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_create(request: AuthenticatedHttpRequest, questionnaire: str) -> HttpResponse:
@@ -382,8 +359,11 @@ def record_create(request: AuthenticatedHttpRequest, questionnaire: str) -> Http
     fields = _form_fields(user, definition, None)
     if request.method == "GET":
         defaults = semantics.initial_answers(definition, fields.visible)
+        defaults.update(_prefilled(definition, user, fields, fields.visible))
         return _render_form(request, form, definition, fields, typed=defaults)
     raw = _posted_answers(definition, request, fields, None)
+    blank = {n for n in fields.write_only if raw.get(n) in (None, "", [])}
+    raw.update(_prefilled(definition, user, fields, blank))
     raw.update(
         semantics.server_answers(
             definition, user, raw, fields.editable, started=_started(request), new=True
@@ -452,8 +432,14 @@ def record_edit(
             raise
         problems, again.busy, again.status = [], unavailable(exc), 503
     else:
-        messages.success(request, _("Record %(id)s saved.") % {"id": record.record_id})
-        return redirect("records:detail", questionnaire, record_id)
+        problems = _submit_draft(request, record)
+        if not problems:
+            messages.success(request, _("Record %(id)s saved.") % {"id": record.record_id})
+            return redirect("records:detail", questionnaire, record_id)
+        record.refresh_from_db()
+        messages.warning(
+            request, _("Saved as a draft. To submit it, answer the questions marked below.")
+        )
     return _render_form(
         request,
         record.questionnaire,
@@ -467,44 +453,16 @@ def record_edit(
     )
 
 
-@login_required
-@require_POST
-def record_status(
-    request: AuthenticatedHttpRequest, questionnaire: str, record_id: str
-) -> HttpResponse:
-    user = request.user
-    record = get_record_for_user(user, questionnaire, record_id)
-    status = request.POST.get("status", "")
-    if status not in Status.values:
-        return HttpResponse(_("Unknown status."), status=400)
-    actions.set_status(user, record, status)
-    messages.success(request, _("Status changed."))
-    return redirect("records:detail", questionnaire, record_id)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def record_delete(
-    request: AuthenticatedHttpRequest, questionnaire: str, record_id: str
-) -> HttpResponse:
-    user = request.user
-    record = get_record_for_user(user, questionnaire, record_id)
-    perms.require(perms.can_delete_record(user, record), "delete this record")
-    reason = request.POST.get("reason", "").strip()
-    if request.method == "POST" and reason:
-        actions.delete_record(user, record, reason)
-        messages.success(request, _("Record %(id)s deleted.") % {"id": record.record_id})
-        return redirect("records:list", questionnaire)
-    return render(
-        request,
-        "records/delete.html",
-        {
-            "questionnaire": record.questionnaire,
-            "record": record,
-            "missing_reason": request.method == "POST",
-        },
-        status=400 if request.method == "POST" else 200,
-    )
+def _submit_draft(request: AuthenticatedHttpRequest, record: Record) -> list[Problem]:
+    """Submit a draft saved by the edit form's "Submit" button: the required questions
+    it still leaves unanswered, or none once it is submitted."""
+    if request.POST.get("status") != Status.SUBMITTED or record.status != Status.DRAFT:
+        return []
+    try:
+        actions.set_status(request.user, record, Status.SUBMITTED)
+    except actions.RecordInvalid as exc:
+        return exc.problems
+    return []
 
 
 @login_required

@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from aigak.accounts.views_account import login_verify
-from aigak.site import views
+from aigak.site import views, views_import
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,6 +17,9 @@ urlpatterns = [
     # Django's own admin: superusers only, linked from nowhere (the app's pages administer).
     path("admin/", admin.site.urls),
     path("healthz", views.healthz),
+    path("import/", views_import.import_page, name="import"),
+    path("import/start/", views_import.import_start, name="import-start"),
+    path("import/<int:pk>/", views_import.import_run, name="import-run"),
     path("evidence/", include("aigak.evidence.urls")),
     path("api/v1/uploads/", include("aigak.evidence.tus_urls")),
     path("api/v1/", include("aigak.api.urls")),

@@ -61,6 +61,8 @@ def test_it_fills_saves_finds_and_edits_a_victim_record(
     page.fill("#id_username", "aigerim")
     page.fill("#id_password", PASSWORD)
     page.click("form button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/$"))  # the dashboard
+    page.locator("header.top nav").get_by_role("link", name="Records", exact=True).click()
     expect(page).to_have_url(re.compile(r"/records/victim/$"))
 
     page.get_by_role("link", name="New record").click()

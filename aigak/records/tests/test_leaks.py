@@ -147,6 +147,14 @@ ROWS: dict[str, list[tuple[str, str, dict]]] = {
         ("get", "/records/victim/", {"f_gender": "male"}),
     ],
     "records/<slug:questionnaire>/new/": [("get", "/records/victim/new/", {})],
+    "records/<slug:questionnaire>/bulk/": [
+        ("post", "/records/victim/bulk/", {"action": "export", "ids": "{id}", "format": "csv"}),
+        ("post", "/records/victim/bulk/", {"action": "export", "ids": "{id}", "format": "json"}),
+    ],
+    "records/<slug:questionnaire>/export/<slug:fmt>/": [
+        ("get", f"/records/victim/export/{fmt}/", {"q": "Kudaibergenov"})
+        for fmt in ("csv", "xlsx", "json")
+    ],
     "records/<slug:questionnaire>/<record_id:record_id>/": [("get", "/records/victim/{id}/", {})],
     "records/<slug:questionnaire>/<record_id:record_id>/edit/": [
         ("get", "/records/victim/{id}/edit/", {})
@@ -163,6 +171,16 @@ ROWS: dict[str, list[tuple[str, str, dict]]] = {
     "records/<slug:questionnaire>/<record_id:record_id>/history/<int:number>/restore/": [
         ("get", "/records/victim/{id}/history/1/restore/", {})
     ],
+    "records/<slug:questionnaire>/<record_id:record_id>/print/": [
+        ("get", "/records/victim/{id}/print/", {})
+    ],
+    "records/<slug:questionnaire>/<record_id:record_id>/undelete/": [
+        ("post", "/records/victim/{id}/undelete/", {})
+    ],
+    "trash/": [("get", "/trash/", {})],
+    "import/": [("get", "/import/", {})],
+    "import/start/": [("post", "/import/start/", {"token": "nothing", "fmt": "csv"})],
+    "import/<int:pk>/": [("get", "/import/999999/", {})],
     "accounts/": [("get", "/accounts/", {})],
     "accounts/password/": [("get", "/accounts/password/", {})],
     "accounts/two-factor/": [("get", "/accounts/two-factor/", {})],

@@ -295,3 +295,125 @@ def test_it_gives_each_role_exactly_its_summary_report(client, world, expected):
     assert (_refusal(response) or "ok") == expected
     if expected == "ok":
         assert response.status_code == 200
+
+
+# The trash (/trash/, restoring a deleted record) and the print view of a record.
+# fmt: off
+WORK_ACTIONS = ["trash", "undelete", "print"]
+WORK_PAGES = {
+    #             trash    undelete print
+    "admin":       ["ok",    "ok",    "ok"],
+    "coordinator": ["ok",    "ok",    "ok"],
+    "lawyer":      ["403",   "403",   "ok"],
+    "documenter":  ["403",   "403",   "masked"],
+    "stranger":    ["403",   "403",   "404"],
+    "outsider":    ["403",   "403",   "404"],
+    "viewer":      ["403",   "403",   "masked"],
+    "anonymous":   ["login", "login", "login"],
+}
+# fmt: on
+
+
+def _work_page(client, world: World, action: str) -> str:
+    other = world.other
+    if action == "print":
+        response = client.get(_url(other, "print/"))
+        return _refusal(response) or ("ok" if SECRET in response.content.decode() else "masked")
+    actions.delete_record(User.objects.get(username="boss"), other, "duplicate")
+    if action == "trash":
+        response = client.get("/trash/")
+        if _refusal(response):
+            return _refusal(response)
+        return "ok" if other.record_id in response.content.decode() else "failed"
+    response = client.post(_url(other, "undelete/"))
+    other.refresh_from_db()
+    if _refusal(response):
+        assert other.deleted_at is not None, "a refused restore brought the record back"
+        return _refusal(response)
+    return "ok" if other.deleted_at is None else "failed"
+
+
+@pytest.mark.parametrize(
+    "world, action, expected",
+    [
+        (role, action, outcome)
+        for role, outcomes in WORK_PAGES.items()
+        for action, outcome in zip(WORK_ACTIONS, outcomes, strict=True)
+    ],
+    indirect=["world"],
+)
+def test_it_gives_each_role_exactly_its_trash_and_print_pages(client, world, action, expected):
+    if getattr(world.user, "pk", None):
+        client.force_login(world.user)
+    assert _work_page(client, world, action) == expected
+
+
+# The list's export and bulk actions: those who verify, assign and export (managers).
+# fmt: off
+LIST_ACTIONS = ["export", "bulk_export", "bulk_verify", "bulk_assign"]
+LIST_PAGES = {
+    #             export  bulk_export bulk_verify bulk_assign
+    "admin":       ["ok",    "ok",    "ok",    "ok"],
+    "coordinator": ["ok",    "ok",    "ok",    "ok"],
+    "lawyer":      ["403",   "403",   "403",   "403"],
+    "documenter":  ["403",   "403",   "403",   "403"],
+    "stranger":    ["403",   "403",   "403",   "403"],
+    "outsider":    ["403",   "403",   "403",   "403"],
+    "viewer":      ["403",   "403",   "403",   "403"],
+    "anonymous":   ["login", "login", "login", "login"],
+}
+# fmt: on
+
+
+def _list_page(client, world: World, action: str) -> str:
+    other = world.other
+    if action == "export":
+        response = client.get("/records/victim/export/csv/")
+        return _refusal(response) or "ok"
+    team = Team.objects.create(name="Shymkent documenters")
+    post = {"action": action.removeprefix("bulk_"), "ids": [other.record_id], "team": team.pk}
+    response = client.post("/records/victim/bulk/", post)
+    other.refresh_from_db()
+    if _refusal(response):
+        assert other.status == "submitted", "a refused bulk action changed the record"
+        assert other.team != team, "a refused bulk action changed the record"
+        return _refusal(response)
+    if action == "bulk_verify":
+        return "ok" if other.status == "verified" else "failed"
+    if action == "bulk_assign":
+        return "ok" if other.team == team else "failed"
+    return "ok" if other.record_id in b"".join(response.streaming_content).decode() else "failed"
+
+
+@pytest.mark.parametrize(
+    "world, action, expected",
+    [
+        (role, action, outcome)
+        for role, outcomes in LIST_PAGES.items()
+        for action, outcome in zip(LIST_ACTIONS, outcomes, strict=True)
+    ],
+    indirect=["world"],
+)
+def test_it_gives_each_role_exactly_its_export_and_bulk_actions(client, world, action, expected):
+    if getattr(world.user, "pk", None):
+        client.force_login(world.user)
+    assert _list_page(client, world, action) == expected
+
+
+# The import page (/import/): admins and coordinators, as the import action requires.
+IMPORT_PAGE = {
+    "admin": "ok", "coordinator": "ok", "lawyer": "403", "documenter": "403",
+    "stranger": "403", "outsider": "403", "viewer": "403", "anonymous": "login",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("world, expected", list(IMPORT_PAGE.items()), indirect=["world"])
+def test_it_gives_each_role_exactly_its_import_page(client, world, expected):
+    if getattr(world.user, "pk", None):
+        client.force_login(world.user)
+    response = client.get("/import/")
+    assert (_refusal(response) or "ok") == expected
+    if expected == "ok":
+        assert response.status_code == 200
+    started = client.post("/import/start/", {"token": "none", "fmt": "csv"})
+    assert (_refusal(started) or "ok") == ("404" if expected == "ok" else expected)

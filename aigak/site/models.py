@@ -1,0 +1,42 @@
+"""A file of records imported on the import page, checked and written in the background."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.db import models
+
+from aigak.questionnaires.models import Questionnaire
+from aigak.runs.models import BackgroundRun
+
+
+class RecordImport(BackgroundRun):
+    """One upload of the import page: its preview was seen; this run checks every row
+    with the form's rules and writes all of them, or none (`records.actions.import_rows`,
+    as `aigak import` does)."""
+
+    run_work: ClassVar[str] = "aigak.site.imports:run_import"
+    run_related: ClassVar[tuple[str, ...]] = ("questionnaire", "requested_by")
+    run_slot: ClassVar[str] = "import"
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(max_length=255)
+    staged = models.CharField(max_length=500)  # the uploaded file, until the run ends
+    file_format = models.CharField(max_length=8)
+    total = models.PositiveIntegerField(default=0)  # rows in the file
+    checked = models.PositiveIntegerField(default=0)  # rows checked so far
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list)  # [{row, field, value, message}], the first ones
+    problem_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} -> {self.questionnaire_id}"
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.checked / self.total)) if self.total else 0
