@@ -7,8 +7,10 @@ class PublishingConfig(AppConfig):
 
     def ready(self) -> None:
         from aigak.publishing.actions import record_saved, records_saved
+        from aigak.publishing.dashboard import submissions_waiting
         from aigak.publishing.record_panel import TEMPLATE, record_panel_values
-        from aigak.records.hooks import add_record_panel, on_records_saved
+        from aigak.records.hooks import add_dashboard_count, add_record_panel, on_records_saved
 
         on_records_saved(record_saved, records_saved)
         add_record_panel(TEMPLATE, record_panel_values)
+        add_dashboard_count("publishing.intake", submissions_waiting)

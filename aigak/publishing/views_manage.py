@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -78,7 +79,10 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         except SettingsRefused as refused:
             problems = refused.problems
     chosen = shown_fields(questionnaire)
-    offered = ["age", "summary"] + [n for n in definition.fields if not refusal(definition, n)]
+    names = ["age", "summary"] + [n for n in definition.fields if not refusal(definition, n)]
+    lang = get_language() or "en"
+    special = {"age": _("Age"), "summary": _("Public summary")}
+    offered = [(n, special.get(n) or definition.label(n, lang)) for n in names]
     publications = (
         Publication.objects.filter(record__questionnaire=questionnaire, withdrawn_at__isnull=True)
         .select_related("record", "published_by")

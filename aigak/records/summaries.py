@@ -54,7 +54,7 @@ def summarize(user: Any, record: Record) -> RecordSummary:
     return RecordSummary(
         record=record,
         name=str(answers.get(NAME_FIELD) or ""),
-        title=record.questionnaire.title,
+        title=record.questionnaire.local_title,
         date=when or record.created_at.date(),
     )
 

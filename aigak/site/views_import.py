@@ -31,7 +31,7 @@ class UploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         choice = self.fields["questionnaire"]
         assert isinstance(choice, forms.ChoiceField)
-        choice.choices = [(q.name, q.title) for q in listed_questionnaires()]
+        choice.choices = [(q.name, q.local_title) for q in listed_questionnaires()]
 
     def clean_file(self):  # type: ignore[no-untyped-def]
         upload = self.cleaned_data["file"]

@@ -76,6 +76,18 @@ def test_a_submission_waits_for_moderation_and_the_sender_gets_only_a_code(clien
 
 
 @pytest.mark.django_db
+def test_the_dashboard_counts_submissions_waiting_for_moderation(
+    client, questionnaires, coordinator, documenter
+):
+    _post(client)
+    client.force_login(coordinator)
+    waiting = {w.url: w.count for w in client.get("/").context["board"].waiting}
+    assert waiting["/intake/"] == 1
+    client.force_login(documenter)  # documenters do not moderate: no count offered
+    assert "/intake/" not in {w.url for w in client.get("/").context["board"].waiting}
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "extra, status",
     [
