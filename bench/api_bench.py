@@ -51,21 +51,12 @@ def child(repeat: int, sync_page: int) -> None:
     django.setup()
     from django.db import connection
     from django.test import Client
-    from list_bench import _backend_cpu, _p95
+    from list_bench import _backend_cpu, _p95, bench_users
 
-    from aigak.accounts.models import Role, Team, User
     from aigak.accounts.tokens import issue_token
     from aigak.records.models import Record
 
-    team, _ = Team.objects.get_or_create(name="bench team")
-    users = {
-        "coordinator": User.objects.get_or_create(
-            username="bench_coordinator", defaults={"role": Role.COORDINATOR}
-        )[0],
-        "documenter": User.objects.get_or_create(
-            username="bench_documenter", defaults={"role": Role.DOCUMENTER, "team": team}
-        )[0],
-    }
+    users = bench_users()
     headers = {name: {"HTTP_AUTHORIZATION": f"Token {issue_token(u)}"} for name, u in users.items()}
     client = Client()
     backend = _backend_cpu(connection)

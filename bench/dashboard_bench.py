@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).parent))
 
-from list_bench import _backend_cpu, _p95, ensure_filled  # noqa: E402
+from list_bench import _backend_cpu, _p95, bench_users, ensure_filled  # noqa: E402
 
 PAGES = [
     ("dashboard, coordinator", "/", "coordinator"),
@@ -54,18 +54,9 @@ def child(repeat: int) -> None:
     from django.db import connection
     from django.test import Client
 
-    from aigak.accounts.models import Role, Team, User
     from aigak.records.models import Record
 
-    team, _ = Team.objects.get_or_create(name="bench team")
-    users = {
-        "coordinator": User.objects.get_or_create(
-            username="bench_coordinator", defaults={"role": Role.COORDINATOR}
-        )[0],
-        "documenter": User.objects.get_or_create(
-            username="bench_documenter", defaults={"role": Role.DOCUMENTER, "team": team}
-        )[0],
-    }
+    users = bench_users()
     clients = {name: Client() for name in users}
     for name, user in users.items():
         clients[name].force_login(user)

@@ -66,6 +66,22 @@ PAGES = [
 ]
 
 
+def bench_users() -> dict:
+    """The coordinator and the documenter (of the bench team) the pages are read as; call
+    it after django.setup()."""
+    from aigak.accounts.models import Role, Team, User
+
+    team, _ = Team.objects.get_or_create(name="bench team")
+    return {
+        "coordinator": User.objects.get_or_create(
+            username="bench_coordinator", defaults={"role": Role.COORDINATOR}
+        )[0],
+        "documenter": User.objects.get_or_create(
+            username="bench_documenter", defaults={"role": Role.DOCUMENTER, "team": team}
+        )[0],
+    }
+
+
 def child(repeat: int) -> None:
     """Run inside the database's environment: time every page; print JSON."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aigak.settings")
@@ -75,18 +91,9 @@ def child(repeat: int) -> None:
     from django.db import connection
     from django.test import Client
 
-    from aigak.accounts.models import Role, Team, User
     from aigak.records.models import Record
 
-    team, _ = Team.objects.get_or_create(name="bench team")
-    users = {
-        "coordinator": User.objects.get_or_create(
-            username="bench_coordinator", defaults={"role": Role.COORDINATOR}
-        )[0],
-        "documenter": User.objects.get_or_create(
-            username="bench_documenter", defaults={"role": Role.DOCUMENTER, "team": team}
-        )[0],
-    }
+    users = bench_users()
     clients = {}
     for name, user in users.items():
         clients[name] = Client()
