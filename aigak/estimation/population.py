@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from aigak.linkage.models import Match, MatchKind, MatchStatus, VictimList
-from aigak.linkage.review import VICTIM_QUESTIONNAIRE, canonical_map
 from aigak.questionnaires.definition import pick
 from aigak.questionnaires.registry import get_questionnaire
 from aigak.records.models import Record
 
+VICTIM_QUESTIONNAIRE = "victim"  # as linkage.review names it (not imported: it loads splink)
 SMALL_LIST = 50  # a list with fewer people than this: a warning
 FEW_LISTS = 3  # fewer lists than this: a warning (dependence between lists cannot be seen)
 NEARLY_ALL = 0.9  # a list whose matched people are this share dead is a list of the dead
@@ -80,6 +80,8 @@ class Population:
 
     def persons(self) -> set[int]:
         """The canonical persons with at least one live Victims record in the population."""
+        from aigak.linkage.review import canonical_map  # splink and duckdb: only when counted
+
         cmap = canonical_map()
         rows = Record.live.filter(
             questionnaire__name=VICTIM_QUESTIONNAIRE, person__isnull=False

@@ -40,12 +40,14 @@ def day(transactional_db, settings, tmp_path):
 
 
 def _log_in(page, base: str, username: str) -> None:
-    page.goto(base + "/accounts/logout/")
+    from playwright.sync_api import expect
+
     page.context.clear_cookies()
-    page.goto(base + "/")
+    page.goto(base + "/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("form button[type=submit]")
+    expect(page.locator("header.top .who")).to_contain_text(username)
 
 
 @pytest.mark.browser

@@ -21,6 +21,17 @@ QUEUE_TIMEOUT = 30.0  # seconds a write waits for this process's other writers
 class DatabaseWrapper(base.DatabaseWrapper):
     _holds_writer = False
 
+    def get_new_connection(self, conn_params: dict) -> object:
+        connection = super().get_new_connection(conn_params)
+        if self.is_in_memory_db():
+            # The test database: one in-memory database shared by the live server's
+            # threads and a background run's thread through SQLite's shared cache, where a
+            # reader's table lock makes a writer fail at once ("database table is locked")
+            # instead of waiting. Readers there take no table locks; a file database (WAL)
+            # never needs this.
+            connection.execute("PRAGMA read_uncommitted = 1")
+        return connection
+
     def _start_transaction_under_autocommit(self) -> None:
         if not _writer.acquire(timeout=QUEUE_TIMEOUT):
             raise OperationalError("database is locked (waited for other writers)")
