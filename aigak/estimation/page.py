@@ -185,7 +185,7 @@ def table_warnings(table: CaptureTable, all_cells: list[Cell]) -> list[str]:
                     "much it misses rests on very few people.",
                     shared,
                 )
-                % {"list": name, "count": shared}
+                % {"list": shown_name(name), "count": shared}
             )
     empty = sum(1 for cell in all_cells if cell.count == 0)
     if table.k >= 3 and empty > SPARSE_SHARE * len(all_cells):
@@ -322,6 +322,11 @@ class Diagram:
     matrix_x: float
 
 
+def shown_name(name: str) -> str:
+    """A list's name as the page shows it: the database's column in the reader's words."""
+    return _("the database") if name == "database" else name
+
+
 def upset(table: CaptureTable, all_cells: list[Cell]) -> Diagram:
     shown = [cell for cell in all_cells if cell.count > 0]
     column, row, bar_height, left, total_bar = 22.0, 20.0, 140.0, 240.0, 80.0
@@ -333,7 +338,7 @@ def upset(table: CaptureTable, all_cells: list[Cell]) -> Diagram:
     for index, cell in enumerate(shown):
         x = left + index * column
         height = max(bar_height * cell.count / most, 1.0)
-        names = [name for name, on in zip(table.lists, cell.marks, strict=True) if on]
+        names = [shown_name(name) for name, on in zip(table.lists, cell.marks, strict=True) if on]
         bars.append(Bar(x + 3, axis_y - height, column - 6, height, cell.count, " + ".join(names)))
         ys = []
         for j, on in enumerate(cell.marks):
@@ -346,7 +351,7 @@ def upset(table: CaptureTable, all_cells: list[Cell]) -> Diagram:
     totals = table.list_totals()
     largest = max(totals.values(), default=1) or 1
     rows = [
-        (name, matrix_top + j * row + row / 2, max(total_bar * totals[name] / largest, 1.0),
+        (shown_name(name), matrix_top + j * row + row / 2, max(total_bar * totals[name] / largest, 1.0),
          totals[name])
         for j, name in enumerate(table.lists)
     ]  # fmt: skip

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from aigak.accounts.models import AuditAction, audit
 from aigak.publishing.fields import CONSENT_FIELD, require_publisher
@@ -28,14 +29,18 @@ UNPUBLISHED = "unpublished"
 def why_not_eligible(record: Record) -> str:
     """The reason `record` may not be published, or "" when it may."""
     if record.deleted_at is not None:
-        return "the record is deleted"
+        return _("the record is deleted")
     if CONSENT_FIELD not in record.questionnaire.definition.fields:
-        return f"the questionnaire does not ask {CONSENT_FIELD}"
+        return _("the questionnaire does not ask %(field)s") % {"field": CONSENT_FIELD}
     if record.status != Status.VERIFIED:
-        return f"the record is not verified (status {record.status})"
+        status = str(Status(record.status).label).lower()
+        return _("the record is not verified (status %(status)s)") % {"status": status}
     consent = record.answers.get(CONSENT_FIELD)
     if consent != "yes":
-        return f"no consent to publish the name ({CONSENT_FIELD} = {consent or 'empty'})"
+        return _("no consent to publish the name (%(field)s = %(value)s)") % {
+            "field": CONSENT_FIELD,
+            "value": consent or _("empty"),
+        }
     return ""
 
 

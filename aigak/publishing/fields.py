@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from aigak.accounts import permissions as perms
 from aigak.accounts.models import AuditAction, audit
@@ -50,13 +51,15 @@ def refusal(definition: FormDefinition, name: str) -> str:
         return ""
     field = definition.fields.get(name)
     if field is None or not field.stores_answer:
-        return f"{name}: no such field"
+        return _("%(name)s: no such field") % {"name": name}
     if field.confidential:
-        return f"{name}: a confidential field is never published"
+        return _("%(name)s: a confidential field is never published") % {"name": name}
     if field.type == "text" and name != NAME_FIELD:
-        return f"{name}: free text is not published (write the public summary instead)"
+        return _("%(name)s: free text is not published (write the public summary instead)") % {
+            "name": name
+        }
     if field.type not in SHOWN_TYPES and name != NAME_FIELD:
-        return f"{name}: a {field.type} field is not published"
+        return _("%(name)s: a %(type)s field is not published") % {"name": name, "type": field.type}
     return ""
 
 
@@ -86,7 +89,7 @@ def save_settings(actor: Any, questionnaire: Questionnaire, names: list[str]) ->
         problems.append("a field is named twice")
     if problems:
         raise SettingsRefused(problems)
-    found, _ = PublishingSettings.objects.get_or_create(questionnaire=questionnaire)
+    found, _created = PublishingSettings.objects.get_or_create(questionnaire=questionnaire)
     before = list(found.fields)
     found.fields = list(names)
     found.changed_by = actor if getattr(actor, "pk", None) else None
