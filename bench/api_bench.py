@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -51,7 +50,7 @@ def child(repeat: int, sync_page: int) -> None:
     django.setup()
     from django.db import connection
     from django.test import Client
-    from list_bench import _backend_cpu, _p95, bench_users
+    from list_bench import _backend_cpu, bench_users, summary, timed
 
     from aigak.accounts.tokens import issue_token
     from aigak.records.models import Record
@@ -64,23 +63,12 @@ def child(repeat: int, sync_page: int) -> None:
     for what, url, who in LISTS:
         for _ in range(2):
             assert client.get(url, **headers[who]).status_code == 200, url
-        times, cpu = [], []
-        for _ in range(repeat):
-            start, start_cpu, start_server = time.perf_counter(), time.process_time(), backend()
-            response = client.get(url, **headers[who])
-            times.append((time.perf_counter() - start) * 1000)
-            cpu.append((time.process_time() - start_cpu + backend() - start_server) * 1000)
-            assert response.status_code == 200, url
-        times.sort()
-        cpu.sort()
+        times, cpu, response = timed(
+            lambda u=url, h=headers[who]: client.get(u, **h), repeat, backend
+        )
         body = response.json()
-        results.append({
-            "what": what, "url": url,
-            "p50_ms": round(statistics.median(times), 1), "p95_ms": round(_p95(times), 1),
-            "max_ms": round(times[-1], 1),
-            "cpu_p50_ms": round(statistics.median(cpu), 1), "cpu_p95_ms": round(_p95(cpu), 1),
-            "rows": len(body["results"]) if "results" in body else 1,
-        })  # fmt: skip
+        rows = len(body["results"]) if "results" in body else 1
+        results.append({"what": what, "url": url, **summary(times, cpu), "rows": rows})
     start, start_cpu, start_server = time.perf_counter(), time.process_time(), backend()
     url = f"/api/v1/records/victim/?limit={sync_page}&updated_since=1970-01-01T00:00:00Z"
     seen, pages = set(), 0
@@ -103,24 +91,10 @@ def child(repeat: int, sync_page: int) -> None:
 
 
 def ensure_filled(db: str, rows: int, work: Path) -> dict[str, str]:
-    import import_bench
+    """The list benchmark's filled database, with a rate limit the bench never meets."""
+    from list_bench import ensure_filled as filled
 
-    data_dir = work / f"data-{db}"
-    env = import_bench.environment(db, data_dir)
-    env["AIGAK_API_RATE"] = "100000/minute"
-    count = subprocess.run(
-        [sys.executable, "-m", "aigak", "manage", "shell", "-c",
-         "from aigak.records.models import Record; print(Record.live.count())"],
-        env=env, cwd=ROOT, capture_output=True, text=True,
-    )  # fmt: skip
-    have = int(count.stdout.strip().splitlines()[-1]) if count.returncode == 0 else 0
-    if have < rows:
-        print(f"{db}: filling with {rows} records...", flush=True)
-        csv_path = import_bench.write_rows(work / f"victims-{rows}.csv", rows)
-        env = {**import_bench.fresh_database(db, data_dir), "AIGAK_API_RATE": "100000/minute"}
-        subprocess.run([sys.executable, "-m", "aigak", "import", "victim", str(csv_path)],
-                       env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
-    return env
+    return {**filled(db, rows, work), "AIGAK_API_RATE": "100000/minute"}
 
 
 def main() -> None:

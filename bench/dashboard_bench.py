@@ -17,17 +17,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).parent))
 
-from list_bench import _backend_cpu, _p95, bench_users, ensure_filled  # noqa: E402
+from list_bench import _backend_cpu, bench_users, ensure_filled, summary, timed  # noqa: E402
 
 PAGES = [
     ("dashboard, coordinator", "/", "coordinator"),
@@ -68,33 +67,17 @@ def child(repeat: int) -> None:
         client = clients[who]
         for _ in range(2 if times_ == repeat else 1):
             assert client.get(url).status_code == 200, url
-        times, cpu = [], []
-        size = 0
-        for _ in range(times_):
-            start, start_cpu, start_server = time.perf_counter(), time.process_time(), backend()
+
+        def get(url: str = url, client: Any = client) -> Any:
             response = client.get(url)
-            body = (
-                b"".join(response.streaming_content)
-                if getattr(response, "streaming", False)
-                else response.content
+            streamed = getattr(response, "streaming", False)
+            response.size = len(
+                b"".join(response.streaming_content) if streamed else response.content
             )
-            size = len(body)
-            times.append((time.perf_counter() - start) * 1000)
-            cpu.append((time.process_time() - start_cpu + backend() - start_server) * 1000)
-            assert response.status_code == 200, url
-        times.sort()
-        cpu.sort()
-        results.append(
-            {
-                "what": what,
-                "url": url,
-                "p50_ms": round(statistics.median(times), 1),
-                "p95_ms": round(_p95(times), 1),
-                "max_ms": round(times[-1], 1),
-                "cpu_p50_ms": round(statistics.median(cpu), 1),
-                "bytes": size,
-            }  # fmt: skip
-        )
+            return response
+
+        times, cpu, response = timed(get, times_, backend)
+        results.append({"what": what, "url": url, **summary(times, cpu), "bytes": response.size})
     print(json.dumps({"vendor": connection.vendor, "records": Record.live.count(),
                       "pages": results}))  # fmt: skip
 

@@ -66,6 +66,30 @@ PAGES = [
 ]
 
 
+def timed(get: Any, repeat: int, backend: Any) -> tuple[list[float], list[float], Any]:
+    """Call `get()` `repeat` times (each must answer 200): the sorted wall and CPU times in
+    ms (this process plus the database server's, `backend`), and the last response."""
+    times, cpu, response = [], [], None
+    for _ in range(repeat):
+        start, start_cpu, start_server = time.perf_counter(), time.process_time(), backend()
+        response = get()
+        times.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu + backend() - start_server) * 1000)
+        assert response.status_code == 200, response
+    return sorted(times), sorted(cpu), response
+
+
+def summary(times: list[float], cpu: list[float]) -> dict[str, float]:
+    """p50, p95 and max wall time, p50 and p95 CPU time, in ms, of sorted times."""
+    return {
+        "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(_p95(times), 1),
+        "max_ms": round(times[-1], 1),
+        "cpu_p50_ms": round(statistics.median(cpu), 1),
+        "cpu_p95_ms": round(_p95(cpu), 1),
+    }
+
+
 def bench_users() -> dict:
     """The coordinator and the documenter (of the bench team) the pages are read as; call
     it after django.setup()."""
@@ -104,24 +128,12 @@ def child(repeat: int) -> None:
         client = clients[who]
         for _ in range(2):
             assert client.get(url).status_code == 200, url
-        times, cpu = [], []
-        for _ in range(repeat):
-            start, start_cpu, start_server = time.perf_counter(), time.process_time(), backend()
-            response = client.get(url)
-            times.append((time.perf_counter() - start) * 1000)
-            cpu.append((time.process_time() - start_cpu + backend() - start_server) * 1000)
-            assert response.status_code == 200, url
-        times.sort()
-        cpu.sort()
+        times, cpu, response = timed(lambda c=client, u=url: c.get(u), repeat, backend)
         results.append(
             {
                 "what": what,
                 "url": url,
-                "p50_ms": round(statistics.median(times), 1),
-                "p95_ms": round(_p95(times), 1),
-                "max_ms": round(times[-1], 1),
-                "cpu_p50_ms": round(statistics.median(cpu), 1),
-                "cpu_p95_ms": round(_p95(cpu), 1),
+                **summary(times, cpu),
                 "shown": _shown_count(response.content.decode()),
             }
         )
