@@ -9,13 +9,46 @@ blocks (every write Aigak makes through its actions) are queued.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
+from typing import Any
 
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
 
 _writer = threading.Lock()
 QUEUE_TIMEOUT = 30.0  # seconds a write waits for this process's other writers
+SHARED_CACHE_WAIT = 30.0  # seconds a statement of the in-memory test database retries
+
+
+class SharedCacheCursor(base.SQLiteCursorWrapper):
+    """A cursor of the in-memory test database that waits for a table lock.
+
+    In SQLite's shared cache a statement that meets another connection's table lock fails
+    at once ("database table is locked"): the busy timeout does not apply there. A write
+    outside an `atomic` block (a background run's progress, a session's row) can meet the
+    live server's writer that way; this retries the statement, which had no effect, as the
+    busy timeout would on a file database.
+    """
+
+    def execute(self, query: str, params: Any = None) -> Any:
+        # One statement fails whole, so it can be tried again; `executemany` is not
+        # retried (rows before the failing one may stand).
+        return _retried(lambda: base.SQLiteCursorWrapper.execute(self, query, params))
+
+
+def _retried(statement: Any) -> Any:
+    deadline = time.monotonic() + SHARED_CACHE_WAIT
+    pause = 0.001
+    while True:
+        try:
+            return statement()
+        except sqlite3.OperationalError as error:
+            if "is locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -31,6 +64,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
             # never needs this.
             connection.execute("PRAGMA read_uncommitted = 1")
         return connection
+
+    def create_cursor(self, name: str | None = None) -> Any:
+        if self.is_in_memory_db():
+            return self.connection.cursor(factory=SharedCacheCursor)
+        return super().create_cursor(name)
 
     def _start_transaction_under_autocommit(self) -> None:
         if not _writer.acquire(timeout=QUEUE_TIMEOUT):
