@@ -12,7 +12,7 @@ from aigak.questionnaires.models import Questionnaire
 
 class CollectionAccess(models.Model):
     """The forms a user may collect with. Without a row, or with `all_forms`: every
-    questionnaire they may create records in."""
+    questionnaire they may create records in, except those open to the public."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collection_access"

@@ -12,6 +12,7 @@ from xml.sax.saxutils import quoteattr
 from aigak.accounts import permissions as perms
 from aigak.accounts.models import User
 from aigak.collection.models import CollectionAccess, FormMedia
+from aigak.publishing import intake
 from aigak.questionnaires.models import Questionnaire, QuestionnaireVersion
 from aigak.questionnaires.registry import ensure_shipped
 from aigak.questionnaires.xlsform import to_xform
@@ -22,16 +23,17 @@ _ATTRIBUTE = r'\s{name}="[^"]*"'
 
 
 def collectable_forms(user: User) -> list[Questionnaire]:
-    """The questionnaires a user may collect with: every one they may create records in,
-    or the ones a coordinator chose for them."""
+    """The questionnaires a user may collect with: the ones a coordinator chose for them,
+    else every one they may create records in except the forms open to the public (those
+    are filled on the public intake page; a coordinator may still choose one)."""
     if not perms.can_create_records(user):
         return []
     ensure_shipped()
     forms = Questionnaire.objects.filter(current__isnull=False).select_related("current")
     access = CollectionAccess.objects.filter(user=user).first()
     if access is not None and not access.all_forms:
-        forms = forms.filter(pk__in=access.forms.values("pk"))
-    return list(forms.order_by("name"))
+        return list(forms.filter(pk__in=access.forms.values("pk")).order_by("name"))
+    return [q for q in forms.order_by("name") if not intake.is_public(q)]
 
 
 def collectable_form(user: User, name: str) -> Questionnaire | None:

@@ -41,6 +41,18 @@ def test_it_lists_the_forms_a_documenter_may_collect_with(client_for, documenter
     assert forms["victim"].version == "2026.1"
 
 
+def test_forms_open_to_the_public_are_left_out_unless_a_coordinator_chose_them(
+    client_for, documenter, field_form
+):
+    from aigak.collection.models import CollectionAccess
+    from aigak.questionnaires.models import Questionnaire
+
+    assert "tell_us" not in {f.form_id for f in client_for(documenter).list_forms()}
+    access = CollectionAccess.objects.create(user=documenter, all_forms=False)
+    access.forms.add(Questionnaire.objects.get(name="tell_us"))
+    assert [f.form_id for f in client_for(documenter).list_forms()] == ["tell_us"]
+
+
 def test_a_viewer_gets_an_empty_list(client_for, viewer, field_form):
     assert client_for(viewer).list_forms() == []
 
