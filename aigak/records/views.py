@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from aigak.accounts import permissions as perms
 from aigak.accounts.http import AuthenticatedHttpRequest
 from aigak.accounts.models import AuditAction, Team, User, audit
+from aigak.lib.busy import answers_busy, turned_away
 from aigak.questionnaires import semantics
 from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.validation import Problem
@@ -349,6 +350,7 @@ def _prefilled(
     return out
 
 
+@answers_busy
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_create(request: AuthenticatedHttpRequest, questionnaire: str) -> HttpResponse:
@@ -369,6 +371,9 @@ def record_create(request: AuthenticatedHttpRequest, questionnaire: str) -> Http
             definition, user, raw, fields.editable, started=_started(request), new=True
         )
     )
+    if turned_away(request):  # waited past its turn in the server: save nothing
+        waiting = EditState(busy="busy", status=503)
+        return _render_form(request, form, definition, fields, typed=raw, edit=waiting)
     status = Status.DRAFT if request.POST.get("status") == Status.DRAFT else Status.SUBMITTED
     try:
         record = actions.create_record(
@@ -385,6 +390,7 @@ def record_create(request: AuthenticatedHttpRequest, questionnaire: str) -> Http
     return redirect("records:detail", questionnaire, record.record_id)
 
 
+@answers_busy
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_edit(
@@ -410,6 +416,18 @@ def record_edit(
     }
     seen = version_posted(request, "_seen_version")
     again = EditState(base_version=base or "", seen_version=seen or "")
+    if turned_away(request):  # waited past its turn in the server: save nothing
+        again.busy, again.status = "busy", 503
+        return _render_form(
+            request,
+            record.questionnaire,
+            definition,
+            fields,
+            typed=raw,
+            record=record,
+            note=note,
+            edit=again,
+        )
     try:
         actions.update_record(
             user,
