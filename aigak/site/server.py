@@ -124,7 +124,11 @@ def bind(host: str, port: int, backlog: int = 1024) -> list[socket.socket]:
     """Listening sockets for `host` (each of its addresses) and `port`."""
     found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     sockets = []
-    for family, kind, proto, _, address in dict.fromkeys(tuple(a) for a in found):
+    seen: set[tuple[int, Any]] = set()
+    for family, kind, proto, _, address in found:
+        if (family, address) in seen:  # the same address once per protocol
+            continue
+        seen.add((family, address))
         listener = socket.socket(family, kind, proto)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         if family == socket.AF_INET6:
