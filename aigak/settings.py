@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "aigak.lib.busy.TurnAwayLateWrites",  # a write the server turned away: 503
 ]
 
 ROOT_URLCONF = "aigak.site.urls"

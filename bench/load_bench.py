@@ -70,6 +70,29 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a process and its live descendants, with the
+    children it has already waited for; from /proc (Linux), 0.0 elsewhere."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the name: state, ppid, ..., utime (14th field of the line), stime,
+        # cutime, cstime.
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = sum(int(v) for v in fields[11:15]) / tick
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += times.get(current, 0.0)
+        todo.extend(child for child, parent in parents.items() if parent == current)
+    return total
+
+
 def _login(base: str, username: str) -> requests.Session:
     session = requests.Session()
     session.get(f"{base}/accounts/login/", timeout=30)
@@ -188,6 +211,7 @@ def bench(database_url: str | None, args: argparse.Namespace) -> dict[str, Any]:
             str(port),
             "--threads",
             str(args.threads),
+            *(["--workers", str(args.workers)] if args.workers else []),
         ],
         env=env,
         cwd=ROOT,
@@ -213,6 +237,7 @@ def bench(database_url: str | None, args: argparse.Namespace) -> dict[str, Any]:
         ]
         readers = [threading.Thread(target=run.reader, args=(s,)) for s in readers_in]
         started = time.perf_counter()
+        cpu_before = _tree_cpu(server.pid)
         for t in readers + writers:
             t.start()
         for t in writers:
@@ -221,6 +246,7 @@ def bench(database_url: str | None, args: argparse.Namespace) -> dict[str, Any]:
         for t in readers:
             t.join()
         seconds = time.perf_counter() - started
+        server_cpu = _tree_cpu(server.pid) - cpu_before
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -229,12 +255,16 @@ def bench(database_url: str | None, args: argparse.Namespace) -> dict[str, Any]:
     checked = subprocess.run(
         [*python, CHECK, str(expected)], env=env, cwd=ROOT, capture_output=True, text=True
     )
+    requests_made = sum(n for kinds in run.statuses.values() for n in kinds.values())
     five = sum(n for kinds in run.statuses.values() for s, n in kinds.items() if s >= 500)
     return {
         "database": "postgresql" if database_url else "sqlite",
         "writers": args.writers,
         "readers": args.readers,
+        "workers": args.workers or "default",
         "seconds": round(seconds, 1),
+        "server_cpu_s": round(server_cpu, 1),
+        "server_cpu_ms_per_request": round(1000 * server_cpu / max(1, requests_made), 1),
         "statuses": run.statuses,
         "5xx": five,
         "list_ms": {"n": len(run.read_ms["list"]), "p50": _p(run.read_ms["list"], 0.5),
@@ -255,6 +285,9 @@ def main() -> None:
     parser.add_argument("--readers", type=int, default=4)
     parser.add_argument("--ops", type=int, default=10, help="saves per writer")
     parser.add_argument("--threads", type=int, default=16, help="server threads")
+    parser.add_argument(
+        "--workers", type=int, default=0, help="server processes (default: serve's own)"
+    )
     parser.add_argument("--deadline", type=float, default=600, help="seconds, at most")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")

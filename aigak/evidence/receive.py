@@ -180,10 +180,13 @@ class TusChannel(HTTPChannel):
         super().handle_close()
 
 
-def make_server(application: Any, **adjustments: Any) -> Any:
-    """waitress's `create_server`, with tus PATCH bodies going straight to their file."""
+def make_server(application: Any, dispatcher: Any = None, **adjustments: Any) -> Any:
+    """waitress's `create_server`, with tus PATCH bodies going straight to their file;
+    `dispatcher`, a waitress task dispatcher, is given its threads (`threads`) here."""
     sockets: dict = {}
-    server = create_server(application, map=sockets, **adjustments)
+    if dispatcher is not None:
+        dispatcher.set_thread_count(adjustments.get("threads", 4))
+    server = create_server(application, map=sockets, _dispatcher=dispatcher, **adjustments)
     for listener in list(sockets.values()):
         if isinstance(listener, BaseWSGIServer):
             listener.channel_class = TusChannel

@@ -1,14 +1,19 @@
-"""Django's SQLite backend, with write transactions of one process taken in turn.
+"""Django's SQLite backend, with write transactions taken in turn.
 
 SQLite lets one writer in at a time; the others poll the lock (busy_timeout) with
 growing sleeps, so under many writers one can wait past the timeout while later ones get
-in. The web server's threads here queue on a lock instead and enter one after another;
-the busy timeout remains for other processes (a command-line import). Only `atomic`
-blocks (every write Aigak makes through its actions) are queued.
+in. Here the threads of one process queue on a lock instead and enter one after another;
+between processes (`aigak serve --workers`, a command-line import beside the server) the
+one holding the thread lock then takes an exclusive `flock` on a file beside the database
+(`<database>.writer`), polled without blocking and with short sleeps, so a waiting writer
+holds neither the GIL nor SQLite's lock and the timeout still applies. Only `atomic`
+blocks (every write Aigak makes through its actions) are queued; the busy timeout remains
+for the rest. Where there is no `flock` (Windows) the queue is within one process.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -17,8 +22,52 @@ from typing import Any
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
 
+try:
+    import fcntl
+except ImportError:  # Windows: one process only
+    fcntl = None  # type: ignore[assignment]
+
 _writer = threading.Lock()
-QUEUE_TIMEOUT = 30.0  # seconds a write waits for this process's other writers
+QUEUE_TIMEOUT = 30.0  # seconds a write waits for the other writers
+LOCK_SUFFIX = ".writer"
+# The lock files this process opened: path -> (pid, descriptor). A descriptor inherited
+# over fork shares its lock with the parent, so a child opens its own.
+_lock_files: dict[str, tuple[int, int]] = {}
+
+
+def _lock_file(database: str) -> int:
+    path = database + LOCK_SUFFIX
+    pid = os.getpid()
+    known = _lock_files.get(path)
+    if known is not None and known[0] == pid:
+        return known[1]
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+    _lock_files[path] = (pid, fd)
+    return fd
+
+
+def take_file_lock(database: str, deadline: float) -> int | None:
+    """Hold the exclusive lock on the database's lock file (the caller holds `_writer`),
+    waiting until `deadline` (time.monotonic()); its descriptor, or None without flock."""
+    if fcntl is None:
+        return None
+    fd = _lock_file(database)
+    pause = 0.0005
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise OperationalError("database is locked (waited for other writers)") from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.005)
+
+
+def release_file_lock(fd: int) -> None:
+    fcntl.flock(fd, fcntl.LOCK_UN)
+
+
 SHARED_CACHE_WAIT = 30.0  # seconds a statement of the in-memory test database retries
 
 
@@ -53,6 +102,7 @@ def _retried(statement: Any) -> Any:
 
 class DatabaseWrapper(base.DatabaseWrapper):
     _holds_writer = False
+    _file_lock: int | None = None
 
     def get_new_connection(self, conn_params: dict) -> object:
         connection = super().get_new_connection(conn_params)
@@ -71,10 +121,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return super().create_cursor(name)
 
     def _start_transaction_under_autocommit(self) -> None:
+        deadline = time.monotonic() + QUEUE_TIMEOUT
         if not _writer.acquire(timeout=QUEUE_TIMEOUT):
             raise OperationalError("database is locked (waited for other writers)")
         self._holds_writer = True
         try:
+            if not self.is_in_memory_db():
+                self._file_lock = take_file_lock(str(self.settings_dict["NAME"]), deadline)
             super()._start_transaction_under_autocommit()  # type: ignore[misc]
         except BaseException:
             self._release_writer()
@@ -83,7 +136,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _release_writer(self) -> None:
         if self._holds_writer:
             self._holds_writer = False
-            _writer.release()
+            try:
+                if self._file_lock is not None:
+                    fd, self._file_lock = self._file_lock, None
+                    release_file_lock(fd)
+            finally:
+                _writer.release()
 
     def _commit(self) -> None:
         try:

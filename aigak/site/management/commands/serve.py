@@ -1,21 +1,29 @@
-"""`aigak serve [--port 8000] [--host 127.0.0.1] [--demo] [--threads 8]`: the web application.
+"""`aigak serve [--port 8000] [--host 127.0.0.1] [--demo] [--threads 8] [--workers N]
+[--writes-at-once 2]`: the web application.
 
 A real WSGI server (waitress) in front of the Django application; WhiteNoise, already in
 the middleware, serves the static files straight from the apps, so there is no
 collectstatic step. 127.0.0.1 by default: reaching it from other machines is a choice.
+Several processes (one per CPU by default) share the listening socket, and each serves
+a few writes at a time while reads pass (`aigak.site.server`).
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser, OutputWrapper
+from django.db import connections
 
 from aigak.accounts.twofactor import enrolment_help
 from aigak.questionnaires.registry import ensure_shipped
 from aigak.records.models import Record
+from aigak.site import server
+
+WRITES_AT_ONCE = 2
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
@@ -31,12 +39,34 @@ class Command(BaseCommand):
         parser.add_argument(
             "--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for every one)"
         )
-        parser.add_argument("--threads", type=int, default=8, help="requests served at once")
+        parser.add_argument(
+            "--threads", type=int, default=8, help="requests each process serves at once"
+        )
         parser.add_argument("--demo", action="store_true", help="load the demo data set first")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=0,
+            help="server processes (default: one per CPU; one where there is no fork)",
+        )
+        parser.add_argument(
+            "--writes-at-once",
+            type=int,
+            default=WRITES_AT_ONCE,
+            help="saves each process serves at once; others wait their turn while reads pass",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not 0 < options["port"] < 65536 or options["threads"] < 1:
-            self.stderr.write("aigak serve: --port must be 1-65535 and --threads at least 1")
+        if (
+            not 0 < options["port"] < 65536
+            or options["threads"] < 1
+            or options["workers"] < 0
+            or options["writes_at_once"] < 1
+        ):
+            self.stderr.write(
+                "aigak serve: --port must be 1-65535, --threads and --writes-at-once at "
+                "least 1, --workers at least 0"
+            )
             raise SystemExit(2)
         ensure_shipped()
         from aigak.evidence.uploads import finish_all_stranded
@@ -60,10 +90,21 @@ class Command(BaseCommand):
                 "Other machines must call it by a name listed in AIGAK_ALLOWED_HOSTS "
                 f"(now: {', '.join(settings.ALLOWED_HOSTS)})."
             )
+        workers = options["workers"] or server.default_workers()
+        adjustments = server_settings(host, port, options["threads"])
+        if workers > 1 and hasattr(os, "fork"):
+            del adjustments["host"], adjustments["port"]
+            adjustments["sockets"] = server.bind(host, port)  # before the processes start
         self.stdout.flush()
-        recover()  # runs a restart stopped are marked; waiting ones start (thread mode)
-        server = make_server(application, **server_settings(host, port, options["threads"]))
-        server.run()
+        connections.close_all()  # no connection crosses a fork
+
+        def make() -> Any:
+            admitting = server.AdmittingDispatcher(options["writes_at_once"])
+            return make_server(application, dispatcher=admitting, **adjustments)
+
+        # In each process: runs a restart stopped are marked; waiting ones start (thread
+        # mode; a run already taken by another process is left alone).
+        server.run(workers, make, on_start=recover)
 
 
 def server_settings(host: str, port: int, threads: int) -> dict[str, Any]:

@@ -1,0 +1,109 @@
+"""Write transactions of several processes on one SQLite file go one after another
+(`aigak.lib.sqlite3`: a `flock` on `<database>.writer`), so none meets SQLite's lock."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from aigak.lib.sqlite3 import base
+
+pytestmark = pytest.mark.skipif(base.fcntl is None, reason="no flock here")
+
+# One writer process: Django with only this database, SQLite's busy timeout at zero (a
+# write transaction that meets another's lock fails at once), N transactions that each
+# hold the lock a little while.
+WRITER = r"""
+import json, sys, time
+import django
+from django.conf import settings
+
+path, name, start = sys.argv[1], sys.argv[2], float(sys.argv[3])
+settings.configure(
+    DATABASES={"default": {
+        "ENGINE": "aigak.lib.sqlite3", "NAME": path,
+        "OPTIONS": {"timeout": 0, "transaction_mode": "IMMEDIATE"},
+    }},
+    INSTALLED_APPS=[], USE_TZ=True,
+)
+django.setup()
+from django.db import connection, transaction
+
+failed = []
+time.sleep(max(0.0, start - time.time()))
+for n in range(40):
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("INSERT INTO saves (writer, n) VALUES (%s, %s)", [name, n])
+                time.sleep(0.003)
+    except Exception as problem:
+        failed.append(str(problem))
+print(json.dumps(failed))
+"""
+
+
+def _writers(database: Path) -> list[subprocess.Popen]:
+    start = time.time() + 2.0  # both begin at the same moment
+    return [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(database), name, str(start)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("a", "b")
+    ]
+
+
+def test_two_processes_writing_at_once_both_succeed(tmp_path):
+    database = tmp_path / "db.sqlite3"
+    with sqlite3.connect(database) as setup:
+        setup.execute("PRAGMA journal_mode=WAL")
+        setup.execute("CREATE TABLE saves (writer TEXT, n INTEGER)")
+    failures = []
+    for process in _writers(database):
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        failures.extend(json.loads(out))
+    assert failures == []
+    with sqlite3.connect(database) as check:
+        rows = check.execute("SELECT writer, count(*) FROM saves GROUP BY writer").fetchall()
+    assert dict(rows) == {"a": 40, "b": 40}
+    assert (tmp_path / "db.sqlite3.writer").stat().st_mode & 0o077 == 0
+
+
+def test_a_writer_waits_for_the_file_lock_no_longer_than_its_deadline(tmp_path):
+    database = str(tmp_path / "db.sqlite3")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys, time\n"
+            "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+            "print('held', flush=True)\n"
+            "time.sleep(30)\n",
+            database + base.LOCK_SUFFIX,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        with pytest.raises(Exception, match="database is locked"):
+            base.take_file_lock(database, time.monotonic() + 0.3)
+        assert 0.3 <= time.monotonic() - started < 5
+    finally:
+        holder.kill()
+        holder.wait()
+    fd = base.take_file_lock(database, time.monotonic() + 5)  # free again
+    assert fd is not None
+    base.release_file_lock(fd)
