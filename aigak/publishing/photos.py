@@ -132,11 +132,11 @@ def clean_jpeg_problems(data: bytes) -> list[str]:
     >>> clean_jpeg_problems(b"\\xff\\xd8\\xff\\xe0\\x00\\x04JF\\xff\\xda")
     []
     """
-    found = []
+    found: list[str] = []
     at = 2
     if not data.startswith(b"\xff\xd8"):
         return ["not a JPEG"]
-    while at + 4 <= len(data) and data[at] == 0xFF:
+    while at + 2 <= len(data) and data[at] == 0xFF:
         marker = data[at + 1]
         if marker == 0xDA:  # start of scan: the header segments are over
             return found

@@ -120,7 +120,8 @@ def photo(request: HttpRequest, public_id: str, lang: str) -> HttpResponse:
         response["Content-Disposition"] = 'inline; filename="photo.jpg"'
     response["ETag"] = etag
     response["Cache-Control"] = PUBLIC_CACHE
-    response.public_cache = True  # type: ignore[attr-defined]  (lib.security keeps it)
+    # lib.security keeps this Cache-Control instead of its no-store.
+    response.public_cache = True  # type: ignore[attr-defined]
     return response
 
 
