@@ -89,6 +89,8 @@ class CustodyAction(models.TextChoices):
     BACKUP = "backup", _("Backed up")
     RESTORE = "restore", _("Restored from backup")
     REPAIR = "repair", _("Damaged copy replaced by intact bytes")
+    PUBLIC_PHOTO = "public_photo", _("Marked as a person's public photo (a copy without metadata)")
+    PUBLIC_PHOTO_OFF = "public_photo_off", _("No longer a person's public photo")
 
 
 class AppendOnly(Exception):

@@ -3,7 +3,9 @@ Content-Security-Policy without inline scripts, and no body on HEAD.
 
 - `Cache-Control: no-store` on every response that passes here. Static files never do:
   WhiteNoise answers them before this middleware (it sits after WhiteNoise), so they stay
-  cacheable; everything else may hold names, answers or evidence.
+  cacheable; everything else may hold names, answers or evidence. One exception, which
+  a view asks for by setting `response.public_cache = True`: a public person's photo
+  keeps `PUBLIC_CACHE` (stored, but asked again before every use).
 - `Content-Security-Policy`: scripts, styles, images, media and forms from this site
   only; no inline script, no inline event handler, no `eval`, no plugins, no framing.
   A response that sets its own policy (evidence playback: `sandbox`) keeps it.
@@ -33,6 +35,10 @@ POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+# A public photo: caches may store it, and must ask the server before each use (a 304
+# while it is unchanged), so that a photo taken off the public pages is gone at once.
+PUBLIC_CACHE = "public, no-cache"
 
 
 def web_form_policy(inline_script: str) -> str:
@@ -66,7 +72,8 @@ class SecurityHeaders:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
-        response["Cache-Control"] = "no-store"
+        if not (getattr(response, "public_cache", False) and request.path.startswith("/public/")):
+            response["Cache-Control"] = "no-store"
         response.headers.pop("Expires", None)
         response.headers.setdefault("Content-Security-Policy", POLICY)
         if request.method == "HEAD":

@@ -157,6 +157,11 @@ def _withdraw(actor: Any, publication: Publication, reason: str) -> None:
     change = "unpublish" if reason == UNPUBLISHED else "withdraw"
     audit(actor, AuditAction.PUBLISH, publication.record, change=change, reason=reason[:120],
           public_id=publication.public_id)  # fmt: skip
+    # The photo goes with the publication: publishing again needs its consent again.
+    # (Imported here: the photo actions build on this module.)
+    from aigak.publishing.photo_actions import unmark_photos
+
+    unmark_photos(Q(record_id=publication.record_id), actor, f"{change}: {reason}")
 
 
 @transaction.atomic

@@ -18,4 +18,19 @@ urlpatterns = [
         views_manage.unpublish,
         name="unpublish",
     ),
+    path(
+        "<slug:questionnaire>/<record_id:record_id>/photo/",
+        views_manage.mark_photo,
+        name="photo-mark",
+    ),
+    path(
+        "<slug:questionnaire>/<record_id:record_id>/photo/unmark/",
+        views_manage.unmark_photo,
+        name="photo-unmark",
+    ),
+    path(
+        "<slug:questionnaire>/<record_id:record_id>/photo.jpg",
+        views_manage.photo_preview,
+        name="photo-preview",
+    ),
 ]

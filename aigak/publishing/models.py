@@ -12,6 +12,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from aigak.publishing.intake_models import PublicForm, Submission, SubmissionFile  # noqa: F401
 from aigak.questionnaires.models import Questionnaire
@@ -75,3 +76,56 @@ class PublishingSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.questionnaire_id}: {', '.join(self.fields)}"
+
+
+class ConsentBasis(models.TextChoices):
+    """How the consent to publish a person's photo was given (kept with the marking)."""
+
+    WRITTEN = "written", _("Written consent (signed)")
+    RECORDED = "recorded", _("Oral consent, recorded")
+    NOTED = "noted", _("Oral consent, noted by the interviewer")
+
+
+class PublicPhoto(models.Model):
+    """One evidence image marked as the public photo of a record, with the consent that
+    allowed it. The public sees `image`, a copy without metadata made when it was
+    marked (`aigak.publishing.photos`), never the evidence file. A record has at most one
+    photo marked at a time; unmarking keeps the row (who, when, why) and drops the copy.
+    """
+
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="+")
+    evidence = models.ForeignKey(
+        "evidence.Evidence", on_delete=models.PROTECT, related_name="public_photos"
+    )
+    marked_at = models.DateTimeField()
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    consent_basis = models.CharField(max_length=20, choices=ConsentBasis.choices)
+    # Who consented and how (for the centre; never shown on a public page).
+    consent_note = models.TextField()
+    image = models.BinaryField(blank=True, default=b"")
+    image_sha256 = models.CharField(max_length=64)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    unmarked_at = models.DateTimeField(null=True, blank=True)
+    unmarked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    unmarked_reason = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record"],
+                condition=models.Q(unmarked_at__isnull=True),
+                name="one_public_photo_per_record",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_id}: {self.image_sha256[:12]}"
+
+    @property
+    def is_marked(self) -> bool:
+        return self.unmarked_at is None

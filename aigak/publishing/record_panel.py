@@ -1,6 +1,6 @@
 """The publication panel of a record's page (registered in aigak.records.hooks): its
-state for every reader who may see it, the publish and unpublish buttons for those who
-may publish."""
+state, the publish and unpublish buttons, and the public photo (marked with its consent,
+or the images it can be chosen from), for those who may publish."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 
 from aigak.accounts import permissions as perms
 from aigak.publishing.actions import why_not_eligible
-from aigak.publishing.models import Publication
+from aigak.publishing.models import ConsentBasis, Publication
+from aigak.publishing.photo_actions import image_choices, marked_photo, why_no_photo
 from aigak.records.models import Record
 
 TEMPLATE = "publishing/_record_panel.html"
@@ -23,4 +24,8 @@ def record_panel_values(user: Any, record: Record) -> dict[str, Any]:
         "publication_panel": True,
         "publication": Publication.objects.filter(record=record).first(),
         "publish_refusal": why_not_eligible(record),
+        "photo": marked_photo(record),
+        "photo_refusal": why_no_photo(record),
+        "photo_images": list(image_choices(record)),
+        "consent_bases": ConsentBasis.choices,
     }

@@ -6,18 +6,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from aigak.accounts import permissions as perms
 from aigak.accounts.http import AuthenticatedHttpRequest
-from aigak.publishing import actions
+from aigak.publishing import actions, photo_actions
 from aigak.publishing.fields import SettingsRefused, refusal, save_settings, shown_fields
 from aigak.publishing.memorial import QUESTIONNAIRE
 from aigak.publishing.models import Publication
+from aigak.publishing.photos import CONTENT_TYPE, PhotoRefused
 from aigak.records.access import get_questionnaire_or_404, get_record_for_user
 
 
@@ -96,3 +98,60 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
             "problems": problems, "publications": publications,
         },
     )  # fmt: skip
+
+
+def _panel(questionnaire: str, record_id: str) -> str:
+    return f"{reverse('records:detail', args=[questionnaire, record_id])}#publication"
+
+
+@login_required
+@require_POST
+def mark_photo(
+    request: AuthenticatedHttpRequest, questionnaire: str, record_id: str
+) -> HttpResponse:
+    """Mark an image linked to the record as its public photo, with the consent given."""
+    perms.require(perms.can_publish(request.user), "mark a public photo")
+    record = get_record_for_user(request.user, questionnaire, record_id)
+    try:
+        evidence_pk = int(request.POST.get("evidence", ""))
+    except ValueError:
+        evidence_pk = 0
+    try:
+        photo_actions.mark_photo(
+            request.user, record, evidence_pk,
+            basis=request.POST.get("consent_basis", ""),
+            note=request.POST.get("consent_note", "")[: photo_actions.NOTE_LENGTH],
+            confirmed=request.POST.get("consent_confirmed") == "yes",
+        )  # fmt: skip
+        messages.success(request, _("The photo is marked for the public page."))
+    except PhotoRefused as refused:
+        messages.error(request, str(refused))
+    return redirect(_panel(questionnaire, record_id))
+
+
+@login_required
+@require_POST
+def unmark_photo(
+    request: AuthenticatedHttpRequest, questionnaire: str, record_id: str
+) -> HttpResponse:
+    perms.require(perms.can_publish(request.user), "unmark a public photo")
+    record = get_record_for_user(request.user, questionnaire, record_id)
+    reason = request.POST.get("reason", "")[:200]
+    if photo_actions.unmark_photo(request.user, record, reason):
+        messages.success(request, _("The photo is no longer shown."))
+    return redirect(_panel(questionnaire, record_id))
+
+
+@login_required
+@require_safe
+def photo_preview(
+    request: AuthenticatedHttpRequest, questionnaire: str, record_id: str
+) -> HttpResponse:
+    """The public copy of the record's marked photo, as the public would get it, for
+    those who publish (also before the record is published)."""
+    perms.require(perms.can_publish(request.user), "see the public photo")
+    record = get_record_for_user(request.user, questionnaire, record_id)
+    photo = photo_actions.marked_photo(record)
+    if photo is None:
+        raise Http404("no photo marked")
+    return HttpResponse(bytes(photo.image), content_type=CONTENT_TYPE)

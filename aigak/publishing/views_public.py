@@ -13,12 +13,15 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.http import require_safe
 
+from aigak.lib.security import PUBLIC_CACHE
 from aigak.publishing import memorial
+from aigak.publishing.photo_actions import public_photo
+from aigak.publishing.photos import CONTENT_TYPE
 from aigak.publishing.statistics import public_statistics
 
 LANGS = [code for code, _ in settings.LANGUAGES]
@@ -89,11 +92,37 @@ def person(request: HttpRequest, public_id: str, lang: str) -> HttpResponse:
     if found is None:
         raise Http404("no such page")
     book, entry = found
+    photo = public_photo(public_id)
     return render(
         request,
         "publishing/person.html",
-        _context(request, lang, entry=entry, shown=memorial.display(book, entry, lang)),
-    )
+        _context(request, lang, entry=entry, shown=memorial.display(book, entry, lang),
+                 photo=photo),
+    )  # fmt: skip
+
+
+@require_safe
+@public_page
+def photo(request: HttpRequest, public_id: str, lang: str) -> HttpResponse:
+    """The person's photo (the public copy), while the page and the photo are public;
+    otherwise 404, as for a page that never existed. Caches may keep it but must ask
+    again before each use (`no-cache`): an unmarked photo or an unpublished person is
+    gone on the next request; an unchanged photo costs a 304."""
+    found = public_photo(public_id)
+    if found is None:
+        raise Http404("no such photo")
+    etag = f'"{found.image_sha256}"'
+    asked = [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
+    if etag in asked or f"W/{etag}" in asked:
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        response = HttpResponse(bytes(found.image), content_type=CONTENT_TYPE)
+        response["Content-Disposition"] = 'inline; filename="photo.jpg"'
+    response["ETag"] = etag
+    response["Cache-Control"] = PUBLIC_CACHE
+    # lib.security keeps this Cache-Control instead of its no-store.
+    response.public_cache = True  # type: ignore[attr-defined]
+    return response
 
 
 @require_safe

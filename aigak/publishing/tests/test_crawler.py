@@ -17,9 +17,15 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from aigak.evidence.actions import attach_small_file
 from aigak.publishing.actions import publish, unpublish
+from aigak.publishing.models import Publication
+from aigak.publishing.photo_actions import mark_photo
+from aigak.publishing.photos import clean_jpeg_problems
 from aigak.publishing.tests.people import victim_row
+from aigak.publishing.tests.test_public_photo import PHOTOS
 from aigak.questionnaires.registry import get_questionnaire
 from aigak.records.actions import delete_record, import_rows
 from aigak.records.models import Record
@@ -39,8 +45,13 @@ CONFIDENTIAL = ["NarrMarker", "SecretContact"]
 REGIONS = ["almaty", "aktobe", "mangystau", "zhambyl", "astana"]
 
 
+# Who gets a photo marked (while eligible): one shown, the others kept off by what follows.
+PHOTO_OF = ["Kudaibergenov Kazybek", "Qzmarker Unpub", "Qzmarker Lostconsent"]
+
+
 @pytest.fixture
-def world(questionnaires, coordinator):
+def world(questionnaires, coordinator, settings, tmp_path):
+    settings.EVIDENCE_ROOT = str(tmp_path / "evidence")
     rng = random.Random(2022)
     rows, status = [], {}
     people = [(n, "verified", "yes", True, "") for n in ELIGIBLE]
@@ -59,6 +70,13 @@ def world(questionnaires, coordinator):
         Record.objects.filter(record_id=record_id).update(status=state)
     ids = {name: f"V-{i:06d}" for i, (name, *_) in enumerate(people, start=1)}
     publish(None, victim, [ids[n] for n, _, _, published, _ in people if published])
+    photo = (PHOTOS / "exif_gps.jpg").read_bytes()
+    for name in PHOTO_OF:
+        record = Record.objects.get(record_id=ids[name])
+        Record.objects.filter(pk=record.pk).update(answers={**record.answers, "consent_use": "yes"})
+        evidence = attach_small_file(coordinator, SimpleUploadedFile("p.jpg", photo), name="p.jpg",
+                                     record=record)  # fmt: skip
+        mark_photo(coordinator, record, evidence.pk, "written", "Family, signed form", True)
     for name, (_, _, _, then) in MARKERS.items():
         record = Record.objects.get(record_id=ids[name])
         if then == "unpublish":
@@ -98,16 +116,23 @@ class _Links(HTMLParser):
                 self.links.append(value)
 
 
-def _crawl(client, starts: list[str]) -> dict[str, str]:
+def _crawl(client, starts: list[str], images: dict[str, bytes] | None = None) -> dict[str, str]:
+    """Pages by address; the images found (`src`) go to `images`, checked on the way."""
     seen: dict[str, str] = {}
+    images = {} if images is None else images
     queue = list(starts)
     while queue:
         url = queue.pop()
-        if url in seen or len(seen) > 400:
+        if url in seen or url in images or len(seen) > 400:
             continue
         response = client.get(url)
         assert response.status_code == 200, url
         assert not response.cookies, url
+        if response["Content-Type"].startswith("image/"):
+            assert response["Content-Type"] == "image/jpeg", url
+            assert clean_jpeg_problems(response.content) == [], url  # no EXIF, XMP, IPTC...
+            images[url] = response.content
+            continue
         body = response.content.decode()
         seen[url] = body
         if response["Content-Type"].startswith("text/html"):
@@ -126,9 +151,16 @@ def test_the_public_pages_show_nothing_that_must_not_be_shown(client, world):
     starts = [f"/public/?lang={lang}" for lang in ("en", "ru", "kk")]
     starts += [f"/public/?q={name.split()[0]}" for name in [*ELIGIBLE, *MARKERS]]
     starts += ["/public/?q=Qzmarker", "/public/?vital=deceased", "/public/?region=almaty"]
-    pages = _crawl(client, starts)
+    images: dict[str, bytes] = {}
+    pages = _crawl(client, starts, images)
     person_pages = [u for u in pages if u.startswith("/public/victims/")]
     assert len({u.split("?")[0] for u in person_pages}) == len(ELIGIBLE)
+    # One photo, the eligible person's; the others' addresses answer 404.
+    shown = Publication.objects.get(record__record_id=world["Kudaibergenov Kazybek"]).public_id
+    assert set(images) == {f"/public/victims/{shown}/photo/"}
+    for name in PHOTO_OF[1:]:
+        public_id = Publication.objects.get(record__record_id=world[name]).public_id
+        assert client.get(f"/public/victims/{public_id}/photo/").status_code == 404, name
     assert any("/public/statistics/?format=json" in u for u in pages)
     everything = "\n".join(pages.values())
     for name in ELIGIBLE:

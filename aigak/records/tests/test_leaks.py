@@ -260,6 +260,18 @@ ROWS: dict[str, list[tuple[str, str, dict]]] = {
         ("post", "/forms/victim/evaluate/", {"_record": RECORD}),
         ("post", "/forms/victim/evaluate/", {}),
     ],
+    # The public photo: none is marked here (404 for everyone); marking needs consent,
+    # which the publishing tests hold (test_public_photo.py).
+    "public/victims/<str:public_id>/photo/": [("get", "/public/victims/{public_id}/photo/", {})],
+    "publishing/<slug:questionnaire>/<record_id:record_id>/photo/": [
+        ("post", "/publishing/victim/{id}/photo/", {"evidence": "{evidence}"})
+    ],
+    "publishing/<slug:questionnaire>/<record_id:record_id>/photo/unmark/": [
+        ("post", "/publishing/victim/{id}/photo/unmark/", {})
+    ],
+    "publishing/<slug:questionnaire>/<record_id:record_id>/photo.jpg": [
+        ("get", "/publishing/victim/{id}/photo.jpg", {})
+    ],
 }
 
 
