@@ -62,6 +62,26 @@ def test_one_bad_row_imports_nothing_and_names_its_row_and_field(
     assert not Record.objects.exists()
     page = client.get(f"/import/{run.pk}/").content.decode()
     assert "Nothing was imported." in page and "nonsense" in page
+    assert "'nonsense' is not one of the choices of vital_status" in page.replace("&#x27;", "'")
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("ru", "'nonsense' нет среди вариантов списка vital_status"),
+     ("kk", "'nonsense' — vital_status тізімінің нұсқаларының бірі емес")],
+)  # fmt: skip
+def test_a_refused_import_names_its_problems_in_the_readers_language(
+    client, victim, coordinator, staging, language, said
+):
+    """The problems are stored once, checked in the background, and shown in the language
+    of whoever opens the page, not of the run."""
+    client.force_login(coordinator)
+    run = _start(client, _upload(client, ONE_BAD))
+    assert run.problems[0]["message"] == "'nonsense' is not one of the choices of vital_status"
+    client.cookies["django_language"] = language
+    page = client.get(f"/import/{run.pk}/").content.decode()
+    assert said in page.replace("&#x27;", "'")
+    assert "is not one of the choices" not in page
 
 
 def test_an_unreadable_file_says_why_in_the_preview(client, victim, coordinator, staging):
