@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from aigak.questionnaires.expressions import (
     ExpressionError,
@@ -53,6 +53,11 @@ def words(template: str, params: dict[str, Any] | None = None) -> str:
     return text % params if params else text
 
 
+def in_language(texts: dict[str, str]) -> str:
+    """A questionnaire's text in the active language, else its English, else any."""
+    return pick(texts, (get_language() or "en")[:2], "en")
+
+
 @dataclass
 class Problem:
     field: str
@@ -64,6 +69,8 @@ class Problem:
     # the problems of an import, checked in the background and stored.
     template: str = ""
     params: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # A questionnaire's own message in each of its languages, when the message is one.
+    texts: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def said(cls, where: str, value: Any, rule: str, template: str, **params: Any) -> Problem:
@@ -78,8 +85,11 @@ class Problem:
         return cls(where, value, rule, str(error))
 
     def in_words(self) -> str:
-        """The message in the active language (a questionnaire's own message as it is)."""
-        return words(self.template, self.params) if self.template else self.message
+        """The message in the active language (a questionnaire's own message in it if the
+        questionnaire has it, else as it was picked)."""
+        if self.template:
+            return words(self.template, self.params)
+        return in_language(self.texts) or self.message
 
     def __str__(self) -> str:
         shown = to_string(self.value)
@@ -515,7 +525,7 @@ def _check_rules(
         if needed:
             own = pick(f.required_message, lang, "en")
             if own:
-                return Problem(where, value, "required", own)
+                return Problem(where, value, "required", own, texts=dict(f.required_message))
             return Problem.said(where, value, "required", gettext_noop("an answer is required"))
         return None
     if f.constraint:
@@ -527,9 +537,11 @@ def _check_rules(
             why = ""
         if not ok:
             rule = f"constraint {f.constraint}"
-            own = pick(f.constraint_message, lang, "en") or why
+            own = pick(f.constraint_message, lang, "en")
             if own:
-                return Problem(where, value, rule, own)
+                return Problem(where, value, rule, own, texts=dict(f.constraint_message))
+            if why:
+                return Problem(where, value, rule, why)
             return Problem.said(where, value, rule, gettext_noop("does not meet the rule"))
     return None
 

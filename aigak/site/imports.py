@@ -139,9 +139,12 @@ def run_import(run: RecordImport) -> dict[str, Any]:
 
 def _problem(row: int, problem: Problem) -> dict[str, Any]:
     """A problem as stored: its message in English, and when it is one of ours its
-    template and values too, so the page says it in its reader's language."""
+    template and values too (a questionnaire's own: its texts), so the page says it in
+    its reader's language."""
     value = tabular.text_cell("text", problem.value) if problem.value is not None else ""
     stored = {"row": row, "field": problem.field, "value": value[:80]}
+    if problem.texts:  # the questionnaire's own message, in each of its languages
+        return {**stored, "message": problem.message, "texts": problem.texts}
     if not problem.template:
         return {**stored, "message": problem.message}
     english = problem.template % problem.params if problem.params else problem.template

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from django.db import models
 
 from aigak.questionnaires.models import Questionnaire
-from aigak.questionnaires.validation import words
+from aigak.questionnaires.validation import in_language, words
 from aigak.runs.models import BackgroundRun
 
 
@@ -31,7 +31,7 @@ class RecordImport(BackgroundRun):
     unchanged = models.PositiveIntegerField(default=0)
     problems = models.JSONField(
         default=list
-    )  # [{row, field, value, message[, template, params]}], the first ones
+    )  # [{row, field, value, message[, template, params | texts]}], the first ones
     problem_count = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -42,12 +42,16 @@ class RecordImport(BackgroundRun):
 
     @property
     def problems_in_words(self) -> list[dict[str, Any]]:
-        """The stored problems, ours in the active language (a questionnaire's own
-        messages as they were stored)."""
-        return [
-            {**p, "message": words(p["template"], p.get("params"))} if p.get("template") else p
-            for p in self.problems
-        ]
+        """The stored problems with their messages in the active language: ours
+        translated, a questionnaire's own in that language if it has it."""
+        out = []
+        for p in self.problems:
+            if p.get("template"):
+                p = {**p, "message": words(p["template"], p.get("params"))}
+            elif p.get("texts"):
+                p = {**p, "message": in_language(p["texts"]) or p["message"]}
+            out.append(p)
+        return out
 
     @property
     def percent(self) -> int:

@@ -258,4 +258,5 @@ def test_a_questionnaires_own_message_is_kept_as_it_is():
 
     with translation.override("ru"):
         (problem,) = clean(age_stated="130")[1]
-    assert problem.template == "" and problem.in_words() == problem.message
+        assert problem.template == "" and problem.texts == {"en": "Age 0-120"}
+        assert problem.message == problem.in_words() == "Age 0-120"  # no Russian in the form

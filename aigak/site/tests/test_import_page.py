@@ -105,3 +105,25 @@ def test_a_made_up_token_is_no_upload(client, victim, coordinator, staging):
     client.force_login(coordinator)
     post = {"token": "../../etc/passwd", "fmt": "csv", "questionnaire": "victim"}
     assert client.post("/import/start/", post).status_code == 404
+
+
+def test_stored_problems_are_said_in_the_readers_language():
+    """Ours from their template; a questionnaire's own message in the reader's language
+    when the questionnaire has it, else as stored; an old row with a message only as it is."""
+    from django.utils import translation
+
+    run = RecordImport(problems=[
+        {"row": 2, "field": "age", "value": "x", "message": "expected a whole number",
+         "template": "expected a whole number", "params": {}},
+        {"row": 3, "field": "age", "value": "130", "message": "Age 0-120",
+         "texts": {"en": "Age 0-120", "ru": "Возраст от 0 до 120"}},
+        {"row": 4, "field": "age", "value": "130", "message": "Age 0-120",
+         "texts": {"en": "Age 0-120"}},
+        {"row": 5, "field": "age", "value": "x", "message": "stored before"},
+    ])  # fmt: skip
+    with translation.override("ru"):
+        said = [p["message"] for p in run.problems_in_words]
+    assert said == ["ожидается целое число", "Возраст от 0 до 120", "Age 0-120", "stored before"]
+    with translation.override("en"):
+        said = [p["message"] for p in run.problems_in_words]
+    assert said == ["expected a whole number", "Age 0-120", "Age 0-120", "stored before"]
