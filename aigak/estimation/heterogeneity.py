@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from aigak.estimation import texts
 from aigak.estimation.histories import CaptureTable
 from aigak.estimation.loglinear import design, fit_design, history_bits
 from aigak.estimation.results import ModelResult
@@ -51,13 +52,13 @@ def fit_heterogeneity_models(table: CaptureTable) -> list[ModelResult]:
             "Mt",
             family=FAMILY,
             labels=labels_t,
-            description="a capture probability per list, no heterogeneity (as independence)",
+            description=texts.MT,
         )
     ]
     results.append(_fit_chao(y, n, X_t, labels_t, table.k))
     for kind, name, text in (
-        ("poisson2", "Mth_poisson2", "Mt plus heterogeneity 2^f - 1 (f: lists recording)"),
-        ("darroch", "Mth_darroch", "Mt plus heterogeneity f^2/2 (f: lists recording)"),
+        ("poisson2", "Mth_poisson2", texts.MTH_POISSON2),
+        ("darroch", "Mth_darroch", texts.MTH_DARROCH),
     ):
         X_h, labels_h = heterogeneity_columns(table.k, kind)
         results.append(
@@ -77,7 +78,7 @@ def fit_heterogeneity_models(table: CaptureTable) -> list[ModelResult]:
 def _fit_chao(y: np.ndarray, n: int, X_t: np.ndarray, labels_t: list[str], k: int) -> ModelResult:
     X_h, labels_h = heterogeneity_columns(k, "chao")
     removed: list[str] = []
-    text = "Mt plus Chao's lower-bound heterogeneity columns max(f - j + 1, 0), j >= 3"
+    text = texts.MTH_CHAO
     while True:
         X = np.column_stack([X_t, X_h]) if X_h.shape[1] else X_t
         result = fit_design(

@@ -67,6 +67,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+from aigak.estimation import texts
 from aigak.estimation.histories import CaptureTable
 from aigak.estimation.lcmcr_gibbs import (
     _draw_alpha,
@@ -425,16 +426,13 @@ def fit_lcmcr(
     so far (`details["stopped_early"]`), or there is none when fewer than MIN_DRAWS were.
     """
     if table.k < 3:
-        return ModelResult.failed(
-            "lcmcr", "bayesian", "the latent-class model needs three lists or more"
-        )
+        return ModelResult.failed("lcmcr", "bayesian", texts.LCMCR_LISTS)
     run = sample(table, settings, progress, should_stop)
     if run.draws.shape[1] < MIN_DRAWS:
         return ModelResult.failed(
             "lcmcr",
             "bayesian",
-            f"the sampler was stopped after {run.seconds:.1f} s, before it had kept "
-            f"{MIN_DRAWS} draws per chain",
+            texts.LCMCR_STOPPED.format(seconds=run.seconds, draws=MIN_DRAWS),
         )
     result = result_from_draws(run.draws, settings, run.k_star, run.seconds)
     result.details["acceptance"] = run.acceptance
@@ -463,8 +461,7 @@ def result_from_draws(
         estimate=float(median),
         ci95=(float(low), float(high)),
         se=float(flat.std(ddof=1)),
-        description="Bayesian non-parametric latent-class model (Manrique-Vallier 2016); "
-        "posterior median and 95% credible interval",
+        description=texts.LCMCR,
         details=details,
         draws=draws,
     )

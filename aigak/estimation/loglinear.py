@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, special, stats
 
+from aigak.estimation import texts
 from aigak.estimation.histories import CaptureTable
 from aigak.estimation.results import ModelResult
 
@@ -110,7 +111,7 @@ def describe(model: Model, lists: Sequence[str]) -> str:
     """Terms at the top of the hierarchy, e.g. "A*B, A*C*D"; "main effects only" if none."""
     top = [t for t in model if not any(t < other for other in model)]
     if not top:
-        return "main effects only (lists independent)"
+        return texts.INDEPENDENCE
     ordered = sorted(top, key=lambda t: (-len(t), sorted(t)))
     return ", ".join(_term_label(t, lists) for t in ordered)
 
@@ -130,9 +131,7 @@ def fit_design(
     Xi = np.column_stack([np.ones(len(y)), X])
     labels = ["(intercept)", *(labels or [f"x{i + 1}" for i in range(X.shape[1])])]
     if np.linalg.matrix_rank(Xi) < Xi.shape[1]:
-        return ModelResult.failed(
-            name, family, "the model has more parameters than the lists can identify", description
-        )
+        return ModelResult.failed(name, family, texts.NOT_IDENTIFIABLE, description)
     fit = fit_poisson(y, Xi)
     if not fit.converged:
         return ModelResult.failed(name, family, _why_not(fit, labels), description)
@@ -162,16 +161,9 @@ def fit_design(
 
 def _why_not(fit: PoissonFit, labels: Sequence[str]) -> str:
     if np.all(np.isfinite(fit.last_step)) and fit.last_step[0] > 0.5:
-        return (
-            "the estimate does not exist for this model: the lists overlap too little, so "
-            "the number no list recorded is unbounded"
-        )
+        return texts.UNBOUNDED
     stuck = [labels[i] for i in np.argsort(-np.abs(fit.last_step)) if i > 0][:1]
-    what = f"term {stuck[0]}" if stuck else "a term"
-    return (
-        f"the estimate does not exist for this model: no one was recorded in the histories "
-        f"that {what} describes, so it is estimated at infinity"
-    )
+    return texts.INFINITE_TERM.format(term=stuck[0]) if stuck else texts.INFINITE
 
 
 def profile_loglik(
@@ -378,7 +370,7 @@ def fit_loglinear_models(table: CaptureTable) -> list[ModelResult]:
         best, how = search.best(criterion)
         name = f"best_{criterion}"
         if best is None:
-            results.append(ModelResult.failed(name, "loglinear", "no hierarchical model fits"))
+            results.append(ModelResult.failed(name, "loglinear", texts.NO_MODEL_FITS))
             continue
         chosen = search.fit(best, name, interval=True)
         chosen.details["search"] = how

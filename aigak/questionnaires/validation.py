@@ -8,12 +8,15 @@ a repeat as a list of dicts. Empty answers are left out of the answer set.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from aigak.questionnaires.expressions import (
     ExpressionError,
@@ -43,18 +46,65 @@ def _choices(f: Field) -> tuple[list[str], frozenset[str]]:
     return known[1], known[2]
 
 
+def words(template: str, params: dict[str, Any] | None = None) -> str:
+    """One of our messages in the active language (English when none is active): its
+    English template translated, then filled with the named values."""
+    text = gettext(template)
+    return text % params if params else text
+
+
+def in_language(texts: dict[str, str]) -> str:
+    """A questionnaire's text in the active language, else its English, else any."""
+    return pick(texts, (get_language() or "en")[:2], "en")
+
+
 @dataclass
 class Problem:
     field: str
     value: Any
     rule: str
-    message: str
+    message: str  # in the language active when the answers were checked
+    # The message's English template and values when it is one of ours (not a
+    # questionnaire's own message): a page says it again in its reader's language, e.g.
+    # the problems of an import, checked in the background and stored.
+    template: str = ""
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # A questionnaire's own message in each of its languages, when the message is one.
+    texts: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def said(cls, where: str, value: Any, rule: str, template: str, **params: Any) -> Problem:
+        """A problem with one of our messages, in the active language."""
+        return cls(where, value, rule, words(template, params), template, params)
+
+    @classmethod
+    def unfit(cls, where: str, value: Any, rule: str, error: ValueError) -> Problem:
+        """A problem with why `coerce` refused the value (an `Unfit` keeps its template)."""
+        if isinstance(error, Unfit):
+            return cls(where, value, rule, str(error), error.template, error.params)
+        return cls(where, value, rule, str(error))
+
+    def in_words(self) -> str:
+        """The message in the active language (a questionnaire's own message in it if the
+        questionnaire has it, else as it was picked)."""
+        if self.template:
+            return words(self.template, self.params)
+        return in_language(self.texts) or self.message
 
     def __str__(self) -> str:
         shown = to_string(self.value)
         if len(shown) > 60:
             shown = shown[:57] + "..."
         return f"field {self.field!r}, value {shown!r}: {self.message} ({self.rule})"
+
+
+class Unfit(ValueError):
+    """Why an answer does not fit its field's type, in the active language; its English
+    template and values are kept to say it again in another."""
+
+    def __init__(self, template: str, **params: Any) -> None:
+        super().__init__(words(template, params))
+        self.template, self.params = template, params
 
 
 def _empty(value: Any) -> bool:
@@ -76,24 +126,24 @@ def coerce(f: Field, value: Any) -> Any:
         return value if isinstance(value, str) else str(value)
     if t == "integer":
         if isinstance(value, bool):
-            raise ValueError("expected a whole number")
+            raise Unfit(gettext_noop("expected a whole number"))
         if isinstance(value, float):
             if not value.is_integer():
-                raise ValueError("expected a whole number")
+                raise Unfit(gettext_noop("expected a whole number"))
             return int(value)
         if isinstance(value, int):
             return value
         text = str(value).strip()
         if WHOLE.fullmatch(text):
             return int(float(text)) if "." in text else int(text)
-        raise ValueError("expected a whole number")
+        raise Unfit(gettext_noop("expected a whole number"))
     if t == "decimal":
         try:
             number = float(str(value).strip().replace(",", "."))
         except ValueError:
-            raise ValueError("expected a number") from None
+            raise Unfit(gettext_noop("expected a number")) from None
         if math.isnan(number) or math.isinf(number):
-            raise ValueError("expected a number")
+            raise Unfit(gettext_noop("expected a number"))
         return number
     if t == "date":
         if isinstance(value, dt.datetime):
@@ -102,28 +152,32 @@ def coerce(f: Field, value: Any) -> Any:
             return value.isoformat()
         text = str(value).strip()[:10] if "T" in str(value) else str(value).strip()
         if not DATE.match(text):
-            raise ValueError("expected a date as YYYY-MM-DD")
+            raise Unfit(gettext_noop("expected a date as YYYY-MM-DD"))
         try:
             dt.date.fromisoformat(text)
         except ValueError:
-            raise ValueError("not a real calendar date") from None
+            raise Unfit(gettext_noop("not a real calendar date")) from None
         return text
     if t == "datetime":
         text = value.isoformat() if isinstance(value, dt.datetime) else str(value).strip()
         try:
             dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
-            raise ValueError("expected a date and time as YYYY-MM-DDTHH:MM") from None
+            raise Unfit(gettext_noop("expected a date and time as YYYY-MM-DDTHH:MM")) from None
         return text
     if t == "time":
         text = value.isoformat() if isinstance(value, dt.time) else str(value).strip()
         if not TIME.match(text):
-            raise ValueError("expected a time as HH:MM")
+            raise Unfit(gettext_noop("expected a time as HH:MM"))
         return text
     if t == "select_one":
         text = str(value).strip()
         if text not in _choices(f)[1]:
-            raise ValueError(f"{text!r} is not one of the choices of {f.list_name}")
+            raise Unfit(
+                gettext_noop("%(value)s is not one of the choices of %(list)s"),
+                value=repr(text),
+                list=f.list_name,
+            )
         return text
     if t == "select_multiple":
         items = value if isinstance(value, list) else str(value).split()
@@ -131,7 +185,11 @@ def coerce(f: Field, value: Any) -> Any:
         allowed, known = _choices(f)
         unknown = [i for i in items if i not in known]
         if unknown:
-            raise ValueError(f"{', '.join(unknown)} not among the choices of {f.list_name}")
+            raise Unfit(
+                gettext_noop("%(values)s not among the choices of %(list)s"),
+                values=", ".join(unknown),
+                list=f.list_name,
+            )
         # Keep the questionnaire's order and drop repeats: one canonical form.
         chosen = set(items)
         return [c for c in allowed if c in chosen]
@@ -140,15 +198,11 @@ def coerce(f: Field, value: Any) -> Any:
         try:
             numbers = [float(p) for p in parts]
         except ValueError:
-            raise ValueError("expected 'latitude longitude [altitude accuracy]'") from None
+            raise Unfit(gettext_noop("expected 'latitude longitude [altitude accuracy]'")) from None
         if len(numbers) < 2 or not (-90 <= numbers[0] <= 90 and -180 <= numbers[1] <= 180):
-            raise ValueError("expected 'latitude longitude [altitude accuracy]'")
+            raise Unfit(gettext_noop("expected 'latitude longitude [altitude accuracy]'"))
         return " ".join(parts)
     return str(value) if not isinstance(value, str) else value
-
-
-def _message(f: Field, texts: dict[str, str], lang: str, fallback: str) -> str:
-    return pick(texts, lang, "en") or fallback
 
 
 def relevant_fields(definition: FormDefinition, answers: dict[str, Any]) -> set[str]:
@@ -337,7 +391,12 @@ def _coerce_plain(
         if f is None:
             if unknown == "error" and not _empty(value):
                 problems.append(
-                    Problem(name, value, "unknown field", "not a field of this questionnaire")
+                    Problem.said(
+                        name,
+                        value,
+                        "unknown field",
+                        gettext_noop("not a field of this questionnaire"),
+                    )
                 )
             continue
         if f.repeat:
@@ -349,7 +408,7 @@ def _coerce_plain(
         try:
             typed = coerce(f, value)
         except ValueError as exc:
-            problems.append(Problem(name, value, "type " + f.type, str(exc)))
+            problems.append(Problem.unfit(name, value, "type " + f.type, exc))
             continue
         if typed is not None:
             answers[name] = typed
@@ -370,7 +429,9 @@ def _coerce_repeats(
         if _empty(items):
             continue
         if not isinstance(items, list):
-            problems.append(Problem(repeat, items, "repeat", "expected a list of entries"))
+            problems.append(
+                Problem.said(repeat, items, "repeat", gettext_noop("expected a list of entries"))
+            )
             continue
         cleaned_items = []
         positions[repeat] = []
@@ -381,11 +442,8 @@ def _coerce_repeats(
                     typed = coerce(f, item.get(f.name) if isinstance(item, dict) else None)
                 except ValueError as exc:
                     problems.append(
-                        Problem(
-                            f"{repeat}[{index}]/{f.name}",
-                            item.get(f.name),
-                            "type " + f.type,
-                            str(exc),
+                        Problem.unfit(
+                            f"{repeat}[{index}]/{f.name}", item.get(f.name), "type " + f.type, exc
                         )
                     )
                     continue
@@ -465,12 +523,10 @@ def _check_rules(
     if value is None:
         needed = f.required == "yes" or (f.required and _safe_holds(f.required, scope))
         if needed:
-            return Problem(
-                where,
-                value,
-                "required",
-                _message(f, f.required_message, lang, "an answer is required"),
-            )
+            own = pick(f.required_message, lang, "en")
+            if own:
+                return Problem(where, value, "required", own, texts=dict(f.required_message))
+            return Problem.said(where, value, "required", gettext_noop("an answer is required"))
         return None
     if f.constraint:
         try:
@@ -480,8 +536,13 @@ def _check_rules(
         else:
             why = ""
         if not ok:
-            text = _message(f, f.constraint_message, lang, why or "does not meet the rule")
-            return Problem(where, value, f"constraint {f.constraint}", text)
+            rule = f"constraint {f.constraint}"
+            own = pick(f.constraint_message, lang, "en")
+            if own:
+                return Problem(where, value, rule, own, texts=dict(f.constraint_message))
+            if why:
+                return Problem(where, value, rule, why)
+            return Problem.said(where, value, rule, gettext_noop("does not meet the rule"))
     return None
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from aigak.accounts import permissions as perms
 from aigak.accounts.models import AuditAction, Team, User, audit
@@ -103,7 +104,14 @@ def create_record(
             if given or attempt == CREATE_ATTEMPTS - 1:
                 if Record.objects.filter(questionnaire=questionnaire, record_id=given).exists():
                     raise RecordInvalid(
-                        [Problem("record_id", given, "unique", "a record with this id exists")]
+                        [
+                            Problem.said(
+                                "record_id",
+                                given,
+                                "unique",
+                                gettext_noop("a record with this id exists"),
+                            )
+                        ]
                     ) from None
                 raise
     raise AssertionError("unreachable")
@@ -129,7 +137,11 @@ def _create(
     record_id = str(answers.get("record_id") or _next_record_id(questionnaire))
     if Record.objects.filter(questionnaire=questionnaire, record_id=record_id).exists():
         raise RecordInvalid(
-            [Problem("record_id", record_id, "unique", "a record with this id exists")]
+            [
+                Problem.said(
+                    "record_id", record_id, "unique", gettext_noop("a record with this id exists")
+                )
+            ]
         )
     person = None
     if answers.get(NAME_FIELD):

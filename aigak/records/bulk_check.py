@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 import orjson
+from django.utils.translation import gettext_noop
 
 from aigak.questionnaires.validation import Problem, clean_answers
 from aigak.questionnaires.xlsform import FormDefinition, Section
@@ -225,13 +226,15 @@ def check_file(
         for number, problems, record_id in verdicts:
             result.problems.extend((number, p) for p in problems)
             if not record_id and not problems:
-                result.problems.append(
-                    (number, Problem("record_id", "", "required", "every row needs a record_id"))
-                )
+                needed = gettext_noop("every row needs a record_id")
+                result.problems.append((number, Problem.said("record_id", "", "required", needed)))
             if record_id:
                 if record_id in seen:
-                    also = f"also on row {seen[record_id]}"
-                    result.problems.append((number, Problem("record_id", record_id, "unique", also)))  # fmt: skip
+                    also = Problem.said(
+                        "record_id", record_id, "unique", gettext_noop("also on row %(row)s"),
+                        row=seen[record_id],
+                    )  # fmt: skip
+                    result.problems.append((number, also))
                 seen[record_id] = number
         if progress:
             progress(len(verdicts))

@@ -17,7 +17,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from aigak.questionnaires.validation import Problem
+from django.utils.translation import gettext_noop
+
+from aigak.questionnaires.validation import Problem, words
 
 MAX_LENGTH = 64
 PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}"
@@ -25,14 +27,23 @@ _RECORD_ID = re.compile(PATTERN)
 
 
 def record_id_problem(value: Any) -> str | None:
-    """Why `value` cannot be a record id, or None when it can."""
+    """Why `value` cannot be a record id (in the active language), or None when it can."""
+    why = _why_not(value)
+    return None if why is None else words(*why)
+
+
+def _why_not(value: Any) -> tuple[str, dict[str, Any]] | None:
+    """Why `value` cannot be a record id: the English template and its values."""
     text = str(value)
     if len(text) > MAX_LENGTH:
-        return f"a record id has at most {MAX_LENGTH} characters"
+        return gettext_noop("a record id has at most %(most)s characters"), {"most": MAX_LENGTH}
     if not _RECORD_ID.fullmatch(text) or ".." in text:
         return (
-            "a record id is letters, digits and _ . : - (starting with a letter or digit), "
-            "without .."
+            gettext_noop(
+                "a record id is letters, digits and _ . : - (starting with a letter or digit), "
+                "without .."
+            ),
+            {},
         )
     return None
 
@@ -42,5 +53,5 @@ def record_id_problems(answers: dict[str, Any]) -> list[Problem]:
     value = answers.get("record_id")
     if value in (None, ""):
         return []
-    reason = record_id_problem(value)
-    return [] if reason is None else [Problem("record_id", value, "record_id", reason)]
+    why = _why_not(value)
+    return [] if why is None else [Problem.said("record_id", value, "record_id", why[0], **why[1])]

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from aigak.questionnaires.models import Questionnaire
+from aigak.questionnaires.validation import Problem
 from aigak.records import tabular
 from aigak.records.actions import ImportFailed, import_rows
 from aigak.runs.background import RunFailed
@@ -136,6 +137,15 @@ def run_import(run: RecordImport) -> dict[str, Any]:
     }
 
 
-def _problem(row: int, problem: Any) -> dict[str, Any]:
+def _problem(row: int, problem: Problem) -> dict[str, Any]:
+    """A problem as stored: its message in English, and when it is one of ours its
+    template and values too (a questionnaire's own: its texts), so the page says it in
+    its reader's language."""
     value = tabular.text_cell("text", problem.value) if problem.value is not None else ""
-    return {"row": row, "field": problem.field, "value": value[:80], "message": problem.message}
+    stored = {"row": row, "field": problem.field, "value": value[:80]}
+    if problem.texts:  # the questionnaire's own message, in each of its languages
+        return {**stored, "message": problem.message, "texts": problem.texts}
+    if not problem.template:
+        return {**stored, "message": problem.message}
+    english = problem.template % problem.params if problem.params else problem.template
+    return {**stored, "message": english, "template": problem.template, "params": problem.params}

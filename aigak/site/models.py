@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.db import models
 
 from aigak.questionnaires.models import Questionnaire
+from aigak.questionnaires.validation import in_language, words
 from aigak.runs.models import BackgroundRun
 
 
@@ -28,7 +29,9 @@ class RecordImport(BackgroundRun):
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
-    problems = models.JSONField(default=list)  # [{row, field, value, message}], the first ones
+    problems = models.JSONField(
+        default=list
+    )  # [{row, field, value, message[, template, params | texts]}], the first ones
     problem_count = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -36,6 +39,19 @@ class RecordImport(BackgroundRun):
 
     def __str__(self) -> str:
         return f"{self.file_name} -> {self.questionnaire_id}"
+
+    @property
+    def problems_in_words(self) -> list[dict[str, Any]]:
+        """The stored problems with their messages in the active language: ours
+        translated, a questionnaire's own in that language if it has it."""
+        out = []
+        for p in self.problems:
+            if p.get("template"):
+                p = {**p, "message": words(p["template"], p.get("params"))}
+            elif p.get("texts"):
+                p = {**p, "message": in_language(p["texts"]) or p["message"]}
+            out.append(p)
+        return out
 
     @property
     def percent(self) -> int:

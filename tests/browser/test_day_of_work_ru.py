@@ -173,10 +173,8 @@ def test_a_day_of_work_in_russian_on_a_phone(
     expect(problem).to_have_count(1)
     expect(problem).to_contain_text("3")
     expect(problem).to_contain_text("vital_status")
+    expect(problem).to_contain_text("нет среди вариантов списка")  # the form's rule, in Russian
     assert not Record.objects.filter(record_id="V-000201").exists()
-    # The form's rule messages (questionnaires.validation) are still English; the page
-    # around them is not.
-    problem.locator("td").last.evaluate("cell => cell.remove()")
     _fits_and_speaks_russian(page)
 
     # 10. a deleted record brought back from the trash
@@ -211,7 +209,8 @@ def test_a_day_of_work_in_russian_on_a_phone(
     expect(page.locator("[data-uncertainty]")).to_contain_text(
         re.compile("точно", re.IGNORECASE), timeout=RUN_TIMEOUT
     )
-    # The table comparing the models keeps the estimation engine's own descriptions
-    # (formulas such as "A*B", references, reasons) in English for now.
-    page.locator("table[data-models]").evaluate("table => table.remove()")
+    # The table comparing the models: the engine's descriptions in words, formulas as code.
+    expect(page.locator('table[data-models] tr[data-model="Mt"]')).to_contain_text(
+        "без неоднородности"
+    )
     _fits_and_speaks_russian(page)

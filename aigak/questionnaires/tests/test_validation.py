@@ -225,3 +225,38 @@ def test_the_live_form_state_compares_now_and_today_with_dates(arrested, relevan
     assert ("future_note" in state["relevant"]) is relevant
     assert state["calculated"]["stamp"] == stamp
     assert state["problems"] == {}
+
+
+@pytest.mark.parametrize(
+    ("raw", "english", "russian"),
+    [
+        ({"age_stated": "abc"}, "expected a whole number", "ожидается целое число"),
+        ({"vital_status": ""}, "an answer is required", "нужен ответ"),
+        ({"vital_status": "dead"}, "'dead' is not one of the choices of vital",
+         "'dead' нет среди вариантов списка vital"),
+        ({"essence": "gunshot flying"}, "flying not among the choices of essence",
+         "flying нет среди вариантов списка essence"),
+        ({"nonsense": "x"}, "not a field of this questionnaire", "в этой анкете нет такого поля"),
+    ],
+)  # fmt: skip
+def test_it_says_its_own_messages_in_the_active_language(raw, english, russian):
+    from django.utils import translation
+
+    with translation.override("en"):
+        (problem,) = clean(**raw)[1]
+    assert problem.message == english
+    with translation.override("ru"):
+        (in_russian,) = clean(**raw)[1]
+        assert problem.in_words() == russian  # said again in the reader's language
+    assert in_russian.message == russian
+    assert in_russian.template == problem.template and in_russian.params == problem.params
+    assert (problem.template % problem.params if problem.params else problem.template) == english
+
+
+def test_a_questionnaires_own_message_is_kept_as_it_is():
+    from django.utils import translation
+
+    with translation.override("ru"):
+        (problem,) = clean(age_stated="130")[1]
+        assert problem.template == "" and problem.texts == {"en": "Age 0-120"}
+        assert problem.message == problem.in_words() == "Age 0-120"  # no Russian in the form

@@ -62,6 +62,26 @@ def test_one_bad_row_imports_nothing_and_names_its_row_and_field(
     assert not Record.objects.exists()
     page = client.get(f"/import/{run.pk}/").content.decode()
     assert "Nothing was imported." in page and "nonsense" in page
+    assert "'nonsense' is not one of the choices of vital_status" in page.replace("&#x27;", "'")
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("ru", "'nonsense' нет среди вариантов списка vital_status"),
+     ("kk", "'nonsense' — vital_status тізімінің нұсқаларының бірі емес")],
+)  # fmt: skip
+def test_a_refused_import_names_its_problems_in_the_readers_language(
+    client, victim, coordinator, staging, language, said
+):
+    """The problems are stored once, checked in the background, and shown in the language
+    of whoever opens the page, not of the run."""
+    client.force_login(coordinator)
+    run = _start(client, _upload(client, ONE_BAD))
+    assert run.problems[0]["message"] == "'nonsense' is not one of the choices of vital_status"
+    client.cookies["django_language"] = language
+    page = client.get(f"/import/{run.pk}/").content.decode()
+    assert said in page.replace("&#x27;", "'")
+    assert "is not one of the choices" not in page
 
 
 def test_an_unreadable_file_says_why_in_the_preview(client, victim, coordinator, staging):
@@ -85,3 +105,25 @@ def test_a_made_up_token_is_no_upload(client, victim, coordinator, staging):
     client.force_login(coordinator)
     post = {"token": "../../etc/passwd", "fmt": "csv", "questionnaire": "victim"}
     assert client.post("/import/start/", post).status_code == 404
+
+
+def test_stored_problems_are_said_in_the_readers_language():
+    """Ours from their template; a questionnaire's own message in the reader's language
+    when the questionnaire has it, else as stored; an old row with a message only as it is."""
+    from django.utils import translation
+
+    run = RecordImport(problems=[
+        {"row": 2, "field": "age", "value": "x", "message": "expected a whole number",
+         "template": "expected a whole number", "params": {}},
+        {"row": 3, "field": "age", "value": "130", "message": "Age 0-120",
+         "texts": {"en": "Age 0-120", "ru": "Возраст от 0 до 120"}},
+        {"row": 4, "field": "age", "value": "130", "message": "Age 0-120",
+         "texts": {"en": "Age 0-120"}},
+        {"row": 5, "field": "age", "value": "x", "message": "stored before"},
+    ])  # fmt: skip
+    with translation.override("ru"):
+        said = [p["message"] for p in run.problems_in_words]
+    assert said == ["ожидается целое число", "Возраст от 0 до 120", "Age 0-120", "stored before"]
+    with translation.override("en"):
+        said = [p["message"] for p in run.problems_in_words]
+    assert said == ["expected a whole number", "Age 0-120", "Age 0-120", "stored before"]
