@@ -24,6 +24,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -106,8 +107,7 @@ class Saves:
                 self.acknowledged[location.rstrip("/").rsplit("/", 1)[-1]] = name
 
 
-def bench(args: argparse.Namespace) -> dict[str, Any]:
-    folder = Path(tempfile.mkdtemp(prefix="aigak-import-save-"))
+def bench(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIGAK_", "DATABASE_URL"))}
     env.update(AIGAK_DATA_DIR=str(folder / "data"), DJANGO_SETTINGS_MODULE="aigak.settings")
     csv_path = Path(tempfile.gettempdir()) / f"aigak-victims-from-{FIRST_ID}-{args.rows}.csv"
@@ -202,7 +202,11 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--every", type=float, default=0.5, help="seconds between saves")
     args = parser.parse_args()
-    print(json.dumps(bench(args), indent=1, ensure_ascii=False))
+    folder = Path(tempfile.mkdtemp(prefix="aigak-import-save-"))
+    try:
+        print(json.dumps(bench(args, folder), indent=1, ensure_ascii=False))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
