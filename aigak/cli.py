@@ -145,6 +145,17 @@ def run_command(handler: Any, command: str, rest: list[str]) -> int:
     except KeyboardInterrupt:
         print("aigak: interrupted", file=sys.stderr)
         return 130
+    except Exception as error:
+        from aigak.lib.disk import disk_full
+
+        if cmd_options.get("traceback") or not disk_full(error):
+            raise
+        # A clear message instead of a traceback; the command's transaction rolled back.
+        print(
+            f"aigak {command}: the disk is full ({error}); free some space and run it again",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -12,7 +12,6 @@ Tar layout: `manifest.json` first, then `database.sqlite3` or `database.pgdump`,
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import io
 import json
@@ -46,6 +45,7 @@ from aigak.evidence.backup_crypto import (
     private_file,
 )
 from aigak.evidence.storage import BLOCK, evidence_root, relative_name, store
+from aigak.lib.disk import disk_full
 
 FORMAT = "aigak-backup"
 FORMAT_VERSION = 2  # 2: part hashes in the manifest, checksums.json last
@@ -182,15 +182,12 @@ def write_backup(
             if keys is not None:
                 encrypt_file(plain, partial, keys)
         os.replace(partial, target)
-    except OSError as problem:
+    except BaseException as problem:
         partial.unlink(missing_ok=True)
-        if problem.errno == errno.ENOSPC:
+        if disk_full(problem):  # the archive, or the database's snapshot beside it
             raise BackupError(
                 "the disk is full; nothing was written (free some space and try again)"
             ) from None
-        raise
-    except BaseException:
-        partial.unlink(missing_ok=True)
         raise
     audit(
         None,

@@ -29,6 +29,7 @@ from aigak.evidence.uploads import (
     parse_checksum,
     reconcile,
 )
+from aigak.lib.disk import disk_full
 
 EXTENSIONS = "creation,checksum,termination,expiration"
 
@@ -88,6 +89,11 @@ def tus_endpoint(view: Callable) -> Callable:
             return _error(problem.status, problem.message)
         except Http404:
             return _error(404, "no such upload")
+        except Exception as problem:
+            if not disk_full(problem):
+                raise
+            # The request's transaction rolled back; the client resumes from HEAD later.
+            return _error(507, "the server's disk is full; nothing was stored, try again later")
 
     return wrapped
 

@@ -37,6 +37,7 @@ from aigak.evidence.models import Upload
 from aigak.evidence.receive import DirectBody
 from aigak.evidence.storage import hash_stream, store, uploads_dir
 from aigak.evidence.streaming import RunningHash, copy_body, hash_range
+from aigak.lib.disk import disk_full
 
 CHECKSUM_ALGORITHMS = ("sha1", "sha256", "md5")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -151,7 +152,11 @@ def create_upload(user: User, length: str | None, metadata_header: str) -> Uploa
     partial = uploads_dir() / f"{upload.pk}.part"
     partial.touch(mode=0o600, exist_ok=False)
     upload.temp_path = str(partial)
-    upload.save(force_insert=True)
+    try:
+        upload.save(force_insert=True)
+    except BaseException:
+        partial.unlink(missing_ok=True)  # no row, so nothing would ever remove it
+        raise
     return upload
 
 
@@ -243,7 +248,15 @@ def _write_chunk(
     chunk_digest = hashlib.new(checksum[0]) if checksum else None
     if direct is None:
         os.ftruncate(fd, offset)  # drop bytes a crash left after the acknowledged offset
-        received = copy_body(body, fd, offset, content_length, chunk_digest)
+        try:
+            received = copy_body(body, fd, offset, content_length, chunk_digest)
+        except OSError as problem:
+            os.ftruncate(fd, offset)  # what did fit is not acknowledged: cut it off
+            if disk_full(problem):
+                raise TusError(
+                    507, f"the server could not write this chunk ({problem.strerror})"
+                ) from None
+            raise
     else:
         direct.accepted = True  # from here on append cleans up after itself
         received = direct.received

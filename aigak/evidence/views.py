@@ -23,6 +23,7 @@ from aigak.evidence.models import CustodyAction, EvidenceRecord
 from aigak.evidence.playback import file_response
 from aigak.evidence.thumbnails import thumbnail_path
 from aigak.evidence.uploads import CHECKSUM_ALGORITHMS
+from aigak.lib.disk import disk_full
 from aigak.lib.spreadsheet import inert_row
 from aigak.records.models import Record
 from aigak.records.search import search
@@ -152,6 +153,7 @@ def upload_page(request: HttpRequest) -> HttpResponse:
     """The resumable uploader, and a plain form for small files (both can link a record)."""
     perms.require(access.can_upload(_user(request)), "upload evidence")
     record_pk = request.POST.get("record_id") or request.GET.get("record") or ""
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST":
         record = access.linkable_record(_user(request), record_pk) if record_pk else None
         upload = request.FILES.get("file")
@@ -170,6 +172,18 @@ def upload_page(request: HttpRequest) -> HttpResponse:
                 )
             except actions.EvidenceRefused as refused:
                 messages.error(request, str(refused))
+            except Exception as problem:
+                if not disk_full(problem):
+                    raise
+                # The file's partial copy is removed; no evidence row was made.
+                messages.error(
+                    request,
+                    _(
+                        "The server's disk is full: the file was not stored. Ask the "
+                        "administrator to free space, then upload it again."
+                    ),
+                )
+                status = 507
             else:
                 return redirect("evidence:detail", evidence.pk)
     return render(
@@ -180,7 +194,7 @@ def upload_page(request: HttpRequest) -> HttpResponse:
             "max_size": settings.EVIDENCE_MAX_SIZE,
             "checksums": CHECKSUM_ALGORITHMS,
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
 
 

@@ -7,6 +7,8 @@ from django.urls import include, path
 from aigak.accounts.views_account import login_verify
 from aigak.site import views, views_import
 
+handler500 = "aigak.site.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from aigak.lib.disk import disk_full
 from aigak.questionnaires.registry import UnknownQuestionnaire, get_questionnaire
 from aigak.records import tabular
 from aigak.records.actions import ImportFailed, import_rows
@@ -58,6 +59,15 @@ class Command(BaseCommand):
             )
         except (tabular.TableError, ImportFailed) as exc:
             self._fail(str(exc), 1)
+        except Exception as exc:
+            if not disk_full(exc):
+                raise
+            # Staging the checked rows or writing them: the transaction rolled back.
+            self._fail(
+                f"{path.name}: the disk is full ({exc}); nothing was imported "
+                "(free some space and import again)",
+                1,
+            )
         finally:
             if bar is not None:
                 bar.close()
