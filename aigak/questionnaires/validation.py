@@ -119,11 +119,25 @@ CHECKED_TYPES = frozenset(
 
 def coerce(f: Field, value: Any) -> Any:
     """One answer in its stored shape; raises ValueError with a reason."""
-    if _empty(value):
-        return None
     t = f.type
-    if t not in CHECKED_TYPES:
+    if type(value) is str:  # most answers (every cell of a CSV): one test for emptiness
+        if not value.strip():
+            return None
+        if t not in CHECKED_TYPES:
+            return value
+    elif _empty(value):
+        return None
+    elif t not in CHECKED_TYPES:
         return value if isinstance(value, str) else str(value)
+    if t == "select_one":
+        text = str(value).strip()
+        if text not in _choices(f)[1]:
+            raise Unfit(
+                gettext_noop("%(value)s is not one of the choices of %(list)s"),
+                value=repr(text),
+                list=f.list_name,
+            )
+        return text
     if t == "integer":
         if isinstance(value, bool):
             raise Unfit(gettext_noop("expected a whole number"))
@@ -169,15 +183,6 @@ def coerce(f: Field, value: Any) -> Any:
         text = value.isoformat() if isinstance(value, dt.time) else str(value).strip()
         if not TIME.match(text):
             raise Unfit(gettext_noop("expected a time as HH:MM"))
-        return text
-    if t == "select_one":
-        text = str(value).strip()
-        if text not in _choices(f)[1]:
-            raise Unfit(
-                gettext_noop("%(value)s is not one of the choices of %(list)s"),
-                value=repr(text),
-                list=f.list_name,
-            )
         return text
     if t == "select_multiple":
         items = value if isinstance(value, list) else str(value).split()
@@ -383,12 +388,12 @@ def _coerce_plain(
 ) -> None:
     """Coerce the answers outside repeats into answers; unknown names and bad values
     into problems (unknown="error" reports a non-empty answer to no field)."""
-    fields = definition.fields
+    coerced, passed = _plain_fields(definition, repeats)
     for name, value in raw.items():
-        f = fields.get(name)
-        if name in repeats:
-            continue
+        f = coerced.get(name)
         if f is None:
+            if name in passed:  # a repeat, a field inside one, a note or a calculation
+                continue
             if unknown == "error" and not _empty(value):
                 problems.append(
                     Problem.said(
@@ -399,12 +404,6 @@ def _coerce_plain(
                     )
                 )
             continue
-        if f.repeat:
-            continue
-        if f.type in ("note", "calculate"):
-            continue
-        if f.type == "repeat":
-            continue
         try:
             typed = coerce(f, value)
         except ValueError as exc:
@@ -412,6 +411,29 @@ def _coerce_plain(
             continue
         if typed is not None:
             answers[name] = typed
+
+
+# Per form: the fields whose answers `_coerce_plain` coerces, by name, and the names it
+# passes over (repeats, fields inside them, notes, calculations). Asked for every row of
+# an import.
+_plain_cache: dict[int, tuple[FormDefinition, dict[str, Field], frozenset[str]]] = {}
+
+
+def _plain_fields(
+    definition: FormDefinition, repeats: dict[str, None]
+) -> tuple[dict[str, Field], frozenset[str]]:
+    known = _plain_cache.get(id(definition))
+    if known is None or known[0] is not definition:
+        if len(_plain_cache) > 256:
+            _plain_cache.clear()
+        coerced, passed = {}, set(repeats)
+        for name, f in definition.fields.items():
+            if name in repeats or f.repeat or f.type in ("note", "calculate", "repeat"):
+                passed.add(name)
+            else:
+                coerced[name] = f
+        known = _plain_cache[id(definition)] = (definition, coerced, frozenset(passed))
+    return known[1], known[2]
 
 
 def _coerce_repeats(
@@ -468,12 +490,17 @@ def _check_relevant(
     """Drop the answers this save makes irrelevant (unless kept) and check the rules of
     the relevant fields and of the entries of each asked repeat."""
     problems: list[Problem] = []
-    relevance = list(_relevance(definition, definition.root, answers, True))
-    relevant = {name for name, ok in relevance if ok and isinstance(name, str)}
+    fixed = _unconditional(definition, definition.root)
+    if fixed is not None:  # no condition in the form depends on the answers
+        relevance, relevant = fixed, _fixed_names(fixed)
+    else:
+        relevance = list(_relevance(definition, definition.root, answers, True))
+        relevant = frozenset(name for name, ok in relevance if ok and isinstance(name, str))
     was_asked = _asked_before(definition, previous)
-    for f in definition.fields.values():
-        if f.repeat or f.type in ("note",):
-            continue
+    # Answers of fields not asked are kept or dropped, and the rules of asked ones
+    # checked: keeping them all, only the fields with a rule have anything to check.
+    ruled, stored = _top_fields(definition)
+    for f in ruled if keep_irrelevant else stored:
         value = answers.get(f.name)
         if f.name not in relevant:
             if value is not None and not keep_irrelevant and f.type != "calculate":
@@ -503,6 +530,34 @@ def _check_relevant(
             )
         )
     return problems
+
+
+_top_cache: dict[int, tuple[FormDefinition, list[Field], list[Field]]] = {}
+_names_cache: dict[int, tuple[list[tuple[str | Section, bool]], frozenset[str]]] = {}
+
+
+def _top_fields(definition: FormDefinition) -> tuple[list[Field], list[Field]]:
+    """The fields outside repeats with a rule (required, constraint), and all those that
+    store an answer (not notes), in form order; per form."""
+    known = _top_cache.get(id(definition))
+    if known is None or known[0] is not definition:
+        if len(_top_cache) > 256:
+            _top_cache.clear()
+        stored = [f for f in definition.fields.values() if not f.repeat and f.type != "note"]
+        ruled = [f for f in stored if f.required or f.constraint]
+        known = _top_cache[id(definition)] = (definition, ruled, stored)
+    return known[1], known[2]
+
+
+def _fixed_names(fixed: list[tuple[str | Section, bool]]) -> frozenset[str]:
+    """The field names of an unconditional relevance list (all asked), per list."""
+    known = _names_cache.get(id(fixed))
+    if known is None or known[0] is not fixed:
+        if len(_names_cache) > 4096:
+            _names_cache.clear()
+        names = frozenset(name for name, ok in fixed if ok and isinstance(name, str))
+        known = _names_cache[id(fixed)] = (fixed, names)
+    return known[1]
 
 
 def _asked_before(definition: FormDefinition, previous: dict[str, Any] | None) -> set[str] | None:

@@ -471,6 +471,7 @@ def import_rows(
         rows,
         id_is_field="record_id" in definition.fields,
         progress=progress,
+        preparers=hooks.import_preparers(questionnaire),
     )
     try:
         if checked.problems:

@@ -82,6 +82,7 @@ class BatchWriter:
         self.status = status
         self.note = note
         self.pending: list[Row] = []
+        self.preparers: hooks.Preparers = ()
         self.created = self.updated = self.unchanged = 0
         self.links = bool(reference_fields(self.definition.fields))
         self.now = timezone.now()
@@ -91,6 +92,7 @@ class BatchWriter:
 
     def write(self, checked: CheckedFile) -> None:
         """Every row of a checked file, then the rest of the last batch."""
+        self.preparers = checked.preparers
         with bulk_search_index():
             for batch in checked.batches():
                 for row in batch:
@@ -124,8 +126,11 @@ class BatchWriter:
         )
         new = [r for r in rows if r.record_id not in existing]
         changed = [r for r in rows if r.record_id in existing]
-        touched = self._create(new) + self._update(changed, existing)
-        hooks.records_saved(touched)
+        written = self._create(new) + self._update(changed, existing)
+        # The other apps' parts: prepared with the rows (`hooks.import_preparers`) where
+        # an app has one, else from the written records (`hooks.records_saved`).
+        hooks.records_imported(self.preparers, written)
+        touched = [pk for pk, _, _ in written]
         if self.links and touched:
             for record in Record.objects.filter(pk__in=touched).select_related("form_version"):
                 sync_links(record, self.actor)
@@ -144,7 +149,7 @@ class BatchWriter:
             )
             return [record_id for (record_id,) in cursor.fetchall()]
 
-    def _create(self, rows: list[Row]) -> list[int]:
+    def _create(self, rows: list[Row]) -> list[tuple[int, int, tuple[Any, ...]]]:
         if not rows:
             return []
         named = [r for r in rows if r.prepared[4]]
@@ -181,7 +186,7 @@ class BatchWriter:
             returning=False,
         )
         self.created += len(rows)
-        return record_ids
+        return [(pk, 1, row.parts) for pk, row in zip(record_ids, rows, strict=True)]
 
     def _record_common(self) -> dict[str, Any]:
         return {
@@ -193,8 +198,10 @@ class BatchWriter:
             "version": 1,
         }
 
-    def _update(self, rows: list[Row], existing: dict[str, tuple[Any, ...]]) -> list[int]:
-        updates, versions, names = [], [], []
+    def _update(
+        self, rows: list[Row], existing: dict[str, tuple[Any, ...]]
+    ) -> list[tuple[int, int, tuple[Any, ...]]]:
+        updates, versions, names, written = [], [], [], []
         now = Record._meta.get_field("updated_at").get_db_prep_save(self.now, connection)
         for row in rows:
             pk, _, answers, number, deleted_at, status, person_id = existing[row.record_id]
@@ -203,6 +210,7 @@ class BatchWriter:
                 self.unchanged += 1
                 continue
             updates.append((text, number + 1, self.version.pk, public, private, choices, now, pk))
+            written.append((pk, number + 1, row.parts))
             versions.append({"record_id": pk, "number": number + 1, "answers": text, "status": status})  # fmt: skip
             if person_id and name:
                 names.append((name, person_id))
@@ -231,7 +239,7 @@ class BatchWriter:
             returning=False,
         )
         self.updated += len(updates)
-        return [u[-1] for u in updates]
+        return written
 
     def _insert(
         self,

@@ -19,13 +19,14 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 import orjson
 from django.utils.translation import gettext_noop
 
 from aigak.questionnaires.validation import Problem, clean_answers
 from aigak.questionnaires.xlsform import FormDefinition, Section
+from aigak.records.hooks import Preparers, prepare_rows
 from aigak.records.ids import record_id_problems
 from aigak.records.search import choice_words, search_texts
 
@@ -74,13 +75,17 @@ Raw = tuple[int, dict[str, Any], Any]
 Place = tuple[str, int]
 CHUNK = 1000  # rows handed to a checking process at a time
 _form: FormDefinition | None = None  # the form, in a checking process
+_preparers: Preparers = ()  # the apps' parts of a row (`hooks.import_preparers`), in one
 _folder = ""  # the spool folder, in a checking process
 _spool: IO[bytes] | None = None  # the checking process's file in it
 
 
-def _check(definition: FormDefinition, chunk: list[Raw]) -> tuple[list[Verdict], list[Row]]:
+def _check(
+    definition: FormDefinition, chunk: list[Raw], preparers: Preparers = ()
+) -> tuple[list[Verdict], list[Row]]:
     verdicts: list[Verdict] = []
     good: list[Row] = []
+    checked: list[tuple[dict[str, Any], str]] = []  # for the other apps' parts
     for number, raw, given in chunk:
         answers, problems = clean_answers(definition, raw, keep_irrelevant=True)
         record_id = str((answers.get("record_id") if given is None else given) or "")
@@ -88,6 +93,9 @@ def _check(definition: FormDefinition, chunk: list[Raw]) -> tuple[list[Verdict],
         verdicts.append((number, problems, record_id))
         if not problems and record_id:
             good.append(Row(record_id, _prepared(definition, answers, record_id)))
+            checked.append((answers, record_id))
+    if any(preparers) and good:  # a chunk at a time: cheaper than row by row
+        good = [row._replace(parts=p) for row, p in zip(good, prepare_rows(preparers, checked), strict=True)]  # fmt: skip
     return verdicts, good
 
 
@@ -114,15 +122,15 @@ def _prepared(definition: FormDefinition, answers: dict[str, Any], record_id: st
     return text, public, private, choice_words(definition, answers), str(name)[:300] if name else ""
 
 
-def _start_worker(definition: FormDefinition, folder: str) -> None:
-    global _form, _folder
-    _form, _folder = definition, folder
+def _start_worker(definition: FormDefinition, folder: str, preparers: Preparers) -> None:
+    global _form, _folder, _preparers
+    _form, _folder, _preparers = definition, folder, preparers
 
 
 def _check_in_worker(chunk: list[Raw]) -> tuple[list[Verdict], Place]:
     global _spool
     assert _form is not None
-    verdicts, good = _check(_form, chunk)
+    verdicts, good = _check(_form, chunk, _preparers)
     if _spool is None:  # this worker's own file, open until the worker ends
         _spool = open(os.path.join(_folder, f"rows-{os.getpid()}"), "ab")  # noqa: SIM115
     return verdicts, _dump(_spool, good)
@@ -139,7 +147,7 @@ def _workers() -> int:
 
 
 def checked_chunks(
-    definition: FormDefinition, rows: Iterable[Raw], folder: str
+    definition: FormDefinition, rows: Iterable[Raw], folder: str, preparers: Preparers = ()
 ) -> Iterator[tuple[list[Verdict], Place]]:
     """The verdicts on every chunk of rows, in order, and where its good rows wait.
 
@@ -148,7 +156,8 @@ def checked_chunks(
     per CPU, while this process reads. They write the prepared rows to files of their
     own in `folder` and send back only the verdicts: this process never handles the
     prepared rows until it writes them. Only a few chunks are in flight at a time, so
-    memory stays flat however long the file.
+    memory stays flat however long the file. `preparers` add the other apps' parts of
+    each good row (`hooks.import_preparers`).
     """
     chunks = _chunked(rows, CHUNK)
     first = next(chunks, None)
@@ -159,12 +168,12 @@ def checked_chunks(
     if second is None or not workers:
         with open(os.path.join(folder, "rows"), "ab") as handle:
             for chunk in itertools.chain([first], [second] if second else [], chunks):
-                verdicts, good = _check(definition, chunk)
+                verdicts, good = _check(definition, chunk, preparers)
                 yield verdicts, _dump(handle, good)
         return
     # Forked workers inherit the form and never touch the database connection.
     context = multiprocessing.get_context("fork")
-    start = (definition, folder)
+    start = (definition, folder, preparers)
     with context.Pool(workers, initializer=_start_worker, initargs=start) as pool:
         pending = deque(pool.apply_async(_check_in_worker, (c,)) for c in (first, second))
         for chunk in chunks:
@@ -187,6 +196,7 @@ class CheckedFile:
     problems: list[tuple[int, Problem]] = field(default_factory=list)
     rows: int = 0
     places: list[Place] = field(default_factory=list)
+    preparers: Preparers = ()
     folder: tempfile.TemporaryDirectory[str] = field(
         default_factory=lambda: tempfile.TemporaryDirectory(prefix="aigak-import-")
     )
@@ -213,6 +223,7 @@ def check_file(
     *,
     id_is_field: bool,
     progress: Callable[[int], None] | None = None,
+    preparers: Preparers = (),
 ) -> CheckedFile:
     """Check and prepare every row, outside any transaction; problems name the row.
 
@@ -221,7 +232,8 @@ def check_file(
     result = CheckedFile()
     seen: dict[str, int] = {}
     raw: Iterable[Raw] = ((n, r, None) for n, r in rows) if id_is_field else _without_ids(rows)
-    for verdicts, place in checked_chunks(definition, raw, result.folder.name):
+    result.preparers = preparers
+    for verdicts, place in checked_chunks(definition, raw, result.folder.name, preparers):
         result.places.append(place)
         for number, problems, record_id in verdicts:
             result.problems.extend((number, p) for p in problems)
@@ -254,9 +266,10 @@ def _chunked(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-@dataclass
-class Row:
-    """One checked row, ready to write."""
+class Row(NamedTuple):
+    """One checked row, ready to write (a tuple: cheaper to pickle than an object), with
+    the other apps' parts of it (`hooks.prepare_row`; empty when none has a part)."""
 
     record_id: str
     prepared: Prepared
+    parts: tuple[Any, ...] = ()

@@ -46,22 +46,69 @@ def record_page_panels(user: Any, record: Record) -> dict[str, Any]:
 # derived from the answers (the report's coded form) registers here from its ready().
 RecordSaved = Callable[[Record], None]
 RecordsSaved = Callable[[list[int]], None]
-_SAVED: list[tuple[RecordSaved, RecordsSaved]] = []
+# An import prepares its rows in checking processes (`records.bulk_check`). An app may do
+# its part of each row there too instead of reading the written records back:
+# `prepare(questionnaire)`, called once per import before the checking starts, gives a
+# function of a chunk of checked rows [(answers, record id)] giving one result per row
+# (picklable, small) that travels with the prepared row, or None when the app keeps
+# nothing for that questionnaire; `write` then gets (pk, version, result) of each
+# written batch in place of `batch(pks)`.
+RowPreparer = Callable[[list[tuple[dict[str, Any], str]]], list[Any]]
 
 
-def on_records_saved(one: RecordSaved, batch: RecordsSaved) -> None:
-    """Call `one(record)` after every saved record and `batch(pks)` after an import batch."""
-    _SAVED.append((one, batch))
+@dataclass(frozen=True)
+class ImportPart:
+    prepare: Callable[[Any], RowPreparer | None]
+    write: Callable[[list[tuple[int, int, Any]]], None]
+
+
+_SAVED: list[tuple[RecordSaved, RecordsSaved, ImportPart | None]] = []
+
+
+def on_records_saved(
+    one: RecordSaved, batch: RecordsSaved, imported: ImportPart | None = None
+) -> None:
+    """Call `one(record)` after every saved record and `batch(pks)` after an import batch
+    (or, with `imported`, prepare each imported row beside the checking and write it)."""
+    _SAVED.append((one, batch, imported))
 
 
 def record_saved(record: Record) -> None:
-    for one, _ in _SAVED:
+    for one, _, _ in _SAVED:
         one(record)
 
 
 def records_saved(pks: list[int]) -> None:
-    for _, batch in _SAVED:
+    for _, batch, _ in _SAVED:
         batch(pks)
+
+
+Preparers = tuple[RowPreparer | None, ...]
+
+
+def import_preparers(questionnaire: Any) -> Preparers:
+    """Per registered app, its function that prepares an imported row (or None)."""
+    return tuple(part.prepare(questionnaire) if part else None for _, _, part in _SAVED)
+
+
+def prepare_rows(
+    preparers: Preparers, rows: list[tuple[dict[str, Any], str]]
+) -> list[tuple[Any, ...]]:
+    """The apps' parts of each checked row, (answers, record id): a tuple per row, one
+    part per app (None for an app without one)."""
+    parts = [p(rows) if p else [None] * len(rows) for p in preparers]
+    return list(zip(*parts, strict=True)) if parts else [() for _ in rows]
+
+
+def records_imported(preparers: Preparers, rows: list[tuple[int, int, tuple[Any, ...]]]) -> None:
+    """After an import batch: rows as (pk, version, `prepare_rows`' parts)."""
+    if not rows:
+        return
+    for index, (_, batch, part) in enumerate(_SAVED):
+        if part is not None and index < len(preparers) and preparers[index] is not None:
+            part.write([(pk, version, parts[index]) for pk, version, parts in rows])
+        else:
+            batch([pk for pk, _, _ in rows])
 
 
 # The home page's dashboard counts work waiting in apps above records (matches to decide,

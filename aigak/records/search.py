@@ -171,10 +171,10 @@ def choice_word(name: str, value: str) -> str:
 
 
 SEARCHED_TYPES = ("text", "select_one", "select_multiple", "calculate")
-# Per form: its select fields, and its searched fields with whether they are confidential
-# and whether they hold names (outside repeats, in form order). An import asks for them
-# once per row.
-_Plan = tuple[list[str], list[tuple[str, bool, bool]]]
+# Per form: its select fields with the word of each of their choices, and its searched
+# fields with whether they are confidential and whether they hold names (outside repeats,
+# in form order). An import asks for them once per row.
+_Plan = tuple[list[tuple[str, dict[str, str]]], list[tuple[str, bool, bool]]]
 _plans: dict[int, tuple[FormDefinition, _Plan]] = {}
 
 
@@ -184,7 +184,11 @@ def _plan(definition: FormDefinition) -> _Plan:
         return known[1]
     fields = [f for f in definition.fields.values() if not f.repeat]
     plan = (
-        [f.name for f in fields if f.is_select],
+        [
+            (f.name, {c: choice_word(f.name, c) for c in f.choice_names()})
+            for f in fields
+            if f.is_select
+        ],
         [
             (f.name, f.confidential, f.type == "text" and is_name_field(f.name))
             for f in fields
@@ -200,14 +204,13 @@ def _plan(definition: FormDefinition) -> _Plan:
 def choice_words(definition: FormDefinition, answers: dict[str, Any]) -> str:
     """The record's answers to its select fields (outside repeats) as words."""
     out: list[str] = []
-    for name in _plan(definition)[0]:
+    for name, known in _plan(definition)[0]:
         value = answers.get(name)
         if value is None or value == "" or value == []:
             continue
-        if isinstance(value, list):
-            out.extend(choice_word(name, str(item)) for item in value)
-        else:
-            out.append(choice_word(name, str(value)))
+        for item in value if isinstance(value, list) else (value,):
+            word = known.get(item) if isinstance(item, str) else None
+            out.append(word or choice_word(name, str(item)))
     return " ".join(out)
 
 

@@ -300,6 +300,54 @@ def records_saved(ids: Iterable[int]) -> int:
     return len(coded)
 
 
+# --- imports: coded in the checking processes, written without reading back ------------
+
+Coded = tuple[str, bytes, str]  # the layout's stamp, the packed row, the texts
+
+
+def import_coder(questionnaire: Questionnaire) -> Any:
+    """The function that codes a chunk of imported rows (answers as stored, record id),
+    for the import's checking processes (`records.hooks.ImportPart`); None when no
+    report reads the questionnaire. Each row gives (stamp, packed row, texts), or None
+    when its answers are not codable (left uncoded, as `records_saved` leaves it)."""
+    layout = layout_of(questionnaire)
+    if layout is None:
+        return None
+
+    def code(rows: list[tuple[dict[str, Any], str]]) -> list[Coded | None]:
+        return [
+            None if found is None else (layout.stamp, found[0], found[1])
+            for found in layout.encode_all(rows)
+        ]
+
+    return code
+
+
+def write_imported(rows: Sequence[tuple[int, int, Coded | None]]) -> int:
+    """Write the coded rows of an imported batch, (pk, version, `import_coder`'s row):
+    what `records_saved` writes for those records, without reading them back."""
+    from django.db import connection
+
+    from aigak.reports.models import CodedRecord
+
+    if not rows:
+        return 0
+    table = connection.ops.quote_name(CodedRecord._meta.db_table)
+    values = [(pk, c[0], version, c[1], c[2]) for pk, version, c in rows if c is not None]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 500):
+            ids = [pk for pk, _, _ in rows[start : start + 500]]
+            marks = ", ".join(["%s"] * len(ids))
+            cursor.execute(f"DELETE FROM {table} WHERE record_id IN ({marks})", ids)
+        if values:
+            cursor.executemany(
+                f"INSERT INTO {table} (record_id, stamp, version, data, texts) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                values,
+            )
+    return len(values)
+
+
 def stale(questionnaire: Questionnaire) -> Any:
     """The live records of the questionnaire without a valid coded row (a queryset)."""
     from django.db.models import Exists, OuterRef

@@ -186,3 +186,39 @@ def test_it_reports_the_same_without_the_live_index(demo):
         cursor.execute(f"DROP INDEX {LIVE_INDEX}")
     _assert_same()
     _assert_same(("essence=beaten",))
+
+
+def _coded_rows() -> dict:
+    return {
+        pk: (stamp, version, bytes(data), texts)
+        for pk, stamp, version, data, texts in CodedRecord.objects.values_list(
+            "record_id", "stamp", "version", "data", "texts"
+        )
+    }
+
+
+@pytest.mark.django_db
+def test_an_import_codes_its_rows_as_the_records_read_back_would(demo, admin_user):
+    """The import codes each row in its checking processes and writes the coded rows
+    without reading the records back: the same rows as coding the stored records."""
+    imported = _coded_rows()
+    live = list(Record.live.filter(questionnaire=demo).values_list("pk", flat=True))
+    assert set(imported) == set(live)
+    coded.records_saved(live)
+    assert _coded_rows() == imported
+    # A second import of changed rows: new versions, coded again with their version.
+    rows = []
+    for number, (record_id, answers) in enumerate(
+        Record.live.filter(questionnaire=demo)
+        .order_by("pk")
+        .values_list("record_id", "answers")[:40],
+        start=1,
+    ):
+        rows.append((number, {**answers, "record_id": record_id, "age_stated": 40 + number % 9}))
+    result = actions.import_rows(admin_user, demo, rows, source="again.csv")
+    assert result.updated == 40
+    again = _coded_rows()
+    assert sum(1 for pk in again if again[pk][1] == 2) == 40
+    coded.records_saved(live)
+    assert _coded_rows() == again
+    assert _coded_count(demo) == len(live)
