@@ -13,8 +13,9 @@ deadline, and the server is stopped at the end. Afterwards every acknowledged wr
 (a redirect after the save) is read back from the database and compared.
 
 Reported: requests by kind, 5xx count (target 0), p50/p95 of list and search while the
-writers write (target p95 < 300 ms), acknowledged writes verified (target all), and the
-load average.
+writers write (target p95 < 300 ms), acknowledged writes verified (target all), the CPU
+time of the server's processes while the writers write (in all and per request), and
+the load average. `--workers N` is passed to `aigak serve` (its default: one per CPU).
 """
 
 from __future__ import annotations

@@ -56,8 +56,9 @@ class AdmittingDispatcher(ThreadedTaskDispatcher):
         self.writing = 0
 
     def add_task(self, task: Any) -> None:
-        if getattr(task.request, "command", "") not in WRITE_METHODS:
-            super().add_task(task)
+        command = getattr(task.request, "command", "")
+        if command not in WRITE_METHODS or not hasattr(task, "get_environment"):
+            super().add_task(task)  # a read, or waitress's own error answer
             return
         with self.lock:
             self.writes.append((task, time.monotonic()))
