@@ -92,13 +92,23 @@ def _main(argv: list[str] | None) -> int:
     if (command, tuple(rest[:1])) in NO_DATABASE:
         needs_db = False
 
+    help_only = any(a in ("-h", "--help") for a in rest)
+    if help_only and command != "manage" and "--version" not in rest:
+        # The same parser as Django's, without Django: it prints the help and stops.
+        from aigak.cli_options import parser_for
+
+        try:
+            parser_for(command).parse_args(rest)
+        except SystemExit as stop:  # argparse: --help (0) or a usage error (2)
+            return stop.code if isinstance(stop.code, int) else 2
+        # "-h" was an option's value: go on to the command itself.
+
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aigak.settings")
     import django
 
     django.setup()
     from django.core.management import execute_from_command_line
 
-    help_only = any(a in ("-h", "--help") for a in rest)
     if needs_db and not help_only:
         ensure_database()
     if command == "manage":

@@ -60,6 +60,35 @@ def test_it_starts_light_commands_without_heavy_libraries(tmp_path, argvs):
     assert _heavy_after(CLI, tmp_path, ARGVS=argvs) == []
 
 
+NO_DJANGO = """
+import contextlib, io, json, sys
+from aigak import cli
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    codes = [cli.main(argv) for argv in ARGVS]
+assert codes == [0] * len(ARGVS), codes
+assert out.getvalue().count("usage: aigak ") == len(ARGVS)
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] == "django")))
+"""
+
+
+def test_every_commands_help_is_printed_without_django(tmp_path):
+    """`aigak COMMAND --help` comes from aigak/cli_options.py: not even Django is
+    imported (0.4 s of CPU for its setup)."""
+    from aigak.cli import COMMANDS
+
+    argvs = [[name, "--help"] for name in COMMANDS if name != "manage"]
+    argvs += [["form", name, "--help"] for name in ("eval", "export", "install", "list")]
+    argvs += [["evidence", "list", "--help"], ["evidence", "purge-uploads", "--help"]]
+    assert _heavy_after(NO_DJANGO, tmp_path, ARGVS=argvs) == []
+
+
+def test_it_notices_django(tmp_path):
+    """The check itself works: `aigak manage --help` is Django's own."""
+    code = NO_DJANGO.replace("usage: aigak ", "Type 'aigak manage help")
+    assert "django" in _heavy_after(code, tmp_path, ARGVS=[["manage", "--help"]])
+
+
 def test_it_notices_a_heavy_import(tmp_path):
     """The check itself works: a page that needs pandas does load it."""
     code = URLS.replace(

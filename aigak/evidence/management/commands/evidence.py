@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
+from aigak.cli_options import OPTIONS
 from aigak.evidence.models import Evidence, EvidenceRecord
 from aigak.evidence.uploads import purge_expired
 
@@ -29,13 +30,10 @@ def evidence_rows() -> list[dict]:
 
 
 class Command(BaseCommand):
-    help = "Evidence files: list them, or remove expired unfinished uploads."
+    help = OPTIONS["evidence"].help
 
-    def add_arguments(self, parser):
-        actions = parser.add_subparsers(dest="action", required=True)
-        listing = actions.add_parser("list", help="list evidence files")
-        listing.add_argument("--format", choices=["text", "json"], default="text")
-        actions.add_parser("purge-uploads", help="remove expired unfinished uploads")
+    def add_arguments(self, parser: CommandParser) -> None:
+        OPTIONS["evidence"].add(parser)
 
     def handle(self, *args, action: str, **options):
         if action == "purge-uploads":

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser, OutputWrapper
 
 from aigak.accounts.twofactor import enrolment_help
+from aigak.cli_options import OPTIONS
 from aigak.questionnaires.registry import ensure_shipped
 from aigak.records.models import Record
 
@@ -21,18 +22,10 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 class Command(BaseCommand):
-    help = (
-        "Run the web application with waitress. --demo first loads the demo data set "
-        "into an empty database and prints the demo logins."
-    )
+    help = OPTIONS["serve"].help
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument(
-            "--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for every one)"
-        )
-        parser.add_argument("--threads", type=int, default=8, help="requests served at once")
-        parser.add_argument("--demo", action="store_true", help="load the demo data set first")
+        OPTIONS["serve"].add(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not 0 < options["port"] < 65536 or options["threads"] < 1:
