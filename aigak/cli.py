@@ -129,7 +129,7 @@ def _main(argv: list[str] | None) -> int:
     help_only = any(a in ("-h", "--help") for a in rest)
     if help_only and command != "manage" and "--version" not in rest:
         # The same parser as Django's, without Django: it prints the help and stops.
-        from aigak.cli_options import parser_for
+        from aigak.lib.cli_options import parser_for
 
         try:
             parser_for(command).parse_args(rest)

@@ -1,4 +1,4 @@
-"""aigak/cli_options.py answers `--help` without Django: it must print what Django's own
+"""aigak/lib/cli_options.py answers `--help` without Django: it must print what Django's own
 parser of each command prints, and the values it spells out must be the code's."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import argparse
 import pytest
 from django.core.management import get_commands, load_command_class
 
-from aigak import cli_options
 from aigak.cli import COMMANDS
+from aigak.lib import cli_options
 
 NAMES = [name for name in COMMANDS if name != "manage"]
 

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from aigak.accounts import auditlog
 from aigak.accounts.models import AuditEvent
-from aigak.cli_options import OPTIONS
+from aigak.lib.cli_options import OPTIONS
 
 
 class Command(BaseCommand):

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from aigak.accounts import actions
 from aigak.accounts.models import User
-from aigak.cli_options import OPTIONS
+from aigak.lib.cli_options import OPTIONS
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from aigak.accounts.models import User
 from aigak.accounts.tokens import issue_token, revoke_all_tokens
-from aigak.cli_options import OPTIONS
+from aigak.lib.cli_options import OPTIONS
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from aigak.cli_options import OPTIONS
+from aigak.lib.cli_options import OPTIONS
 from aigak.lib.odk_crypto import OdkCryptoError, load_private_key
 from aigak.questionnaires.definition import FormDefinition
 from aigak.questionnaires.models import Questionnaire

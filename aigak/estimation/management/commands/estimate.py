@@ -8,11 +8,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from aigak.cli_options import OPTIONS
 from aigak.estimation.estimates import estimate
 from aigak.estimation.histories import CannotEstimate, HistoryError, read_capture_csv
 from aigak.estimation.lcmcr import LcmcrSettings
 from aigak.estimation.report import as_text
+from aigak.lib.cli_options import OPTIONS
 
 
 class Command(BaseCommand):

@@ -6,9 +6,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from aigak.cli_options import OPTIONS
 from aigak.evidence.models import Evidence, EvidenceRecord
 from aigak.evidence.uploads import purge_expired
+from aigak.lib.cli_options import OPTIONS
 
 
 def evidence_rows() -> list[dict]:
@@ -31,6 +31,9 @@ def evidence_rows() -> list[dict]:
 
 class Command(BaseCommand):
     help = OPTIONS["evidence"].help
+    # The system checks load the URL table, every page's module: most of the start-up of
+    # a listing. `aigak manage check` runs them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         OPTIONS["evidence"].add(parser)

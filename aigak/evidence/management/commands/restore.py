@@ -10,9 +10,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from aigak.cli_options import OPTIONS
 from aigak.evidence.backup import BackupError, restore_backup
 from aigak.evidence.backup_crypto import BackupKeyError, keys_from_environment
+from aigak.lib.cli_options import OPTIONS
 
 
 class Command(BaseCommand):

@@ -7,10 +7,10 @@ import sys
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from aigak.cli_options import OPTIONS
 from aigak.evidence.models import Evidence
 from aigak.evidence.uploads import finish_all_stranded
 from aigak.evidence.verification import CHANGED, MISSING, verify
+from aigak.lib.cli_options import OPTIONS
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import CommandParser
 
-from aigak.cli_options import OPTIONS
+from aigak.lib.cli_options import OPTIONS
 from aigak.linkage.management.commands._people_command import PeopleCommand, _probability
 from aigak.linkage.matching import DedupeResult, dedupe_list
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from aigak.cli_options import OPTIONS
+from aigak.lib.cli_options import OPTIONS
 from aigak.publishing.actions import Outcome, unpublish
 from aigak.publishing.management.commands._publication_command import PublicationCommand
 from aigak.questionnaires.models import Questionnaire

@@ -8,7 +8,7 @@ from types import ModuleType
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from aigak.cli_options import OPTIONS
+from aigak.lib.cli_options import OPTIONS
 from aigak.questionnaires import commands
 
 

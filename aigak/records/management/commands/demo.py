@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from aigak.cli_options import OPTIONS
+from aigak.lib.cli_options import OPTIONS
 from aigak.records.demo import load_demo
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from aigak.accounts.models import AuditAction, audit
-from aigak.cli_options import OPTIONS
+from aigak.lib.cli_options import OPTIONS
 from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.registry import UnknownQuestionnaire, get_questionnaire
 from aigak.records import tabular

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from aigak.accounts.models import AuditAction, audit
-from aigak.cli_options import OPTIONS
+from aigak.lib.cli_options import OPTIONS
 from aigak.questionnaires.registry import UnknownQuestionnaire
 from aigak.reports import coded
 from aigak.reports.build import build_report

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from aigak.cli_options import OPTIONS
+from aigak.lib.cli_options import OPTIONS
 from aigak.runs import background
 
 

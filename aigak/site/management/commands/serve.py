@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser, OutputWrapper
 
 from aigak.accounts.twofactor import enrolment_help
-from aigak.cli_options import OPTIONS
+from aigak.lib.cli_options import OPTIONS
 from aigak.questionnaires.registry import ensure_shipped
 from aigak.records.models import Record
 

@@ -425,9 +425,7 @@ OPTIONS: dict[str, Options] = {
         "Questionnaires: install, list and export XLSForms; evaluate expressions.", _form
     ),
     "evidence": Options(
-        "Evidence files: list them, or remove expired unfinished uploads.",
-        _evidence,
-        system_checks=True,
+        "Evidence files: list them, or remove expired unfinished uploads.", _evidence
     ),
     "verify": Options(
         "Re-hash every evidence file and report any that changed or went missing.", _verify
