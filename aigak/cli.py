@@ -49,12 +49,46 @@ def usage() -> str:
     return "\n".join(lines)
 
 
+def migrations_on_disk() -> set[tuple[str, str]]:
+    """(app label, name) of every migration file, found by listing the apps' migration
+    folders as Django's loader does, without importing the migrations."""
+    import importlib.util
+    import pkgutil
+
+    from django.apps import apps
+    from django.db.migrations.loader import MigrationLoader
+
+    found = set()
+    for config in apps.get_app_configs():
+        module_name, _ = MigrationLoader.migrations_module(config.label)
+        spec = importlib.util.find_spec(module_name) if module_name else None
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        for info in pkgutil.iter_modules(spec.submodule_search_locations):
+            if not info.ispkg and info.name[0] not in "_~":
+                found.add((config.label, info.name))
+    return found
+
+
+def database_is_current() -> bool:
+    """Every migration file is recorded as applied. A quick answer (0.01 s instead of
+    importing 100 migration modules for Django's plan); when it says no, the plan
+    decides."""
+    from django.db import connection
+    from django.db.migrations.recorder import MigrationRecorder
+
+    applied = MigrationRecorder(connection).applied_migrations()
+    return bool(applied) and migrations_on_disk() <= set(applied)
+
+
 def ensure_database() -> None:
     """Create or migrate the database; quiet when it is already current."""
     from django.core.management import call_command
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
+    if database_is_current():
+        return
     executor = MigrationExecutor(connection)
     targets = executor.loader.graph.leaf_nodes()
     if executor.migration_plan(targets):
@@ -92,13 +126,23 @@ def _main(argv: list[str] | None) -> int:
     if (command, tuple(rest[:1])) in NO_DATABASE:
         needs_db = False
 
+    help_only = any(a in ("-h", "--help") for a in rest)
+    if help_only and command != "manage" and "--version" not in rest:
+        # The same parser as Django's, without Django: it prints the help and stops.
+        from aigak.lib.cli_options import parser_for
+
+        try:
+            parser_for(command).parse_args(rest)
+        except SystemExit as stop:  # argparse: --help (0) or a usage error (2)
+            return stop.code if isinstance(stop.code, int) else 2
+        # "-h" was an option's value: go on to the command itself.
+
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aigak.settings")
     import django
 
     django.setup()
     from django.core.management import execute_from_command_line
 
-    help_only = any(a in ("-h", "--help") for a in rest)
     if needs_db and not help_only:
         ensure_database()
     if command == "manage":

@@ -18,7 +18,7 @@ ALLOWED_HOSTS = env_list("AIGAK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1
 CSRF_TRUSTED_ORIGINS = env_list("AIGAK_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "django.contrib.admin.apps.SimpleAdminConfig",  # admin.py modules: on loading the URLs
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

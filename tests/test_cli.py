@@ -59,3 +59,25 @@ def test_it_stops_quietly_when_the_reader_goes_away(tmp_path, command):
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 1
     assert b"Traceback" not in err and b"BrokenPipeError" not in err, err.decode()
+
+
+def test_it_lists_the_migration_files_as_djangos_loader_finds_them():
+    from django.db.migrations.loader import MigrationLoader
+
+    from aigak.cli import migrations_on_disk
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    assert migrations_on_disk() == set(loader.disk_migrations)
+
+
+@pytest.mark.django_db
+def test_it_sees_a_migration_not_yet_applied():
+    """The quick check says the database is current only when every migration file is
+    recorded as applied; otherwise Django's plan decides (and migrates)."""
+    from django.db.migrations.recorder import MigrationRecorder
+
+    from aigak.cli import database_is_current
+
+    assert database_is_current()
+    MigrationRecorder.Migration.objects.filter(app="records", name="0001_initial").delete()
+    assert not database_is_current()

@@ -1,13 +1,12 @@
-"""Mounted at /api/v1/ by aigak.site.urls (resumable uploads keep /api/v1/uploads/)."""
+"""Mounted at /api/v1/ by aigak.site.urls (resumable uploads keep /api/v1/uploads/).
+
+The views load with the first API request (aigak.lib.lazy.View), and with them Django REST
+framework and drf-spectacular: the URL table, which every page needs, loads without them.
+"""
 
 from django.urls import path, re_path
-from drf_spectacular.views import (
-    SpectacularAPIView,
-    SpectacularRedocView,
-    SpectacularSwaggerSplitView,
-)
 
-from aigak.api import problems, views_history, views_more, views_records
+from aigak.lib.lazy import View
 from aigak.records.urls import RecordIdConverter  # noqa: F401 - registers record_id
 
 app_name = "api"
@@ -15,42 +14,72 @@ app_name = "api"
 RECORD = "records/<slug:questionnaire>/<record_id:record_id>/"
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", View("drf_spectacular.views", "SpectacularAPIView"), name="schema"),
     # The doc pages: their own templates, scripts from this server only (see them).
     path(
         "docs/",
-        SpectacularSwaggerSplitView.as_view(
-            url_name="api:schema", template_name="api/swagger_ui.html"
+        View(
+            "drf_spectacular.views",
+            "SpectacularSwaggerSplitView",
+            url_name="api:schema",
+            template_name="api/swagger_ui.html",
         ),
         name="docs",
     ),
     path(
         "redoc/",
-        SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"),
+        View(
+            "drf_spectacular.views",
+            "SpectacularRedocView",
+            url_name="api:schema",
+            template_name="api/redoc.html",
+        ),
         name="redoc",
     ),
-    path("questionnaires/", views_history.QuestionnaireList.as_view(), name="questionnaires"),
+    path(
+        "questionnaires/",
+        View("aigak.api.views_history", "QuestionnaireList"),
+        name="questionnaires",
+    ),
     path(
         "questionnaires/<slug:questionnaire>/",
-        views_history.QuestionnaireDetail.as_view(),
+        View("aigak.api.views_history", "QuestionnaireDetail"),
         name="questionnaire",
     ),
-    path("records/<slug:questionnaire>/", views_records.RecordList.as_view(), name="records"),
-    path(RECORD, views_records.RecordDetail.as_view(), name="record"),
-    path(RECORD + "versions/", views_history.VersionList.as_view(), name="versions"),
-    path(RECORD + "versions/<int:number>/", views_history.VersionDetail.as_view(), name="version"),
-    path(RECORD + "versions/<int:number>/diff/", views_history.VersionDiff.as_view(), name="diff"),
-    path("persons/<int:pk>/", views_more.PersonDetail.as_view(), name="person"),
-    path("evidence/", views_more.EvidenceList.as_view(), name="evidence-list"),
-    path("evidence/<int:pk>/", views_more.EvidenceDetail.as_view(), name="evidence"),
-    path("evidence/<int:pk>/file", views_more.EvidenceFile.as_view(), name="evidence-file"),
-    path("victim-lists/", views_more.VictimLists.as_view(), name="victim-lists"),
-    path("victim-lists/<int:pk>/", views_more.VictimListDetail.as_view(), name="victim-list"),
-    path("matches/<int:pk>/", views_more.MatchDetail.as_view(), name="match"),
-    path("reports/", views_more.ReportList.as_view(), name="reports"),
-    path("reports/<slug:name>/", views_more.ReportDetail.as_view(), name="report"),
-    path("estimates/", views_more.EstimateList.as_view(), name="estimates"),
-    path("estimates/<str:key>/", views_more.EstimateDetail.as_view(), name="estimate"),
+    path(
+        "records/<slug:questionnaire>/",
+        View("aigak.api.views_records", "RecordList"),
+        name="records",
+    ),
+    path(RECORD, View("aigak.api.views_records", "RecordDetail"), name="record"),
+    path(RECORD + "versions/", View("aigak.api.views_history", "VersionList"), name="versions"),
+    path(
+        RECORD + "versions/<int:number>/",
+        View("aigak.api.views_history", "VersionDetail"),
+        name="version",
+    ),
+    path(
+        RECORD + "versions/<int:number>/diff/",
+        View("aigak.api.views_history", "VersionDiff"),
+        name="diff",
+    ),
+    path("persons/<int:pk>/", View("aigak.api.views_more", "PersonDetail"), name="person"),
+    path("evidence/", View("aigak.api.views_more", "EvidenceList"), name="evidence-list"),
+    path("evidence/<int:pk>/", View("aigak.api.views_more", "EvidenceDetail"), name="evidence"),
+    path(
+        "evidence/<int:pk>/file", View("aigak.api.views_more", "EvidenceFile"), name="evidence-file"
+    ),
+    path("victim-lists/", View("aigak.api.views_more", "VictimLists"), name="victim-lists"),
+    path(
+        "victim-lists/<int:pk>/",
+        View("aigak.api.views_more", "VictimListDetail"),
+        name="victim-list",
+    ),
+    path("matches/<int:pk>/", View("aigak.api.views_more", "MatchDetail"), name="match"),
+    path("reports/", View("aigak.api.views_more", "ReportList"), name="reports"),
+    path("reports/<slug:name>/", View("aigak.api.views_more", "ReportDetail"), name="report"),
+    path("estimates/", View("aigak.api.views_more", "EstimateList"), name="estimates"),
+    path("estimates/<str:key>/", View("aigak.api.views_more", "EstimateDetail"), name="estimate"),
     # Anything else under /api/v1/: a problem, not the site's HTML page.
-    re_path(r"^", problems.not_found),
+    re_path(r"^", View("aigak.api.problems", "not_found", class_based=False)),
 ]

@@ -26,16 +26,17 @@ from aigak.accounts.http import AuthenticatedHttpRequest
 from aigak.accounts.models import User
 from aigak.accounts.permissions import can_estimate_from_lists, can_see_estimates, require
 from aigak.estimation import population as populations
-from aigak.estimation.histories import CaptureTable, HistoryError, read_capture_bytes
 from aigak.estimation.models import LcmcrRun
 from aigak.lib import lazy
 from aigak.linkage.models import VictimList
 from aigak.runs.models import ENDED_WITHOUT_RESULT
 
 if TYPE_CHECKING:
-    from aigak.estimation import page, runs
+    from aigak.estimation import histories, page, runs
+    from aigak.estimation.histories import CaptureTable
     from aigak.linkage import overlap
-else:  # scipy, numba and pandas load with the first estimate, not at start-up
+else:  # scipy, numba, pandas and numpy load with the first estimate, not at start-up
+    histories = lazy.module("aigak.estimation.histories")
     page = lazy.module("aigak.estimation.page")
     runs = lazy.module("aigak.estimation.runs")
     overlap = lazy.module("aigak.linkage.overlap")
@@ -139,8 +140,8 @@ def _uploaded_table(request: HttpRequest) -> tuple[CaptureTable | None, str | No
         return None, _("The file is larger than 1 MB; a table of capture histories is small.")
     name = upload.name or "upload.csv"
     try:
-        tables = read_capture_bytes(upload.read(), name)
-    except HistoryError as error:
+        tables = histories.read_capture_bytes(upload.read(), name)
+    except histories.HistoryError as error:
         return None, str(error)
     return tables[None], None
 
@@ -178,7 +179,7 @@ def _chosen_table(
         return None, _("No one is on the chosen lists.")
     lists = [str(column) for column in frame.columns if column != "count"]
     try:
-        table = CaptureTable.from_frame(frame, lists, source=", ".join(lists))
-    except HistoryError as error:
+        table = histories.CaptureTable.from_frame(frame, lists, source=", ".join(lists))
+    except histories.HistoryError as error:
         return None, str(error)
     return table, None

@@ -1,4 +1,9 @@
+from typing import Any
+
 from django.apps import AppConfig
+
+# The record page's panel template (aigak.publishing.record_panel.TEMPLATE).
+PANEL_TEMPLATE = "publishing/_record_panel.html"
 
 
 class PublishingConfig(AppConfig):
@@ -9,14 +14,41 @@ class PublishingConfig(AppConfig):
         from django.db.models.signals import post_delete
 
         from aigak.evidence.models import EvidenceRecord
-        from aigak.publishing.actions import record_saved, records_saved
-        from aigak.publishing.dashboard import submissions_waiting
-        from aigak.publishing.photo_actions import evidence_unlinked
-        from aigak.publishing.record_panel import TEMPLATE, record_panel_values
         from aigak.records.hooks import add_dashboard_count, add_record_panel, on_records_saved
 
-        on_records_saved(record_saved, records_saved)
+        on_records_saved(_record_saved, _records_saved)
         # An unlink or a deletion of evidence unmarks a public photo made from it.
-        post_delete.connect(evidence_unlinked, sender=EvidenceRecord, dispatch_uid="public_photo")
-        add_record_panel(TEMPLATE, record_panel_values)
-        add_dashboard_count("publishing.intake", submissions_waiting)
+        post_delete.connect(_evidence_unlinked, sender=EvidenceRecord, dispatch_uid="public_photo")
+        add_record_panel(PANEL_TEMPLATE, _record_panel_values)
+        add_dashboard_count("publishing.intake", _submissions_waiting)
+
+
+# What the hooks call loads its module on first use, not when Django starts.
+def _record_saved(record: Any) -> None:
+    from aigak.publishing.actions import record_saved
+
+    record_saved(record)
+
+
+def _records_saved(pks: list[int]) -> None:
+    from aigak.publishing.actions import records_saved
+
+    records_saved(pks)
+
+
+def _record_panel_values(user: Any, record: Any) -> dict[str, Any]:
+    from aigak.publishing.record_panel import record_panel_values
+
+    return record_panel_values(user, record)
+
+
+def _submissions_waiting(user: Any) -> Any:
+    from aigak.publishing.dashboard import submissions_waiting
+
+    return submissions_waiting(user)
+
+
+def _evidence_unlinked(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from aigak.publishing.photo_actions import evidence_unlinked
+
+    evidence_unlinked(sender, instance, **kwargs)

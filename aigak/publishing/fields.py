@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from aigak.accounts import permissions as perms
 from aigak.accounts.models import AuditAction, audit
 from aigak.publishing.models import PublishingSettings
+from aigak.questionnaires.definition import FormDefinition
 from aigak.questionnaires.models import Questionnaire
-from aigak.questionnaires.xlsform import FormDefinition
 
 NAME_FIELD = "full_name"
 CONSENT_FIELD = "consent_publish_name"

@@ -17,10 +17,13 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Count, Max
 
+from aigak.lib import lazy
 from aigak.publishing.suppression import Cell, Grid, suppress
 from aigak.questionnaires.xlsform import FormDefinition
 from aigak.records.models import Record
-from aigak.reports.build import build_report
+
+# The report engine (numpy) loads with the first statistics page, not with the URL table.
+build = lazy.module("aigak.reports.build")
 
 REPORT = "qantar2022"
 BREAKDOWN = ("deceased", "survivors")
@@ -36,7 +39,7 @@ def public_statistics(lang: str) -> dict[str, Any]:
     found = cache.get(key)
     now = time.time()
     if found is None or (found["stamp"] != stamp and now - found["at"] > REFRESH_SECONDS):
-        built = build_report(REPORT, lang=lang)
+        built = build.build_report(REPORT, lang=lang)
         found = {"stamp": stamp, "at": now, "data": safe_report(built.data, built.definition)}
         cache.set(key, found, None)
     return found["data"]

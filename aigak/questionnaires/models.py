@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext, gettext_noop
 
-from aigak.questionnaires.xlsform import FormDefinition
+from aigak.questionnaires.definition import FormDefinition
 
 # The shipped forms' titles: XLSForm has no title per language, so the catalogue has them.
 SHIPPED_TITLES = [gettext_noop("Victims"), gettext_noop("Events"), gettext_noop("Torture")]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,9 +14,9 @@ from django.views.decorators.http import require_safe
 
 from aigak.accounts import permissions as perms
 from aigak.accounts.models import AuditAction, audit
+from aigak.lib import lazy
 from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.registry import UnknownQuestionnaire, get_questionnaire
-from aigak.reports.build import BuiltReport, build_report
 from aigak.reports.filters import FilterError, named_fields, parse_where
 from aigak.reports.outputs import CONTENT_TYPES, FORMATS
 from aigak.reports.outputs import render as render_output
@@ -24,6 +24,12 @@ from aigak.reports.outputs.charts import chart_png
 from aigak.reports.outputs.html import all_tables
 from aigak.reports.page_filters import active_filters, filter_fields, kept_where
 from aigak.reports.spec import ReportSpecError, UnknownReport, available, load_spec
+
+if TYPE_CHECKING:
+    from aigak.reports.build import BuiltReport
+
+# The report engine (numpy) loads with the first report drawn, not with the URL table.
+build = lazy.module("aigak.reports.build")
 
 # Fields offered as drop-downs on the page; anything else goes in "more filters".
 FORM_FIELDS = ("vital_status", "gender", "region_residence", "event_region", "status")
@@ -55,7 +61,9 @@ def _build(request: HttpRequest, name: str, diagrams: bool = True) -> BuiltRepor
     definition = get_questionnaire(spec.questionnaire).definition
     # The field rule comes first: a hidden field is refused as an unknown one, never applied.
     perms.require_fields(request.user, definition, named_fields(parse_where(where), spec.aliases))
-    built = build_report(name, where, lang=translation.get_language() or "en", diagrams=diagrams)
+    built = build.build_report(
+        name, where, lang=translation.get_language() or "en", diagrams=diagrams
+    )
     if not perms.can_see_confidential(request.user):  # type: ignore[arg-type]
         hidden = {f.name for f in built.definition.fields.values() if f.confidential}
         for table in [*built.data["tables"], *built.data.get("diagrams", [])]:

@@ -17,28 +17,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandError
 
 from aigak.questionnaires.xpath import ExpressionError, evaluate
-from aigak.questionnaires.xpath.results import TYPES, as_type, to_json
+from aigak.questionnaires.xpath.results import as_type, to_json
 from aigak.questionnaires.xpath.values import ZONE, parse_datetime
 
 NAME = "eval"
-HELP = "evaluate an XLSForm expression (ODK semantics) and print the result as JSON"
-
-
-def add_arguments(parser: CommandParser) -> None:
-    parser.add_argument("expression", nargs="?", help='e.g. "${age} >= 18"')
-    parser.add_argument("--answers", metavar="JSON", help="answers by field name (an object)")
-    parser.add_argument("--value", metavar="JSON", help="the value `.` stands for")
-    parser.add_argument("--cases", metavar="FILE", help="JSON lines of cases ('-': stdin)")
-    parser.add_argument("--type", choices=TYPES, help="convert the result to this type")
-    parser.add_argument(
-        "--now", metavar="DATETIME", help="the moment now() and today() read (ISO 8601)"
-    )
-    parser.add_argument(
-        "--tz", metavar="ZONE", help="time zone of dates without an offset (default: TIME_ZONE)"
-    )
 
 
 def handle(command: Any, options: dict[str, Any]) -> None:

@@ -11,14 +11,6 @@ from django.core.management.base import CommandError
 from aigak.questionnaires.registry import UnknownQuestionnaire, get_questionnaire
 from aigak.questionnaires.xlsform import to_xform
 
-HELP = "write the installed XLSForm, or the XForm generated from it"
-
-
-def add_arguments(parser: Any) -> None:
-    parser.add_argument("name", help="questionnaire name")
-    parser.add_argument("--format", choices=["xlsx", "xform"], default="xlsx")
-    parser.add_argument("--out", default="", help="file to write (default: standard output)")
-
 
 def handle(command: Any, options: dict[str, Any]) -> None:
     try:

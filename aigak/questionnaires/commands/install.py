@@ -10,16 +10,6 @@ from django.core.management.base import CommandError
 from aigak.questionnaires.registry import OrphanedAnswers, install_form
 from aigak.questionnaires.xlsform import XLSFormError
 
-HELP = "install a questionnaire from an XLSForm, or a new version of one"
-
-
-def add_arguments(parser: Any) -> None:
-    parser.add_argument("file", help="the XLSForm (.xlsx or .xls)")
-    parser.add_argument("--name", default="", help="questionnaire name (default: form_id)")
-    parser.add_argument(
-        "--force", action="store_true", help="install even if stored answers are orphaned"
-    )
-
 
 def handle(command: Any, options: dict[str, Any]) -> None:
     path = Path(options["file"])

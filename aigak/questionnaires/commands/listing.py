@@ -8,11 +8,6 @@ from typing import Any
 from aigak.questionnaires.registry import ensure_shipped, list_forms
 
 NAME = "list"
-HELP = "list installed questionnaires"
-
-
-def add_arguments(parser: Any) -> None:
-    parser.add_argument("--format", choices=["text", "json"], default="text")
 
 
 def handle(command: Any, options: dict[str, Any]) -> None:

@@ -8,17 +8,15 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from aigak.accounts import auditlog
 from aigak.accounts.models import AuditEvent
+from aigak.lib.cli_options import OPTIONS
 
 
 class Command(BaseCommand):
     requires_system_checks: list[str] = []
-    help = (
-        "verify: re-hash every audit row in order and check each carries the hash of the "
-        "one before; exit 1 naming the first broken row."
-    )
+    help = OPTIONS["audit"].help
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("what", choices=["verify"])
+        OPTIONS["audit"].add(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         verdict = auditlog.verify(AuditEvent.objects.order_by("id").iterator(chunk_size=5000))

@@ -11,26 +11,18 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from aigak.accounts import actions
-from aigak.accounts.models import Role, User
+from aigak.accounts.models import User
+from aigak.lib.cli_options import OPTIONS
 
 
 class Command(BaseCommand):
     # System checks import every view (pandas, matplotlib, ...): seconds and 100+ MB
     # that a command working on records does not need. `aigak manage check` runs them.
     requires_system_checks: list[str] = []
-    help = (
-        "Create a user with one role. Without --password-file the password is asked for "
-        "twice on a terminal; when not on a terminal a strong one is generated and printed."
-    )
+    help = OPTIONS["createuser"].help
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("name", help="the login name")
-        parser.add_argument("--role", required=True, choices=Role.values)
-        parser.add_argument(
-            "--password-file", help="a file whose first line is the password ('-' for stdin)"
-        )
-        parser.add_argument("--team", help="the team the user documents with (created if new)")
-        parser.add_argument("--email", default="", help="an e-mail address")
+        OPTIONS["createuser"].add(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         name = options["name"].strip()

@@ -8,28 +8,17 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from aigak.accounts.models import User
 from aigak.accounts.tokens import issue_token, revoke_all_tokens
+from aigak.lib.cli_options import OPTIONS
 
 
 class Command(BaseCommand):
     # System checks import every view (pandas, matplotlib, ...): seconds and 100+ MB
     # that a command working on records does not need. `aigak manage check` runs them.
     requires_system_checks: list[str] = []
-    help = (
-        "Print a new API token for a user, for the REST API and resumable uploads "
-        "(header `Authorization: Token <token>`). Only its hash is stored: keep it now."
-    )
+    help = OPTIONS["token"].help
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("name", help="the user's login name")
-        parser.add_argument(
-            "--revoke-all", action="store_true", help="revoke every token of the user instead"
-        )
-        parser.add_argument(
-            "--days",
-            type=int,
-            default=None,
-            help="days the new token is valid (default AIGAK_TOKEN_DAYS; 0: never expires)",
-        )
+        OPTIONS["token"].add(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = User.objects.filter(username=options["name"]).first()

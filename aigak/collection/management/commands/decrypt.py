@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from aigak.lib.cli_options import OPTIONS
 from aigak.lib.odk_crypto import OdkCryptoError, load_private_key
 from aigak.questionnaires.definition import FormDefinition
 from aigak.questionnaires.models import Questionnaire
@@ -19,28 +20,10 @@ from aigak.records.decrypt import DecryptFailed, decrypt_folder
 
 class Command(BaseCommand):
     requires_system_checks: list[str] = []
-    help = (
-        "Decrypt the encrypted ODK submissions in FOLDER (one folder per submission with "
-        "its submission.xml and .enc files, as ODK Briefcase keeps them) with the form's "
-        "private key, checking each submission's signature, into a JSON file that "
-        "`aigak import` reads; attachments are written decrypted to OUT-media/. Nothing is "
-        "written if any submission fails (wrong key, missing or altered file). "
-        "With --export-waiting FOLDER (no key): write the encrypted submissions waiting in "
-        "this Aigak into FOLDER in that layout, still encrypted."
-    )
+    help = OPTIONS["decrypt"].help
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("keyfile", nargs="?", help="the form's RSA private key (PEM)")
-        parser.add_argument("folder", nargs="?", help="the folder of encrypted submissions")
-        parser.add_argument("--out", help="the import file to write (.json)")
-        parser.add_argument(
-            "--export-waiting",
-            metavar="FOLDER",
-            help="write the encrypted submissions waiting here into FOLDER (a new folder)",
-        )
-        parser.add_argument(
-            "--form", help="the questionnaire the submissions belong to (default: by form id)"
-        )
+        OPTIONS["decrypt"].add(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["export_waiting"]:

@@ -12,48 +12,16 @@ from aigak.estimation.estimates import estimate
 from aigak.estimation.histories import CannotEstimate, HistoryError, read_capture_csv
 from aigak.estimation.lcmcr import LcmcrSettings
 from aigak.estimation.report import as_text
-
-DEFAULTS = LcmcrSettings()
-# The sampler's settings a user may change: (name, what it is).
-SAMPLER_OPTIONS = (
-    ("samples", "lcmcr draws kept per chain"),
-    ("burnin", "lcmcr iterations discarded first"),
-    ("thinning", "lcmcr iterations per kept draw"),
-    ("chains", "lcmcr chains, for the convergence check"),
-    ("max_classes", "lcmcr truncation level K"),
-)
+from aigak.lib.cli_options import OPTIONS
 
 
 class Command(BaseCommand):
-    help = (
-        "Estimate the total number of people, recorded or not, from lists that overlap. "
-        "FILE.csv has one 0/1 column per list and a `count` column; each row is a capture "
-        "history and how many people have it."
-    )
+    help = OPTIONS["estimate"].help
     requires_system_checks: list[str] = []
     requires_migrations_checks = False
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", metavar="FILE.csv", help="capture histories with counts")
-        parser.add_argument("--format", choices=("json", "text"), default="json")
-        parser.add_argument("--out", metavar="FILE", help="write here instead of stdout")
-        parser.add_argument(
-            "--strata", metavar="COLUMN", help="estimate within each value of COLUMN and add up"
-        )
-        parser.add_argument(
-            "--seed", type=int, default=DEFAULTS.seed, help="random seed of the lcmcr sampler"
-        )
-        for name, text in SAMPLER_OPTIONS:
-            default = getattr(DEFAULTS, name)
-            parser.add_argument(
-                "--" + name.replace("_", "-"),
-                type=int,
-                default=default,
-                help=f"{text} (default {default})",
-            )
-        parser.add_argument(
-            "--no-lcmcr", action="store_true", help="skip the latent-class model (fast)"
-        )
+        OPTIONS["estimate"].add(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         settings = None

@@ -6,24 +6,20 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from aigak.evidence.backup import BackupError, write_backup
 from aigak.evidence.backup_crypto import BackupKeyError, keys_from_environment
 from aigak.evidence.models import Evidence
+from aigak.lib.cli_options import OPTIONS
 
 
 class Command(BaseCommand):
-    help = "Write a whole-system backup (database and evidence) to FILE."
+    help = OPTIONS["backup"].help
 
-    def add_arguments(self, parser):
-        parser.add_argument("file", type=Path)
-        parser.add_argument(
-            "--unencrypted",
-            action="store_true",
-            help="write a plain tar, not encrypted even when keys are set",
-        )
+    def add_arguments(self, parser: CommandParser) -> None:
+        OPTIONS["backup"].add(parser)
 
     def handle(self, *args, file: Path, unencrypted: bool, **options):
         try:

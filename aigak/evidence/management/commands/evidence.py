@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from aigak.evidence.models import Evidence, EvidenceRecord
 from aigak.evidence.uploads import purge_expired
+from aigak.lib.cli_options import OPTIONS
 
 
 def evidence_rows() -> list[dict]:
@@ -29,13 +30,13 @@ def evidence_rows() -> list[dict]:
 
 
 class Command(BaseCommand):
-    help = "Evidence files: list them, or remove expired unfinished uploads."
+    help = OPTIONS["evidence"].help
+    # The system checks load the URL table, every page's module: most of the start-up of
+    # a listing. `aigak manage check` runs them.
+    requires_system_checks: list[str] = []
 
-    def add_arguments(self, parser):
-        actions = parser.add_subparsers(dest="action", required=True)
-        listing = actions.add_parser("list", help="list evidence files")
-        listing.add_argument("--format", choices=["text", "json"], default="text")
-        actions.add_parser("purge-uploads", help="remove expired unfinished uploads")
+    def add_arguments(self, parser: CommandParser) -> None:
+        OPTIONS["evidence"].add(parser)
 
     def handle(self, *args, action: str, **options):
         if action == "purge-uploads":

@@ -7,21 +7,19 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from aigak.evidence.backup import BackupError, restore_backup
 from aigak.evidence.backup_crypto import BackupKeyError, keys_from_environment
+from aigak.lib.cli_options import OPTIONS
 
 
 class Command(BaseCommand):
-    help = "Restore a whole-system backup into an empty AIGAK_DATA_DIR (or --force)."
+    help = OPTIONS["restore"].help
 
-    def add_arguments(self, parser):
-        parser.add_argument("file", type=Path)
-        parser.add_argument(
-            "--force", action="store_true", help="replace a data folder that is not empty"
-        )
+    def add_arguments(self, parser: CommandParser) -> None:
+        OPTIONS["restore"].add(parser)
 
     def handle(self, *args, file: Path, force: bool, **options):
         if not file.is_file():

@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from aigak.evidence.models import Evidence
 from aigak.evidence.uploads import finish_all_stranded
 from aigak.evidence.verification import CHANGED, MISSING, verify
+from aigak.lib.cli_options import OPTIONS
 
 
 class Command(BaseCommand):
-    help = "Re-hash every evidence file and report any that changed or went missing."
+    help = OPTIONS["verify"].help
     # The system checks load every page's view module (statistics and linkage libraries
     # among them): seconds of start-up that re-hashing files does not need.
     requires_system_checks: list = []
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--workers",
-            type=int,
-            default=os.cpu_count() or 2,
-            help="files hashed at once (default: one per core)",
-        )
+    def add_arguments(self, parser: CommandParser) -> None:
+        OPTIONS["verify"].add(parser)
 
     def handle(self, *args, workers: int, **options):
         finished = finish_all_stranded()

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError
 
-from aigak.linkage.engines import ENGINES, EngineUnavailable
+from aigak.linkage.engines import EngineUnavailable
 from aigak.linkage.matching import Training
 from aigak.linkage.people import PeopleList, PeopleListError, read_people_csv
 
@@ -35,21 +35,6 @@ class PeopleCommand(BaseCommand):
     requires_system_checks: list[str] = []
     requires_migrations_checks = False
     steps = 8
-
-    def add_common_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--out", metavar="FILE", help="write the CSV here (default: stdout)")
-        parser.add_argument(
-            "--threshold",
-            default="0.5",
-            metavar="P",
-            help="lowest match probability to report, 0 to 1 (default 0.5)",
-        )
-        parser.add_argument(
-            "--engine",
-            choices=ENGINES,
-            default="duckdb",
-            help="where the model runs: duckdb (default) or spark (needs pyspark and Java)",
-        )
 
     def read_list(self, path: str) -> PeopleList:
         try:

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
+from django.core.management.base import CommandParser
+
+from aigak.lib.cli_options import OPTIONS
 from aigak.linkage.management.commands._people_command import PeopleCommand, _probability
 from aigak.linkage.matching import DedupeResult, dedupe_list
 
 
 class Command(PeopleCommand):
-    help = (
-        "Find the same person several times in one list (CSV: id, full_name, birth_date, "
-        "age, gender, region, locality, event_date). Prints id,cluster_id for every row; "
-        "rows of one person share a cluster_id."
-    )
+    help = OPTIONS["dedupe"].help
 
-    def add_arguments(self, parser):
-        parser.add_argument("file", metavar="FILE.csv")
-        self.add_common_arguments(parser)
+    def add_arguments(self, parser: CommandParser) -> None:
+        OPTIONS["dedupe"].add(parser)
 
     def handle(self, *args, **options):
         threshold = _probability(options["threshold"])

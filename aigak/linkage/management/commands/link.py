@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
+from django.core.management.base import CommandParser
+
+from aigak.lib.cli_options import OPTIONS
 from aigak.linkage.management.commands._people_command import PeopleCommand, _probability
 from aigak.linkage.matching import LinkResult, link_lists
 
 
 class Command(PeopleCommand):
-    help = (
-        "Link two lists of people (CSV: id, full_name, birth_date, age, gender, region, "
-        "locality, event_date). Prints left_id,right_id,probability for each linked pair "
-        "at or above the threshold; each id at most once."
-    )
+    help = OPTIONS["link"].help
 
-    def add_arguments(self, parser):
-        parser.add_argument("left", metavar="LEFT.csv")
-        parser.add_argument("right", metavar="RIGHT.csv")
-        self.add_common_arguments(parser)
+    def add_arguments(self, parser: CommandParser) -> None:
+        OPTIONS["link"].add(parser)
 
     def handle(self, *args, **options):
         threshold = _probability(options["threshold"])

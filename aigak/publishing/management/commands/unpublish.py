@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.management.base import CommandParser
+
+from aigak.lib.cli_options import OPTIONS
 from aigak.publishing.actions import Outcome, unpublish
 from aigak.publishing.management.commands._publication_command import PublicationCommand
 from aigak.questionnaires.models import Questionnaire
 
 
 class Command(PublicationCommand):
-    help = (
-        "Take records off the public pages at once. A record that is not published is "
-        "refused with its reason, and the exit code is 1."
-    )
+    help = OPTIONS["unpublish"].help
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        OPTIONS["unpublish"].add(parser)
+
     verb = "unpublished"
 
     def change(self, actor: Any, questionnaire: Questionnaire, ids: list[str]) -> list[Outcome]:

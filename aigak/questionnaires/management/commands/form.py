@@ -6,8 +6,9 @@ import importlib
 import pkgutil
 from types import ModuleType
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
+from aigak.lib.cli_options import OPTIONS
 from aigak.questionnaires import commands
 
 
@@ -21,13 +22,11 @@ def subcommands() -> dict[str, ModuleType]:
 
 
 class Command(BaseCommand):
-    help = "Questionnaires: install, list and export XLSForms; evaluate expressions."
+    help = OPTIONS["form"].help
     requires_system_checks: list[str] = []
 
-    def add_arguments(self, parser):
-        actions = parser.add_subparsers(dest="action", required=True)
-        for name, module in subcommands().items():
-            module.add_arguments(actions.add_parser(name, help=module.HELP))
+    def add_arguments(self, parser: CommandParser) -> None:
+        OPTIONS["form"].add(parser)
 
     def handle(self, *args, action: str, **options):
         subcommands()[action].handle(self, options)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
+from aigak.lib.cli_options import OPTIONS
 from aigak.records.demo import load_demo
 
 
 class Command(BaseCommand):
-    help = (
-        "Load the demo data set: 579 synthetic Victims records consistent with the published "
-        "Qantar2022 tables, linked Torture and Event records, one demo user per role."
-    )
+    help = OPTIONS["demo"].help
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        OPTIONS["demo"].add(parser)
 
     def handle(self, *args, **options) -> None:
         result = load_demo(stdout=self.stdout)  # type: ignore[arg-type]

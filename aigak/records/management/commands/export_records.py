@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from aigak.accounts.models import AuditAction, audit
+from aigak.lib.cli_options import OPTIONS
 from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.registry import UnknownQuestionnaire, get_questionnaire
 from aigak.records import tabular
@@ -22,22 +23,10 @@ class Command(BaseCommand):
     # System checks import every view (pandas, matplotlib, ...): seconds and 100+ MB
     # that a command working on records does not need. `aigak manage check` runs them.
     requires_system_checks: list[str] = []
-    help = (
-        "Export the records of a questionnaire in the shape `aigak import` reads: record_id "
-        "then the form's fields in form order; select_multiple as space-separated choice "
-        "names; dates as YYYY-MM-DD; a repeat as JSON (one column in CSV and XLSX). "
-        "Deleted records are left out. CSV goes to stdout unless --out is given; a CSV "
-        "file written with --out starts with a UTF-8 byte order mark so Excel reads Cyrillic."
-    )
+    help = OPTIONS["export"].help
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("questionnaire", help="victim, torture, event, or a centre's own")
-        parser.add_argument(
-            "--format",
-            choices=tabular.FORMATS,
-            help="csv (default), xlsx or json; with --out and no --format, the file name decides",
-        )
-        parser.add_argument("--out", help="file to write (required for xlsx)")
+        OPTIONS["export"].add(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         out = options["out"]

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from aigak.lib.disk import disk_full
+from aigak.lib.cli_options import OPTIONS
 from aigak.questionnaires.registry import UnknownQuestionnaire, get_questionnaire
 from aigak.records import tabular
 from aigak.records.actions import ImportFailed, import_rows
@@ -18,20 +19,10 @@ class Command(BaseCommand):
     # System checks import every view (pandas, matplotlib, ...): seconds and 100+ MB
     # that a command working on records does not need. `aigak manage check` runs them.
     requires_system_checks: list[str] = []
-    help = (
-        "Import records into a questionnaire from CSV, XLSX or JSON (a list of objects, or "
-        "a KoBoToolbox/ODK export). Columns are field names (a group path prefix such as "
-        "victim/gender is accepted); select_multiple cells hold choice names separated by "
-        "spaces. Every row is checked with the form's rules; if any row is wrong nothing "
-        "is imported. A row whose record_id exists becomes a new version of that record."
-    )
+    help = OPTIONS["import"].help
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("questionnaire", help="victim, torture, event, or a centre's own")
-        parser.add_argument("file", help="a .csv, .xlsx or .json file")
-        parser.add_argument(
-            "--format", choices=tabular.FORMATS, help="the file's format, if its name does not say"
-        )
+        OPTIONS["import"].add(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])

@@ -10,45 +10,23 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from aigak.accounts.models import AuditAction, audit
+from aigak.lib.cli_options import OPTIONS
 from aigak.questionnaires.registry import UnknownQuestionnaire
 from aigak.reports import coded
 from aigak.reports.build import build_report
 from aigak.reports.filters import FilterError
-from aigak.reports.outputs import FORMATS, render
+from aigak.reports.outputs import render
 from aigak.reports.spec import ReportSpecError, UnknownReport
 
 
 class Command(BaseCommand):
-    help = (
-        "Build a report over the live records (qantar2022: the Victims statistical report). "
-        "JSON goes to stdout unless --out is given."
-    )
+    help = OPTIONS["report"].help
     # Django's system checks import every page's module (the URL configuration: scipy,
     # pandas, matplotlib) - three seconds before a report that may itself take 0.03 s.
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("report", nargs="?", help="report name, e.g. qantar2022")
-        parser.add_argument("--format", choices=FORMATS, default="json")
-        parser.add_argument("--out", help="write to this file instead of stdout")
-        parser.add_argument(
-            "--where",
-            action="append",
-            default=[],
-            metavar="FIELD=VALUE",
-            help="only records where FIELD=VALUE (also FIELD>=DATE, FIELD<=DATE, status=verified); "
-            "repeatable",
-        )
-        parser.add_argument("--lang", choices=("en", "ru", "kk"), default="en")
-        parser.add_argument(
-            "--timings", action="store_true", help="print read/compute seconds on stderr"
-        )
-        parser.add_argument(
-            "--rebuild-index",
-            action="store_true",
-            help="code the live records whose coded form (what reports read) is missing or "
-            "stale, e.g. after a form upgrade; then build REPORT if one is named",
-        )
+        OPTIONS["report"].add(parser)
 
     def handle(self, *args, **options) -> None:
         if options["rebuild_index"]:

@@ -12,22 +12,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from aigak.lib.cli_options import OPTIONS
 from aigak.runs import background
 
 
 class Command(BaseCommand):
-    help = (
-        "Run the background runs (matching, the latent-class estimate) that pages ask for, "
-        "outside the web server; for AIGAK_RUNS_IN=worker. --once stops when none is waiting."
-    )
+    help = OPTIONS["worker"].help
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--once", action="store_true", help="stop when no run is waiting instead of waiting"
-        )
-        parser.add_argument(
-            "--poll", type=float, default=2.0, help="seconds between looks for new runs"
-        )
+        OPTIONS["worker"].add(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["poll"] <= 0:

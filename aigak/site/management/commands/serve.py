@@ -19,42 +19,19 @@ from django.core.management.base import BaseCommand, CommandParser, OutputWrappe
 from django.db import connections
 
 from aigak.accounts.twofactor import enrolment_help
+from aigak.lib.cli_options import OPTIONS
 from aigak.questionnaires.registry import ensure_shipped
 from aigak.records.models import Record
 from aigak.site import server
-
-WRITES_AT_ONCE = 2
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 class Command(BaseCommand):
-    help = (
-        "Run the web application with waitress. --demo first loads the demo data set "
-        "into an empty database and prints the demo logins."
-    )
+    help = OPTIONS["serve"].help
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument(
-            "--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for every one)"
-        )
-        parser.add_argument(
-            "--threads", type=int, default=8, help="requests each process serves at once"
-        )
-        parser.add_argument("--demo", action="store_true", help="load the demo data set first")
-        parser.add_argument(
-            "--workers",
-            type=int,
-            default=0,
-            help="server processes (default: one per CPU; one where there is no fork)",
-        )
-        parser.add_argument(
-            "--writes-at-once",
-            type=int,
-            default=WRITES_AT_ONCE,
-            help="saves each process serves at once; others wait their turn while reads pass",
-        )
+        OPTIONS["serve"].add(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if (
