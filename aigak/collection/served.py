@@ -9,12 +9,13 @@ import re
 from functools import lru_cache
 from xml.sax.saxutils import quoteattr
 
+from django.db.models import Q
+
 from aigak.accounts import permissions as perms
 from aigak.accounts.models import User
 from aigak.collection.models import CollectionAccess, FormMedia
-from aigak.publishing import intake
 from aigak.questionnaires.models import Questionnaire, QuestionnaireVersion
-from aigak.questionnaires.registry import ensure_shipped
+from aigak.questionnaires.registry import OPEN_TO_PUBLIC, ensure_shipped
 from aigak.questionnaires.xlsform import to_xform
 
 # The start tag of the primary instance's root: `<data id="..." version="...">`.
@@ -33,7 +34,10 @@ def collectable_forms(user: User) -> list[Questionnaire]:
     access = CollectionAccess.objects.filter(user=user).first()
     if access is not None and not access.all_forms:
         return list(forms.filter(pk__in=access.forms.values("pk")).order_by("name"))
-    return [q for q in forms.order_by("name") if not intake.is_public(q)]
+    # Open to the public: a coordinator's choice on the publishing page (its row), else the
+    # shipped default.
+    public = Q(public_form__public=True) | Q(name__in=OPEN_TO_PUBLIC, public_form__isnull=True)
+    return list(forms.exclude(public).order_by("name"))
 
 
 def collectable_form(user: User, name: str) -> Questionnaire | None:

@@ -31,14 +31,14 @@ from aigak.evidence import sniff
 from aigak.evidence.actions import EvidenceRefused, attach_small_file
 from aigak.publishing.intake_models import PublicForm, Submission, SubmissionFile, SubmissionStatus
 from aigak.questionnaires.models import Questionnaire
+from aigak.questionnaires.registry import OPEN_TO_PUBLIC
 from aigak.questionnaires.validation import Problem, clean_answers
 from aigak.questionnaires.xlsform import FormDefinition
 from aigak.records import actions
 from aigak.records.links import reference_fields
 from aigak.records.models import Record, Status
 
-# Open to the public until a coordinator closes them.
-DEFAULT_PUBLIC = ("tell_us",)
+DEFAULT_PUBLIC = OPEN_TO_PUBLIC  # open to the public until a coordinator closes them
 PER_HOUR = 5  # submissions from one address in an hour
 MIN_SECONDS = 3  # a person takes longer than this to fill even the shortest form
 MAX_AGE = dt.timedelta(days=1)  # a form opened longer ago is opened again

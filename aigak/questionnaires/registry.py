@@ -17,6 +17,8 @@ from aigak.questionnaires.xlsform import FormDefinition, Problem, XLSFormError, 
 
 FORMS_DIR = Path(__file__).parent / "forms"
 SHIPPED = ("victim", "torture", "event", "tell_us")
+# Shipped forms open to the public (the intake page) until a coordinator closes them.
+OPEN_TO_PUBLIC = ("tell_us",)
 
 
 class UnknownQuestionnaire(LookupError):

@@ -7,7 +7,6 @@ from typing import Any, ClassVar
 from django.db import models
 
 from aigak.questionnaires.models import Questionnaire
-from aigak.questionnaires.validation import in_language, words
 from aigak.runs.models import BackgroundRun
 
 
@@ -44,6 +43,9 @@ class RecordImport(BackgroundRun):
     def problems_in_words(self) -> list[dict[str, Any]]:
         """The stored problems with their messages in the active language: ours
         translated, a questionnaire's own in that language if it has it."""
+        # The form's rules load with the page, not when Django starts.
+        from aigak.questionnaires.validation import in_language, words
+
         out = []
         for p in self.problems:
             if p.get("template"):

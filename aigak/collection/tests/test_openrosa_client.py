@@ -47,7 +47,13 @@ def test_forms_open_to_the_public_are_left_out_unless_a_coordinator_chose_them(
     from aigak.collection.models import CollectionAccess
     from aigak.questionnaires.models import Questionnaire
 
+    from aigak.publishing.intake_models import PublicForm
+
     assert "tell_us" not in {f.form_id for f in client_for(documenter).list_forms()}
+    tell_us = Questionnaire.objects.get(name="tell_us")
+    closed = PublicForm.objects.create(questionnaire=tell_us, public=False)
+    assert "tell_us" in {f.form_id for f in client_for(documenter).list_forms()}
+    closed.delete()
     access = CollectionAccess.objects.create(user=documenter, all_forms=False)
     access.forms.add(Questionnaire.objects.get(name="tell_us"))
     assert [f.form_id for f in client_for(documenter).list_forms()] == ["tell_us"]

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from aigak.lib.disk import disk_full
 from aigak.lib.cli_options import OPTIONS
+from aigak.lib.disk import disk_full
 from aigak.questionnaires.registry import UnknownQuestionnaire, get_questionnaire
 from aigak.records import tabular
 from aigak.records.actions import ImportFailed, import_rows
