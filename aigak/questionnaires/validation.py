@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from aigak.questionnaires.definition import PARENT, prune_entries
 from aigak.questionnaires.expressions import (
     ExpressionError,
     NodeSet,
@@ -363,8 +364,13 @@ def _coerce_repeats(
     problems: list[Problem],
 ) -> dict[str, list[int]]:
     """Coerce each repeat's entries into answers, dropping empty entries; bad values into
-    problems. Returns the positions (from 1) of the kept entries of each repeat."""
-    positions: dict[str, list[int]] = {}
+    problems. Returns the positions (from 1) of the kept entries of each repeat.
+
+    An entry of a repeat inside a repeat names the entry it belongs to (`PARENT`, its
+    position in the enclosing repeat's list). An enclosing entry that holds nothing but
+    kept inner entries is kept, and the positions are renumbered after the dropping."""
+    coerced: dict[str, list[dict[str, Any]]] = {}
+    parents = _repeat_parents(definition)
     for repeat in repeats:
         items = raw.get(repeat)
         if _empty(items):
@@ -372,8 +378,10 @@ def _coerce_repeats(
         if not isinstance(items, list):
             problems.append(Problem(repeat, items, "repeat", "expected a list of entries"))
             continue
-        cleaned_items = []
-        positions[repeat] = []
+        parent = parents.get(repeat, "")
+        outer = raw.get(parent) if parent else None
+        outer_count = len(outer) if isinstance(outer, list) else 0
+        entries = coerced[repeat] = []
         for index, item in enumerate(items, start=1):
             cleaned_item: dict[str, Any] = {}
             for f in definition.repeat_fields(repeat):
@@ -391,12 +399,50 @@ def _coerce_repeats(
                     continue
                 if typed is not None:
                     cleaned_item[f.name] = typed
-            if cleaned_item:
-                cleaned_items.append(cleaned_item)
-                positions[repeat].append(index)
-        if cleaned_items:
-            answers[repeat] = cleaned_items
+            given = item.get(PARENT) if isinstance(item, dict) and parent else None
+            if given not in (None, ""):
+                number = _position(given)
+                if number is None or not 1 <= number <= outer_count:
+                    problems.append(
+                        Problem(
+                            f"{repeat}[{index}]/{PARENT}",
+                            given,
+                            "parent entry",
+                            f"not the position of an entry of {parent!r} (1 to {outer_count})",
+                        )
+                    )
+                elif cleaned_item:
+                    cleaned_item[PARENT] = number
+            entries.append(cleaned_item)
+    positions = prune_entries(coerced, parents, definition.repeats_outer_first())
+    answers.update(coerced)
     return positions
+
+
+def _position(value: Any) -> int | None:
+    """A parent position as given: a whole number, or its text."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+_parents_cache: dict[int, tuple[FormDefinition, dict[str, str]]] = {}
+
+
+def _repeat_parents(definition: FormDefinition) -> dict[str, str]:
+    """Each repeat inside a repeat -> the repeat that encloses it, per form."""
+    known = _parents_cache.get(id(definition))
+    if known is None or known[0] is not definition:
+        if len(_parents_cache) > 256:
+            _parents_cache.clear()
+        known = _parents_cache[id(definition)] = (definition, definition.repeat_parents())
+    return known[1]
 
 
 def _check_relevant(
@@ -502,10 +548,16 @@ def _check_repeat(
     """
     problems: list[Problem] = []
     own = [f.name for f in definition.repeat_fields(section.name)]
+    parent = _repeat_parents(definition).get(section.name, "")
+    outer_own = dict.fromkeys(f.name for f in definition.repeat_fields(parent)) if parent else {}
+    outer_items = answers.get(parent) or [] if parent else []
     for index, item in zip(positions, answers.get(section.name) or [], strict=False):
         # The entry's own fields first, unanswered ones too: a reference to a field of
-        # the same repeat means this entry's answer (as in ODK), never another entry's.
-        scope = {**answers, **dict.fromkeys(own), **item}
+        # the same repeat means this entry's answer (as in ODK), never another entry's;
+        # then those of the enclosing entry it belongs to.
+        number = item.get(PARENT)
+        outer = outer_items[number - 1] if number and number <= len(outer_items) else {}
+        scope = {**answers, **outer_own, **outer, **dict.fromkeys(own), **item}
         asked_before: set[str] | None = None
         if before is not None:  # the stored entry at this place, if any, and what it asked
             stored, entries = before
@@ -525,8 +577,8 @@ def _check_repeat(
             if not isinstance(name, str):
                 continue
             f = definition.fields[name]
-            if not f.stores_answer or f.type == "calculate":
-                continue
+            if not f.stores_answer or f.type == "calculate" or f.repeat != section.name:
+                continue  # a repeat inside this one is checked entry by entry of its own
             value = item.get(name)
             if not relevant:
                 if value is not None and not keep_irrelevant:

@@ -1,0 +1,105 @@
+"""A submission with a repeat inside a repeat, written as ODK Collect writes it (each
+inner entry inside the element of its outer entry), becomes a record whose inner entries
+name their outer entry, and that survives an export and an import."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from pyxform.xls2json_backends import md_table_to_workbook
+
+from aigak.cli import main
+from aigak.records.models import Record
+from aigak.records.xml_instance import read_instance
+
+FORM = """
+| survey |
+| | type | name | label |
+| | text | place | Place |
+| | begin repeat | visits | Visits |
+| | date | day | Day |
+| | begin repeat | seen | People seen |
+| | text | who | Who |
+| | integer | age | Age |
+| | end repeat | | |
+| | end repeat | | |
+| settings |
+| | form_id | version |
+| | camp_visits | 2024050101 |
+"""
+
+INSTANCE = b"""<?xml version='1.0'?>
+<camp_visits id="camp_visits" version="2024050101">
+  <place>North camp</place>
+  <visits><day>2024-05-01</day>
+    <seen><who>Aru</who><age>30</age></seen>
+    <seen><who>Timur</who></seen>
+  </visits>
+  <visits><day>2024-05-03</day></visits>
+  <visits><day>2024-05-07</day>
+    <seen><who>Dana</who><age>41</age></seen>
+  </visits>
+  <meta><instanceID>uuid:nested-1</instanceID></meta>
+</camp_visits>"""
+
+SEEN = [
+    {"_parent": 1, "who": "Aru", "age": 30},
+    {"_parent": 1, "who": "Timur"},
+    {"_parent": 3, "who": "Dana", "age": 41},
+]
+
+
+@pytest.fixture
+def camp_form(questionnaires):
+    from aigak.questionnaires.registry import install_questionnaire
+
+    out = io.BytesIO()
+    md_table_to_workbook(FORM).save(out)
+    install_questionnaire("camp_visits", out.getvalue())
+    return out.getvalue()
+
+
+def test_the_instance_reader_keeps_which_visit_each_person_was_seen_on(camp_form):
+    from aigak.questionnaires.models import Questionnaire
+
+    definition = Questionnaire.objects.get(name="camp_visits").current.definition
+    answers = read_instance(INSTANCE, definition).answers
+    assert [v["day"] for v in answers["visits"]] == ["2024-05-01", "2024-05-03", "2024-05-07"]
+    assert answers["seen"] == SEEN
+
+
+@pytest.mark.django_db
+def test_a_nested_submission_round_trips_through_export_and_import(
+    client, documenter, token_of, camp_form, tmp_path
+):
+    url = f"/openrosa/key/{token_of(documenter)}/submission"
+    xml = SimpleUploadedFile("s.xml", INSTANCE, "text/xml")
+    response = client.post(url, {"xml_submission_file": xml}, HTTP_X_OPENROSA_VERSION="1.0")
+    assert response.status_code == 201
+    record = Record.objects.get(questionnaire__name="camp_visits")
+    assert record.answers["seen"] == SEEN
+    for fmt in ("json", "csv", "xlsx"):
+        out = tmp_path / f"visits.{fmt}"
+        assert main(["export", "camp_visits", "--format", fmt, "--out", str(out)]) == 0
+        copy = f"camp_copy_{fmt}"
+        (tmp_path / "form.xlsx").write_bytes(camp_form)
+        assert main(["form", "install", str(tmp_path / "form.xlsx"), "--name", copy]) == 0
+        assert main(["import", copy, str(out)]) == 0
+        again = Record.objects.get(questionnaire__name=copy)
+        assert again.answers["seen"] == SEEN, fmt
+        assert again.answers["visits"] == record.answers["visits"], fmt
+    exported = json.loads((tmp_path / "visits.json").read_text())
+    assert exported[0]["seen"][2] == {"_parent": 3, "who": "Dana", "age": 41}
+
+
+@pytest.mark.django_db
+def test_an_inner_entry_naming_no_outer_entry_is_refused(camp_form, tmp_path, capsys):
+    rows = [{"place": "x", "visits": [{"day": "2024-05-01"}], "seen": [{"_parent": 2, "who": "A"}]}]
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    assert main(["import", "camp_visits", str(path)]) == 1
+    assert "seen[1]/_parent" in capsys.readouterr().err
+    assert not Record.objects.filter(questionnaire__name="camp_visits").exists()
