@@ -103,3 +103,33 @@ def test_an_inner_entry_naming_no_outer_entry_is_refused(camp_form, tmp_path, ca
     assert main(["import", "camp_visits", str(path)]) == 1
     assert "seen[1]/_parent" in capsys.readouterr().err
     assert not Record.objects.filter(questionnaire__name="camp_visits").exists()
+
+
+@pytest.mark.django_db
+def test_a_kobo_xlsx_export_with_a_sheet_per_repeat_keeps_membership(camp_form, tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    main_sheet = book.active
+    main_sheet.title = "camp_visits"
+    main_sheet.append(["place", "meta/instanceID", "_id", "_index"])
+    main_sheet.append(["North camp", "uuid:k-1", 11, 1])
+    main_sheet.append(["South camp", "uuid:k-2", 12, 2])
+    visits = book.create_sheet("visits")
+    visits.append(["visits/day", "_index", "_parent_table_name", "_parent_index"])
+    for row in (["2024-05-01", 1, "camp_visits", 1], ["2024-05-02", 2, "camp_visits", 2],
+                ["2024-05-03", 3, "camp_visits", 2]):  # fmt: skip
+        visits.append(row)
+    seen = book.create_sheet("seen")
+    seen.append(["visits/seen/who", "_index", "_parent_table_name", "_parent_index"])
+    for row in (["Aru", 1, "visits", 3], ["Dana", 2, "visits", 1], ["Timur", 3, "visits", 3]):
+        seen.append(row)
+    path = tmp_path / "kobo.xlsx"
+    book.save(path)
+    assert main(["import", "camp_visits", str(path)]) == 0
+    north = Record.objects.get(answers__place="North camp").answers
+    south = Record.objects.get(answers__place="South camp").answers
+    assert north["visits"] == [{"day": "2024-05-01"}]
+    assert north["seen"] == [{"_parent": 1, "who": "Dana"}]
+    assert south["visits"] == [{"day": "2024-05-02"}, {"day": "2024-05-03"}]
+    assert south["seen"] == [{"_parent": 2, "who": "Aru"}, {"_parent": 2, "who": "Timur"}]
