@@ -23,6 +23,7 @@ from aigak.questionnaires.expressions import (
     holds,
     to_string,
 )
+from aigak.questionnaires.media import with_form_media
 from aigak.questionnaires.semantics import calculation_order
 from aigak.questionnaires.xlsform import Field, FormDefinition, Section, pick
 
@@ -152,6 +153,7 @@ def _message(f: Field, texts: dict[str, str], lang: str, fallback: str) -> str:
     return pick(texts, lang, "en") or fallback
 
 
+@with_form_media
 def relevant_fields(definition: FormDefinition, answers: dict[str, Any]) -> set[str]:
     """Names of the fields whose relevance (and their groups') holds for these answers."""
     return {
@@ -241,6 +243,7 @@ def _safe_holds(expression: str, answers: dict[str, Any], current: Any = None) -
         return False
 
 
+@with_form_media
 def calculate(definition: FormDefinition, answers: dict[str, Any]) -> dict[str, Any]:
     """Values of the fields with a calculation, each after the calculations it uses (so
     one may refer to a later one, as in ODK); returned in form order."""
@@ -289,6 +292,7 @@ def _calculated(expression: str, scope: dict[str, Any], labels: Callable[[str, s
     return value
 
 
+@with_form_media
 def clean_answers(
     definition: FormDefinition,
     raw: dict[str, Any],
