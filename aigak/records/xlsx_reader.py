@@ -145,14 +145,14 @@ def _position(header: tuple[Any, ...], name: str) -> int | None:
 
 def _repeat_sheets(
     source: str, book: Any, definition: FormDefinition, main: str
-) -> dict[str, dict[Any, list[dict[str, Any]]]]:
+) -> dict[str, dict[Any, list[tuple[Any, dict[str, Any]]]]]:
     """Repeats on sheets of their own, as KoBoToolbox exports them to XLSX.
 
     Each such sheet is named after the repeat and ties its rows to the main sheet's
     `_index` column through `_parent_index` (a repeat inside a repeat: to the outer
     repeat's sheet). Returns repeat -> parent index -> (own `_index`, entry).
     """
-    found: dict[str, dict[Any, list[dict[str, Any]]]] = {}
+    found: dict[str, dict[Any, list[tuple[Any, dict[str, Any]]]]] = {}
     titles = {name.lower(): name for name in book.sheetnames}
     for repeat in definition.repeats():
         title = titles.get(repeat.lower()[:31])
