@@ -555,13 +555,21 @@ def _check_repeat(
     parent = _repeat_parents(definition).get(section.name, "")
     outer_own = dict.fromkeys(f.name for f in definition.repeat_fields(parent)) if parent else {}
     outer_items = answers.get(parent) or [] if parent else []
-    for index, item in zip(positions, answers.get(section.name) or [], strict=False):
+    inner = [r for r, p in _repeat_parents(definition).items() if p == section.name]
+    for place, (index, item) in enumerate(
+        zip(positions, answers.get(section.name) or [], strict=False), start=1
+    ):
         # The entry's own fields first, unanswered ones too: a reference to a field of
         # the same repeat means this entry's answer (as in ODK), never another entry's;
-        # then those of the enclosing entry it belongs to.
+        # then those of the enclosing entry it belongs to. A repeat inside this one is
+        # this entry's own entries of it (`count(${inner})`).
         number = item.get(PARENT)
         outer = outer_items[number - 1] if number and number <= len(outer_items) else {}
         scope = {**answers, **outer_own, **outer, **dict.fromkeys(own), **item}
+        for name in inner:
+            scope[name] = [
+                e for e in answers.get(name) or [] if isinstance(e, dict) and e.get(PARENT) == place
+            ]
         asked_before: set[str] | None = None
         if before is not None:  # the stored entry at this place, if any, and what it asked
             stored, entries = before

@@ -133,3 +133,38 @@ def test_a_kobo_xlsx_export_with_a_sheet_per_repeat_keeps_membership(camp_form, 
     assert north["seen"] == [{"_parent": 1, "who": "Dana"}]
     assert south["visits"] == [{"day": "2024-05-02"}, {"day": "2024-05-03"}]
     assert south["seen"] == [{"_parent": 2, "who": "Aru"}, {"_parent": 2, "who": "Timur"}]
+
+
+RULED = (
+    FORM.replace(
+        "| | date | day | Day |",
+        "| | date | day | Day |\n| | integer | how_many | How many seen |",
+    )
+    .replace("| | type | name | label |", "| | type | name | label | constraint |")
+    .replace(
+        "| | integer | how_many | How many seen |",
+        "| | integer | how_many | How many seen | . = count(${seen}) |",
+    )
+)
+
+
+@pytest.mark.django_db
+def test_a_rule_of_an_outer_entry_counts_its_own_inner_entries(admin_user):
+    from aigak.questionnaires.registry import install_form
+    from aigak.questionnaires.validation import clean_answers
+
+    out = io.BytesIO()
+    md_table_to_workbook(RULED).save(out)
+    definition = install_form(admin_user, out.getvalue(), "ruled").version.definition
+    raw = {
+        "visits": [{"day": "2024-05-01", "how_many": 2}, {"day": "2024-05-02", "how_many": 1}],
+        "seen": [
+            {"_parent": 1, "who": "A"},
+            {"_parent": 1, "who": "B"},
+            {"_parent": 2, "who": "C"},
+        ],
+    }
+    assert clean_answers(definition, raw)[1] == []
+    raw["visits"][1]["how_many"] = 3
+    problems = clean_answers(definition, raw)[1]
+    assert [p.field for p in problems] == ["visits[2]/how_many"]
