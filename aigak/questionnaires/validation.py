@@ -566,9 +566,11 @@ def _check_repeat(
         number = item.get(PARENT)
         outer = outer_items[number - 1] if number and number <= len(outer_items) else {}
         scope = {**answers, **outer_own, **outer, **dict.fromkeys(own), **item}
-        for name in inner:
-            scope[name] = [
-                e for e in answers.get(name) or [] if isinstance(e, dict) and e.get(PARENT) == place
+        for repeat in inner:
+            scope[repeat] = [
+                e
+                for e in answers.get(repeat) or []
+                if isinstance(e, dict) and e.get(PARENT) == place
             ]
         asked_before: set[str] | None = None
         if before is not None:  # the stored entry at this place, if any, and what it asked

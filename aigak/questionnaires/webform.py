@@ -593,9 +593,10 @@ def display_sections(
         for child in section.children:
             if isinstance(child, Section):
                 if child.kind == "repeat":
-                    repeat = _display_repeat(definition, child, answers, lang, visible)
-                    if repeat is not None:
-                        into.repeats.append(repeat)
+                    for part in [child, *_every_inner(child)]:
+                        repeat = _display_repeat(definition, part, answers, lang, visible)
+                        if repeat is not None:
+                            into.repeats.append(repeat)
                 else:
                     rows_of(child, into)
                 continue
@@ -644,9 +645,31 @@ def _display_repeat(
         for item in items
         if isinstance(item, dict)
     ]
+    columns = [definition.label(f.name, lang) for f in fields]
+    outer = definition.repeat_parent(section.name)
+    if outer:  # a repeat inside a repeat: first, the outer entry each entry belongs to
+        outer_label = label_of(_section(definition.root, outer).label, lang, definition, outer)
+        columns.insert(0, f"{outer_label} #")
+        parents = [item.get(PARENT) for item in items if isinstance(item, dict)]
+        rows = [
+            [str(number) if isinstance(number, int) else "", *row]
+            for number, row in zip(parents, rows, strict=True)
+        ]
     return DisplayRepeat(
         name=section.name,
         label=label_of(section.label, lang, definition, section.name),
-        columns=[definition.label(f.name, lang) for f in fields],
+        columns=columns,
         rows=rows,
     )
+
+
+def _section(section: Section, name: str) -> Section:
+    """The section of that name (the root when there is none)."""
+    for child in section.children:
+        if isinstance(child, Section):
+            if child.name == name:
+                return child
+            found = _section(child, name)
+            if found is not section and found.name == name:
+                return found
+    return section

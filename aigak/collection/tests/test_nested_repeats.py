@@ -91,6 +91,11 @@ def test_a_nested_submission_round_trips_through_export_and_import(
         again = Record.objects.get(questionnaire__name=copy)
         assert again.answers["seen"] == SEEN, fmt
         assert again.answers["visits"] == record.answers["visits"], fmt
+    client.force_login(documenter)
+    page = client.get(f"/records/camp_visits/{record.record_id}/").content.decode()
+    assert "Visits #" in page  # the record's page lists the people seen with their visit
+    seen = page[page.index("Visits #") :]
+    assert seen.index("Aru") < seen.index("Timur") < seen.index("Dana")
     exported = json.loads((tmp_path / "visits.json").read_text())
     assert exported[0]["seen"][2] == {"_parent": 3, "who": "Dana", "age": 41}
 
