@@ -17,6 +17,9 @@ SUPPORTED_TYPES = {
 }  # fmt: skip
 ANSWER_TYPES = SUPPORTED_TYPES - {"note", "begin group", "end group", "begin repeat", "end repeat"}
 MEDIA_TYPES = {"image", "audio", "video", "file"}
+# The key of an inner repeat's entry (a repeat inside a repeat) that names the entry of
+# the enclosing repeat it belongs to: its position, from 1, in that repeat's list.
+PARENT = "_parent"
 
 
 @dataclass
@@ -125,6 +128,25 @@ class FormDefinition:
 
         return walk(self.root, "") or ""
 
+    def repeats_outer_first(self) -> list[str]:
+        """The repeats, each after the repeat that encloses it."""
+        found: list[str] = []
+
+        def walk(section: Section) -> None:
+            for child in section.children:
+                if isinstance(child, Section):
+                    if child.kind == "repeat":
+                        found.append(child.name)
+                    walk(child)
+
+        walk(self.root)
+        return found
+
+    def repeat_parents(self) -> dict[str, str]:
+        """Each repeat inside a repeat -> the repeat around it."""
+        found = {r: self.repeat_parent(r) for r in self.repeats_outer_first()}
+        return {r: p for r, p in found.items() if p}
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -153,6 +175,48 @@ class FormDefinition:
 
     def label(self, name: str, lang: str) -> str:
         return pick(self.fields[name].label, lang, self.default_language) or name
+
+
+def prune_entries(
+    entries: dict[str, list[dict[str, Any]]], parents: dict[str, str], order: list[str]
+) -> dict[str, list[int]]:
+    """Drop the repeat entries that hold no answer, in place, and renumber the `PARENT`
+    of the inner entries that remain. An enclosing entry is kept when an entry inside it
+    is. `order` lists the repeats outer first, `parents` maps an inner repeat to the
+    repeat around it. Returns the positions (from 1) of the kept entries of each repeat;
+    a repeat left without entries is removed from `entries`."""
+    order = [r for r in order if r in entries]
+    kept = {r: [bool(set(item) - {PARENT}) for item in entries[r]] for r in order}
+    for repeat in reversed(order):
+        parent = parents.get(repeat, "")
+        for item, keep in zip(entries[repeat], kept[repeat], strict=True):
+            number = item.get(PARENT)
+            if keep and parent in kept and isinstance(number, int):
+                if 1 <= number <= len(kept[parent]):
+                    kept[parent][number - 1] = True
+    renumbered: dict[str, dict[int, int]] = {}
+    positions: dict[str, list[int]] = {}
+    for repeat in order:
+        numbers = renumbered[repeat] = {}
+        out = []
+        positions[repeat] = []
+        for index, (item, keep) in enumerate(zip(entries[repeat], kept[repeat], strict=True), 1):
+            if not keep:
+                continue
+            if PARENT in item:
+                number = renumbered.get(parents.get(repeat, ""), {}).get(item[PARENT])
+                if number is None:
+                    del item[PARENT]
+                else:
+                    item[PARENT] = number
+            out.append(item)
+            positions[repeat].append(index)
+            numbers[index] = len(out)
+        if out:
+            entries[repeat] = out
+        else:
+            del entries[repeat]
+    return positions
 
 
 def _field_names(section: Section) -> list[str]:

@@ -69,8 +69,12 @@ class QuestionnaireVersion(models.Model):
 
 @lru_cache(maxsize=64)
 def _cached_definition(pk: int, sha256: str) -> FormDefinition:
+    from aigak.questionnaires.media import FormMediaFiles
+
     version = QuestionnaireVersion.objects.get(pk=pk)
-    return FormDefinition.from_dict(version.definition_json)
+    definition = FormDefinition.from_dict(version.definition_json)
+    definition.media = FormMediaFiles(version.questionnaire_id)  # type: ignore[attr-defined]
+    return definition
 
 
 def _definition(pk: int, sha256: str, data: dict) -> FormDefinition:

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from aigak.questionnaires.definition import Choice, Field, FormDefinition, Section, pick
 from aigak.questionnaires.expressions import ExpressionError, evaluate, to_string
+from aigak.questionnaires.media import with_form_media
 from aigak.questionnaires.xpath.order import dependency_order
 
 # A quoted string or ${name}, left alone; or a bare name (not a function, path or axis).
@@ -65,6 +66,7 @@ def allowed_choices(f: Field, scope: dict[str, Any]) -> list[str] | None:
     return allowed
 
 
+@with_form_media
 def filtered_choices(definition: FormDefinition, scope: dict[str, Any]) -> dict[str, list[str]]:
     """Allowed choices of every top-level cascading select."""
     out = {}
@@ -76,6 +78,7 @@ def filtered_choices(definition: FormDefinition, scope: dict[str, Any]) -> dict[
     return out
 
 
+@with_form_media
 def repeat_counts(definition: FormDefinition, scope: dict[str, Any]) -> dict[str, int]:
     """Entries of each top-level repeat whose number the form fixes (`repeat_count`)."""
     out = {}
@@ -113,6 +116,7 @@ def is_dynamic_default(f: Field) -> bool:
     return bool(f.default) and bool(default_is_dynamic(f.default, f.odk_type or f.type))
 
 
+@with_form_media
 def initial_answers(definition: FormDefinition, names: set[str]) -> dict[str, Any]:
     """Defaults of a new record's fields, expressions evaluated as when a form opens."""
     out: dict[str, Any] = {}
@@ -148,6 +152,7 @@ def fill_label(text: str, definition: FormDefinition, scope: dict[str, Any], lan
     return REFERENCE.sub(swap, text)
 
 
+@with_form_media
 def dynamic_labels(
     definition: FormDefinition, scope: dict[str, Any], lang: str, names: set[str]
 ) -> dict[str, str]:
@@ -163,6 +168,7 @@ def dynamic_labels(
     return out
 
 
+@with_form_media
 def triggered(definition: FormDefinition, changed: str, scope: dict[str, Any]) -> dict[str, Any]:
     """Values set because `changed` changed: fields whose `trigger` names it."""
     out: dict[str, Any] = {}
@@ -233,6 +239,7 @@ def metadata_answers(
     return out
 
 
+@with_form_media
 def odk_state(
     definition: FormDefinition, scope: dict[str, Any], *, lang: str, visible: set[str], changed: str
 ) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.utils.translation import get_language, gettext, gettext_noop
 
+from aigak.questionnaires.definition import PARENT, prune_entries
 from aigak.questionnaires.expressions import (
     ExpressionError,
     NodeSet,
@@ -25,6 +26,7 @@ from aigak.questionnaires.expressions import (
     holds,
     to_string,
 )
+from aigak.questionnaires.media import with_form_media
 from aigak.questionnaires.semantics import calculation_order
 from aigak.questionnaires.xlsform import Field, FormDefinition, Section, pick
 
@@ -210,6 +212,7 @@ def coerce(f: Field, value: Any) -> Any:
     return str(value) if not isinstance(value, str) else value
 
 
+@with_form_media
 def relevant_fields(definition: FormDefinition, answers: dict[str, Any]) -> set[str]:
     """Names of the fields whose relevance (and their groups') holds for these answers."""
     return {
@@ -299,6 +302,7 @@ def _safe_holds(expression: str, answers: dict[str, Any], current: Any = None) -
         return False
 
 
+@with_form_media
 def calculate(definition: FormDefinition, answers: dict[str, Any]) -> dict[str, Any]:
     """Values of the fields with a calculation, each after the calculations it uses (so
     one may refer to a later one, as in ODK); returned in form order."""
@@ -347,6 +351,7 @@ def _calculated(expression: str, scope: dict[str, Any], labels: Callable[[str, s
     return value
 
 
+@with_form_media
 def clean_answers(
     definition: FormDefinition,
     raw: dict[str, Any],
@@ -444,8 +449,13 @@ def _coerce_repeats(
     problems: list[Problem],
 ) -> dict[str, list[int]]:
     """Coerce each repeat's entries into answers, dropping empty entries; bad values into
-    problems. Returns the positions (from 1) of the kept entries of each repeat."""
-    positions: dict[str, list[int]] = {}
+    problems. Returns the positions (from 1) of the kept entries of each repeat.
+
+    An entry of a repeat inside a repeat names the entry it belongs to (`PARENT`, its
+    position in the enclosing repeat's list). An enclosing entry that holds nothing but
+    kept inner entries is kept, and the positions are renumbered after the dropping."""
+    coerced: dict[str, list[dict[str, Any]]] = {}
+    parents = _repeat_parents(definition)
     for repeat in repeats:
         items = raw.get(repeat)
         if _empty(items):
@@ -455,8 +465,10 @@ def _coerce_repeats(
                 Problem.said(repeat, items, "repeat", gettext_noop("expected a list of entries"))
             )
             continue
-        cleaned_items = []
-        positions[repeat] = []
+        parent = parents.get(repeat, "")
+        outer = raw.get(parent) if parent else None
+        outer_count = len(outer) if isinstance(outer, list) else 0
+        entries = coerced[repeat] = []
         for index, item in enumerate(items, start=1):
             cleaned_item: dict[str, Any] = {}
             for f in definition.repeat_fields(repeat):
@@ -471,12 +483,54 @@ def _coerce_repeats(
                     continue
                 if typed is not None:
                     cleaned_item[f.name] = typed
-            if cleaned_item:
-                cleaned_items.append(cleaned_item)
-                positions[repeat].append(index)
-        if cleaned_items:
-            answers[repeat] = cleaned_items
+            given = item.get(PARENT) if isinstance(item, dict) and parent else None
+            if given not in (None, ""):
+                number = _position(given)
+                if number is None or not 1 <= number <= outer_count:
+                    problems.append(
+                        Problem.said(
+                            f"{repeat}[{index}]/{PARENT}",
+                            given,
+                            "parent entry",
+                            gettext_noop(
+                                "not the position of an entry of %(parent)s (1 to %(count)s)"
+                            ),
+                            parent=repr(parent),
+                            count=outer_count,
+                        )
+                    )
+                elif cleaned_item:
+                    cleaned_item[PARENT] = number
+            entries.append(cleaned_item)
+    positions = prune_entries(coerced, parents, definition.repeats_outer_first())
+    answers.update(coerced)
     return positions
+
+
+def _position(value: Any) -> int | None:
+    """A parent position as given: a whole number, or its text."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+_parents_cache: dict[int, tuple[FormDefinition, dict[str, str]]] = {}
+
+
+def _repeat_parents(definition: FormDefinition) -> dict[str, str]:
+    """Each repeat inside a repeat -> the repeat that encloses it, per form."""
+    known = _parents_cache.get(id(definition))
+    if known is None or known[0] is not definition:
+        if len(_parents_cache) > 256:
+            _parents_cache.clear()
+        known = _parents_cache[id(definition)] = (definition, definition.repeat_parents())
+    return known[1]
 
 
 def _check_relevant(
@@ -618,10 +672,26 @@ def _check_repeat(
     """
     problems: list[Problem] = []
     own = [f.name for f in definition.repeat_fields(section.name)]
-    for index, item in zip(positions, answers.get(section.name) or [], strict=False):
+    parent = _repeat_parents(definition).get(section.name, "")
+    outer_own = dict.fromkeys(f.name for f in definition.repeat_fields(parent)) if parent else {}
+    outer_items = answers.get(parent) or [] if parent else []
+    inner = [r for r, p in _repeat_parents(definition).items() if p == section.name]
+    for place, (index, item) in enumerate(
+        zip(positions, answers.get(section.name) or [], strict=False), start=1
+    ):
         # The entry's own fields first, unanswered ones too: a reference to a field of
-        # the same repeat means this entry's answer (as in ODK), never another entry's.
-        scope = {**answers, **dict.fromkeys(own), **item}
+        # the same repeat means this entry's answer (as in ODK), never another entry's;
+        # then those of the enclosing entry it belongs to. A repeat inside this one is
+        # this entry's own entries of it (`count(${inner})`).
+        number = item.get(PARENT)
+        outer = outer_items[number - 1] if number and number <= len(outer_items) else {}
+        scope = {**answers, **outer_own, **outer, **dict.fromkeys(own), **item}
+        for repeat in inner:
+            scope[repeat] = [
+                e
+                for e in answers.get(repeat) or []
+                if isinstance(e, dict) and e.get(PARENT) == place
+            ]
         asked_before: set[str] | None = None
         if before is not None:  # the stored entry at this place, if any, and what it asked
             stored, entries = before
@@ -641,8 +711,8 @@ def _check_repeat(
             if not isinstance(name, str):
                 continue
             f = definition.fields[name]
-            if not f.stores_answer or f.type == "calculate":
-                continue
+            if not f.stores_answer or f.type == "calculate" or f.repeat != section.name:
+                continue  # a repeat inside this one is checked entry by entry of its own
             value = item.get(name)
             if not relevant:
                 if value is not None and not keep_irrelevant:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from aigak.questionnaires import semantics
+from aigak.questionnaires.definition import PARENT
 from aigak.questionnaires.expressions import to_string
 from aigak.questionnaires.validation import (
     Problem,
@@ -103,10 +104,16 @@ class Entry:
     repeat: str
     index: str
     widgets: list[Widget]
+    blocks: list[Block] = field(default_factory=list)  # the repeats inside this entry
+    parent: str = ""  # an inner repeat's entry: the input index of its enclosing entry
 
     @property
     def marker(self) -> str:
         return f"{self.repeat}:{self.index}"
+
+    @property
+    def parent_name(self) -> str:
+        return input_name(self.repeat, self.index, PARENT)
 
 
 @dataclass
@@ -123,6 +130,7 @@ class Block:
     editable: bool = True
     errors: list[str] = field(default_factory=list)
     field_names: list[str] = field(default_factory=list)  # visible fields inside, any depth
+    placeholder: str = TEMPLATE_INDEX  # repeats only: the index of the entry to copy
 
     @property
     def is_block(self) -> bool:
@@ -259,6 +267,7 @@ def build_form(
         shown=shown,
         allowed=semantics.filtered_choices(definition, scope),
         labels=semantics.dynamic_labels(definition, scope, lang, shown),
+        parents=definition.repeat_parents(),
     )
     return builder.walk(definition.root)
 
@@ -275,8 +284,9 @@ def _fields_in(section: Section, nested: bool = True) -> list[str]:
 
 
 def _inner_repeats(section: Section) -> list[Section]:
-    """Repeats inside a repeat: the answers keep them as lists of their own, so the
-    form shows them after the repeat that holds them."""
+    """The repeats directly inside a repeat (through groups): the answers keep them as
+    lists of their own, each entry naming its enclosing entry, and the form shows them
+    inside each entry of the repeat that holds them."""
     found: list[Section] = []
     for child in section.children:
         if isinstance(child, Section):
@@ -305,8 +315,18 @@ class _FormBuilder:
     shown: set[str]
     allowed: dict[str, list[str]]
     labels: dict[str, str]
+    parents: dict[str, str] = field(default_factory=dict)  # inner repeat -> outer repeat
 
-    def entry(self, section: Section, index: str, item: dict[str, Any], may_edit: bool) -> Entry:
+    def entry(
+        self,
+        section: Section,
+        index: str,
+        item: dict[str, Any],
+        may_edit: bool,
+        position: int | None = None,
+    ) -> Entry:
+        """One entry of a repeat, with the repeats inside it holding the inner entries
+        that name it (position: its place in its list, from 1; None for the blank)."""
         widgets = []
         for name in _fields_in(section, nested=False):
             if name not in self.shown:
@@ -326,9 +346,22 @@ class _FormBuilder:
                     write_only=name in self.write_only,
                 )
             )
-        return Entry(repeat=section.name, index=index, widgets=widgets)
+        blocks = []
+        for inner in _inner_repeats(section):
+            block = self.walk(inner, within=(position, index))
+            if block.entries or (block.blank and (block.blank.widgets or block.blank.blocks)):
+                blocks.append(block)
+        return Entry(repeat=section.name, index=index, widgets=widgets, blocks=blocks)
 
-    def walk(self, section: Section) -> Block:
+    def walk(
+        self,
+        section: Section,
+        within: tuple[int | None, str] | None = None,
+        orphans: bool = False,
+    ) -> Block:
+        """The block of a section. A repeat inside a repeat is walked within one entry of
+        the outer repeat (its position and input index) and holds the entries naming it;
+        orphans=True walks it for the entries saved before that was kept."""
         block = Block(
             name=section.name,
             kind=section.kind,
@@ -338,13 +371,16 @@ class _FormBuilder:
             ],
         )
         if section.kind == "repeat":
-            return self.repeat_block(section, block)
+            return self.repeat_block(section, block, within, orphans)
         for child in section.children:
             if isinstance(child, Section):
-                for part in [child, *(_every_inner(child) if child.kind == "repeat" else [])]:
-                    inner = self.walk(part)
-                    if inner.items or (inner.blank and inner.blank.widgets):
-                        block.items.append(inner)
+                inner = self.walk(child)
+                if inner.items or (inner.blank and (inner.blank.widgets or inner.blank.blocks)):
+                    block.items.append(inner)
+                for part in _every_inner(child) if child.kind == "repeat" else []:
+                    lost = self.walk(part, orphans=True)
+                    if lost.entries:
+                        block.items.append(lost)
                 continue
             widget = self.field_widget(child)
             if widget is not None:
@@ -352,16 +388,32 @@ class _FormBuilder:
         block.relevant = any(item.relevant for item in block.items)
         return block
 
-    def repeat_block(self, section: Section, block: Block) -> Block:
+    def repeat_block(
+        self,
+        section: Section,
+        block: Block,
+        within: tuple[int | None, str] | None,
+        orphans: bool,
+    ) -> Block:
         """Fill in a repeat's block: an entry per stored item and a blank one to copy."""
         block.editable = section.name in self.editable
+        inner = section.name in self.parents
+        block.placeholder = f"__index_{section.name}__" if inner else TEMPLATE_INDEX
+        parent = within[1] if within else ""
         items = self.values.get(section.name) or []
         items = items if isinstance(items, list) else []
-        block.entries = [
-            self.entry(section, str(i), item if isinstance(item, dict) else {}, block.editable)
-            for i, item in enumerate(items)
-        ]
-        block.blank = self.entry(section, TEMPLATE_INDEX, {}, block.editable)
+        for i, item in enumerate(items):
+            item = item if isinstance(item, dict) else {}
+            number = item.get(PARENT)
+            if inner and orphans and isinstance(number, int):
+                continue
+            if inner and not orphans and (within is None or within[0] != number):
+                continue
+            entry = self.entry(section, str(i), item, block.editable, i + 1)
+            entry.parent = parent
+            block.entries.append(entry)
+        block.blank = self.entry(section, block.placeholder, {}, block.editable)
+        block.blank.parent = parent
         block.relevant = any(n in self.relevant for n in block.field_names)
         block.errors = self.errors.get(section.name, [])
         return block
@@ -420,15 +472,26 @@ def _read_one(f: Field, data: PostedData, key: str) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def _read_repeat(definition: FormDefinition, data: PostedData, repeat: str) -> list[dict]:
+def _entry_indexes(data: PostedData, repeat: str) -> list[int]:
+    """The input indexes of a repeat's posted entries, in order."""
     marker = re.compile(rf"^{re.escape(repeat)}:(\d+)$")
-    indexes = sorted({int(m.group(1)) for key in data.keys() if (m := marker.match(key))})
+    return sorted({int(m.group(1)) for key in data.keys() if (m := marker.match(key))})
+
+
+def _read_repeat(definition: FormDefinition, data: PostedData, repeat: str) -> list[dict]:
+    """The posted entries of a repeat. An entry of a repeat inside a repeat carries the
+    input index of the entry it was shown in; it becomes that entry's position (`PARENT`)."""
+    outer = definition.repeat_parent(repeat)
+    places = {str(index): n for n, index in enumerate(_entry_indexes(data, outer), 1)}
     entries = []
-    for index in indexes:
+    for index in _entry_indexes(data, repeat):
         entry = {
             f.name: _read_one(f, data, input_name(repeat, index, f.name))
             for f in definition.repeat_fields(repeat)
         }
+        parent = str(data.get(input_name(repeat, index, PARENT), "") or "")
+        if outer and parent in places:
+            entry[PARENT] = places[parent]
         entries.append(entry)
     return entries
 
@@ -530,9 +593,10 @@ def display_sections(
         for child in section.children:
             if isinstance(child, Section):
                 if child.kind == "repeat":
-                    repeat = _display_repeat(definition, child, answers, lang, visible)
-                    if repeat is not None:
-                        into.repeats.append(repeat)
+                    for part in [child, *_every_inner(child)]:
+                        repeat = _display_repeat(definition, part, answers, lang, visible)
+                        if repeat is not None:
+                            into.repeats.append(repeat)
                 else:
                     rows_of(child, into)
                 continue
@@ -581,9 +645,31 @@ def _display_repeat(
         for item in items
         if isinstance(item, dict)
     ]
+    columns = [definition.label(f.name, lang) for f in fields]
+    outer = definition.repeat_parent(section.name)
+    if outer:  # a repeat inside a repeat: first, the outer entry each entry belongs to
+        outer_label = label_of(_section(definition.root, outer).label, lang, definition, outer)
+        columns.insert(0, f"{outer_label} #")
+        parents = [item.get(PARENT) for item in items if isinstance(item, dict)]
+        rows = [
+            [str(number) if isinstance(number, int) else "", *row]
+            for number, row in zip(parents, rows, strict=True)
+        ]
     return DisplayRepeat(
         name=section.name,
         label=label_of(section.label, lang, definition, section.name),
-        columns=[definition.label(f.name, lang) for f in fields],
+        columns=columns,
         rows=rows,
     )
+
+
+def _section(section: Section, name: str) -> Section:
+    """The section of that name (the root when there is none)."""
+    for child in section.children:
+        if isinstance(child, Section):
+            if child.name == name:
+                return child
+            found = _section(child, name)
+            if found is not section and found.name == name:
+                return found
+    return section

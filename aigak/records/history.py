@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from aigak.questionnaires.definition import PARENT
 from aigak.questionnaires.expressions import to_string
 from aigak.questionnaires.webform import display_value
 from aigak.questionnaires.xlsform import FormDefinition, pick
@@ -99,7 +100,9 @@ def _shown(value: Any, visible: set[str]) -> Any:
     """A value without the parts a reader may not see (the hidden fields of repeat entries)."""
     if isinstance(value, list) and any(isinstance(item, dict) for item in value):
         return [
-            {k: v for k, v in item.items() if k in visible} if isinstance(item, dict) else item
+            {k: v for k, v in item.items() if k in visible or k == PARENT}
+            if isinstance(item, dict)
+            else item
             for item in value
         ]
     return value

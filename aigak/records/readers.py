@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aigak.questionnaires.definition import PARENT
 from aigak.questionnaires.xlsform import FormDefinition
 from aigak.records.tabular import TableError, column_field, form_names
 
@@ -141,6 +142,9 @@ def repeat_items(value: Any, names: set[str]) -> Any:
             flat = flatten(item)
             item = {}
             for key, v in flat.items():
+                if key == PARENT:
+                    item[PARENT] = v  # validation checks it names an enclosing entry
+                    continue
                 try:
                     name = column_field(key, names)
                 except KeyError:
@@ -445,17 +449,25 @@ def _json_row(
 
 
 def _add_repeat(
-    row: dict[str, Any], repeat: str, value: Any, repeat_names: dict[str, set[str]]
+    row: dict[str, Any],
+    repeat: str,
+    value: Any,
+    repeat_names: dict[str, set[str]],
+    parent: int | None = None,
 ) -> None:
     """A repeat's entries into the row; a repeat inside an entry (KoBo nests them) goes to
-    a list of its own, as the answers keep it (docs/forms.md)."""
+    a list of its own, as the answers keep it (docs/forms.md), each of its entries naming
+    the position of the entry it was in (`PARENT`)."""
     items = repeat_items(value, repeat_names[repeat] | set(repeat_names))
     if items in (None, []):
         return
     if isinstance(items, list):
-        for item in items:
+        if parent is not None:
+            items = [{PARENT: parent, **item} if isinstance(item, dict) else item for item in items]
+        before = len(row[repeat]) if isinstance(row.get(repeat), list) else 0
+        for position, item in enumerate(items, start=before + 1):
             for inner in [k for k in item if k in repeat_names] if isinstance(item, dict) else []:
-                _add_repeat(row, inner, item.pop(inner), repeat_names)
+                _add_repeat(row, inner, item.pop(inner), repeat_names, position)
         if isinstance(row.get(repeat), list):
             row[repeat].extend(items)
             return

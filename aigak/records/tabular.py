@@ -9,12 +9,15 @@ them. Export writes exactly the shape import reads, so a round trip loses nothin
 - Dates: `YYYY-MM-DD` text, in XLSX too (a text cell cannot be shifted by a time zone or
   the 1900/1904 date system; import accepts real date cells as well).
 - A repeat is one column holding a JSON list of objects in CSV and XLSX, and a list of
-  objects in JSON.
+  objects in JSON. A repeat inside a repeat has a column of its own; each of its
+  entries names the entry of the enclosing repeat it belongs to as `"_parent"`, that
+  entry's position in its list (from 1).
 - Empty answers are empty cells (left out in JSON).
 
 Import also accepts what KoBoToolbox and ODK write: group paths (`victim/gender`, or
 `victim-gender` from ODK Central), their metadata columns (`_id`, `_uuid`,
 `_submission_time`, `meta/instanceID`, `formhub/uuid`, `__version__`, ...), KoBo's
+JSON with the entries of an inner repeat nested in those of the outer one, KoBo's
 one-column-per-choice expansion of select_multiple (`essence/beaten`, read when
 `essence` itself is absent), KoBo's XLSX
 export with each repeat on a sheet of its own (`_index` / `_parent_index`), the API's
@@ -40,6 +43,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from aigak.lib.spreadsheet import looks_like_formula
+from aigak.questionnaires.definition import PARENT
 from aigak.questionnaires.xlsform import FormDefinition, Section
 
 FORMATS = ("csv", "xlsx", "json")
@@ -229,7 +233,9 @@ def _repeat_value(definition: FormDefinition, repeat: str, items: Any) -> Any:
     for item in items:
         if not isinstance(item, dict):
             continue
-        out.append({f.name: _json_value(f.type, item[f.name]) for f in fields if f.name in item})
+        entry = {PARENT: item[PARENT]} if PARENT in item else {}
+        entry.update({f.name: _json_value(f.type, item[f.name]) for f in fields if f.name in item})
+        out.append(entry)
     return out
 
 

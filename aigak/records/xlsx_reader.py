@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import iterparse
 
+from aigak.questionnaires.definition import PARENT
 from aigak.questionnaires.xlsform import FormDefinition
 from aigak.records.readers import Rows, check_cells, layout, row_dict
 from aigak.records.tabular import TableError, column_field
@@ -72,13 +73,11 @@ def read_xlsx(path: Path, definition: FormDefinition) -> Rows:
         plan = layout(where, list(header), definition)
         sheets = _repeat_sheets(source, book, definition, sheet.title)
         index = _position(header, "_index") if sheets else None
+        parents = definition.repeat_parents()
         for number, values in enumerate(rows, start=2):
             row = row_dict(plan, number, values, xlsx_cell)
             if index is not None and index < len(values):
-                key = xlsx_cell(values[index])
-                for repeat, items in sheets.items():
-                    if repeat not in row and key in items:
-                        row[repeat] = items[key]
+                _attach(row, sheets, parents, "", [xlsx_cell(values[index])])
             if row:
                 check_cells(where, number, row, plan)
                 yield number, row
@@ -146,13 +145,14 @@ def _position(header: tuple[Any, ...], name: str) -> int | None:
 
 def _repeat_sheets(
     source: str, book: Any, definition: FormDefinition, main: str
-) -> dict[str, dict[Any, list[dict[str, Any]]]]:
+) -> dict[str, dict[Any, list[tuple[Any, dict[str, Any]]]]]:
     """Repeats on sheets of their own, as KoBoToolbox exports them to XLSX.
 
     Each such sheet is named after the repeat and ties its rows to the main sheet's
-    `_index` column through `_parent_index`. Returns repeat -> parent index -> entries.
+    `_index` column through `_parent_index` (a repeat inside a repeat: to the outer
+    repeat's sheet). Returns repeat -> parent index -> (own `_index`, entry).
     """
-    found: dict[str, dict[Any, list[dict[str, Any]]]] = {}
+    found: dict[str, dict[Any, list[tuple[Any, dict[str, Any]]]]] = {}
     titles = {name.lower(): name for name in book.sheetnames}
     for repeat in definition.repeats():
         title = titles.get(repeat.lower()[:31])
@@ -165,8 +165,9 @@ def _repeat_sheets(
         parent = _position(header, "_parent_index")
         if parent is None:
             continue
+        own = _position(header, "_index")
         keep = _repeat_columns(where, header, {f.name for f in definition.repeat_fields(repeat)}, repeat)  # fmt: skip
-        entries: dict[Any, list[dict[str, Any]]] = {}
+        entries: dict[Any, list[tuple[Any, dict[str, Any]]]] = {}
         for number, values in enumerate(rows, start=2):
             item = {
                 name: xlsx_cell(values[i])
@@ -174,10 +175,35 @@ def _repeat_sheets(
                 if i < len(values) and values[i] not in (None, "")
             }
             check_cells(where, number, item)
-            if item and parent < len(values):
-                entries.setdefault(xlsx_cell(values[parent]), []).append(item)
+            key = xlsx_cell(values[own]) if own is not None and own < len(values) else None
+            if parent < len(values):
+                entries.setdefault(xlsx_cell(values[parent]), []).append((key, item))
         found[repeat] = entries
     return found
+
+
+def _attach(
+    row: dict[str, Any],
+    sheets: dict[str, dict[Any, list[tuple[Any, dict[str, Any]]]]],
+    parents: dict[str, str],
+    outer: str,
+    keys: list[Any],
+) -> None:
+    """The entries of the repeats directly inside `outer` ("" for the main sheet), whose
+    rows have the `_index` values `keys`, into the row; an inner repeat's sheet points to
+    the outer repeat's sheet, and its entries name their outer entry's place (`PARENT`)."""
+    for repeat, by_parent in sheets.items():
+        if parents.get(repeat, "") != outer or repeat in row:
+            continue
+        items: list[dict[str, Any]] = []
+        own: list[Any] = []
+        for position, key in enumerate(keys, start=1):
+            for index, item in by_parent.get(key, []) if key is not None else []:
+                items.append({PARENT: position, **item} if outer else dict(item))
+                own.append(index)
+        if items:
+            row[repeat] = items
+            _attach(row, sheets, parents, repeat, own)
 
 
 def _repeat_columns(

@@ -10,7 +10,8 @@ submission and the `instanceName`.
 
 `read_instance(xml, definition)` gives the answers keyed by field name as validation,
 import and export read them (docs/forms.md): a repeat as a list of entries, the entries
-of a repeat inside a repeat as a list of their own. An answer that does not read as its
+of a repeat inside a repeat as a list of their own, each naming the enclosing entry it
+was written in (`PARENT`, its position from 1). An answer that does not read as its
 type is kept as sent, so validation names the problem and nothing of it is lost.
 `read_header(xml)` gives the form, version, meta and whether it is encrypted without a
 definition (to find the form, or for an encrypted submission).
@@ -26,7 +27,14 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from aigak.questionnaires.definition import MEDIA_TYPES, Field, FormDefinition, Section
+from aigak.questionnaires.definition import (
+    MEDIA_TYPES,
+    PARENT,
+    Field,
+    FormDefinition,
+    Section,
+    prune_entries,
+)
 from aigak.questionnaires.validation import coerce
 
 # Elements that are not questions: the submission's metadata, and what KoBoToolbox adds.
@@ -133,6 +141,8 @@ class _Reader:
     def __init__(self, definition: FormDefinition):
         self.fields: dict[str, Field] = {f.path or f.name: f for f in definition.fields.values()}
         self.repeats = dict(_repeat_paths(definition.root))
+        self.parents = definition.repeat_parents()
+        self.order = definition.repeats_outer_first()
         self.groups = {p.rsplit("/", 1)[0] for p in self.fields if "/" in p}
         self.groups |= {g for p in list(self.groups) for g in _prefixes(p)}
         self.answers: dict[str, Any] = {}
@@ -149,6 +159,13 @@ class _Reader:
                 continue
             if here in self.repeats:
                 item: dict[str, Any] = {}
+                outer = self.parents.get(self.repeats[here], "")
+                if outer and entry is not None:
+                    # the position of the enclosing entry in its repeat's list
+                    siblings = self.answers.get(outer) or []
+                    item[PARENT] = next(
+                        (n for n, e in enumerate(siblings, start=1) if e is entry), None
+                    )
                 self.answers.setdefault(self.repeats[here], []).append(item)
                 self.walk(child, here, item)
             elif here in self.fields and len(child) == 0:
@@ -173,14 +190,13 @@ class _Reader:
         target[f.name] = value
 
     def result(self) -> dict[str, Any]:
-        answers = {}
-        for name, value in self.answers.items():
-            if name in self.repeats.values():
-                value = [item for item in value if item]
-                if not value:
-                    continue
-            answers[name] = value
-        return answers
+        entries = {n: v for n, v in self.answers.items() if n in self.repeats.values()}
+        prune_entries(entries, self.parents, self.order)
+        return {
+            name: entries[name] if name in self.repeats.values() else value
+            for name, value in self.answers.items()
+            if name in entries or name not in self.repeats.values()
+        }
 
 
 def _prefixes(path: str) -> Iterator[str]:

@@ -74,7 +74,7 @@ def summary_page(request: HttpRequest, name: str) -> HttpResponse:
         "title": gettext(built.definition.title),
         "report": built.data,
         "scope": built.scope,
-        "tables": all_tables(built, charts=False),
+        "tables": all_tables(built, charts=False, numbers=False),  # shown above the tables
         "numbers": summary.numbers,
         "selects": summary.selects,
         "questions": summary.questions,

@@ -78,12 +78,13 @@
     Object.keys(state.repeat_counts || {}).forEach(function (name) {
       var repeat = form.querySelector('[data-repeat="' + name + '"]');
       if (!repeat) return;
-      var entries = repeat.querySelector(".entries");
+      var entries = repeat.querySelector(":scope > .entries");
       var wanted = state.repeat_counts[name];
-      repeat.querySelectorAll(".add-entry, .remove-entry").forEach(function (b) { b.hidden = true; });
+      var own = ":scope > .add-entry, :scope > .entries > [data-entry] > .remove-entry";
+      repeat.querySelectorAll(own).forEach(function (b) { b.hidden = true; });
       while (entries.children.length > wanted) entries.lastElementChild.remove();
       while (entries.children.length < wanted) addEntry(repeat, false);
-      repeat.querySelectorAll(".remove-entry").forEach(function (b) { b.hidden = true; });
+      repeat.querySelectorAll(":scope > .entries > [data-entry] > .remove-entry").forEach(function (b) { b.hidden = true; });
     });
     Object.keys(state.set || {}).forEach(function (name) {
       var input = form.querySelector('[name="' + name + '"]');
@@ -134,8 +135,11 @@
   }
 
   function nextIndex(repeat) {
+    // A repeat inside a repeat shows its entries in each outer entry: the indexes are
+    // counted over all of them, as the inputs' names share one list.
     var highest = -1;
-    repeat.querySelectorAll(".entries > [data-entry]").forEach(function (entry) {
+    var name = repeat.getAttribute("data-repeat");
+    form.querySelectorAll('[data-repeat="' + name + '"] > .entries > [data-entry]').forEach(function (entry) {
       var index = parseInt(entry.getAttribute("data-entry"), 10);
       if (index > highest) highest = index;
     });
@@ -143,10 +147,11 @@
   }
 
   function addEntry(repeat, focus) {
-    var entries = repeat.querySelector(".entries");
-    var template = repeat.querySelector("template");
+    var entries = repeat.querySelector(":scope > .entries");
+    var template = repeat.querySelector(":scope > template");
     if (!template) return;
-    entries.insertAdjacentHTML("beforeend", template.innerHTML.split("__index__").join(String(nextIndex(repeat))));
+    var placeholder = repeat.getAttribute("data-placeholder") || "__index__";
+    entries.insertAdjacentHTML("beforeend", template.innerHTML.split(placeholder).join(String(nextIndex(repeat))));
     var first = entries.lastElementChild.querySelector("input:not([type=hidden]), select, textarea");
     if (focus && first) first.focus();
   }

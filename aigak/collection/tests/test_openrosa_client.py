@@ -45,9 +45,8 @@ def test_forms_open_to_the_public_are_left_out_unless_a_coordinator_chose_them(
     client_for, documenter, field_form
 ):
     from aigak.collection.models import CollectionAccess
-    from aigak.questionnaires.models import Questionnaire
-
     from aigak.publishing.intake_models import PublicForm
+    from aigak.questionnaires.models import Questionnaire
 
     assert "tell_us" not in {f.form_id for f in client_for(documenter).list_forms()}
     tell_us = Questionnaire.objects.get(name="tell_us")

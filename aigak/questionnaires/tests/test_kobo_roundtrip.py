@@ -45,7 +45,10 @@ EXPORT = [
         "country": "kz", "g2/name": "Dana", "lp/kz/cnt": 3, "meta/instanceID": "uuid:a1",
         "kids": [
             {"kids/name": "Aru", "kids/toys": [{"kids/toys/toy": "ball"}]},
-            {"kids/name": "Timur"},
+            {"kids/name": "Timur", "kids/toys": [
+                {"kids/toys/toy": "kite"}, {"kids/toys/toy": "drum"},
+            ]},
+            {"kids/name": "Dias"},
         ],
     }
 ]  # fmt: skip
@@ -59,8 +62,11 @@ def test_it_imports_a_kobo_export_and_exports_it_back(tmp_path, capsys):
     export.write_text(json.dumps(EXPORT), encoding="utf-8")
     assert main(["import", "kobo_form", str(export)]) == 0
     answers = Record.objects.get(record_id="K-1").answers
-    assert answers["kids"] == [{"kids/name": "Aru"}, {"kids/name": "Timur"}]
-    assert answers["toys"] == [{"toy": "ball"}]
+    assert answers["kids"] == [{"kids/name": "Aru"}, {"kids/name": "Timur"}, {"kids/name": "Dias"}]
+    # Each toy names the kid it was listed under: its position among the kids.
+    assert answers["toys"] == [
+        {"toy": "ball", "_parent": 1}, {"toy": "kite", "_parent": 2}, {"toy": "drum", "_parent": 2}
+    ]  # fmt: skip
     assert answers["g2/name"] == "Dana" and answers["lp/kz/cnt"] == 3
     assert answers["start"] == "2024-01-01T10:00:00+06:00"
     first = tmp_path / "first.json"

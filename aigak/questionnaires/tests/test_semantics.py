@@ -162,8 +162,26 @@ def test_it_keeps_the_answers_of_a_repeat_inside_a_repeat(client, coordinator):
     client.force_login(coordinator)
     page = client.get("/records/nested/new/").content.decode()
     assert 'data-repeat="kids"' in page and 'data-repeat="toys"' in page
-    posted = {"kids:0": "1", "kids:0:kids/kid": "Aru", "toys:0": "1", "toys:0:toy": "ball",
+    # The blank kid carries a blank toy that names it, with indexes of their own.
+    assert 'data-placeholder="__index_toys__"' in page
+    assert 'name="toys:__index_toys__:_parent" value="__index__"' in page
+    # Two kids (input indexes 0 and 3), each with toys of their own.
+    posted = {"kids:0": "1", "kids:0:kids/kid": "Aru", "kids:3": "1", "kids:3:kids/kid": "Dias",
+              "toys:0": "1", "toys:0:toy": "ball", "toys:0:_parent": "3",
+              "toys:1": "1", "toys:1:toy": "kite", "toys:1:_parent": "0",
+              "toys:2": "1", "toys:2:toy": "drum", "toys:2:_parent": "3",
               "g/kid": "Timur"}  # fmt: skip
     assert client.post("/records/nested/new/", posted).status_code == 302
-    answers = Record.objects.get(questionnaire__name="nested").answers
-    assert answers == {"kids": [{"kids/kid": "Aru"}], "toys": [{"toy": "ball"}], "g/kid": "Timur"}
+    record = Record.objects.get(questionnaire__name="nested")
+    assert record.answers == {
+        "kids": [{"kids/kid": "Aru"}, {"kids/kid": "Dias"}],
+        "toys": [{"toy": "ball", "_parent": 2}, {"toy": "kite", "_parent": 1},
+                 {"toy": "drum", "_parent": 2}],
+        "g/kid": "Timur",
+    }  # fmt: skip
+    # The edit page shows each toy inside its kid's entry.
+    page = client.get(f"/records/nested/{record.record_id}/edit/").content.decode()
+    first, second = page.index('value="Aru"'), page.index('value="Dias"')
+    assert first < page.index('value="kite"') < second < page.index('value="ball"')
+    assert page.index('value="ball"') < page.index('value="drum"')
+    assert 'name="toys:1:_parent" value="0"' in page and 'name="toys:0:_parent" value="1"' in page

@@ -19,6 +19,7 @@ from typing import Any
 from aigak.questionnaires.xpath import (  # noqa: F401  (they register their functions)
     functions_date,
     functions_geo,
+    functions_media,
     functions_number,
     functions_text,
 )

@@ -12,6 +12,7 @@ from aigak.questionnaires.xpath.operators import arithmetic, compare
 from aigak.questionnaires.xpath.parser import Node
 from aigak.questionnaires.xpath.values import (
     ExpressionError,
+    InstanceItem,
     NodeSet,
     from_answer,
     to_bool,
@@ -142,7 +143,7 @@ def _filter(node: Node, ctx: Context) -> Any:
         kept = []
         for position, item in enumerate(items, start=1):
             answers = ctx.answers
-            if isinstance(item, dict):
+            if isinstance(item, dict) and not isinstance(item, InstanceItem):
                 answers = {**ctx.answers, **siblings, **item}
             inner = replace(ctx, answers=answers, current=item, position=position, size=len(items))
             inner.in_predicate = True

@@ -169,6 +169,7 @@ class _Parser:
         """Steps of a path; the result names the field of the last named step."""
         names: list[str] = []
         predicates: list[Node] = []
+        steps: list[tuple[str, list[Node]]] = []  # after a base: each step's predicates
         relative = base is None and not self.at("/", "//")
         if self.at("/", "//"):
             self.take()
@@ -183,10 +184,14 @@ class _Parser:
                     self.take()
                     predicates.append(self.expression())
                     self.expect("]")
+                steps.append((value, predicates))
             elif kind == "op" and value in (".", ".."):
                 relative = relative and value == "."
                 if value == ".." and names:
                     names.pop()
+                    steps.pop()
+                elif value == "..":
+                    steps.append(("..", []))
             elif kind == "op" and value not in ("@", "*"):
                 raise ExpressionError(f"unexpected {value!r} in {self.text!r}")
             else:
@@ -201,9 +206,22 @@ class _Parser:
             if base is not None:
                 return base
             return Node("dot")
+        if (
+            base is not None
+            and base.kind == "call"
+            and base.value == "current"
+            and any(name == ".." for name, _ in steps)
+        ):
+            # current()/../name: a field beside the current question (${name})
+            ref = Node("ref", names[-1])
+            return Node("filter", None, (ref, *predicates)) if predicates else ref
         if base is not None:  # ${repeat}[2]/name: the name inside the chosen entries
-            step = Node("step", tuple(names), (base,))
-            return Node("filter", None, (step, *predicates)) if predicates else step
+            node = base  # instance('x')/root/item[name = 'a']/label: predicates per step
+            for name, step_predicates in steps:
+                node = Node("step", (name,), (node,))
+                if step_predicates:
+                    node = Node("filter", None, (node, *step_predicates))
+            return node
         # A bare name is read at the context item first (a choice's column in a
         # choice_filter, an entry's field in a predicate), then as a field.
         kind = "path" if relative and len(names) == 1 else "ref"

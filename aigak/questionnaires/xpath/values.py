@@ -281,3 +281,9 @@ def to_datetime(value: Any) -> dt.datetime:
     if isinstance(date, dt.datetime):
         return date if date.tzinfo else date.replace(tzinfo=local_zone())
     return dt.datetime.combine(date, dt.time(), tzinfo=local_zone())
+
+
+class InstanceItem(dict):  # type: ignore[type-arg]
+    """An item of a secondary instance (a row of a form's CSV). In a predicate its
+    columns are read by bare name (`item[code = ${code}]`), while `${field}` still names
+    the form's field, as in ODK."""

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from docx import Document
 from docx.shared import Cm, Pt
 
-from aigak.reports.outputs.html import all_tables
+from aigak.reports.outputs.html import all_tables, heading
 
 if TYPE_CHECKING:
     from aigak.reports.build import BuiltReport
@@ -24,7 +24,7 @@ def document_bytes(built: BuiltReport) -> bytes:
         f"{built.data['n_records']} records. Scope: {built.scope or 'all records'}."
     )
     for view in all_tables(built):
-        document.add_heading(f"{view['id']}. {view['title']}", level=2)
+        document.add_heading(heading(view), level=2)
         if view.get("png"):
             document.add_picture(io.BytesIO(view["png"]), width=Cm(14))
         table = document.add_table(rows=1, cols=len(view["header"]) + 1)

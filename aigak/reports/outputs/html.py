@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext
 
 from aigak.reports.outputs.charts import chart_png
 from aigak.reports.outputs.numbers import number
@@ -75,9 +76,55 @@ def _texts(t: dict[str, Any]) -> list[list[str]]:
     return [r.get("texts", []) for r in t["rows"]]
 
 
-def all_tables(built: BuiltReport, charts: bool = True) -> list[dict[str, Any]]:
+NUMBERS_ID = "numbers"
+
+
+def all_tables(
+    built: BuiltReport, charts: bool = True, numbers: bool = True
+) -> list[dict[str, Any]]:
+    """The views of the diagrams and tables, then (numbers=True) that of the report's
+    summarised number questions when it has them (a summary report's `numbers`)."""
     tables = [*built.data.get("diagrams", []), *built.data["tables"]]
-    return [table_view(built, t, charts) for t in tables]
+    views = [table_view(built, t, charts) for t in tables]
+    if numbers and built.data.get("numbers"):
+        views.append(numbers_view(built))
+    return views
+
+
+def numbers_view(built: BuiltReport) -> dict[str, Any]:
+    """n, mean, median, minimum and maximum of each number question, as a table view."""
+    lang = built.lang
+    with translation.override(lang):
+        title = gettext("Numbers")
+        header = ["n", gettext("mean"), gettext("median"), gettext("minimum"), gettext("maximum")]
+    raw = [
+        [r["label"], r["n"], r.get("mean"), _whole(r.get("median")), _whole(r.get("min")),
+         _whole(r.get("max"))]
+        for r in built.data["numbers"]
+    ]  # fmt: skip
+    return {
+        "id": NUMBERS_ID,
+        "title": title,
+        "chart": None,
+        "header": header,
+        "raw": raw,
+        "raw_foot": [],
+        "body": [
+            {"label": row[0], "cells": [number(v, lang) for v in row[1:]], "texts": []}
+            for row in raw
+        ],
+        "foot": [],
+        "comments": [],
+    }
+
+
+def heading(view: dict[str, Any]) -> str:
+    """A table's heading in the files: its id and title (the numbers: the title alone)."""
+    return view["title"] if view["id"] == NUMBERS_ID else f"{view['id']}. {view['title']}"
+
+
+def _whole(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def context(built: BuiltReport) -> dict[str, Any]:

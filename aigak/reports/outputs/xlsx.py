@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from aigak.lib.spreadsheet import keep_text
 from aigak.reports.outputs.charts import chart_kind
-from aigak.reports.outputs.html import all_tables
+from aigak.reports.outputs.html import all_tables, heading
 
 if TYPE_CHECKING:
     from aigak.reports.build import BuiltReport
@@ -46,7 +46,7 @@ def _workbook_bytes(built: BuiltReport) -> bytes:
     summary.column_dimensions["A"].width = 14
     for view in all_tables(built, charts=False):
         sheet = book.create_sheet(view["id"])
-        sheet.append([f"{view['id']}. {view['title']}"])
+        sheet.append([heading(view)])
         sheet["A1"].font = BOLD
         sheet.append([built.scope or _("all records")])
         sheet.append(["", *view["header"]])
@@ -62,8 +62,8 @@ def _workbook_bytes(built: BuiltReport) -> bytes:
             for cell in row:
                 if isinstance(cell.value, float):
                     cell.number_format = "0.0"
-        spec = built.spec.table(view["id"])
-        if spec.chart and view["id"] in tables and len(view["raw"]):
+        spec = built.spec.table(view["id"]) if view["id"] in tables else None
+        if spec is not None and spec.chart and len(view["raw"]):
             _add_chart(sheet, view, tables[view["id"]], spec.chart)
         if view["comments"]:
             sheet.append([])

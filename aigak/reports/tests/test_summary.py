@@ -136,3 +136,40 @@ def test_it_refuses_those_who_may_not_read_reports(client, field_form, request, 
     client.force_login(request.getfixturevalue(persona))
     assert client.get("/reports/summary/field/").status_code == 403
     assert client.get("/reports/summary/field/download/json/").status_code == 403
+
+
+def test_the_numbers_are_in_the_html_xlsx_and_docx_files(client, field_form, lawyer):
+    """Age 20, 40, 33: n 3, mean 31.0, median 33, minimum 20, maximum 40."""
+    import docx
+
+    client.force_login(lawyer)
+    page = client.get("/reports/summary/field/").content.decode()
+    assert page.count("<h2>Numbers</h2>") == 1  # the page shows them once, above the tables
+    html = client.get("/reports/summary/field/download/html/").content.decode()
+    row = html[html.index('id="numbers"') :]
+    row = row[row.index("<tbody>") : row.index("</tbody>")]
+    assert [c.split("</td>")[0] for c in row.split('<td class="num">')[1:]] == [
+        "3", "31.0", "33", "20", "40"
+    ]  # fmt: skip
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get("/reports/summary/field/download/xlsx/").content)
+    )
+    sheet = book["numbers"]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[0][0] == "Numbers"
+    assert rows[2] == [None, "n", "mean", "median", "minimum", "maximum"]
+    assert rows[3] == ["Age", 3, 31.0, 33, 20, 40]
+    document = docx.Document(
+        io.BytesIO(client.get("/reports/summary/field/download/docx/").content)
+    )
+    table = document.tables[-1]
+    assert [c.text for c in table.rows[0].cells] == [
+        "",
+        "n",
+        "mean",
+        "median",
+        "minimum",
+        "maximum",
+    ]
+    assert [c.text for c in table.rows[1].cells] == ["Age", "3", "31.0", "33", "20", "40"]
+    assert "Numbers" in [p.text for p in document.paragraphs]
