@@ -31,8 +31,9 @@ from aigak.publishing.views_public import _context as public_context
 from aigak.publishing.views_public import public_page
 from aigak.questionnaires import semantics
 from aigak.questionnaires.models import Questionnaire
+from aigak.questionnaires.record_display import display_sections
 from aigak.questionnaires.validation import Problem
-from aigak.questionnaires.webform import build_form, display_sections, errors_by_input, read_post
+from aigak.questionnaires.webform import build_form, errors_by_input, read_post
 from aigak.records.access import get_questionnaire_or_404, visible_field_names
 
 QUEUE_SIZE = 100

@@ -8,16 +8,18 @@ a repeat as a list of dicts. Empty answers are left out of the answer set.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import math
-import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import get_language, gettext, gettext_noop
+from django.utils.translation import gettext_noop
 
+from aigak.questionnaires.answer_types import (
+    Problem,
+    _empty,
+    coerce,
+)
 from aigak.questionnaires.definition import PARENT, prune_entries
 from aigak.questionnaires.expressions import (
     ExpressionError,
@@ -29,187 +31,6 @@ from aigak.questionnaires.expressions import (
 from aigak.questionnaires.media import with_form_media
 from aigak.questionnaires.semantics import calculation_order
 from aigak.questionnaires.xlsform import Field, FormDefinition, Section, pick
-
-DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-TIME = re.compile(r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$")
-WHOLE = re.compile(r"[+-]?\d+(\.0+)?")
-# Per field: its choice names in form order, and as a set. An import checks thousands of
-# rows against the same fields; the names were built again for each answer.
-_choice_cache: dict[int, tuple[Field, list[str], frozenset[str]]] = {}
-
-
-def _choices(f: Field) -> tuple[list[str], frozenset[str]]:
-    known = _choice_cache.get(id(f))
-    if known is None or known[0] is not f:
-        if len(_choice_cache) > 4096:
-            _choice_cache.clear()
-        names = f.choice_names()
-        known = _choice_cache[id(f)] = (f, names, frozenset(names))  # f keeps the id unique
-    return known[1], known[2]
-
-
-def words(template: str, params: dict[str, Any] | None = None) -> str:
-    """One of our messages in the active language (English when none is active): its
-    English template translated, then filled with the named values."""
-    text = gettext(template)
-    return text % params if params else text
-
-
-def in_language(texts: dict[str, str]) -> str:
-    """A questionnaire's text in the active language, else its English, else any."""
-    return pick(texts, (get_language() or "en")[:2], "en")
-
-
-@dataclass
-class Problem:
-    field: str
-    value: Any
-    rule: str
-    message: str  # in the language active when the answers were checked
-    # The message's English template and values when it is one of ours (not a
-    # questionnaire's own message): a page says it again in its reader's language, e.g.
-    # the problems of an import, checked in the background and stored.
-    template: str = ""
-    params: dict[str, Any] = dataclasses.field(default_factory=dict)
-    # A questionnaire's own message in each of its languages, when the message is one.
-    texts: dict[str, str] = dataclasses.field(default_factory=dict)
-
-    @classmethod
-    def said(cls, where: str, value: Any, rule: str, template: str, **params: Any) -> Problem:
-        """A problem with one of our messages, in the active language."""
-        return cls(where, value, rule, words(template, params), template, params)
-
-    @classmethod
-    def unfit(cls, where: str, value: Any, rule: str, error: ValueError) -> Problem:
-        """A problem with why `coerce` refused the value (an `Unfit` keeps its template)."""
-        if isinstance(error, Unfit):
-            return cls(where, value, rule, str(error), error.template, error.params)
-        return cls(where, value, rule, str(error))
-
-    def in_words(self) -> str:
-        """The message in the active language (a questionnaire's own message in it if the
-        questionnaire has it, else as it was picked)."""
-        if self.template:
-            return words(self.template, self.params)
-        return in_language(self.texts) or self.message
-
-    def __str__(self) -> str:
-        shown = to_string(self.value)
-        if len(shown) > 60:
-            shown = shown[:57] + "..."
-        return f"field {self.field!r}, value {shown!r}: {self.message} ({self.rule})"
-
-
-class Unfit(ValueError):
-    """Why an answer does not fit its field's type, in the active language; its English
-    template and values are kept to say it again in another."""
-
-    def __init__(self, template: str, **params: Any) -> None:
-        super().__init__(words(template, params))
-        self.template, self.params = template, params
-
-
-def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() == "") or value == []
-
-
-# The types `coerce` converts or checks; any other answer is kept as text.
-CHECKED_TYPES = frozenset(
-    ("integer", "decimal", "date", "datetime", "time", "select_one", "select_multiple", "geopoint")
-)
-
-
-def coerce(f: Field, value: Any) -> Any:
-    """One answer in its stored shape; raises ValueError with a reason."""
-    t = f.type
-    if type(value) is str:  # most answers (every cell of a CSV): one test for emptiness
-        if not value.strip():
-            return None
-        if t not in CHECKED_TYPES:
-            return value
-    elif _empty(value):
-        return None
-    elif t not in CHECKED_TYPES:
-        return value if isinstance(value, str) else str(value)
-    if t == "select_one":
-        text = str(value).strip()
-        if text not in _choices(f)[1]:
-            raise Unfit(
-                gettext_noop("%(value)s is not one of the choices of %(list)s"),
-                value=repr(text),
-                list=f.list_name,
-            )
-        return text
-    if t == "integer":
-        if isinstance(value, bool):
-            raise Unfit(gettext_noop("expected a whole number"))
-        if isinstance(value, float):
-            if not value.is_integer():
-                raise Unfit(gettext_noop("expected a whole number"))
-            return int(value)
-        if isinstance(value, int):
-            return value
-        text = str(value).strip()
-        if WHOLE.fullmatch(text):
-            return int(float(text)) if "." in text else int(text)
-        raise Unfit(gettext_noop("expected a whole number"))
-    if t == "decimal":
-        try:
-            number = float(str(value).strip().replace(",", "."))
-        except ValueError:
-            raise Unfit(gettext_noop("expected a number")) from None
-        if math.isnan(number) or math.isinf(number):
-            raise Unfit(gettext_noop("expected a number"))
-        return number
-    if t == "date":
-        if isinstance(value, dt.datetime):
-            value = value.date()
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        text = str(value).strip()[:10] if "T" in str(value) else str(value).strip()
-        if not DATE.match(text):
-            raise Unfit(gettext_noop("expected a date as YYYY-MM-DD"))
-        try:
-            dt.date.fromisoformat(text)
-        except ValueError:
-            raise Unfit(gettext_noop("not a real calendar date")) from None
-        return text
-    if t == "datetime":
-        text = value.isoformat() if isinstance(value, dt.datetime) else str(value).strip()
-        try:
-            dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            raise Unfit(gettext_noop("expected a date and time as YYYY-MM-DDTHH:MM")) from None
-        return text
-    if t == "time":
-        text = value.isoformat() if isinstance(value, dt.time) else str(value).strip()
-        if not TIME.match(text):
-            raise Unfit(gettext_noop("expected a time as HH:MM"))
-        return text
-    if t == "select_multiple":
-        items = value if isinstance(value, list) else str(value).split()
-        items = [str(i).strip() for i in items if str(i).strip()]
-        allowed, known = _choices(f)
-        unknown = [i for i in items if i not in known]
-        if unknown:
-            raise Unfit(
-                gettext_noop("%(values)s not among the choices of %(list)s"),
-                values=", ".join(unknown),
-                list=f.list_name,
-            )
-        # Keep the questionnaire's order and drop repeats: one canonical form.
-        chosen = set(items)
-        return [c for c in allowed if c in chosen]
-    if t == "geopoint":
-        parts = str(value).split()
-        try:
-            numbers = [float(p) for p in parts]
-        except ValueError:
-            raise Unfit(gettext_noop("expected 'latitude longitude [altitude accuracy]'")) from None
-        if len(numbers) < 2 or not (-90 <= numbers[0] <= 90 and -180 <= numbers[1] <= 180):
-            raise Unfit(gettext_noop("expected 'latitude longitude [altitude accuracy]'"))
-        return " ".join(parts)
-    return str(value) if not isinstance(value, str) else value
 
 
 @with_form_media

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.utils.translation import gettext_noop
 
-from aigak.questionnaires.validation import Problem, words
+from aigak.questionnaires.answer_types import Problem, words
 
 MAX_LENGTH = 64
 PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}"

@@ -30,10 +30,10 @@ from aigak.accounts.models import AuditAction, Team, User, audit
 from aigak.lib.busy import answers_busy, turned_away
 from aigak.questionnaires import semantics
 from aigak.questionnaires.models import Questionnaire
+from aigak.questionnaires.record_display import display_sections
 from aigak.questionnaires.validation import Problem
 from aigak.questionnaires.webform import (
     build_form,
-    display_sections,
     display_value,
     errors_by_input,
     form_state,

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from aigak.accounts import permissions as perms
 from aigak.accounts.http import AuthenticatedHttpRequest
 from aigak.accounts.models import AuditAction, audit
-from aigak.questionnaires.webform import display_sections
+from aigak.questionnaires.record_display import display_sections
 from aigak.records import actions
 from aigak.records.access import (
     get_questionnaire_or_404,

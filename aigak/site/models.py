@@ -44,7 +44,7 @@ class RecordImport(BackgroundRun):
         """The stored problems with their messages in the active language: ours
         translated, a questionnaire's own in that language if it has it."""
         # The form's rules load with the page, not when Django starts.
-        from aigak.questionnaires.validation import in_language, words
+        from aigak.questionnaires.answer_types import in_language, words
 
         out = []
         for p in self.problems:

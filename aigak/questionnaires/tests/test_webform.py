@@ -1,10 +1,10 @@
 import pytest
 from django.http import QueryDict
 
+from aigak.questionnaires.record_display import display_sections
 from aigak.questionnaires.validation import Problem
 from aigak.questionnaires.webform import (
     build_form,
-    display_sections,
     errors_by_input,
     form_state,
     read_post,
