@@ -9,6 +9,11 @@ makes every process draw the list again on its next request. The index is built 
 records only, and the names of the page being drawn are checked against the database
 again on every request (a change that bypassed the actions, which the signature might
 miss, still takes a name off at once); so is every person page.
+
+The index also keeps, while it lives, the results of the searches asked (FOUND_KEPT of
+them) and the rendered pages (PAGES_KEPT), each with the ids of the names it shows: a
+page is served again only when those names are all still eligible by the database, else
+it is drawn afresh. A publish, withdrawal or edit makes a new index, and so drops both.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ QUESTIONNAIRE = "victim"
 REGION_FIELDS = ("event_region", "region_residence")  # the first one shown filters
 VITAL_FIELD = "vital_status"
 PAGE_SIZE = 50
+FOUND_KEPT = 256  # searches kept per index (the latest)
+PAGES_KEPT = 512  # rendered pages kept per index (the latest), some 10 kB each
 
 
 @dataclass
@@ -48,6 +55,8 @@ class Memorial:
     questionnaire: Questionnaire
     fields: list[str]
     entries: list[Entry]
+    found: dict[tuple[str, str, str], list[Entry]] = field(default_factory=dict, repr=False)
+    pages: dict[Any, tuple[bytes, list[str]]] = field(default_factory=dict, repr=False)
 
     @property
     def region_field(self) -> str:
@@ -137,6 +146,41 @@ def _build(questionnaire: Questionnaire) -> Memorial:
 
 
 def search(book: Memorial, q: str = "", region: str = "", vital: str = "") -> list[Entry]:
+    """`find`, kept in the index for the next request asking the same."""
+    key = (q, region, vital)
+    hit = book.found.get(key)
+    if hit is None:
+        hit = find(book, q, region, vital)
+        _keep(book.found, key, hit, FOUND_KEPT)
+    return hit
+
+
+def kept_page(book: Memorial, key: Any) -> bytes | None:
+    """A page drawn before from this index, when all its names are still public now."""
+    hit = book.pages.get(key)
+    if hit is None:
+        return None
+    content, public_ids = hit
+    if len(eligible_public_ids(public_ids)) != len(public_ids):
+        book.pages.pop(key, None)
+        return None
+    return content
+
+
+def keep_page(book: Memorial, key: Any, content: bytes, public_ids: list[str]) -> None:
+    _keep(book.pages, key, (content, public_ids), PAGES_KEPT)
+
+
+def _keep(kept: dict[Any, Any], key: Any, value: Any, most: int) -> None:
+    while len(kept) >= most:
+        try:
+            kept.pop(next(iter(kept)))
+        except (StopIteration, KeyError, RuntimeError):  # another thread took it
+            break
+    kept[key] = value
+
+
+def find(book: Memorial, q: str = "", region: str = "", vital: str = "") -> list[Entry]:
     """The entries whose name matches `q` in any spelling (every word of the query starts
     a folded word of the name, or a skeleton), in the region and vital status asked; the
     filters exist only over fields the settings show."""
