@@ -22,7 +22,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max
+from django.db.models import Max
 
 from aigak.lib.names import fold, skeleton
 from aigak.publishing.actions import active_publications, eligible_public_ids
@@ -90,14 +90,15 @@ def shown_values(answers: dict[str, Any], fields: list[str]) -> dict[str, Any]:
     return values
 
 
-def signature(questionnaire: Questionnaire) -> str:
-    facts = Publication.objects.aggregate(n=Count("pk"), changed=Max("changed_at"))
+def signature(questionnaire_id: int, version_id: int | None) -> str:
+    # Two queries, each answered from an index (together, SQLite scans the table).
+    facts = (Publication.objects.count(), Publication.objects.aggregate(Max("changed_at")))
     settings_at = (
-        PublishingSettings.objects.filter(questionnaire=questionnaire)
+        PublishingSettings.objects.filter(questionnaire_id=questionnaire_id)
         .values_list("changed_at", flat=True)
         .first()
     )
-    text = f"{questionnaire.pk}|{facts}|{settings_at}"
+    text = f"{questionnaire_id}|{version_id}|{facts}|{settings_at}"
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
@@ -105,12 +106,18 @@ _BUILT: dict[str, Memorial] = {}  # signature -> index, the latest one only
 
 
 def memorial() -> Memorial:
-    """The published entries, kept while nothing changed since they were gathered."""
-    questionnaire = get_questionnaire(QUESTIONNAIRE)
-    key = signature(questionnaire)
+    """The published entries, kept while nothing changed since they were gathered.
+
+    Only the questionnaire's ids are read to check (its form definition, whose decoding
+    costs more than the rest of a page, is loaded when the index is built)."""
+    ids = Questionnaire.objects.filter(name=QUESTIONNAIRE).values_list("pk", "current_id").first()
+    if ids is None:
+        questionnaire = get_questionnaire(QUESTIONNAIRE)  # installs the shipped one
+        ids = (questionnaire.pk, questionnaire.current_id)
+    key = signature(*ids)
     found = _BUILT.get(key)
     if found is None:
-        found = _build(questionnaire)
+        found = _build(get_questionnaire(QUESTIONNAIRE))
         _BUILT.clear()
         _BUILT[key] = found
     return found
@@ -202,24 +209,24 @@ def find(book: Memorial, q: str = "", region: str = "", vital: str = "") -> list
 
 
 def public_entry(public_id: str) -> tuple[Memorial, Entry] | None:
-    """One published person, checked against the database now (not the cache)."""
-    questionnaire = get_questionnaire(QUESTIONNAIRE)
+    """One published person, checked against the database now (not the cache); the
+    questionnaire and shown fields are the index's (a new index when they change)."""
     if not eligible_public_ids([public_id]):
         return None
+    book = memorial()
     publication = Publication.objects.select_related("record").get(public_id=public_id)
-    if publication.record.questionnaire_id != questionnaire.pk:
+    if publication.record.questionnaire_id != book.questionnaire.pk:
         return None
-    fields = shown_fields(questionnaire)
     answers = publication.record.answers
     name = str(answers.get(NAME_FIELD) or "").strip()
     entry = Entry(
         public_id=publication.public_id,
         name=name,
         words=name_words(name),
-        values=shown_values(answers, fields),
-        summary=publication.summary if "summary" in fields else "",
+        values=shown_values(answers, book.fields),
+        summary=publication.summary if "summary" in book.fields else "",
     )
-    return Memorial(questionnaire, fields, [entry]), entry
+    return Memorial(book.questionnaire, book.fields, [entry]), entry
 
 
 def display(book: Memorial, entry: Entry, lang: str) -> list[tuple[str, str]]:
