@@ -22,7 +22,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Max
+from django.db import connection
 
 from aigak.lib.names import fold, skeleton
 from aigak.publishing.actions import active_publications, eligible_public_ids
@@ -90,16 +90,24 @@ def shown_values(answers: dict[str, Any], fields: list[str]) -> dict[str, Any]:
     return values
 
 
-def signature(questionnaire_id: int, version_id: int | None) -> str:
-    # Two queries, each answered from an index (together, SQLite scans the table).
-    facts = (Publication.objects.count(), Publication.objects.aggregate(Max("changed_at")))
-    settings_at = (
-        PublishingSettings.objects.filter(questionnaire_id=questionnaire_id)
-        .values_list("changed_at", flat=True)
-        .first()
-    )
-    text = f"{questionnaire_id}|{version_id}|{facts}|{settings_at}"
-    return hashlib.sha256(text.encode()).hexdigest()[:24]
+def signature() -> str | None:
+    """What the index depends on, in one round trip (each part answered from an index):
+    the questionnaire and its form version, the number of publications and their latest
+    change, the settings' latest change. None when the questionnaire is not installed."""
+    pub = Publication._meta.db_table
+    settings = PublishingSettings._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT q.id, q.current_id, (SELECT COUNT(*) FROM {pub}),"
+            f" (SELECT MAX(changed_at) FROM {pub}),"
+            f" (SELECT s.changed_at FROM {settings} s WHERE s.questionnaire_id = q.id)"
+            f" FROM {Questionnaire._meta.db_table} q WHERE q.name = %s",
+            [QUESTIONNAIRE],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return hashlib.sha256("|".join(map(str, row)).encode()).hexdigest()[:24]
 
 
 _BUILT: dict[str, Memorial] = {}  # signature -> index, the latest one only
@@ -110,11 +118,10 @@ def memorial() -> Memorial:
 
     Only the questionnaire's ids are read to check (its form definition, whose decoding
     costs more than the rest of a page, is loaded when the index is built)."""
-    ids = Questionnaire.objects.filter(name=QUESTIONNAIRE).values_list("pk", "current_id").first()
-    if ids is None:
-        questionnaire = get_questionnaire(QUESTIONNAIRE)  # installs the shipped one
-        ids = (questionnaire.pk, questionnaire.current_id)
-    key = signature(*ids)
+    key = signature()
+    if key is None:
+        get_questionnaire(QUESTIONNAIRE)  # installs the shipped one, or raises
+        key = signature() or ""
     found = _BUILT.get(key)
     if found is None:
         found = _build(get_questionnaire(QUESTIONNAIRE))
