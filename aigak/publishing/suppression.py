@@ -194,9 +194,9 @@ def disclosed(grid: Grid, hidden: dict[Cell, str]) -> dict[Cell, int]:
                 picked.append(queue.pop(0))
         if not picked:
             break
-        for sign in (1.0, -1.0):
+        for direction in (1.0, -1.0):
             goal = numpy.zeros(len(unknown))
-            goal[picked] = sign
+            goal[picked] = direction
             solve(goal)
     return {
         unknown[j]: round(low[j])
