@@ -9,6 +9,11 @@ makes every process draw the list again on its next request. The index is built 
 records only, and the names of the page being drawn are checked against the database
 again on every request (a change that bypassed the actions, which the signature might
 miss, still takes a name off at once); so is every person page.
+
+The index also keeps, while it lives, the results of the searches asked (FOUND_KEPT of
+them) and the rendered pages (PAGES_KEPT), each with the ids of the names it shows: a
+page is served again only when those names are all still eligible by the database, else
+it is drawn afresh. A publish, withdrawal or edit makes a new index, and so drops both.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max
+from django.db import connection
 
 from aigak.lib.names import fold, skeleton
 from aigak.publishing.actions import active_publications, eligible_public_ids
@@ -32,6 +37,8 @@ QUESTIONNAIRE = "victim"
 REGION_FIELDS = ("event_region", "region_residence")  # the first one shown filters
 VITAL_FIELD = "vital_status"
 PAGE_SIZE = 50
+FOUND_KEPT = 256  # searches kept per index (the latest)
+PAGES_KEPT = 512  # rendered pages kept per index (the latest), some 10 kB each
 
 
 @dataclass
@@ -48,6 +55,8 @@ class Memorial:
     questionnaire: Questionnaire
     fields: list[str]
     entries: list[Entry]
+    found: dict[tuple[str, str, str], list[Entry]] = field(default_factory=dict, repr=False)
+    pages: dict[Any, tuple[bytes, list[str]]] = field(default_factory=dict, repr=False)
 
     @property
     def region_field(self) -> str:
@@ -81,27 +90,41 @@ def shown_values(answers: dict[str, Any], fields: list[str]) -> dict[str, Any]:
     return values
 
 
-def signature(questionnaire: Questionnaire) -> str:
-    facts = Publication.objects.aggregate(n=Count("pk"), changed=Max("changed_at"))
-    settings_at = (
-        PublishingSettings.objects.filter(questionnaire=questionnaire)
-        .values_list("changed_at", flat=True)
-        .first()
-    )
-    text = f"{questionnaire.pk}|{facts}|{settings_at}"
-    return hashlib.sha256(text.encode()).hexdigest()[:24]
+def signature() -> str | None:
+    """What the index depends on, in one round trip (each part answered from an index):
+    the questionnaire and its form version, the number of publications and their latest
+    change, the settings' latest change. None when the questionnaire is not installed."""
+    pub = Publication._meta.db_table
+    settings = PublishingSettings._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT q.id, q.current_id, (SELECT COUNT(*) FROM {pub}),"
+            f" (SELECT MAX(changed_at) FROM {pub}),"
+            f" (SELECT s.changed_at FROM {settings} s WHERE s.questionnaire_id = q.id)"
+            f" FROM {Questionnaire._meta.db_table} q WHERE q.name = %s",
+            [QUESTIONNAIRE],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return hashlib.sha256("|".join(map(str, row)).encode()).hexdigest()[:24]
 
 
 _BUILT: dict[str, Memorial] = {}  # signature -> index, the latest one only
 
 
 def memorial() -> Memorial:
-    """The published entries, kept while nothing changed since they were gathered."""
-    questionnaire = get_questionnaire(QUESTIONNAIRE)
-    key = signature(questionnaire)
+    """The published entries, kept while nothing changed since they were gathered.
+
+    Only the questionnaire's ids are read to check (its form definition, whose decoding
+    costs more than the rest of a page, is loaded when the index is built)."""
+    key = signature()
+    if key is None:
+        get_questionnaire(QUESTIONNAIRE)  # installs the shipped one, or raises
+        key = signature() or ""
     found = _BUILT.get(key)
     if found is None:
-        found = _build(questionnaire)
+        found = _build(get_questionnaire(QUESTIONNAIRE))
         _BUILT.clear()
         _BUILT[key] = found
     return found
@@ -137,6 +160,41 @@ def _build(questionnaire: Questionnaire) -> Memorial:
 
 
 def search(book: Memorial, q: str = "", region: str = "", vital: str = "") -> list[Entry]:
+    """`find`, kept in the index for the next request asking the same."""
+    key = (q, region, vital)
+    hit = book.found.get(key)
+    if hit is None:
+        hit = find(book, q, region, vital)
+        _keep(book.found, key, hit, FOUND_KEPT)
+    return hit
+
+
+def kept_page(book: Memorial, key: Any) -> bytes | None:
+    """A page drawn before from this index, when all its names are still public now."""
+    hit = book.pages.get(key)
+    if hit is None:
+        return None
+    content, public_ids = hit
+    if len(eligible_public_ids(public_ids)) != len(public_ids):
+        book.pages.pop(key, None)
+        return None
+    return content
+
+
+def keep_page(book: Memorial, key: Any, content: bytes, public_ids: list[str]) -> None:
+    _keep(book.pages, key, (content, public_ids), PAGES_KEPT)
+
+
+def _keep(kept: dict[Any, Any], key: Any, value: Any, most: int) -> None:
+    while len(kept) >= most:
+        try:
+            kept.pop(next(iter(kept)))
+        except (StopIteration, KeyError, RuntimeError):  # another thread took it
+            break
+    kept[key] = value
+
+
+def find(book: Memorial, q: str = "", region: str = "", vital: str = "") -> list[Entry]:
     """The entries whose name matches `q` in any spelling (every word of the query starts
     a folded word of the name, or a skeleton), in the region and vital status asked; the
     filters exist only over fields the settings show."""
@@ -158,24 +216,24 @@ def search(book: Memorial, q: str = "", region: str = "", vital: str = "") -> li
 
 
 def public_entry(public_id: str) -> tuple[Memorial, Entry] | None:
-    """One published person, checked against the database now (not the cache)."""
-    questionnaire = get_questionnaire(QUESTIONNAIRE)
+    """One published person, checked against the database now (not the cache); the
+    questionnaire and shown fields are the index's (a new index when they change)."""
     if not eligible_public_ids([public_id]):
         return None
+    book = memorial()
     publication = Publication.objects.select_related("record").get(public_id=public_id)
-    if publication.record.questionnaire_id != questionnaire.pk:
+    if publication.record.questionnaire_id != book.questionnaire.pk:
         return None
-    fields = shown_fields(questionnaire)
     answers = publication.record.answers
     name = str(answers.get(NAME_FIELD) or "").strip()
     entry = Entry(
         public_id=publication.public_id,
         name=name,
         words=name_words(name),
-        values=shown_values(answers, fields),
-        summary=publication.summary if "summary" in fields else "",
+        values=shown_values(answers, book.fields),
+        summary=publication.summary if "summary" in book.fields else "",
     )
-    return Memorial(questionnaire, fields, [entry]), entry
+    return Memorial(book.questionnaire, book.fields, [entry]), entry
 
 
 def display(book: Memorial, entry: Entry, lang: str) -> list[tuple[str, str]]:

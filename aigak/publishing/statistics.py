@@ -18,9 +18,11 @@ from django.core.cache import cache
 from django.db.models import Count, Max
 
 from aigak.lib import lazy
+from aigak.publishing import linked
 from aigak.publishing.suppression import Cell, Grid, suppress
 from aigak.questionnaires.xlsform import FormDefinition
 from aigak.records.models import Record
+from aigak.reports.spec import ReportSpec, load_spec
 
 # The report engine (numpy) loads with the first statistics page, not with the URL table.
 build = lazy.module("aigak.reports.build")
@@ -40,20 +42,37 @@ def public_statistics(lang: str) -> dict[str, Any]:
     now = time.time()
     if found is None or (found["stamp"] != stamp and now - found["at"] > REFRESH_SECONDS):
         built = build.build_report(REPORT, lang=lang)
-        found = {"stamp": stamp, "at": now, "data": safe_report(built.data, built.definition)}
+        found = {
+            "stamp": stamp,
+            "at": now,
+            "data": safe_report(built.data, built.definition, built.spec),
+        }
         cache.set(key, found, None)
     return found["data"]
 
 
-def safe_report(data: dict[str, Any], definition: FormDefinition) -> dict[str, Any]:
-    """A copy of report JSON with comments gone and small counts hidden."""
+def safe_report(
+    data: dict[str, Any], definition: FormDefinition, spec: ReportSpec | None = None
+) -> dict[str, Any]:
+    """A copy of report JSON with comments gone and small counts hidden.
+
+    The tables are suppressed together, as one grid: the same count published in two
+    tables (a gender in T02 and T05's subtotal), or a cross table's groups adding up to
+    another table's row, would otherwise give back a cell hidden in one of them."""
     hidden_fields = {f.name for f in definition.fields.values() if f.confidential}
+    spec = spec or load_spec(data["report"])
     n = data["n_records"]
     tables = []
     for table in data["tables"]:
         if set(table["field"].split(" x ")) & hidden_fields:
             continue
-        tables.append(safe_table(copy.deepcopy(table), definition))
+        tables.append(_stripped(copy.deepcopy(table)))
+    grid, _ = report_grid(tables, definition, spec)
+    marks: dict[str, dict[Cell, str]] = {t["id"]: {} for t in tables}
+    for (table_id, *cell), mark in suppress(grid).items():
+        marks[table_id][tuple(cell)] = mark
+    for table in tables:
+        _apply(table, marks[table["id"]])
     return {
         "report": data["report"],
         "n_records": "<5" if 1 <= n <= 4 else n,
@@ -61,19 +80,91 @@ def safe_report(data: dict[str, Any], definition: FormDefinition) -> dict[str, A
     }
 
 
-def safe_table(table: dict[str, Any], definition: FormDefinition) -> dict[str, Any]:
+def report_grid(
+    tables: list[dict[str, Any]], definition: FormDefinition, spec: ReportSpec
+) -> tuple[Grid, int]:
+    """One grid of every table's counts (cells `(table_id, *cell)`), each table's sums and
+    the identities between tables; with the number of those identities."""
+    grid = Grid()
+    meaning: dict[Cell, linked.Label] = {}
+    splits: list[tuple[linked.Label, list[Cell]]] = []
+    wheres = {t.id: dict(t.where) for t in spec.tables}
+    for table in tables:
+        one = (
+            mean_grid(table)
+            if table["kind"] == "mean_sd"
+            else table_grid(table, _multiple(table, definition))
+        )
+        tid = table["id"]
+        grid.values.update({(tid, *c): v for c, v in one.values.items()})
+        grid.sums += [((tid, *t), [(tid, *p) for p in parts]) for t, parts in one.sums]
+        population = _population(wheres.get(tid, {}), spec)
+        for cell in one.fixed:  # a table of the deceased alone: their number is not public
+            if cell[0] == "n" and population.get(cell[1], cell[1]) != "total":
+                one.unpublished.add(cell)
+            else:
+                grid.fixed.add((tid, *cell))
+        grid.unpublished |= {(tid, *c) for c in one.unpublished}
+        for cell, label in linked.labels(table, population).items():
+            meaning[(tid, *cell)] = label
+        splits += _splits(table, population)
+    return grid, linked.link(grid, meaning, splits)
+
+
+def _population(where: dict[str, str], spec: ReportSpec) -> dict[str, str]:
+    """A table limited to one breakdown answer (T09 to the deceased) counts that
+    column's records in its `total` column."""
+    answer = where.get(spec.breakdown_field)
+    for column, value in spec.breakdown.items():
+        if answer == value:
+            return {"total": column}
+    return {}
+
+
+def _splits(table: dict[str, Any], population: dict[str, str]) -> list[Any]:
+    """A cross table's rows of one inner answer, over its groups: they add up to the
+    count of that answer in any other table."""
+    if table["kind"] != "cross":
+        return []
+    inner = table["field"].split(" x ")[-1]
+    named = [g for g in table.get("subtotals", {}) if g != "total"]
+    found = []
+    for c in table["columns"]:
+        by_choice: dict[str, list[Cell]] = {}
+        for i, row in enumerate(table["rows"]):
+            group, _, choice = row["key"].rpartition("/")
+            if group in named:
+                by_choice.setdefault(choice, []).append((table["id"], "row", i, c))
+        for choice, cells in by_choice.items():
+            label = (population.get(c, c), frozenset({(inner, choice)}))
+            found.append((label, cells))
+    return found
+
+
+def _stripped(table: dict[str, Any]) -> dict[str, Any]:
     table["comments"] = []
     for row in table["rows"]:
         row.pop("texts", None)
+    return table
+
+
+def safe_table(table: dict[str, Any], definition: FormDefinition) -> dict[str, Any]:
+    """One table made safe on its own (the report goes through `safe_report`)."""
+    _stripped(table)
     if table["kind"] == "mean_sd":
-        _hide_means(table)
+        _apply(table, suppress(mean_grid(table)))
         return table
-    grid = table_grid(table, _multiple(table, definition))
-    marks = suppress(grid)
+    _apply(table, suppress(table_grid(table, _multiple(table, definition))))
+    return table
+
+
+def _apply(table: dict[str, Any], marks: dict[Cell, str]) -> None:
+    if table["kind"] == "mean_sd":
+        _hide_means(table, marks)
+        return
     for cell, mark in marks.items():
         _put(table, cell, mark)
     _drop_percentages(table, marks)
-    return table
 
 
 def _multiple(table: dict[str, Any], definition: FormDefinition) -> bool:
@@ -92,12 +183,13 @@ def table_grid(table: dict[str, Any], multiple: bool) -> Grid:
             grid.values[("row", i, c)] = row["counts"][c]
         grid.values[("den", c)] = table["denominator"][c]
         grid.values[("mis", c)] = table["missing"][c]
-        # The column's number of records is not shown, but the total one is public (the
-        # report's n_records) and the others follow from the tables where nothing hides.
         grid.values[("n", c)] = table["denominator"][c] + table["missing"][c]
         for group, counts in table.get("subtotals", {}).items():
             grid.values[("sub", group, c)] = counts[c]
+    # The column's number of records is not shown: the total one is public (the report's
+    # n_records), the others are unknowns of the attack.
     grid.fixed.add(("n", "total"))
+    grid.unpublished |= {("n", c) for c in columns if c != "total"}
     lines: list[tuple[Any, ...]] = [("row", i) for i in range(len(rows))]
     lines += [("den",), ("mis",), ("n",)]
     lines += [("sub", g) for g in table.get("subtotals", {})]
@@ -157,15 +249,32 @@ def _drop_percentages(table: dict[str, Any], marks: dict[Cell, str]) -> None:
                     row["percent"][c] = None
 
 
-def _hide_means(table: dict[str, Any]) -> None:
-    """T08/T09: a group of 1-4 hides its N, mean and deviation, and so does one more."""
+def mean_grid(table: dict[str, Any]) -> Grid:
+    """T08/T09: the number of ages of each group, adding up to the total's."""
     grid = Grid()
     for i, row in enumerate(table["rows"]):
         grid.values[("row", i)] = row["n"]
     grid.values[("total",)] = table["total"]["n"]
     grid.add_sum(("total",), [("row", i) for i in range(len(table["rows"]))])
-    marks = suppress(grid)
+    # The records with the value, without it, and all of them (known, like every table's).
+    for c in table["denominator"]:
+        grid.values[("den", c)] = table["denominator"][c]
+        grid.values[("mis", c)] = table["missing"][c]
+        grid.values[("n", c)] = table["denominator"][c] + table["missing"][c]
+        grid.fixed.add(("n", c))
+        grid.add_sum(("n", c), [("den", c), ("mis", c)])
+        grid.add_same(("total",), ("den", c))
+    return grid
+
+
+def _hide_means(table: dict[str, Any], marks: dict[Cell, str]) -> None:
+    """A group of 1-4 hides its N, mean and deviation, and so do its complements."""
     for cell, mark in marks.items():
+        if cell[0] in ("den", "mis"):
+            table["denominator" if cell[0] == "den" else "missing"][cell[1]] = mark
+            continue
+        if cell[0] == "n":
+            continue
         place = table["total"] if cell[0] == "total" else table["rows"][cell[1]]
         place.update({"n": mark, "mean": None, "sd": None})
     for key in ("denominator", "missing"):

@@ -15,8 +15,8 @@ largest below it, zeros last: with a hidden 1-4 beside a hidden count of 9 or mo
 sum leaves the small count any of its four values even to someone who knows that `x` is
 never 1-4.
 
-Limits: sums between tables (T02 against T04, T13 against T14) are not followed; the
-report's tables are suppressed one by one.
+A whole report goes through `suppress` as one grid (`aigak.publishing.linked` adds the
+identities between its tables), so the attack sees every published table at once.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ SMALL = range(1, 5)
 PRIMARY = "<5"
 SECONDARY = "x"
 WIDE = 9  # a complementary count from here on leaves a hidden 1-4 fully ambiguous
+PULLS = 3  # programmes pulling every hidden count at once, before one count at a time
 
 
 @dataclass
@@ -40,6 +41,9 @@ class Grid:
     values: dict[Cell, int] = field(default_factory=dict)
     sums: list[tuple[Cell, list[Cell]]] = field(default_factory=list)
     fixed: set[Cell] = field(default_factory=set)
+    # Counts that take part in sums but are published nowhere (a column's number of
+    # records): unknown to the attack, never a complement, fine to work out.
+    unpublished: set[Cell] = field(default_factory=set)
 
     def add_sum(self, total: Cell, parts: Iterable[Cell]) -> None:
         """Tie `total` to `parts` when every cell exists and the sum holds."""
@@ -48,6 +52,11 @@ class Grid:
             return
         if sum(self.values[c] for c in parts) == self.values[total]:
             self.sums.append((total, parts))
+
+    def add_same(self, one: Cell, other: Cell) -> None:
+        """Tie two cells that count the same records (in two tables), when they agree."""
+        if one in self.values and other in self.values and self.values[one] == self.values[other]:
+            self.sums.append((one, [other]))
 
 
 def suppress(grid: Grid) -> dict[Cell, str]:
@@ -76,6 +85,8 @@ def _by_sums(grid: Grid, hidden: dict[Cell, str]) -> None:
         changed = False
         for total, parts in grid.sums:
             cells = [total, *parts]
+            if grid.unpublished.intersection(cells):
+                continue  # an unknown that is not shown: the attack decides
             marks = [hidden[c] for c in cells if c in hidden]
             # One hidden cell is given by the others; several that are all 1-4 are pinned
             # when their sum is small or large (two making 8 are both 4): a hidden count
@@ -86,7 +97,9 @@ def _by_sums(grid: Grid, hidden: dict[Cell, str]) -> None:
 
 
 def _hide_one(grid: Grid, hidden: dict[Cell, str], cells: list[Cell]) -> bool:
-    candidates = [c for c in cells if c not in hidden and c not in grid.fixed]
+    candidates = [
+        c for c in cells if c not in hidden and c not in grid.fixed and c not in grid.unpublished
+    ]
     if not candidates:
         return False
     hidden[min(candidates, key=lambda c: _preference(grid.values[c]))] = SECONDARY
@@ -94,11 +107,21 @@ def _hide_one(grid: Grid, hidden: dict[Cell, str], cells: list[Cell]) -> bool:
 
 
 def _widen(grid: Grid, hidden: dict[Cell, str], cell: Cell) -> bool:
-    """Hide one more count in a sum that holds the pinned `cell`."""
-    for total, parts in grid.sums:
-        cells = [total, *parts]
-        if cell in cells and _hide_one(grid, hidden, cells):
-            return True
+    """Hide one more count in a sum that holds the pinned `cell`; when every count of
+    those sums is hidden already, in the nearest sum reached through hidden counts."""
+    reached, frontier = {cell}, [cell]
+    while frontier:
+        sums = [[t, *p] for t, p in grid.sums if reached.intersection([t, *p])]
+        for cells in sums:
+            if set(frontier).intersection(cells) and _hide_one(grid, hidden, cells):
+                return True
+        frontier = [
+            c
+            for cells in sums
+            for c in cells
+            if c not in reached and (c in hidden or c in grid.unpublished)
+        ]
+        reached.update(frontier)
     return False
 
 
@@ -109,37 +132,97 @@ def disclosed(grid: Grid, hidden: dict[Cell, str]) -> dict[Cell, int]:
     other hidden count is 0 or more. The smallest and largest value a small count can
     take (linear programming): when they meet, it is disclosed.
     """
-    unknown = sorted(hidden, key=repr)
-    if not any(hidden[c] == PRIMARY for c in unknown):
+    if not any(mark == PRIMARY for mark in hidden.values()):
         return {}
-    from scipy.optimize import linprog  # loaded when statistics are made, not at start-up
+    hidden = {**{c: SECONDARY for c in grid.unpublished if c in grid.values}, **hidden}
+    unknown = sorted(hidden, key=repr)
+    # Loaded when statistics are made, not at start-up.
+    import numpy
+    from scipy.optimize import linprog
+    from scipy.sparse import csr_matrix
 
     column = {cell: j for j, cell in enumerate(unknown)}
-    rows, rhs = [], []
+    equations: list[tuple[dict[int, float], float]] = []
     for total, parts in grid.sums:
-        row = [0.0] * len(unknown)
+        row: dict[int, float] = {}
         known = 0
         for cell, sign in [(total, 1), *((p, -1) for p in parts)]:
             if cell in column:
-                row[column[cell]] += sign
+                row[column[cell]] = row.get(column[cell], 0.0) + sign
             else:
                 known -= sign * grid.values[cell]
-        if any(row):
-            rows.append(row)
-            rhs.append(known)
-    bounds = [(1, 4) if hidden[c] == PRIMARY else (0, None) for c in unknown]
-    equations: dict[str, Any] = {"A_eq": rows, "b_eq": rhs} if rows else {}
-    found = {}
-    for cell in unknown:
-        if hidden[cell] != PRIMARY:
-            continue
-        goal = [0.0] * len(unknown)
-        goal[column[cell]] = 1.0
-        low = linprog(goal, bounds=bounds, **equations).fun
-        high = -linprog([-g for g in goal], bounds=bounds, **equations).fun
-        if high - low < 0.5:
-            found[cell] = round(low)
-    return found
+        row = {j: v for j, v in row.items() if v}
+        if row:
+            equations.append((row, known))
+    if not equations:
+        return {}  # hidden counts in no sum keep all of 1-4
+    entries = [(r, j, v) for r, (row, _) in enumerate(equations) for j, v in row.items()]
+    r_index, c_index, data = zip(*entries, strict=True)
+    system: dict[str, Any] = {
+        "A_eq": csr_matrix((data, (r_index, c_index)), shape=(len(equations), len(unknown))),
+        "b_eq": numpy.array([b for _, b in equations], dtype=float),
+        "bounds": [(1, 4) if hidden[c] == PRIMARY else (0, None) for c in unknown],
+    }
+    low = numpy.full(len(unknown), numpy.inf)
+    high = numpy.full(len(unknown), -numpy.inf)
+
+    def solve(goal: Any) -> None:
+        solved = linprog(goal, method="highs", **system)
+        if solved.x is not None:  # the true counts always solve it
+            numpy.minimum(low, solved.x, out=low)
+            numpy.maximum(high, solved.x, out=high)
+
+    # Every solution found shows values each unknown can take: a small count seen at two
+    # values is open and needs no programme of its own. Two programmes pulling the counts
+    # one way or the other (fixed pseudo-random weights, so that no sum is indifferent) open most of them. Unknowns that
+    # share no equation cannot narrow each other, so one programme can take the smallest
+    # (or largest) value of one count in each linked part of the report at once.
+    weights = numpy.random.default_rng(17).uniform(-1.0, 1.0, size=(PULLS, len(unknown)))
+    for pull in weights:
+        solve(pull)
+        solve(-pull)
+    queues = [
+        [j for j in members if hidden[unknown[j]] == PRIMARY]
+        for members in _components(len(unknown), [row for row, _ in equations])
+    ]
+    while True:
+        picked = []
+        for queue in queues:
+            while queue and high[queue[0]] - low[queue[0]] >= 0.5:
+                queue.pop(0)
+            if queue:
+                picked.append(queue.pop(0))
+        if not picked:
+            break
+        for direction in (1.0, -1.0):
+            goal = numpy.zeros(len(unknown))
+            goal[picked] = direction
+            solve(goal)
+    return {
+        unknown[j]: round(low[j])
+        for j in range(len(unknown))
+        if hidden[unknown[j]] == PRIMARY and high[j] - low[j] < 0.5
+    }
+
+
+def _components(n: int, rows: list[dict[int, float]]) -> list[list[int]]:
+    """The unknowns 0..n-1 grouped by the equations that join them."""
+    parent = list(range(n))
+
+    def root(j: int) -> int:
+        while parent[j] != j:
+            parent[j] = parent[parent[j]]
+            j = parent[j]
+        return j
+
+    for row in rows:
+        first, *rest = row
+        for j in rest:
+            parent[root(j)] = root(first)
+    members: dict[int, list[int]] = {}
+    for j in range(n):
+        members.setdefault(root(j), []).append(j)
+    return list(members.values())
 
 
 def _preference(value: int) -> tuple[int, int]:

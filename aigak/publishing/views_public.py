@@ -64,15 +64,22 @@ def _context(request: HttpRequest, lang: str, **values: Any) -> dict[str, Any]:
 @public_page
 def memorial_list(request: HttpRequest, lang: str) -> HttpResponse:
     book = memorial.memorial()
+    # The page depends on the language and the query string alone (the language links
+    # carry every parameter): drawn once per index, served while its names stay public.
+    key = (lang, request.GET.urlencode())
+    content = memorial.kept_page(book, key)
+    if content is not None:
+        return HttpResponse(content)
     q = request.GET.get("q", "").strip()[:200]
     region = request.GET.get("region", "")
     vital = request.GET.get("vital", "")
     found = memorial.search(book, q, region, vital)
     page = Paginator(found, memorial.PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = memorial.still_public(list(page.object_list))
+    listed = list(page.object_list)
+    page.object_list = memorial.still_public(listed)
     params = {k: v for k, v in (("q", q), ("region", region), ("vital", vital)) if v}
     paging = urlencode({**params, "lang": lang})
-    return render(
+    response = render(
         request,
         "publishing/memorial.html",
         _context(
@@ -83,6 +90,9 @@ def memorial_list(request: HttpRequest, lang: str) -> HttpResponse:
             paging=paging, book=book,
         ),
     )  # fmt: skip
+    if len(page.object_list) == len(listed):  # a page short of a name is not kept
+        memorial.keep_page(book, key, response.content, [e.public_id for e in listed])
+    return response
 
 
 @require_safe

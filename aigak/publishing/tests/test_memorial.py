@@ -151,3 +151,37 @@ def test_public_pages_make_no_third_party_request(client, published):
 def test_never_shown_markers_stay_off_the_list(client, published):
     body = client.get("/public/", {"q": "Markerbek"}).content.decode()
     assert not any(marker in body for marker in NEVER_SHOWN)
+
+
+def test_a_page_drawn_once_is_served_again_without_searching(client, published, monkeypatch):
+    from aigak.publishing import memorial, views_public
+
+    first = client.get("/public/", {"q": "Zhumabaeva", "lang": "ru"}).content
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("drawn again")
+
+    monkeypatch.setattr(memorial, "find", refuse)
+    monkeypatch.setattr(views_public, "render", refuse)
+    again = client.get("/public/", {"q": "Zhumabaeva", "lang": "ru"})
+    assert again.content == first and again.headers["Content-Language"] == "ru"
+    assert not again.cookies
+    # Another language is another page (the search itself is kept).
+    with pytest.raises(AssertionError, match="drawn again"):
+        client.get("/public/", {"q": "Zhumabaeva", "lang": "kk"})
+
+
+@pytest.mark.parametrize("params", [{}, {"q": "Aigerim"}, {"vital": "deceased", "lang": "kk"}])
+def test_a_kept_page_loses_a_name_at_once(client, published, params):
+    """Unpublished through the actions (a new index) or by a change that bypasses them
+    (the kept page's names are checked against the database)."""
+    public_id = _public_id("V-000102")
+    assert "Zhumabaeva Aigerim" in _names(client, **params)
+    assert "Zhumabaeva Aigerim" in _names(client, **params)  # served from the kept page
+    Record.objects.filter(record_id="V-000102").update(status="submitted")
+    assert "Zhumabaeva Aigerim" not in _names(client, **params)
+    Record.objects.filter(record_id="V-000102").update(status="verified")
+    assert "Zhumabaeva Aigerim" in _names(client, **params)
+    unpublish(None, get_questionnaire("victim"), ["V-000102"])
+    assert "Zhumabaeva Aigerim" not in _names(client, **params)
+    assert client.get(f"/public/victims/{public_id}/").status_code == 404
