@@ -39,7 +39,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from load_bench import PASSWORD, _free_port, _login  # noqa: E402
+from load_bench import PASSWORD, _login, start_server  # noqa: E402
 
 from aigak.records.tests.victim_fixture import random_row, write_csv  # noqa: E402
 
@@ -116,23 +116,8 @@ def bench(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         rows = (random_row(rng, n) for n in range(FIRST_ID, FIRST_ID + args.rows))
         write_csv(csv_path, rows)
     subprocess.run([sys.executable, "-c", SETUP, PASSWORD], env=env, check=True, cwd=ROOT)
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "aigak", "serve", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_server(env)
     try:
-        for _ in range(600):
-            try:
-                requests.get(base + "/accounts/login/", timeout=5)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
         saves = Saves(base, _login(base, "saver"))
         saves.session.get(base + "/records/victim/new/", timeout=60)  # warm the form
         since = time.monotonic() + 1.0

@@ -71,6 +71,30 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def start_server(env: dict[str, str], *options: str) -> tuple[subprocess.Popen[str], str]:
+    """`aigak serve` on a free port with these options, once it answers its login page;
+    the server and its address."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "aigak", "serve", "--port", str(port), *options],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            requests.get(base + "/accounts/login/", timeout=5)
+            return server, base
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    server.kill()
+    server.communicate()
+    raise RuntimeError("aigak serve did not answer within a minute")
+
+
 def _tree_cpu(pid: int) -> float:
     """CPU seconds (user + system) of a process and its live descendants, with the
     children it has already waited for; from /proc (Linux), 0.0 elsewhere."""
@@ -201,33 +225,9 @@ def bench(database_url: str | None, args: argparse.Namespace) -> dict[str, Any]:
     subprocess.run(
         [*python, SETUP, str(args.writers), PASSWORD], env=env, check=True, cwd=ROOT, timeout=600
     )
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "aigak",
-            "serve",
-            "--port",
-            str(port),
-            "--threads",
-            str(args.threads),
-            *(["--workers", str(args.workers)] if args.workers else []),
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    workers = ["--workers", str(args.workers)] if args.workers else []
+    server, base = start_server(env, "--threads", str(args.threads), *workers)
     try:
-        for _ in range(600):
-            try:
-                requests.get(base + "/accounts/login/", timeout=5)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
         # Logged in first, one after another: password hashing is not what is measured.
         sessions = [_login(base, f"writer{n}") for n in range(args.writers)]
         readers_in = [_login(base, "reader") for _ in range(args.readers)]

@@ -141,18 +141,23 @@ def bind(host: str, port: int, backlog: int = 1024) -> list[socket.socket]:
     return sockets
 
 
+def _stop_signal() -> Callable[[], bool]:
+    """Catch SIGTERM and SIGINT from now on; the function answers whether one came."""
+    came: list[int] = []
+
+    def stop(signum: int, frame: Any) -> None:
+        came.append(signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    return lambda: bool(came)
+
+
 def serve_here(make: Callable[[], Any], on_start: Callable[[], Any] | None = None) -> None:
     """Run one waitress server in this process until SIGTERM or SIGINT; then take no new
     connection, let the requests being served finish (up to `STOP_WAIT` seconds) and
     close."""
-    stopping = False
-
-    def stop(signum: int, frame: Any) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    stopping = _stop_signal()
     server = make()
     if on_start is not None:
         on_start()
@@ -160,7 +165,7 @@ def serve_here(make: Callable[[], Any], on_start: Callable[[], Any] | None = Non
     loop = server.asyncore.loop
     pause = server.adj.asyncore_loop_timeout
     try:
-        while not stopping:  # a signal is seen within `pause` seconds
+        while not stopping():  # a signal is seen within `pause` seconds
             loop(timeout=pause, map=channels, use_poll=server.adj.asyncore_use_poll, count=1)
         for listener in list(channels.values()):
             if isinstance(listener, BaseWSGIServer):
@@ -192,14 +197,7 @@ def run(workers: int, make: Callable[[], Any], on_start: Callable[[], Any] | Non
         serve_here(make, on_start)
         return
     children: dict[int, float] = {}  # pid -> when it started
-    stopping = False
-
-    def stop(signum: int, frame: Any) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    stopping = _stop_signal()
 
     def start() -> None:
         sys.stdout.flush()
@@ -227,13 +225,13 @@ def run(workers: int, make: Callable[[], Any], on_start: Callable[[], Any] | Non
         pid, _status = os.waitpid(-1, os.WNOHANG)
         if pid:
             started = children.pop(pid, time.monotonic())
-            if not stopping:
+            if not stopping():
                 if time.monotonic() - started < RESTART_PAUSE:
                     time.sleep(RESTART_PAUSE)
                 print(f"aigak serve: process {pid} ended; starting another", file=sys.stderr)
                 start()
             continue
-        if stopping and stop_sent is None:
+        if stopping() and stop_sent is None:
             stop_sent = time.monotonic()
             for child in children:
                 _signal(child, signal.SIGTERM)

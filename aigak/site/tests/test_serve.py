@@ -42,6 +42,20 @@ def _get(url: str) -> tuple[int, dict[str, str], bytes]:
         return error.code, dict(error.headers), error.read()
 
 
+def wait_for_healthz(server: subprocess.Popen, base: str, seconds: float) -> None:
+    """Until the server started as `server` answers /healthz; fails if it stops first."""
+    deadline = time.monotonic() + seconds
+    while True:
+        assert server.poll() is None, server.stdout.read() if server.stdout else ""
+        try:
+            if _get(base + "/healthz")[0] == 200:
+                return
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, "the server did not answer /healthz in time"
+        time.sleep(0.3)
+
+
 @pytest.mark.slow
 def test_it_serves_pages_and_static_files_from_a_fresh_data_folder(tmp_path):
     port = _free_port()
@@ -56,16 +70,7 @@ def test_it_serves_pages_and_static_files_from_a_fresh_data_folder(tmp_path):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert server.poll() is None, server.stdout.read()
-            try:
-                if _get(base + "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "the server did not answer /healthz in time"
-            time.sleep(0.3)
+        wait_for_healthz(server, base, 120)
 
         status, _, body = _get(base + "/accounts/login/")
         assert status == 200

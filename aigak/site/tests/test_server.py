@@ -16,7 +16,7 @@ from django.test import Client
 
 from aigak.lib.busy import BUSY_KEY
 from aigak.site.server import AdmittingDispatcher
-from aigak.site.tests.test_serve import _free_port, _get
+from aigak.site.tests.test_serve import _free_port, _get, wait_for_healthz
 
 
 class FakeTask:
@@ -145,16 +145,7 @@ def test_serve_with_workers_starts_answers_restarts_and_stops(tmp_path, transact
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            assert server.poll() is None, server.stdout.read()
-            try:
-                if _get(base + "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "the server did not answer /healthz in time"
-            time.sleep(0.3)
+        wait_for_healthz(server, base, 180)
         children = _children(server.pid)
         assert len(children) == 2
         assert {_get(base + "/accounts/login/")[0] for _ in range(6)} == {200}
