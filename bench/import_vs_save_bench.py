@@ -39,7 +39,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from load_bench import PASSWORD, _login, start_server  # noqa: E402
+from load_bench import CHECK, PASSWORD, _login, start_server  # noqa: E402
 
 from aigak.records.tests.victim_fixture import random_row, write_csv  # noqa: E402
 
@@ -54,17 +54,6 @@ from aigak.accounts.models import Role, User
 from aigak.questionnaires.registry import ensure_shipped
 ensure_shipped()
 User.objects.create_user("saver", password=sys.argv[1], role=Role.DOCUMENTER)
-"""
-CHECK = r"""
-import django, json, sys
-django.setup()
-from aigak.records.models import Record
-expected = json.load(open(sys.argv[1]))
-found = dict(Record.objects.filter(questionnaire__name="victim", record_id__in=list(expected))
-             .values_list("record_id", "answers__full_name"))
-wrong = [i for i, name in expected.items() if found.get(i) != name]
-print(json.dumps({"expected": len(expected), "n_wrong": len(wrong),
-                  "records": Record.objects.filter(questionnaire__name="victim").count()}))
 """
 
 

@@ -61,7 +61,8 @@ expected = json.load(open(sys.argv[1]))
 found = dict(Record.objects.filter(questionnaire__name="victim", record_id__in=list(expected))
              .values_list("record_id", "answers__full_name"))
 wrong = [i for i, name in expected.items() if found.get(i) != name]
-print(json.dumps({"expected": len(expected), "wrong": wrong[:10], "n_wrong": len(wrong)}))
+print(json.dumps({"expected": len(expected), "wrong": wrong[:10], "n_wrong": len(wrong),
+                  "records": Record.objects.filter(questionnaire__name="victim").count()}))
 """
 
 

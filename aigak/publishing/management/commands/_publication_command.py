@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError
 
 from aigak.accounts.models import User
 from aigak.publishing.actions import Outcome
@@ -17,16 +17,6 @@ from aigak.questionnaires.registry import UnknownQuestionnaire, get_questionnair
 class PublicationCommand(BaseCommand):
     requires_system_checks: list[str] = []
     verb = ""
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("questionnaire", help="the questionnaire's name, e.g. victim")
-        parser.add_argument("record_ids", nargs="+", metavar="RECORD_ID", help="record ids")
-        parser.add_argument(
-            "--user",
-            default="",
-            help="the coordinator or administrator acting (recorded in the audit log); "
-            "without it the command line acts",
-        )
 
     def change(self, actor: Any, questionnaire: Questionnaire, ids: list[str]) -> list[Outcome]:
         raise NotImplementedError
