@@ -11,6 +11,7 @@ import time
 import types
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 from django.core.management.base import OutputWrapper
@@ -42,6 +43,22 @@ def _get(url: str) -> tuple[int, dict[str, str], bytes]:
         return error.code, dict(error.headers), error.read()
 
 
+def start_serve(data: Path, *options: str) -> tuple[subprocess.Popen, str]:
+    """`aigak serve` on SQLite in the data folder `data`, on a free port; the process and
+    its address (not yet answering: see wait_for_healthz)."""
+    port = _free_port()
+    env = {**os.environ, "AIGAK_DATA_DIR": str(data)}
+    env.pop("DATABASE_URL", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "aigak", "serve", "--port", str(port), *options],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    return server, f"http://127.0.0.1:{port}"
+
+
 def wait_for_healthz(server: subprocess.Popen, base: str, seconds: float) -> None:
     """Until the server started as `server` answers /healthz; fails if it stops first."""
     deadline = time.monotonic() + seconds
@@ -58,17 +75,7 @@ def wait_for_healthz(server: subprocess.Popen, base: str, seconds: float) -> Non
 
 @pytest.mark.slow
 def test_it_serves_pages_and_static_files_from_a_fresh_data_folder(tmp_path):
-    port = _free_port()
-    env = {**os.environ, "AIGAK_DATA_DIR": str(tmp_path)}
-    env.pop("DATABASE_URL", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "aigak", "serve", "--port", str(port), "--threads", "2"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_serve(tmp_path, "--threads", "2")
     try:
         wait_for_healthz(server, base, 120)
 
@@ -90,7 +97,7 @@ def test_it_serves_pages_and_static_files_from_a_fresh_data_folder(tmp_path):
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]
-    assert f"Aigak on http://127.0.0.1:{port}/" in output
+    assert f"Aigak on {base}/" in output
     assert (tmp_path / "aigak.sqlite3").exists()
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -16,7 +14,7 @@ from django.test import Client
 
 from aigak.lib.busy import BUSY_KEY
 from aigak.site.server import AdmittingDispatcher
-from aigak.site.tests.test_serve import _free_port, _get, wait_for_healthz
+from aigak.site.tests.test_serve import _get, start_serve, wait_for_healthz
 
 
 class FakeTask:
@@ -132,18 +130,7 @@ def _children(pid: int) -> set[int]:
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir() or not hasattr(os, "fork"), reason="Linux")
 def test_serve_with_workers_starts_answers_restarts_and_stops(tmp_path, transactional_db):
-    port = _free_port()
-    env = {**os.environ, "AIGAK_DATA_DIR": str(tmp_path)}
-    env.pop("DATABASE_URL", None)
-    command = [sys.executable, "-m", "aigak", "serve", "--port", str(port), "--workers", "2"]
-    server = subprocess.Popen(
-        [*command, "--threads", "2"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_serve(tmp_path, "--workers", "2", "--threads", "2")
     try:
         wait_for_healthz(server, base, 180)
         children = _children(server.pid)
