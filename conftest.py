@@ -27,6 +27,17 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_collection_modifyitems(config, items):
+    """In the PostgreSQL run, skip the tests PostgreSQL plays no part in: the SQLite run
+    has run them already, with the same result (`.ci/run` runs the suite on both)."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    skip = pytest.mark.skip(reason="PostgreSQL plays no part in it; the SQLite run covers it")
+    for item in items:
+        if item.get_closest_marker("sqlite_run"):
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def chromium(monkeypatch):
     """A Chromium browser (Playwright), closed after the test."""

@@ -19,5 +19,6 @@ fi
 # Tests never touch a real data folder.
 export AIGAK_DATA_DIR="${AIGAK_TEST_DATA_DIR:-$(mktemp -d)}"
 # The tests run in parallel, one worker per core (pytest-xdist); each worker has its own
-# test database.
-exec .venv/bin/python -m pytest -n auto "$@"
+# test database; a worker that runs out of tests takes some from another (worksteal), so a
+# long test near the end does not leave the other core idle.
+exec .venv/bin/python -m pytest -n auto --dist worksteal "$@"

@@ -24,6 +24,7 @@ def test_it_lists_every_contract_command():
     assert contract <= set(COMMANDS)
 
 
+@pytest.mark.sqlite_run
 def test_it_creates_the_database_on_first_use(tmp_path):
     env = {"AIGAK_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
     done = subprocess.run(
@@ -45,6 +46,7 @@ def test_it_prints_its_version(flag, capsys):
     assert capsys.readouterr().out.startswith("aigak ")
 
 
+@pytest.mark.sqlite_run
 @pytest.mark.parametrize("command", [["--help"], ["export", "victim"]])
 def test_it_stops_quietly_when_the_reader_goes_away(tmp_path, command):
     """`aigak export victim | head`: the reader closes the pipe; no traceback follows."""

@@ -120,6 +120,7 @@ def _run(env: dict[str, str], *args: str, umask: int | None = None) -> subproces
     )
 
 
+@pytest.mark.sqlite_run
 def test_check_deploy_is_clean_with_the_production_settings(tmp_path):
     env = {"AIGAK_DATA_DIR": str(tmp_path), "AIGAK_SECURE_COOKIES": "1",
            "AIGAK_ALLOWED_HOSTS": "aigak.example.org"}  # fmt: skip
@@ -132,6 +133,7 @@ def test_check_deploy_is_clean_with_the_production_settings(tmp_path):
         assert line in shown.stdout
 
 
+@pytest.mark.sqlite_run
 def test_everything_aigak_writes_is_private_under_umask_022(tmp_path):
     data = tmp_path / "data"
     env = {"AIGAK_DATA_DIR": str(data)}
@@ -206,6 +208,7 @@ def _raw(port: int, request: bytes) -> bytes:
     return received
 
 
+@pytest.mark.sqlite_run
 @pytest.mark.slow
 def test_the_server_sends_no_body_for_head(tmp_path):
     """Through `aigak serve` (waitress): the bytes on the wire end with the headers."""

@@ -165,6 +165,7 @@ threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
 """
 
 
+@pytest.mark.sqlite_run
 def test_concurrent_appends_on_a_sqlite_file_keep_one_chain(tmp_path):
     """The tests' own SQLite database lives in memory, where writers do not wait for each
     other; a real data folder's file is what `aigak serve` uses."""

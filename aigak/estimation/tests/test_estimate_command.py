@@ -9,6 +9,8 @@ import pytest
 from aigak.cli import main
 from aigak.estimation.tests.reference_data import HIV_ROWS, KOSOVO_ROWS
 
+pytestmark = pytest.mark.sqlite_run  # no database: the SQLite run covers it
+
 FAST = ["--burnin", "100", "--samples", "50", "--thinning", "2", "--chains", "2"]
 
 

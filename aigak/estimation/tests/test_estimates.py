@@ -14,6 +14,8 @@ from aigak.estimation.histories import CannotEstimate, HistoryError
 from aigak.estimation.lcmcr import LcmcrSettings
 from aigak.estimation.tests.reference_data import HIV_ROWS, hiv
 
+pytestmark = pytest.mark.sqlite_run  # no database: the SQLite run covers it
+
 TINY = LcmcrSettings(burnin=100, samples=50, thinning=2, chains=2, seed=5)
 
 

@@ -16,6 +16,8 @@ from aigak.estimation.heterogeneity import fit_heterogeneity_models
 from aigak.estimation.loglinear import design, fit_design, history_bits
 from aigak.estimation.tests.reference_data import hare, hiv
 
+pytestmark = pytest.mark.sqlite_run  # no database: the SQLite run covers it
+
 
 def by_name(results):
     return {result.name: result for result in results}

@@ -13,6 +13,8 @@ from aigak.estimation.histories import (
     read_capture_csv,
 )
 
+pytestmark = pytest.mark.sqlite_run  # no database: the SQLite run covers it
+
 GOOD = "A,B,C,count\n1,0,0,40\n0,1,0,30\n0,0,1,20\n1,1,0,8\n1,0,1,6\n0,1,1,5\n1,1,1,2\n"
 
 

@@ -20,6 +20,8 @@ from aigak.estimation.lcmcr import (
 )
 from aigak.estimation.tests.reference_data import kosovo
 
+pytestmark = pytest.mark.sqlite_run  # no database: the SQLite run covers it
+
 SHORT = LcmcrSettings(burnin=300, samples=100, thinning=3, chains=4, seed=7)
 
 

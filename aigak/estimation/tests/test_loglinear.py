@@ -26,6 +26,8 @@ from aigak.estimation.loglinear import (
 )
 from aigak.estimation.tests.reference_data import hiv, kosovo
 
+pytestmark = pytest.mark.sqlite_run  # no database: the SQLite run covers it
+
 ALL_PAIRS_4 = frozenset(frozenset(c) for c in itertools.combinations(range(4), 2))
 
 

@@ -193,6 +193,7 @@ def test_an_upload_shows_the_models_at_once_and_the_headline_when_its_run_is_don
     assert runs.execute(run.pk).finished_at == done.finished_at  # done already: left alone
 
 
+@pytest.mark.sqlite_run
 @pytest.mark.django_db(transaction=True)
 def test_the_run_goes_in_a_background_thread_with_the_default_settings(
     client, coordinator, monkeypatch

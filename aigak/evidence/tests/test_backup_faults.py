@@ -18,7 +18,7 @@ from pyrage import x25519
 
 from aigak.evidence.tests.test_backup import DUMP, SEED, aigak, environment, python
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.sqlite_run]  # SQLite data folders of its own
 PASSPHRASE = "correct horse battery staple"
 
 

@@ -81,14 +81,16 @@ class SharedCacheCursor(base.SQLiteCursorWrapper):
     busy timeout would on a file database.
     """
 
+    wait = SHARED_CACHE_WAIT  # the connection's `timeout` option when it names one
+
     def execute(self, query: str, params: Any = None) -> Any:
         # One statement fails whole, so it can be tried again; `executemany` is not
         # retried (rows before the failing one may stand).
-        return _retried(lambda: base.SQLiteCursorWrapper.execute(self, query, params))
+        return _retried(lambda: base.SQLiteCursorWrapper.execute(self, query, params), self.wait)
 
 
-def _retried(statement: Any) -> Any:
-    deadline = time.monotonic() + SHARED_CACHE_WAIT
+def _retried(statement: Any, wait: float) -> Any:
+    deadline = time.monotonic() + wait
     pause = 0.001
     while True:
         try:
@@ -117,7 +119,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def create_cursor(self, name: str | None = None) -> Any:
         if self.is_in_memory_db():
-            return self.connection.cursor(factory=SharedCacheCursor)
+            cursor = self.connection.cursor(factory=SharedCacheCursor)
+            timeout = (self.settings_dict.get("OPTIONS") or {}).get("timeout")
+            if timeout is not None:
+                cursor.wait = float(timeout)
+            return cursor
         return super().create_cursor(name)
 
     def _start_transaction_under_autocommit(self) -> None:

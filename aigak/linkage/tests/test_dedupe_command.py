@@ -5,8 +5,12 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
+
 from aigak.cli import main
 from aigak.linkage.synthetic import dedupe_benchmark
+
+pytestmark = pytest.mark.sqlite_run  # no database: the SQLite run covers it
 
 HEADER = "id,full_name,birth_date,age,gender,region,locality,event_date\n"
 ROWS = HEADER + (

@@ -13,6 +13,8 @@ from aigak.lib.names import name_keys
 from aigak.linkage.evaluation import generator, standards, tasks
 from aigak.linkage.matching import dedupe_list, link_lists
 
+pytestmark = pytest.mark.sqlite_run  # no database: the SQLite run covers it
+
 SEED = generator.EVALUATION_SEEDS[0]
 N = 600
 

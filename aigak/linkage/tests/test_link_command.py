@@ -9,6 +9,8 @@ import pytest
 
 from aigak.cli import main
 
+pytestmark = pytest.mark.sqlite_run  # no database: the SQLite run covers it
+
 HEADER = "id,full_name,birth_date,age,gender,region,locality,event_date\n"
 LEFT = HEADER + (
     "a1,Құдайбергенов Қазыбек Серікұлы,1990-05-03,,,,Алматы,2022-01-05\n"

@@ -9,6 +9,8 @@ from aigak.linkage.matching import clusters_from_pairs, dedupe_list, link_lists
 from aigak.linkage.people import COLUMNS
 from aigak.linkage.synthetic import dedupe_benchmark, link_benchmark
 
+pytestmark = pytest.mark.sqlite_run  # no database: the SQLite run covers it
+
 
 def people(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame([{c: row.get(c, "") for c in COLUMNS} for row in rows])

@@ -18,6 +18,8 @@ from aigak.lib.names import (
     surname_stem,
 )
 
+pytestmark = pytest.mark.sqlite_run  # no database: the SQLite run covers it
+
 
 def test_it_passes_its_doctests():
     result = doctest.testmod(names)

@@ -6,6 +6,8 @@ import pytest
 
 from aigak.linkage.people import PeopleListError, parse_dates, read_people_csv
 
+pytestmark = pytest.mark.sqlite_run  # no database: the SQLite run covers it
+
 HEADER = "id,full_name,birth_date,age,gender,region,locality,event_date\n"
 
 

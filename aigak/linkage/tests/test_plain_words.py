@@ -3,10 +3,13 @@ note itself behind a "details" toggle."""
 
 from __future__ import annotations
 
+import pytest
 from django.template import Context, Template
 from django.utils import translation
 
 from aigak.linkage.templatetags.linkage_words import plain
+
+pytestmark = pytest.mark.sqlite_run  # no database: the SQLite run covers it
 
 TECHNICAL = "too few records to train the model (12 records); using fixed m/u priors"
 

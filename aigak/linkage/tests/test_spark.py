@@ -7,6 +7,8 @@ import pytest
 from aigak.linkage.matching import link_lists
 from aigak.linkage.synthetic import link_benchmark
 
+pytestmark = pytest.mark.sqlite_run  # no database: the SQLite run covers it
+
 pytest.importorskip("pyspark")
 
 

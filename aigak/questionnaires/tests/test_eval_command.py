@@ -6,6 +6,8 @@ import pytest
 
 from aigak.cli import main
 
+pytestmark = pytest.mark.sqlite_run  # no database: the SQLite run covers it
+
 
 def run(capsys, *args):
     code = main(["form", "eval", *args])

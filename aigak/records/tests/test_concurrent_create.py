@@ -41,6 +41,7 @@ def _assert_all_made(result: dict[str, list[str]]) -> None:
     assert sorted(result["made"]) == [f"M-{n:06d}" for n in range(1, WORKERS * EACH + 1)]
 
 
+@pytest.mark.sqlite_run
 def test_it_gives_concurrent_creates_distinct_ids_on_sqlite(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["AIGAK_DATA_DIR"] = str(tmp_path)

@@ -239,6 +239,7 @@ def test_it_refuses_a_choice_column_that_is_not_0_or_1(victim, tmp_path, capsys)
     _refused(capsys, path, "row 2", "essence/died", "not 0/1 or True/False")
 
 
+@pytest.mark.sqlite_run
 def test_it_ends_an_export_into_a_closed_pipe_without_a_traceback(tmp_path):
     env = {**os.environ, "AIGAK_DATA_DIR": str(tmp_path / "data")}
     env.pop("DATABASE_URL", None)

@@ -45,6 +45,7 @@ def _save(database: Path) -> float:
     return time.monotonic() - started
 
 
+@pytest.mark.sqlite_run
 def test_it_lets_web_saves_through_while_an_import_checks_its_rows(tmp_path):
     env = {**os.environ, "AIGAK_DATA_DIR": str(tmp_path / "data")}
     env.pop("DATABASE_URL", None)

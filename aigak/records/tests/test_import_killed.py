@@ -18,10 +18,7 @@ from aigak.records.tests import victim_fixture as vf
 
 # SQLite's own files on a disk: the same test whatever DATABASE_URL names, so the
 # PostgreSQL run leaves it to the SQLite run.
-pytestmark = pytest.mark.skipif(
-    os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="SQLite only; the SQLite run covers it",
-)
+pytestmark = pytest.mark.sqlite_run
 
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -8,6 +8,8 @@ from aigak.reports.engine import compute, mean_sd, percent
 from aigak.reports.spec import load_spec
 from aigak.reports.tests.victim_form import victim_form
 
+pytestmark = pytest.mark.sqlite_run  # no database: the SQLite run covers it
+
 SPEC = load_spec("qantar2022")
 FORM = victim_form()
 

@@ -20,6 +20,8 @@ from aigak.reports.spec import SPECS_DIR, check_against, load_spec, parse_spec
 from aigak.reports.tests import reference_engine
 from aigak.reports.tests.victim_form import victim_form
 
+pytestmark = pytest.mark.sqlite_run  # no database: the SQLite run covers it
+
 FORM = victim_form()
 QANTAR = load_spec("qantar2022")
 DEMO = victim_answers()

@@ -73,6 +73,7 @@ def wait_for_healthz(server: subprocess.Popen, base: str, seconds: float) -> Non
         time.sleep(0.3)
 
 
+@pytest.mark.sqlite_run
 @pytest.mark.slow
 def test_it_serves_pages_and_static_files_from_a_fresh_data_folder(tmp_path):
     server, base = start_serve(tmp_path, "--threads", "2")

@@ -127,6 +127,7 @@ def _children(pid: int) -> set[int]:
     return found
 
 
+@pytest.mark.sqlite_run
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir() or not hasattr(os, "fork"), reason="Linux")
 def test_serve_with_workers_starts_answers_restarts_and_stops(tmp_path, transactional_db):
