@@ -7,8 +7,9 @@ Reads the import bench's CSV (`import_bench.write_rows`, the same generator and 
 with the importer's reader and runs every row through what a checking process does,
 `bulk_check._check` with the form an import checks against (`checking_definition`):
 coercion, calculations, relevance, required and constraint rules, then the stored
-JSON, search texts and choice words. The apps' parts of a row (the report's coded rows)
-are left out: they need a database. No database is touched.
+JSON, search texts and choice words. With --parts, also the apps' parts of a row (the
+report's coded rows), which need the questionnaire from a database: a new SQLite one in
+a temporary folder is migrated first; else no database is touched.
 
 Prints the CPU time of reading the rows and of checking them (process time), in
 microseconds a row, and with --profile the functions that take the most time.
@@ -37,6 +38,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--work", default="/tmp/aigak-bench", help="folder of the CSV")
     parser.add_argument("--profile", type=int, default=0, help="print the N costliest functions")
+    parser.add_argument("--parts", action="store_true", help="the apps' parts too (migrates)")
     args = parser.parse_args()
 
     import django
@@ -52,6 +54,7 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     csv_path = write_rows(work / f"victims-{args.rows}.csv", args.rows)
     definition = load_xlsform(FORMS_DIR / "victim.xlsx")
+    preparers = _preparers() if args.parts else ()
     checking = bulk_check.checking_definition(definition)
 
     started = time.process_time()
@@ -64,7 +67,7 @@ def main() -> None:
         profile.enable()
     good = bad = 0
     for chunk in chunks:
-        verdicts, rows = bulk_check._check(checking, chunk)
+        verdicts, rows = bulk_check._check(checking, chunk, preparers)
         good += len(rows)
         bad += sum(1 for _, problems, _ in verdicts if problems)
     if profile:
@@ -79,6 +82,17 @@ def main() -> None:
         out = io.StringIO()
         pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(args.profile)
         print(out.getvalue())
+
+
+def _preparers() -> tuple[object, ...]:
+    from django.core.management import call_command
+
+    from aigak.questionnaires.registry import ensure_shipped, get_questionnaire
+    from aigak.records import hooks
+
+    call_command("migrate", verbosity=0)
+    ensure_shipped()
+    return hooks.import_preparers(get_questionnaire("victim"))
 
 
 if __name__ == "__main__":

@@ -8,9 +8,11 @@ on) are done once here and kept with the form.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from aigak.questionnaires.answer_types import coercer
 from aigak.questionnaires.semantics import calculation_order
 from aigak.questionnaires.xlsform import Field, FormDefinition, Section
 
@@ -26,6 +28,7 @@ class FormPlan:
     parents: dict[str, str]  # each repeat inside a repeat -> the repeat around it
     outer_first: list[str]  # the repeats, each after the one around it
     coerced: dict[str, Field]  # the fields outside repeats whose answers are coerced
+    coercers: dict[str, Callable[[Any], Any]]  # their `answer_types.coercer`s
     passed: frozenset[str]  # names passed over: repeats, their fields, notes, calculations
     ruled: list[Field]  # fields outside repeats with a rule (required, constraint)
     stored: list[Field]  # fields outside repeats that store an answer (not notes)
@@ -76,6 +79,7 @@ def _make_plan(definition: FormDefinition) -> FormPlan:
         parents=definition.repeat_parents(),
         outer_first=definition.repeats_outer_first(),
         coerced=coerced,
+        coercers={name: coercer(f) for name, f in coerced.items()},
         passed=frozenset(passed),
         ruled=[f for f in stored if f.required or f.constraint],
         stored=stored,

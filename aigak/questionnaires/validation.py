@@ -186,7 +186,9 @@ def clean_answers(
     positions = _coerce_repeats(definition, raw, answers, problems)
     if problems:
         return answers, problems
-    answers.update({k: v for k, v in calculate(definition, answers).items() if v not in (None, "")})
+    if form_plan(definition).calculations:
+        calculated = calculate(definition, answers)
+        answers.update({k: v for k, v in calculated.items() if v not in (None, "")})
     problems.extend(
         _check_relevant(definition, answers, positions, lang, keep_irrelevant, previous)
     )
@@ -203,10 +205,10 @@ def _coerce_plain(
     """Coerce the answers outside repeats into answers; unknown names and bad values
     into problems (unknown="error" reports a non-empty answer to no field)."""
     plan = form_plan(definition)
-    coerced, passed = plan.coerced, plan.passed
+    coercers, passed = plan.coercers, plan.passed
     for name, value in raw.items():
-        f = coerced.get(name)
-        if f is None:
+        coerced = coercers.get(name)
+        if coerced is None:
             if name in passed:  # a repeat, a field inside one, a note or a calculation
                 continue
             if unknown == "error" and not _empty(value):
@@ -220,9 +222,10 @@ def _coerce_plain(
                 )
             continue
         try:
-            typed = coerce(f, value)
+            typed = coerced(value)
         except ValueError as exc:
-            problems.append(Problem.unfit(name, value, "type " + f.type, exc))
+            kind = "type " + plan.coerced[name].type
+            problems.append(Problem.unfit(name, value, kind, exc))
             continue
         if typed is not None:
             answers[name] = typed
