@@ -327,7 +327,9 @@ def _check_relevant(
     asked = _Asked(answers, plan.chains)
     if keep_irrelevant:  # nothing is dropped: a relevance is worked out when it matters
         relevant: Callable[[str], bool] = asked.field
-        repeats = [(s, chain, None) for s, chain in plan.repeat_chains]
+        repeats: list[tuple[Section, Chain, bool | None]] = [
+            (s, chain, None) for s, chain in plan.repeat_chains
+        ]
     else:  # before any answer is dropped, as the later rules see the answers kept
         relevant = {name for name, chain in plan.chains.items() if asked(chain)}.__contains__
         repeats = [(s, chain, asked(chain)) for s, chain in plan.repeat_chains]
