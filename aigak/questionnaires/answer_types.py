@@ -225,3 +225,35 @@ _COERCE: dict[str, Callable[[Field, Any], Any]] = {
     "select_multiple": _select_multiple,
     "geopoint": _geopoint,
 }
+
+
+_NOT_SEEN = object()
+REMEMBERED = 4096  # distinct texts remembered per field
+
+
+def coercer(f: Field) -> Callable[[Any], Any]:
+    """`coerce(f, value)` for one field, made once per form for a file's many rows: a
+    text answer to a field that is not checked is only tested for emptiness, and the
+    texts given to a checked field are remembered with their answer (a form's choices
+    give a few hundred distinct ones, its dates some thousands)."""
+    if f.type not in CHECKED_TYPES:
+
+        def text(value: Any) -> Any:
+            if type(value) is str:
+                return value if value and not value.isspace() else None  # as .strip()
+            return coerce(f, value)
+
+        return text
+    seen: dict[str, Any] = {}
+
+    def remembered(value: Any) -> Any:
+        if type(value) is not str:
+            return coerce(f, value)
+        known = seen.get(value, _NOT_SEEN)
+        if known is _NOT_SEEN:
+            known = coerce(f, value)  # a refused text raises, and is not remembered
+            if len(seen) < REMEMBERED:
+                seen[value] = known
+        return list(known) if type(known) is list else known  # each answer its own list
+
+    return remembered

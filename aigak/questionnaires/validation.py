@@ -29,7 +29,7 @@ from aigak.questionnaires.expressions import (
     to_string,
 )
 from aigak.questionnaires.media import with_form_media
-from aigak.questionnaires.semantics import calculation_order
+from aigak.questionnaires.plan import Chain, form_plan
 from aigak.questionnaires.xlsform import Field, FormDefinition, Section, pick
 
 
@@ -103,19 +103,6 @@ def _unconditional(
     return out
 
 
-_repeats_cache: dict[int, tuple[FormDefinition, dict[str, None]]] = {}
-
-
-def _repeat_names(definition: FormDefinition) -> dict[str, None]:
-    """The form's repeats in form order (a dict: ordered, and quick to ask), per form."""
-    known = _repeats_cache.get(id(definition))
-    if known is None or known[0] is not definition:
-        if len(_repeats_cache) > 256:
-            _repeats_cache.clear()
-        known = _repeats_cache[id(definition)] = (definition, dict.fromkeys(definition.repeats()))
-    return known[1]
-
-
 def _safe_holds(expression: str, answers: dict[str, Any], current: Any = None) -> bool:
     try:
         return holds(expression, answers, current)
@@ -127,10 +114,13 @@ def _safe_holds(expression: str, answers: dict[str, Any], current: Any = None) -
 def calculate(definition: FormDefinition, answers: dict[str, Any]) -> dict[str, Any]:
     """Values of the fields with a calculation, each after the calculations it uses (so
     one may refer to a later one, as in ODK); returned in form order."""
+    order = form_plan(definition).calculations
+    if not order:
+        return {}
     scope = dict(answers)
     out: dict[str, Any] = {}
     labels = choice_labels(definition)
-    for f in calculation_order(definition):
+    for f in order:
         value = _calculated(f.calculation, scope, labels)
         if f.type != "calculate" and value not in (None, ""):
             try:
@@ -192,12 +182,13 @@ def clean_answers(
     """
     problems: list[Problem] = []
     answers: dict[str, Any] = {}
-    repeats = _repeat_names(definition)
-    _coerce_plain(definition, raw, repeats, unknown, answers, problems)
-    positions = _coerce_repeats(definition, raw, repeats, answers, problems)
+    _coerce_plain(definition, raw, unknown, answers, problems)
+    positions = _coerce_repeats(definition, raw, answers, problems)
     if problems:
         return answers, problems
-    answers.update({k: v for k, v in calculate(definition, answers).items() if v not in (None, "")})
+    if form_plan(definition).calculations:
+        calculated = calculate(definition, answers)
+        answers.update({k: v for k, v in calculated.items() if v not in (None, "")})
     problems.extend(
         _check_relevant(definition, answers, positions, lang, keep_irrelevant, previous)
     )
@@ -207,17 +198,17 @@ def clean_answers(
 def _coerce_plain(
     definition: FormDefinition,
     raw: dict[str, Any],
-    repeats: dict[str, None],
     unknown: str,
     answers: dict[str, Any],
     problems: list[Problem],
 ) -> None:
     """Coerce the answers outside repeats into answers; unknown names and bad values
     into problems (unknown="error" reports a non-empty answer to no field)."""
-    coerced, passed = _plain_fields(definition, repeats)
+    plan = form_plan(definition)
+    coercers, passed = plan.coercers, plan.passed
     for name, value in raw.items():
-        f = coerced.get(name)
-        if f is None:
+        coerced = coercers.get(name)
+        if coerced is None:
             if name in passed:  # a repeat, a field inside one, a note or a calculation
                 continue
             if unknown == "error" and not _empty(value):
@@ -231,41 +222,18 @@ def _coerce_plain(
                 )
             continue
         try:
-            typed = coerce(f, value)
+            typed = coerced(value)
         except ValueError as exc:
-            problems.append(Problem.unfit(name, value, "type " + f.type, exc))
+            kind = "type " + plan.coerced[name].type
+            problems.append(Problem.unfit(name, value, kind, exc))
             continue
         if typed is not None:
             answers[name] = typed
 
 
-# Per form: the fields whose answers `_coerce_plain` coerces, by name, and the names it
-# passes over (repeats, fields inside them, notes, calculations). Asked for every row of
-# an import.
-_plain_cache: dict[int, tuple[FormDefinition, dict[str, Field], frozenset[str]]] = {}
-
-
-def _plain_fields(
-    definition: FormDefinition, repeats: dict[str, None]
-) -> tuple[dict[str, Field], frozenset[str]]:
-    known = _plain_cache.get(id(definition))
-    if known is None or known[0] is not definition:
-        if len(_plain_cache) > 256:
-            _plain_cache.clear()
-        coerced, passed = {}, set(repeats)
-        for name, f in definition.fields.items():
-            if name in repeats or f.repeat or f.type in ("note", "calculate", "repeat"):
-                passed.add(name)
-            else:
-                coerced[name] = f
-        known = _plain_cache[id(definition)] = (definition, coerced, frozenset(passed))
-    return known[1], known[2]
-
-
 def _coerce_repeats(
     definition: FormDefinition,
     raw: dict[str, Any],
-    repeats: dict[str, None],
     answers: dict[str, Any],
     problems: list[Problem],
 ) -> dict[str, list[int]]:
@@ -275,9 +243,12 @@ def _coerce_repeats(
     An entry of a repeat inside a repeat names the entry it belongs to (`PARENT`, its
     position in the enclosing repeat's list). An enclosing entry that holds nothing but
     kept inner entries is kept, and the positions are renumbered after the dropping."""
+    plan = form_plan(definition)
+    if not plan.repeats:
+        return {}
     coerced: dict[str, list[dict[str, Any]]] = {}
-    parents = _repeat_parents(definition)
-    for repeat in repeats:
+    parents = plan.parents
+    for repeat in plan.repeats:
         items = raw.get(repeat)
         if _empty(items):
             continue
@@ -323,7 +294,7 @@ def _coerce_repeats(
                 elif cleaned_item:
                     cleaned_item[PARENT] = number
             entries.append(cleaned_item)
-    positions = prune_entries(coerced, parents, definition.repeats_outer_first())
+    positions = prune_entries(coerced, parents, plan.outer_first)
     answers.update(coerced)
     return positions
 
@@ -341,19 +312,6 @@ def _position(value: Any) -> int | None:
     return None
 
 
-_parents_cache: dict[int, tuple[FormDefinition, dict[str, str]]] = {}
-
-
-def _repeat_parents(definition: FormDefinition) -> dict[str, str]:
-    """Each repeat inside a repeat -> the repeat that encloses it, per form."""
-    known = _parents_cache.get(id(definition))
-    if known is None or known[0] is not definition:
-        if len(_parents_cache) > 256:
-            _parents_cache.clear()
-        known = _parents_cache[id(definition)] = (definition, definition.repeat_parents())
-    return known[1]
-
-
 def _check_relevant(
     definition: FormDefinition,
     answers: dict[str, Any],
@@ -365,19 +323,26 @@ def _check_relevant(
     """Drop the answers this save makes irrelevant (unless kept) and check the rules of
     the relevant fields and of the entries of each asked repeat."""
     problems: list[Problem] = []
-    fixed = _unconditional(definition, definition.root)
-    if fixed is not None:  # no condition in the form depends on the answers
-        relevance, relevant = fixed, _fixed_names(fixed)
-    else:
-        relevance = list(_relevance(definition, definition.root, answers, True))
-        relevant = frozenset(name for name, ok in relevance if ok and isinstance(name, str))
+    plan = form_plan(definition)
+    asked = _Asked(answers, plan.chains)
+    if keep_irrelevant:  # nothing is dropped: a relevance is worked out when it matters
+        relevant: Callable[[str], bool] = asked.field
+        repeats: list[tuple[Section, Chain, bool | None]] = [
+            (s, chain, None) for s, chain in plan.repeat_chains
+        ]
+    else:  # before any answer is dropped, as the later rules see the answers kept
+        relevant = {name for name, chain in plan.chains.items() if asked(chain)}.__contains__
+        repeats = [(s, chain, asked(chain)) for s, chain in plan.repeat_chains]
     was_asked = _asked_before(definition, previous)
     # Answers of fields not asked are kept or dropped, and the rules of asked ones
     # checked: keeping them all, only the fields with a rule have anything to check.
-    ruled, stored = _top_fields(definition)
-    for f in ruled if keep_irrelevant else stored:
+    for f in plan.ruled if keep_irrelevant else plan.stored:
         value = answers.get(f.name)
-        if f.name not in relevant:
+        if value is None and not f.required:
+            continue  # nothing to drop, no rule to break
+        if keep_irrelevant and value is not None and not f.constraint:
+            continue
+        if not relevant(f.name):
             if value is not None and not keep_irrelevant and f.type != "calculate":
                 if was_asked is None or f.name in was_asked:
                     answers.pop(f.name, None)
@@ -385,10 +350,10 @@ def _check_relevant(
         problem = _check_rules(f, f.name, value, answers, lang)
         if problem is not None:
             problems.append(problem)
-    for section, asked in relevance:
-        if not isinstance(section, Section) or section.kind != "repeat":
-            continue
-        if not asked:
+    for section, chain, known in repeats:
+        if keep_irrelevant and not answers.get(section.name):
+            continue  # no entry to check
+        if not (asked(chain) if known is None else known):
             if not keep_irrelevant and (was_asked is None or section.name in was_asked):
                 answers.pop(section.name, None)
             continue
@@ -407,32 +372,28 @@ def _check_relevant(
     return problems
 
 
-_top_cache: dict[int, tuple[FormDefinition, list[Field], list[Field]]] = {}
-_names_cache: dict[int, tuple[list[tuple[str | Section, bool]], frozenset[str]]] = {}
+class _Asked:
+    """Whether a field or repeat is asked under one answer set: the conditions of its
+    relevance (`plan.Chain`), outer group first, each evaluated at most once, and an
+    inner one only when the outer ones hold (as `_relevance` walks them)."""
 
+    def __init__(self, answers: dict[str, Any], chains: dict[str, Chain]):
+        self.answers = answers
+        self.chains = chains
+        self.known: dict[Any, bool] = {}
 
-def _top_fields(definition: FormDefinition) -> tuple[list[Field], list[Field]]:
-    """The fields outside repeats with a rule (required, constraint), and all those that
-    store an answer (not notes), in form order; per form."""
-    known = _top_cache.get(id(definition))
-    if known is None or known[0] is not definition:
-        if len(_top_cache) > 256:
-            _top_cache.clear()
-        stored = [f for f in definition.fields.values() if not f.repeat and f.type != "note"]
-        ruled = [f for f in stored if f.required or f.constraint]
-        known = _top_cache[id(definition)] = (definition, ruled, stored)
-    return known[1], known[2]
+    def field(self, name: str) -> bool:
+        chain = self.chains.get(name)
+        return chain is not None and self(chain)
 
-
-def _fixed_names(fixed: list[tuple[str | Section, bool]]) -> frozenset[str]:
-    """The field names of an unconditional relevance list (all asked), per list."""
-    known = _names_cache.get(id(fixed))
-    if known is None or known[0] is not fixed:
-        if len(_names_cache) > 4096:
-            _names_cache.clear()
-        names = frozenset(name for name, ok in fixed if ok and isinstance(name, str))
-        known = _names_cache[id(fixed)] = (fixed, names)
-    return known[1]
+    def __call__(self, chain: Chain) -> bool:
+        for key, condition in chain:
+            ok = self.known.get(key)
+            if ok is None:
+                ok = self.known[key] = _safe_holds(condition, self.answers)
+            if not ok:
+                return False
+        return True
 
 
 def _asked_before(definition: FormDefinition, previous: dict[str, Any] | None) -> set[str] | None:
@@ -493,10 +454,10 @@ def _check_repeat(
     """
     problems: list[Problem] = []
     own = [f.name for f in definition.repeat_fields(section.name)]
-    parent = _repeat_parents(definition).get(section.name, "")
+    parent = form_plan(definition).parents.get(section.name, "")
     outer_own = dict.fromkeys(f.name for f in definition.repeat_fields(parent)) if parent else {}
     outer_items = answers.get(parent) or [] if parent else []
-    inner = [r for r, p in _repeat_parents(definition).items() if p == section.name]
+    inner = [r for r, p in form_plan(definition).parents.items() if p == section.name]
     for place, (index, item) in enumerate(
         zip(positions, answers.get(section.name) or [], strict=False), start=1
     ):

@@ -177,3 +177,60 @@ def test_an_expression_that_cannot_be_evaluated_fails_with_a_reason(expression):
         assert str(exc)
     else:
         assert result is not None
+
+
+def _outcome(fn):
+    try:
+        value = fn()
+    except ExpressionError as exc:
+        return ("error", str(exc))
+    if isinstance(value, float) and math.isnan(value):
+        return ("NaN",)
+    return (type(value).__name__, value)
+
+
+def _public_expressions():
+    from pathlib import Path
+
+    cases = Path(__file__).parent / "xpath_cases"
+    for suite in ("javarosa.jsonl", "enketo.jsonl"):
+        for line in (cases / suite).read_text(encoding="utf-8").splitlines():
+            case = __import__("json").loads(line)
+            if "excluded" not in case and not any(
+                word in case["expression"] for word in ("random", "uuid")
+            ):
+                yield case["expression"]
+
+
+def test_a_compiled_expression_gives_what_the_tree_walk_gives():
+    """Every public case and a repeat's node-sets: value, type and error alike."""
+    from aigak.questionnaires.xpath.compiled import compiled
+    from aigak.questionnaires.xpath.evaluator import run
+    from aigak.questionnaires.xpath.library import Context
+    from aigak.questionnaires.xpath.parser import parse as tree
+
+    answers = {**ANSWERS, "people": [{"who": "a", "years": 20}, {"who": "b", "years": 9}]}
+    now = dt.datetime(2025, 3, 4, 10, 0, tzinfo=dt.UTC)
+    ours = [
+        "${age} >= 18 and selected(${essence}, 'gunshot')",
+        "if(${empty} = '', 1, 2) + -${age}",
+        "count(${people}[years >= 18]) = 1 and sum(${years}) = 29",
+        "${years} > 10",
+        "indexed-repeat(${who}, ${people}, 2)",
+        "once(${age})",
+        "nosuch(1) or true()",
+        "true() or nosuch(1)",
+        "${start} <= today() and . = 'x'",
+    ]
+    checked = 0
+    for expression in [*ours, *_public_expressions()]:
+        try:
+            node = tree(expression)
+        except ExpressionError:
+            continue
+        ctx = Context(answers, "x", 0, 0, None, now)
+        walked = _outcome(lambda: run(node, ctx))  # noqa: B023
+        ctx = Context(answers, "x", 0, 0, None, now)
+        assert _outcome(lambda: compiled(node)(ctx)) == walked, expression  # noqa: B023
+        checked += 1
+    assert checked > 1500

@@ -260,3 +260,51 @@ def test_a_questionnaires_own_message_is_kept_as_it_is():
         (problem,) = clean(age_stated="130")[1]
         assert problem.template == "" and problem.texts == {"en": "Age 0-120"}
         assert problem.message == problem.in_words() == "Age 0-120"  # no Russian in the form
+
+
+GROUP_FORM = load_xlsform(
+    xlsform(
+        [
+            ["text", "record_id", "Record id", "Номер", "yes"],
+            ["select_one yn", "harmed", "Harmed", "Пострадал"],
+            ["begin group", "harm", "Harm", "Вред", "", "${harmed} = 'yes'"],
+            ["integer", "days", "Days", "Дней", "yes", "", ". >= 0 and . <= 3650", "0 to 3650"],
+            ["text", "injuries", "Injuries", "Травмы", "yes", "${days} > 1"],
+            ["end group"],
+        ],
+        [["yn", "yes", "Yes", "Да"], ["yn", "no", "No", "Нет"]],
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "keep", "failed", "kept"),
+    [
+        ({"harmed": "yes"}, True, ["days"], []),
+        ({"harmed": "yes", "days": "5000"}, True, ["days", "injuries"], ["days"]),
+        ({"harmed": "yes", "days": "1"}, True, [], ["days"]),
+        ({"harmed": "no", "days": "5000"}, True, [], ["days"]),  # not asked: no rule
+        ({"harmed": "no", "days": "5000", "injuries": "x"}, False, [], []),  # dropped
+        ({"harmed": "yes", "days": "1", "injuries": "x"}, False, [], ["days"]),
+        ({"days": "-1"}, False, [], []),
+    ],
+)
+def test_rules_apply_to_the_fields_their_groups_ask(raw, keep, failed, kept):
+    answers, problems = clean_answers(GROUP_FORM, {"record_id": "G-1", **raw}, keep_irrelevant=keep)
+    assert [p.field for p in problems] == failed
+    assert [name for name in ("days", "injuries") if name in answers] == (
+        kept if not keep else [n for n in ("days", "injuries") if n in raw]
+    )
+
+
+def test_a_remembered_answer_is_given_to_each_record_as_its_own():
+    first, _ = clean(essence="detained gunshot")
+    second, _ = clean(essence="detained gunshot")
+    assert first["essence"] == second["essence"] == ["gunshot", "detained"]
+    first["essence"].append("changed")
+    assert second["essence"] == ["gunshot", "detained"]
+    assert clean(essence="detained gunshot")[0]["essence"] == ["gunshot", "detained"]
+    _, problems = clean(essence="detained flying")  # a refused text is refused each time
+    assert [p.rule for p in problems] == ["type select_multiple"]
+    _, problems = clean(essence="detained flying")
+    assert [p.rule for p in problems] == ["type select_multiple"]

@@ -23,7 +23,7 @@ from aigak.questionnaires.xpath import (  # noqa: F401  (they register their fun
     functions_number,
     functions_text,
 )
-from aigak.questionnaires.xpath.evaluator import run
+from aigak.questionnaires.xpath.compiled import Compiled, compiled
 from aigak.questionnaires.xpath.library import Context, check_arity, lookup
 from aigak.questionnaires.xpath.parser import Node
 from aigak.questionnaires.xpath.parser import parse as parse_tree
@@ -96,9 +96,15 @@ def evaluate(
     # Unknown functions and wrong arities are errors when evaluated (a branch that is
     # never taken may hold them, as in ODK); parse() refuses them when a form is read.
     try:
-        return run(_tree(text), ctx)
+        return _compiled(text)(ctx)
     except RecursionError:
         raise ExpressionError(f"the expression is nested too deeply: {text[:60]!r}") from None
+
+
+@lru_cache(maxsize=8192)
+def _compiled(text: str) -> Compiled:
+    """The expression as a closure, made once per text (see `compiled`)."""
+    return compiled(_tree(text))
 
 
 def holds(text: str, answers: Mapping[str, Any], current: Any = None, **options: Any) -> bool:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 import re
+import time
 from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
@@ -43,12 +43,15 @@ ZONE: ContextVar[dt.tzinfo | None] = ContextVar("xpath_zone", default=None)
 
 def local_zone() -> dt.tzinfo:
     """The time zone dates without an offset are read in (the server's, as ODK's device)."""
-    return ZONE.get() or _system_zone(os.environ.get("TZ"))
+    # time.tzname and time.timezone change with TZ (Django sets it from TIME_ZONE and
+    # calls time.tzset()); reading them is cheaper than os.environ, asked several times
+    # per date compared.
+    return ZONE.get() or _system_zone(time.tzname, time.timezone)
 
 
 @lru_cache(maxsize=8)
-def _system_zone(tz: str | None) -> dt.tzinfo:
-    """The process's zone (Django sets TZ from TIME_ZONE), looked up once per TZ."""
+def _system_zone(names: tuple[str, str], offset: int) -> dt.tzinfo:
+    """The process's zone (Django sets TZ from TIME_ZONE), looked up once per zone."""
     return dt.datetime.now().astimezone().tzinfo or dt.UTC
 
 
@@ -200,8 +203,14 @@ def days(value: dt.date) -> float:
     """Days since 1970-01-01T00:00Z; a date is its local midnight, as in ODK."""
     if isinstance(value, dt.datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=local_zone())
-    else:
-        moment = dt.datetime.combine(value, dt.time(), tzinfo=local_zone())
+        return (moment - EPOCH_UTC).total_seconds() / DAY_SECONDS
+    return _midnight_days(value, local_zone())
+
+
+@lru_cache(maxsize=4096)
+def _midnight_days(value: dt.date, zone: dt.tzinfo) -> float:
+    """A date's local midnight in days (the same few dates come back row after row)."""
+    moment = dt.datetime.combine(value, dt.time(), tzinfo=zone)
     return (moment - EPOCH_UTC).total_seconds() / DAY_SECONDS
 
 
@@ -214,6 +223,15 @@ def from_days(number: float) -> dt.date:
 
 
 def string_to_number(text: str) -> float:
+    if len(text) > 40:  # worked out each time: only short texts are remembered
+        return _text_number.__wrapped__(text, None)
+    return _text_number(text, local_zone())
+
+
+@lru_cache(maxsize=16384)
+def _text_number(text: str, zone: dt.tzinfo | None) -> float:
+    """A text's number; a date's or date-time's depends on the zone, part of the key
+    (an import compares the same answers' dates row after row)."""
     if _NUMBER.match(text):
         return float(text)
     date = parse_date(text)
