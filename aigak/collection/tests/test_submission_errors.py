@@ -95,7 +95,7 @@ def test_a_submission_breaking_the_rules_is_kept_for_review(client, url):
     assert response.status_code == 201  # received: the device must not send it again
     submission = Submission.objects.get()
     assert submission.state == SubmissionState.REVIEW
-    assert any("age" in p for p in submission.problems)
+    assert any("age" in p["message"] for p in submission.problems)
     assert not Record.objects.exists() and not Evidence.objects.exists()
     assert submission.files.get().name == "p.jpg"  # kept whole
 
