@@ -122,7 +122,8 @@ class Problem:
             message = said(self.template, **self.params)
         elif self.texts:
             message = {"texts": self.texts}
-        return said(FRAME, field=repr(self.field), value=repr(self.shown), message=message, rule=rule_said(self.rule))  # fmt: skip
+        where = {"field": repr(self.field), "value": repr(self.shown)}
+        return said(FRAME, **where, message=message, rule=rule_said(self.rule))
 
 
 # A problem in words: where, the value, why, and the rule it breaks (`Problem.framed`).
