@@ -45,7 +45,9 @@ class Submission(models.Model):
     # An encrypted submission's own XML (its key and manifest), kept once it is decrypted.
     envelope = models.BinaryField(default=b"", blank=True)
     state = models.CharField(max_length=12, choices=SubmissionState.choices)
-    problems = models.JSONField(default=list, blank=True)  # why it needs review
+    # Why it needs review: each {message (English), template, params}, or, kept before,
+    # the English text alone (`problems_in_words`).
+    problems = models.JSONField(default=list, blank=True)
     record = models.ForeignKey(
         "records.Record", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -63,6 +65,18 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.questionnaire_id}:{self.instance_id}"
+
+    @property
+    def problems_in_words(self) -> list[str]:
+        """Why it needs review, in the active language."""
+        # The form's rules load with the page, not when Django starts.
+        from aigak.questionnaires.answer_types import words
+
+        return [
+            words(p["template"], p.get("params")) if isinstance(p, dict) and "template" in p
+            else p["message"] if isinstance(p, dict) else str(p)
+            for p in self.problems
+        ]  # fmt: skip
 
 
 class SubmissionFile(models.Model):

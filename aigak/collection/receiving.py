@@ -22,10 +22,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_noop
 
 from aigak.accounts.models import AuditAction, User, audit
 from aigak.collection.models import Device, Submission, SubmissionFile, SubmissionState
 from aigak.evidence.actions import EvidenceRefused, StoredFile, store_upload, take_in
+from aigak.questionnaires.answer_types import said, words
 from aigak.questionnaires.models import Questionnaire
 from aigak.records.actions import RecordInvalid, create_record, update_record
 from aigak.records.models import Record
@@ -247,16 +249,18 @@ def make_record(submission: Submission) -> None:
     """Read the submission and write its record and evidence, or mark it for review;
     in the caller's transaction."""
     definition = submission.questionnaire.definition
-    problems: list[str] = []
+    problems: list[dict[str, Any]] = []
     try:
         instance = read_instance(bytes(submission.xml), definition)
     except InstanceError as exc:
-        problems.append(str(exc))
+        problems.append(noted(exc.template, **exc.params))
         instance = None
     if instance is not None:
-        problems += [f"element {path!r} is not a question of the form" for path in instance.unknown]
+        unknown = gettext_noop("element %(path)s is not a question of the form")
+        problems += [noted(unknown, path=repr(path)) for path in instance.unknown]
     files = list(submission.files.all())
-    problems += [f"file {row.name!r}: {row.refused}" for row in files if row.refused]
+    refused = gettext_noop("file %(name)s: %(reason)s")
+    problems += [noted(refused, name=repr(f.name), reason=f.refused) for f in files if f.refused]
     if instance is not None and not problems:
         try:
             with transaction.atomic():
@@ -266,9 +270,10 @@ def make_record(submission: Submission) -> None:
                 submission.save(update_fields=["record", "state", "problems", "updated_at"])
                 return
         except RecordInvalid as exc:
-            problems += [str(p) for p in exc.problems]
+            problems += [{"message": str(p), **p.framed()} for p in exc.problems]
         except PermissionDenied as exc:
-            problems.append(str(exc) or "the user may not write this record")
+            may_not = noted(gettext_noop("the user may not write this record"))
+            problems.append({**may_not, "message": str(exc) or may_not["message"]})
     submission.record = None
     submission.state, submission.problems = SubmissionState.REVIEW, problems
     submission.save(update_fields=["record", "xml", "state", "problems", "updated_at"])
@@ -280,6 +285,12 @@ def make_record(submission: Submission) -> None:
         form=submission.questionnaire.name,
         problems=len(problems),
     )
+
+
+def noted(template: str, **params: Any) -> dict[str, Any]:
+    """A reason for review as a submission keeps it: in English (`message`), with its
+    template and values to say it in the reviewer's language (`Submission.problems_in_words`)."""
+    return {"message": words(template, params, english=True), **said(template, **params)}
 
 
 def _write_record(submission: Submission, answers: dict[str, Any]) -> Record:

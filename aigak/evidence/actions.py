@@ -15,6 +15,7 @@ from typing import Any, BinaryIO
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from aigak.accounts import permissions as perms
 from aigak.accounts.models import AuditAction, User, audit
@@ -38,7 +39,9 @@ _AUDITED: dict[str, str] = {
 
 
 class EvidenceRefused(ValueError):
-    """Bad input: the file or the request cannot be accepted (nothing was stored)."""
+    """Bad input: the file or the request cannot be accepted (nothing was stored). Its
+    message is English; a page says it in its reader's language (`gettext`) when it is one
+    of those marked for translation."""
 
 
 def log_custody(
@@ -169,7 +172,7 @@ def link(user: User, evidence: Evidence, record: Record) -> EvidenceRecord:
 def unlink(user: User, evidence: Evidence, record: Record, reason: str) -> None:
     perms.require(access.can_link(user, record), "unlink evidence from this record")
     if not reason.strip():
-        raise EvidenceRefused("unlinking evidence needs a reason")
+        raise EvidenceRefused(gettext_noop("unlinking evidence needs a reason"))
     deleted, _ = EvidenceRecord.objects.filter(evidence=evidence, record=record).delete()
     if deleted:
         log_custody(evidence, CustodyAction.UNLINK, user, reason=reason, record=record.pk)
@@ -180,7 +183,7 @@ def delete_evidence(user: User, evidence: Evidence, reason: str) -> Evidence:
     """Remove the file (admin only, with a reason); the row and custody log stay."""
     perms.require(access.can_delete(user), "delete evidence")
     if not reason.strip():
-        raise EvidenceRefused("deleting evidence needs a reason")
+        raise EvidenceRefused(gettext_noop("deleting evidence needs a reason"))
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
     if evidence.deleted_at is not None:
         return evidence
@@ -233,7 +236,9 @@ def store_upload(upload: BinaryIO, *, name: str, check: bool = True) -> StoredFi
                 digest.update(chunk)
                 out.write(chunk)
                 if out.tell() > settings.EVIDENCE_MAX_SIZE:
-                    raise EvidenceRefused("the file is larger than the maximum evidence size")
+                    raise EvidenceRefused(
+                        gettext_noop("the file is larger than the maximum evidence size")
+                    )
             size = out.tell()
             out.flush()
             os.fsync(out.fileno())

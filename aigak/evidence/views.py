@@ -160,7 +160,7 @@ def upload_page(request: HttpRequest) -> HttpResponse:
         if record_pk and record is None:
             messages.error(request, _no_record(record_pk))
         elif upload is None:
-            messages.error(request, "Choose a file.")
+            messages.error(request, _("Choose a file."))
         else:
             try:
                 evidence = actions.attach_small_file(
@@ -171,7 +171,7 @@ def upload_page(request: HttpRequest) -> HttpResponse:
                     record=record,
                 )
             except actions.EvidenceRefused as refused:
-                messages.error(request, str(refused))
+                messages.error(request, _(str(refused)))
             except Exception as problem:
                 if not disk_full(problem):
                     raise
@@ -247,7 +247,7 @@ def unlink_record(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.unlink(_user(request), evidence, link.record, request.POST.get("reason", ""))
     except actions.EvidenceRefused as refused:
-        messages.error(request, str(refused))
+        messages.error(request, _(str(refused)))
     return redirect("evidence:detail", evidence.pk)
 
 
@@ -258,7 +258,10 @@ def delete_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.delete_evidence(_user(request), evidence, request.POST.get("reason", ""))
     except actions.EvidenceRefused as refused:
-        messages.error(request, str(refused))
+        messages.error(request, _(str(refused)))
         return redirect("evidence:detail", evidence.pk)
-    messages.info(request, f"Evidence {evidence.sha256[:12]} deleted; its custody log stays.")
+    messages.info(
+        request,
+        _("Evidence %(hash)s deleted; its custody log stays.") % {"hash": evidence.sha256[:12]},
+    )
     return redirect("evidence:list")

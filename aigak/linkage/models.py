@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from aigak.records.models import Person
 from aigak.runs.models import ACTIVE_RUN_STATUSES, BackgroundRun
@@ -229,10 +230,12 @@ class MatchingRun(BackgroundRun):
     run_work = "aigak.linkage.runs:work"
     run_related = ("requested_by", "victim_list")
     run_slot = "matching"
-    run_stopped = (
+    run_stopped = gettext_noop(
         "The process running the match stopped (was the server restarted?). Start it again."
     )
-    run_never_started = "The run never started (was the server restarted?). Start it again."
+    run_never_started = gettext_noop(
+        "The run never started (was the server restarted?). Start it again."
+    )
 
     kind = models.CharField(max_length=8, choices=MatchKind.choices)
     victim_list = models.ForeignKey(

@@ -38,11 +38,33 @@ def _choices(f: Field) -> tuple[list[str], frozenset[str]]:
     return known[1], known[2]
 
 
-def words(template: str, params: dict[str, Any] | None = None) -> str:
-    """One of our messages in the active language (English when none is active): its
-    English template translated, then filled with the named values."""
-    text = gettext(template)
-    return text % params if params else text
+def words(template: str, params: dict[str, Any] | None = None, *, english: bool = False) -> str:
+    """One of our messages in the active language (English when none is active, or with
+    `english`): its English template translated, then filled with the named values. A
+    value that is itself one of our messages, `said(template, **params)`, is said too.
+
+    >>> words("%(a)s, then %(b)s", {"a": 1, "b": said("the end")})
+    '1, then the end'
+    """
+    text = template if english else gettext(template)
+    if not params:
+        return text
+    return text % {name: _value(value, english) for name, value in params.items()}
+
+
+def _value(value: Any, english: bool) -> Any:
+    """A value of a message: one of ours or a questionnaire's own text said in the
+    language, anything else as it is."""
+    if isinstance(value, dict) and "template" in value:
+        return words(value["template"], value.get("params"), english=english)
+    if isinstance(value, dict) and "texts" in value:
+        return pick(value["texts"], "en", "en") if english else in_language(value["texts"])
+    return value
+
+
+def said(template: str, **params: Any) -> dict[str, Any]:
+    """One of our messages as a value of another (`words`), kept as data."""
+    return {"template": template, "params": params} if params else {"template": template}
 
 
 def in_language(texts: dict[str, str]) -> str:
@@ -84,10 +106,45 @@ class Problem:
         return in_language(self.texts) or self.message
 
     def __str__(self) -> str:
+        return f"field {self.field!r}, value {self.shown!r}: {self.message} ({self.rule})"
+
+    @property
+    def shown(self) -> str:
+        """The value as a message shows it: at most 60 characters."""
         shown = to_string(self.value)
-        if len(shown) > 60:
-            shown = shown[:57] + "..."
-        return f"field {self.field!r}, value {shown!r}: {self.message} ({self.rule})"
+        return shown[:57] + "..." if len(shown) > 60 else shown
+
+    def framed(self) -> dict[str, Any]:
+        """The problem as `str()` says it, field, value and rule around the message, as
+        data (`said`) to say again in any language (`words`)."""
+        message: Any = self.message
+        if self.template:
+            message = said(self.template, **self.params)
+        elif self.texts:
+            message = {"texts": self.texts}
+        where = {"field": repr(self.field), "value": repr(self.shown)}
+        return said(FRAME, **where, message=message, rule=rule_said(self.rule))
+
+
+# A problem in words: where, the value, why, and the rule it breaks (`Problem.framed`).
+FRAME = gettext_noop("field %(field)s, value %(value)s: %(message)s (%(rule)s)")
+# The rules a problem can name with a word of their own (others are names: record_id).
+RULE_WORDS = {"required": gettext_noop("required"), "unique": gettext_noop("unique"),
+              "repeat": gettext_noop("repeat")}  # fmt: skip
+
+
+def rule_said(rule: str) -> str | dict[str, Any]:
+    """A problem's rule as a value of a message: its words said in the language.
+
+    >>> words("(%(rule)s)", {"rule": rule_said("constraint . > 0")})
+    '(constraint . > 0)'
+    """
+    kind, _, rest = rule.partition(" ")
+    if kind == "constraint" and rest:
+        return said(gettext_noop("constraint %(expression)s"), expression=rest)
+    if kind == "type" and rest:
+        return said(gettext_noop("type %(type)s"), type=rest)
+    return said(RULE_WORDS[rule]) if rule in RULE_WORDS else rule
 
 
 class Unfit(ValueError):

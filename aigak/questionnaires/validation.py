@@ -420,19 +420,19 @@ def _check_rules(
             return Problem.said(where, value, "required", gettext_noop("an answer is required"))
         return None
     if f.constraint:
+        why: str | dict[str, Any] = ""
         try:
             ok = holds(f.constraint, scope, value)
         except ExpressionError as exc:
-            ok, why = False, str(exc)
-        else:
-            why = ""
+            ok, why = False, exc.as_value()
         if not ok:
             rule = f"constraint {f.constraint}"
             own = pick(f.constraint_message, lang, "en")
             if own:
                 return Problem(where, value, rule, own, texts=dict(f.constraint_message))
             if why:
-                return Problem(where, value, rule, why)
+                cannot = gettext_noop("the rule cannot be checked: %(reason)s")
+                return Problem.said(where, value, rule, cannot, reason=why)
             return Problem.said(where, value, rule, gettext_noop("does not meet the rule"))
     return None
 

@@ -12,14 +12,18 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
+from aigak.questionnaires.answer_types import said
 from aigak.questionnaires.definition import PARENT
 from aigak.questionnaires.xlsform import FormDefinition
-from aigak.records.tabular import TableError, column_field, form_names
+from aigak.records.tabular import TableError, column_field, form_names, library_reason
 
 Notice = Callable[[str], None]
 Rows = Iterator[tuple[int, dict[str, Any]]]
@@ -32,6 +36,9 @@ MAX_CELL = 16 * 1024 * 1024
 # KoBo's "select_multiple as separate columns": one column per choice, 0/1 or True/False.
 CHOICE_ON = {"1", "true", "yes", "1.0"}
 CHOICE_OFF = {"0", "false", "no", "0.0", ""}
+
+# The csv module's reason for a quoted cell that goes on after its closing quote.
+AFTER_QUOTE = re.compile(r"""('.{1,2}') expected after '"'""")
 
 ENCODING_NAMES = {"cp1251": "Windows Cyrillic (cp1251)", "koi8_r": "KOI8-R"}
 
@@ -83,7 +90,7 @@ def layout(source: str, header: list[Any], definition: FormDefinition) -> Layout
         except KeyError:
             raise TableError(
                 source,
-                "not a field of this questionnaire (nothing was imported)",
+                gettext_noop("not a field of this questionnaire (nothing was imported)"),
                 row=1,
                 column=column,
             ) from None
@@ -94,7 +101,12 @@ def layout(source: str, header: list[Any], definition: FormDefinition) -> Layout
             continue
         if name in taken:
             raise TableError(
-                source, f"holds {name!r}, as does column {taken[name]!r}", row=1, column=column
+                source,
+                gettext_noop("holds %(field)s, as does column %(other)s"),
+                row=1,
+                column=column,
+                field=repr(name),
+                other=repr(taken[name]),
             )
         taken[name] = column
         out.append((index, column, name))
@@ -105,7 +117,9 @@ def layout(source: str, header: list[Any], definition: FormDefinition) -> Layout
         order = {choice: n for n, choice in enumerate(definition.fields[name].choice_names())}
         choices[name] = sorted(cells, key=lambda cell: order[cell[2]])
     if not out and not choices:
-        raise TableError(source, "no column names a field of this questionnaire", row=1)
+        raise TableError(
+            source, gettext_noop("no column names a field of this questionnaire"), row=1
+        )
     repeats = set(definition.repeats())
     repeat_names = {r: {f.name for f in definition.repeat_fields(r)} for r in repeats}
     given = [str(c).strip() if c is not None else "" for c in header]
@@ -200,9 +214,10 @@ def _choice_on(
         return False
     raise TableError(
         source,
-        f"{value!r} is not 0/1 or True/False (a choice's own column)",
+        gettext_noop("%(value)s is not 0/1 or True/False (a choice's own column)"),
         row=number,
         column=column,
+        value=repr(value),
     )
 
 
@@ -213,14 +228,19 @@ def check_cells(source: str, number: int, row: dict[str, Any], plan: Layout | No
             if "\x00" in text:
                 raise TableError(
                     source,
-                    "holds a NUL character (\\x00), which cannot be stored",
+                    gettext_noop("holds a NUL character (\\x00), which cannot be stored"),
                     row=number,
                     column=_column(plan, name),
                 )
             if len(text) > MAX_CELL:
                 raise TableError(
-                    source, f"a cell of {len(text):,} characters; at most {MAX_CELL:,} are read", row=number, column=_column(plan, name)
-                )  # fmt: skip
+                    source,
+                    gettext_noop("a cell of %(size)s characters; at most %(most)s are read"),
+                    row=number,
+                    column=_column(plan, name),
+                    size=f"{len(text):,}",
+                    most=f"{MAX_CELL:,}",
+                )
 
 
 def _texts(value: Any) -> Iterator[str]:
@@ -283,11 +303,15 @@ def sniff_encoding(path: Path, notice: Notice | None = None) -> str:
                 label = ENCODING_NAMES.get(best.encoding, best.encoding)
                 notice(f"{path}: not UTF-8; reading it as {label}")
             return best.encoding
-    guesses = ", ".join(m.encoding for m in matches[:3]) or "none"
+    guesses = ", ".join(m.encoding for m in matches[:3])
     raise TableError(
         str(path),
-        f"not UTF-8 text ({failed_at.reason}) and its encoding cannot be told for sure "
-        f"(candidates: {guesses}); save it as CSV UTF-8",
+        gettext_noop(
+            "not UTF-8 text (%(reason)s) and its encoding cannot be told for sure "
+            "(candidates: %(candidates)s); save it as CSV UTF-8"
+        ),
+        reason=library_reason(failed_at.reason),
+        candidates=guesses or said(gettext_noop("none")),
     )
 
 
@@ -329,7 +353,7 @@ def read_csv(path: Path, definition: FormDefinition, notice: Notice | None) -> R
         reader = csv.reader(handle, delimiter=delimiter, strict=True)
         header = next(reader, None)
         if header is None:
-            raise TableError(source, "the file is empty")
+            raise TableError(source, gettext_noop("the file is empty"))
         plan = layout(source, header, definition)
         width = len(header)
         number = 1
@@ -340,9 +364,8 @@ def read_csv(path: Path, definition: FormDefinition, notice: Notice | None) -> R
             except StopIteration:
                 break
             except csv.Error as exc:
-                raise TableError(
-                    source, _csv_problem(exc, reader.line_num), row=number + 1
-                ) from None
+                template, params = _csv_problem(exc, reader.line_num)
+                raise TableError(source, template, row=number + 1, **params) from None
             number += 1
             if not values:
                 continue  # a blank line
@@ -355,32 +378,49 @@ def read_csv(path: Path, definition: FormDefinition, notice: Notice | None) -> R
         if values and any(v.strip() for v in values) and not _ends_with_line_break(path):
             raise TableError(
                 source,
-                "the last row does not end with a line break: the file may be cut short "
-                "(if it is complete, end it with a line break)",
+                gettext_noop(
+                    "the last row does not end with a line break: the file may be cut short "
+                    "(if it is complete, end it with a line break)"
+                ),
                 row=number,
             )
 
 
-def _csv_problem(exc: csv.Error, line: int) -> str:
+def _csv_problem(exc: csv.Error, line: int) -> tuple[str, dict[str, Any]]:
     text = str(exc)
     if "field larger than field limit" in text:
-        return f"a cell longer than {MAX_CELL:,} characters (the longest Aigak keeps)"
+        most = f"{MAX_CELL:,}"
+        return gettext_noop("a cell longer than %(most)s characters (the longest Aigak keeps)"), {"most": most}  # fmt: skip
     if "unexpected end of data" in text:
-        return f"a quote opened and never closed (up to line {line}): the file may be cut short"
-    return f"not readable as CSV at line {line} ({text})"
+        return gettext_noop(
+            "a quote opened and never closed (up to line %(line)s): the file may be cut short"
+        ), {"line": line}
+    after = AFTER_QUOTE.fullmatch(text)
+    reason: str | dict[str, Any] = text
+    if after:
+        reason = said(gettext_noop("%(delimiter)s expected after '\"'"), delimiter=after[1])
+    return gettext_noop("not readable as CSV at line %(line)s (%(reason)s)"), {"line": line, "reason": reason}  # fmt: skip
 
 
 def _check_width(plan: Layout, number: int, values: list[str], width: int) -> None:
     if len(values) < width:
         raise TableError(
             plan.source,
-            f"has {len(values)} cells but the header has {width}: the row is cut short "
-            "or a separator is missing",
+            gettext_noop(
+                "has %(cells)s cells but the header has %(width)s: the row is cut short "
+                "or a separator is missing"
+            ),
             row=number,
+            cells=len(values),
+            width=width,
         )
     if len(values) > width and any(v.strip() for v in values[width:]):
         raise TableError(
-            plan.source, f"has {len(values)} cells but the header only {width}", row=number
+            plan.source,
+            gettext_noop("has %(cells)s cells but the header only %(width)s"),
+            row=number,
+            cells=len(values),
+            width=width,
         )
 
 
@@ -393,24 +433,34 @@ def read_json(path: Path, definition: FormDefinition) -> Rows:
         with open(path, encoding="utf-8-sig") as handle:
             data = json.load(handle)
     except UnicodeDecodeError as exc:
-        raise TableError(source, f"not UTF-8 text ({exc.reason})") from None
+        reason = library_reason(exc.reason)
+        raise TableError(
+            source, gettext_noop("not UTF-8 text (%(reason)s)"), reason=reason
+        ) from None
     except json.JSONDecodeError as exc:
-        raise TableError(source, f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
+        raise TableError(
+            source,
+            gettext_noop("not valid JSON: %(reason)s at line %(line)s"),
+            reason=library_reason(exc.msg),
+            line=exc.lineno,
+        ) from None
     if isinstance(data, dict):
         for key in ("results", "value", "data"):  # KoBo API, ODK Central OData, others
             if isinstance(data.get(key), list):
                 data = data[key]
                 break
         else:
-            raise TableError(source, "expected a list of objects or {'results': [...]}")
+            raise TableError(
+                source, gettext_noop("expected a list of objects or {'results': [...]}")
+            )
     if not isinstance(data, list):
-        raise TableError(source, "expected a list of objects")
+        raise TableError(source, gettext_noop("expected a list of objects"))
     names, multiples = form_names(definition)
     # A repeat's field names, once for the file (the keys are the repeats).
     repeat_names = {r: {f.name for f in definition.repeat_fields(r)} for r in definition.repeats()}
     for number, item in enumerate(data, start=1):
         if not isinstance(item, dict):
-            raise TableError(source, "expected an object", row=number)
+            raise TableError(source, gettext_noop("expected an object"), row=number)
         row = _json_row(source, number, item, names, multiples, repeat_names)
         check_cells(source, number, row)
         if row:
@@ -432,7 +482,7 @@ def _json_row(
             name = column_field(key, names, multiples)
         except KeyError:
             raise TableError(
-                source, "not a field of this questionnaire", row=number, column=key
+                source, gettext_noop("not a field of this questionnaire"), row=number, column=key
             ) from None
         if name is not None and value not in (None, ""):
             row[name] = value

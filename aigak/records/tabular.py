@@ -42,7 +42,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from django.utils.translation import gettext_noop
+
 from aigak.lib.spreadsheet import looks_like_formula
+from aigak.questionnaires.answer_types import said, words
 from aigak.questionnaires.definition import PARENT
 from aigak.questionnaires.xlsform import FormDefinition, Section
 
@@ -61,19 +64,76 @@ METADATA_GROUPS = {"meta", "formhub"}
 
 
 class TableError(ValueError):
-    """A file that cannot be read as records; says where (file, row, column) and why."""
+    """A file that cannot be read as records; says where (file, sheet, row, column) and
+    why, in the active language. Its English template and values are kept (`stored`), so
+    a page says it again in its reader's language (`table_error_in_words`)."""
 
-    def __init__(self, source: str, message: str, *, row: int | None = None, column: str = ""):
-        where = ", ".join(
-            part
-            for part in (
-                f"row {row}" if row is not None else "",
-                f"column {column!r}" if column else "",
-            )
-            if part
-        )
-        self.source, self.row, self.column = source, row, column
-        super().__init__(f"{source}: {where}: {message}" if where else f"{source}: {message}")
+    def __init__(
+        self, source: str, template: str, *, row: int | None = None, column: str = "", **params: Any
+    ):
+        self.source, self.row, self.column, self.sheet = source, row, column, ""
+        self.template, self.params = template, params
+        super().__init__(self.in_words())
+
+    def stored(self) -> dict[str, Any]:
+        """What a run keeps of it: plain data, for `table_error_in_words`."""
+        where = {"source": self.source, "sheet": self.sheet, "row": self.row}
+        return {**where, "column": self.column, "template": self.template, "params": self.params}
+
+    def in_words(self, *, english: bool = False) -> str:
+        return table_error_in_words(self.stored(), english=english)
+
+    def on_sheet(self, sheet: str) -> None:
+        """It happened on this sheet of a workbook (unless it names one already)."""
+        if not self.sheet:
+            self.sheet = sheet
+            self.args = (self.in_words(),)
+
+
+def table_error_in_words(
+    stored: dict[str, Any], *, source: str | None = None, english: bool = False
+) -> str:
+    """A stored `TableError` in the active language (or English), naming the file
+    `source` if given (a page names the uploaded file, not where it was kept).
+
+    >>> table_error_in_words({"source": "a.csv", "row": 3, "column": "age",
+    ...     "template": "has %(cells)s cells", "params": {"cells": 2}})
+    "a.csv: row 3, column 'age': has 2 cells"
+    """
+    name = stored["source"] if source is None else source
+    if stored.get("sheet"):
+        sheet = {"file": name, "sheet": repr(stored["sheet"])}
+        name = words(gettext_noop("%(file)s (sheet %(sheet)s)"), sheet, english=english)
+    place = []
+    if stored.get("row") is not None:
+        place.append(words(gettext_noop("row %(row)s"), {"row": stored["row"]}, english=english))
+    if stored.get("column"):
+        column = {"column": repr(stored["column"])}
+        place.append(words(gettext_noop("column %(column)s"), column, english=english))
+    reason = words(stored["template"], stored.get("params"), english=english)
+    return f"{name}: {', '.join(place)}: {reason}" if place else f"{name}: {reason}"
+
+
+# The reasons the libraries that read files give most often (UTF-8 and JSON decoding, ZIP
+# archives), said again in the reader's language; any other stays as the library said it.
+LIBRARY_REASONS = frozenset((
+    gettext_noop("invalid start byte"),
+    gettext_noop("invalid continuation byte"),
+    gettext_noop("unexpected end of data"),
+    gettext_noop("Expecting value"),
+    gettext_noop("Extra data"),
+    gettext_noop("Unterminated string starting at"),
+    gettext_noop("Expecting ',' delimiter"),
+    gettext_noop("Expecting ':' delimiter"),
+    gettext_noop("Expecting property name enclosed in double quotes"),
+    gettext_noop("Invalid control character at"),
+    gettext_noop("File is not a zip file"),
+))  # fmt: skip
+
+
+def library_reason(text: str) -> str | dict[str, Any]:
+    """A library's reason as a value of a `TableError`: one of ours if we know it."""
+    return said(text) if text in LIBRARY_REASONS else text
 
 
 def file_format(path: str | Path, given: str | None = None) -> str:

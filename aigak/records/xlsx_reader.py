@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import iterparse
 
+from django.utils.translation import gettext_noop
+
 from aigak.questionnaires.definition import PARENT
 from aigak.questionnaires.xlsform import FormDefinition
 from aigak.records.readers import Rows, check_cells, layout, row_dict
-from aigak.records.tabular import TableError, column_field
+from aigak.records.tabular import TableError, column_field, library_reason
 
 # A formula (`<f>`) or a merged range (`<mergeCell`) anywhere in a sheet's XML; text in
 # cells cannot look like this (XML escapes its `<`).
@@ -58,34 +62,56 @@ def read_xlsx(path: Path, definition: FormDefinition) -> Rows:
     import openpyxl
 
     source = str(path)
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise TableError(source, f"not a readable XLSX workbook ({exc})") from None
-    try:
-        sheet = _pick_sheet(book, definition)
-        where = f"{source} (sheet {sheet.title!r})"
-        check_sheet(where, book, sheet)
+    # Opened here, not by name: openpyxl refuses a name that does not end in .xlsx, as an
+    # upload's staged copy does not.
+    with open(path, "rb") as handle:
+        try:
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            reason = library_reason(str(exc))
+            raise TableError(
+                source, gettext_noop("not a readable XLSX workbook (%(reason)s)"), reason=reason
+            ) from None
+        try:
+            yield from _book_rows(source, book, definition)
+        finally:
+            book.close()
+
+
+def _book_rows(source: str, book: Any, definition: FormDefinition) -> Rows:
+    sheet = _pick_sheet(book, definition)
+    with on_sheet(sheet.title):
+        check_sheet(source, book, sheet)
         rows = sheet.iter_rows(values_only=True)
         header = next(rows, None)
-        if header is None:
-            raise TableError(source, f"sheet {sheet.title!r} is empty")
-        plan = layout(where, list(header), definition)
-        sheets = _repeat_sheets(source, book, definition, sheet.title)
-        index = _position(header, "_index") if sheets else None
-        parents = definition.repeat_parents()
+    if header is None:
+        raise TableError(source, gettext_noop("sheet %(sheet)s is empty"), sheet=repr(sheet.title))
+    with on_sheet(sheet.title):
+        plan = layout(source, list(header), definition)
+    sheets = _repeat_sheets(source, book, definition, sheet.title)
+    index = _position(header, "_index") if sheets else None
+    parents = definition.repeat_parents()
+    with on_sheet(sheet.title):
         for number, values in enumerate(rows, start=2):
             row = row_dict(plan, number, values, xlsx_cell)
             if index is not None and index < len(values):
                 _attach(row, sheets, parents, "", [xlsx_cell(values[index])])
             if row:
-                check_cells(where, number, row, plan)
+                check_cells(source, number, row, plan)
                 yield number, row
-    finally:
-        book.close()
 
 
-def check_sheet(where: str, book: Any, sheet: Any) -> None:
+@contextmanager
+def on_sheet(title: str) -> Iterator[None]:
+    """A `TableError` raised inside names the sheet it happened on."""
+    try:
+        yield
+    except TableError as exc:
+        exc.on_sheet(title)
+        raise
+
+
+def check_sheet(source: str, book: Any, sheet: Any) -> None:
     """Refuse merged cells and formulas without a saved value, naming the cells."""
     archive = getattr(book, "_archive", None)
     member = getattr(sheet, "_worksheet_path", None)
@@ -108,18 +134,24 @@ def check_sheet(where: str, book: Any, sheet: Any) -> None:
                 element.clear()
     if merged:
         raise TableError(
-            where,
-            f"merged cells {', '.join(merged[:10])}: a merged range keeps its value in its "
-            "first cell only; unmerge them and fill every cell",
+            source,
+            gettext_noop(
+                "merged cells %(cells)s: a merged range keeps its value in its first cell "
+                "only; unmerge them and fill every cell"
+            ),
             row=_row_of(merged[0]),
+            cells=", ".join(merged[:10]),
         )
     if unsaved:
         raise TableError(
-            where,
-            f"cell {', '.join(unsaved[:10])} holds a formula with no saved value (the "
-            "program that wrote the file did not calculate it); open and save the file "
-            "in a spreadsheet program, or paste the values",
+            source,
+            gettext_noop(
+                "cell %(cells)s holds a formula with no saved value (the program that wrote "
+                "the file did not calculate it); open and save the file in a spreadsheet "
+                "program, or paste the values"
+            ),
             row=_row_of(unsaved[0]),
+            cells=", ".join(unsaved[:10]),
         )
 
 
@@ -158,28 +190,38 @@ def _repeat_sheets(
         title = titles.get(repeat.lower()[:31])
         if title is None or title == main:
             continue
-        where = f"{source} (sheet {title!r})"
-        check_sheet(where, book, book[title])
-        rows = book[title].iter_rows(values_only=True)
-        header = next(rows, None) or ()
-        parent = _position(header, "_parent_index")
-        if parent is None:
-            continue
-        own = _position(header, "_index")
-        keep = _repeat_columns(where, header, {f.name for f in definition.repeat_fields(repeat)}, repeat)  # fmt: skip
-        entries: dict[Any, list[tuple[Any, dict[str, Any]]]] = {}
-        for number, values in enumerate(rows, start=2):
-            item = {
-                name: xlsx_cell(values[i])
-                for i, name in keep
-                if i < len(values) and values[i] not in (None, "")
-            }
-            check_cells(where, number, item)
-            key = xlsx_cell(values[own]) if own is not None and own < len(values) else None
-            if parent < len(values):
-                entries.setdefault(xlsx_cell(values[parent]), []).append((key, item))
-        found[repeat] = entries
+        with on_sheet(title):
+            entries = _repeat_entries(source, book, book[title], definition, repeat)
+        if entries is not None:
+            found[repeat] = entries
     return found
+
+
+def _repeat_entries(
+    source: str, book: Any, sheet: Any, definition: FormDefinition, repeat: str
+) -> dict[Any, list[tuple[Any, dict[str, Any]]]] | None:
+    """The entries of a repeat's sheet by the `_index` of the row they belong to; None
+    when the sheet has no `_parent_index` column."""
+    check_sheet(source, book, sheet)
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None) or ()
+    parent = _position(header, "_parent_index")
+    if parent is None:
+        return None
+    own = _position(header, "_index")
+    keep = _repeat_columns(source, header, {f.name for f in definition.repeat_fields(repeat)}, repeat)  # fmt: skip
+    entries: dict[Any, list[tuple[Any, dict[str, Any]]]] = {}
+    for number, values in enumerate(rows, start=2):
+        item = {
+            name: xlsx_cell(values[i])
+            for i, name in keep
+            if i < len(values) and values[i] not in (None, "")
+        }
+        check_cells(source, number, item)
+        key = xlsx_cell(values[own]) if own is not None and own < len(values) else None
+        if parent < len(values):
+            entries.setdefault(xlsx_cell(values[parent]), []).append((key, item))
+    return entries
 
 
 def _attach(
@@ -207,7 +249,7 @@ def _attach(
 
 
 def _repeat_columns(
-    where: str, header: tuple[Any, ...], names: set[str], repeat: str
+    source: str, header: tuple[Any, ...], names: set[str], repeat: str
 ) -> list[tuple[int, str]]:
     keep: list[tuple[int, str]] = []
     for position, raw in enumerate(header):
@@ -218,7 +260,11 @@ def _repeat_columns(
             name = column_field(column, names)
         except KeyError:
             raise TableError(
-                where, f"not a field of the repeat {repeat!r}", row=1, column=column
+                source,
+                gettext_noop("not a field of the repeat %(repeat)s"),
+                row=1,
+                column=column,
+                repeat=repr(repeat),
             ) from None
         if name is not None:
             keep.append((position, name))

@@ -26,6 +26,7 @@ from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+from django.utils.translation import gettext_noop
 
 from aigak.questionnaires.definition import (
     MEDIA_TYPES,
@@ -53,7 +54,12 @@ TEMPLATE = "{http://openrosa.org/javarosa}template"
 
 
 class InstanceError(ValueError):
-    """The XML is not an XForm instance Aigak can read; the message says where and why."""
+    """The XML is not an XForm instance Aigak can read; the message says where and why,
+    in English (a device reads it); its template and values say it again in another."""
+
+    def __init__(self, template: str, **params: Any) -> None:
+        super().__init__(template % params if params else template)
+        self.template, self.params = template, params
 
 
 @dataclass
@@ -92,14 +98,20 @@ def parse_xml(xml: bytes | str) -> Element:
     if isinstance(xml, str):
         xml = xml.encode("utf-8")
     if not xml.strip():
-        raise InstanceError("the submission XML is empty")
+        raise InstanceError(gettext_noop("the submission XML is empty"))
     try:
         return fromstring(xml, forbid_dtd=True)
     except ParseError as exc:
         line, column = exc.position
-        raise InstanceError(f"not well-formed XML at line {line}, column {column + 1}") from None
+        raise InstanceError(
+            gettext_noop("not well-formed XML at line %(line)s, column %(column)s"),
+            line=line,
+            column=column + 1,
+        ) from None
     except DefusedXmlException:
-        raise InstanceError("the XML declares a DTD or entities, which are not accepted") from None
+        raise InstanceError(
+            gettext_noop("the XML declares a DTD or entities, which are not accepted")
+        ) from None
 
 
 def _text(element: Element) -> str:
@@ -110,7 +122,10 @@ def header(root: Element) -> InstanceMeta:
     """The form, version and meta of a parsed instance."""
     form_id = root.get("id") or ""
     if not form_id:
-        raise InstanceError(f"the root element <{local(root.tag)}> has no form id attribute")
+        raise InstanceError(
+            gettext_noop("the root element <%(tag)s> has no form id attribute"),
+            tag=local(root.tag),
+        )
     meta = InstanceMeta(form_id=form_id, version=root.get("version") or "")
     meta.encrypted = (root.get("encrypted") or "").lower() == "yes"
     for child in root:
@@ -210,7 +225,7 @@ def read_instance(xml: bytes | str, definition: FormDefinition) -> Instance:
     root = parse_xml(xml)
     meta = header(root)
     if meta.encrypted:
-        raise InstanceError("the submission is encrypted; decrypt it first")
+        raise InstanceError(gettext_noop("the submission is encrypted; decrypt it first"))
     reader = _Reader(definition)
     reader.walk(root, "", None)
     return Instance(

@@ -57,7 +57,13 @@ Work = Callable[[Any], dict[str, Any]]
 
 
 class RunFailed(Exception):
-    """A failure the work foresaw; its message is the reason the run's page shows."""
+    """A failure the work foresaw; its message is the reason the run's page shows, and
+    `values` (fields of the run) are stored with it, e.g. the reason's template and
+    values, for a page to say it in its reader's language."""
+
+    def __init__(self, message: str, **values: Any) -> None:
+        super().__init__(message)
+        self.values = values
 
 
 # One lock per slot in this process.
@@ -143,7 +149,7 @@ def execute(model: type[Run], pk: int) -> Run:
     try:
         values = work_of(model)(run)
     except RunFailed as exc:
-        return _finish(run, RunStatus.FAILED, error=str(exc))
+        return _finish(run, RunStatus.FAILED, error=str(exc), **exc.values)
     except Exception as exc:  # noqa: BLE001 - any failure must end the run, not leave it running
         logger.exception("%s %s failed", model._meta.label, pk)
         return _finish(run, RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}")

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class RunStatus(models.TextChoices):
@@ -45,8 +46,11 @@ class BackgroundRun(models.Model):
     # different slots do not wait for one another.
     run_slot: ClassVar[str] = "default"
     # The reasons shown when a restart stopped the run while it ran, or before it began.
-    run_stopped: ClassVar[str] = "The process running it stopped (was the server restarted?)."
-    run_never_started: ClassVar[str] = "It never started (was the server restarted?)."
+    # (English, marked for translation: a page may say them in its reader's language.)
+    run_stopped: ClassVar[str] = gettext_noop(
+        "The process running it stopped (was the server restarted?)."
+    )
+    run_never_started: ClassVar[str] = gettext_noop("It never started (was the server restarted?).")
 
     status = models.CharField(max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED)
     requested_by = models.ForeignKey(

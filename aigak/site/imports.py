@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from aigak.questionnaires.answer_types import words
 from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.validation import Problem
 from aigak.records import tabular
@@ -72,8 +73,9 @@ class Preview:
     error: str = ""
 
 
-def preview(path: Path, questionnaire: Questionnaire, fmt: str) -> Preview:
-    """The first rows of a file as the import reads them, or why it cannot be read."""
+def preview(path: Path, questionnaire: Questionnaire, fmt: str, name: str = "") -> Preview:
+    """The first rows of a file as the import reads them, or why it cannot be read (in
+    the active language, naming the file by `name`, the uploaded file's)."""
     definition = questionnaire.definition
     found: list[tuple[int, dict[str, Any]]] = []
     try:
@@ -82,7 +84,9 @@ def preview(path: Path, questionnaire: Questionnaire, fmt: str) -> Preview:
             if len(found) >= PREVIEW_ROWS:
                 break
     except tabular.TableError as exc:
-        return Preview([], [], error=str(exc))
+        return Preview(
+            [], [], error=tabular.table_error_in_words(exc.stored(), source=name or None)
+        )
     columns: list[str] = []
     for _, raw in found:
         columns += [c for c in raw if c not in columns]
@@ -125,7 +129,7 @@ def run_import(run: RecordImport) -> dict[str, Any]:
         )
         raise RunFailed(f"{len(exc.problems)} problem(s); nothing was imported") from None
     except tabular.TableError as exc:
-        raise RunFailed(str(exc)) from None
+        raise RunFailed(exc.in_words(english=True), failure=exc.stored()) from None
     finally:
         path.unlink(missing_ok=True)
     return {
@@ -147,5 +151,5 @@ def _problem(row: int, problem: Problem) -> dict[str, Any]:
         return {**stored, "message": problem.message, "texts": problem.texts}
     if not problem.template:
         return {**stored, "message": problem.message}
-    english = problem.template % problem.params if problem.params else problem.template
+    english = words(problem.template, problem.params, english=True)
     return {**stored, "message": english, "template": problem.template, "params": problem.params}

@@ -32,6 +32,9 @@ class RecordImport(BackgroundRun):
         default=list
     )  # [{row, field, value, message[, template, params | texts]}], the first ones
     problem_count = models.PositiveIntegerField(default=0)
+    # Why the file could not be read at all (`TableError.stored`: file, sheet, row, column,
+    # the English template and its values), said in the reader's language on the page.
+    failure = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-requested_at"]
@@ -54,6 +57,13 @@ class RecordImport(BackgroundRun):
                 p = {**p, "message": in_language(p["texts"]) or p["message"]}
             out.append(p)
         return out
+
+    @property
+    def failure_in_words(self) -> str:
+        """Why the file could not be read, in the active language, naming the uploaded file."""
+        from aigak.records.tabular import table_error_in_words
+
+        return table_error_in_words(self.failure, source=self.file_name) if self.failure else ""
 
     @property
     def percent(self) -> int:

@@ -63,13 +63,10 @@ def import_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         questionnaire = get_questionnaire_or_404(form.cleaned_data["questionnaire"])
         fmt = form.cleaned_data["format"]
         token = imports.stage(form.cleaned_data["file"], fmt)
-        shown = imports.preview(imports.staged_path(token, fmt), questionnaire, fmt)
+        file_name = Path(form.cleaned_data["file"].name).name[:255]
+        shown = imports.preview(imports.staged_path(token, fmt), questionnaire, fmt, file_name)
         context.update(
-            questionnaire=questionnaire,
-            preview=shown,
-            token=token,
-            fmt=fmt,
-            file_name=Path(form.cleaned_data["file"].name).name[:255],
+            questionnaire=questionnaire, preview=shown, token=token, fmt=fmt, file_name=file_name
         )
     status = 400 if request.method == "POST" and not form.is_valid() else 200
     return render(request, "site/import.html", context, status=status)

@@ -3,6 +3,9 @@ behind; a submission that breaks the form's rules is kept for review, never refu
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -95,7 +98,7 @@ def test_a_submission_breaking_the_rules_is_kept_for_review(client, url):
     assert response.status_code == 201  # received: the device must not send it again
     submission = Submission.objects.get()
     assert submission.state == SubmissionState.REVIEW
-    assert any("age" in p for p in submission.problems)
+    assert any("age" in p["message"] for p in submission.problems)
     assert not Record.objects.exists() and not Evidence.objects.exists()
     assert submission.files.get().name == "p.jpg"  # kept whole
 
@@ -160,3 +163,33 @@ def test_another_users_instance_id_is_refused(client, url, teammate, token_of):
     assert response.status_code == 409
     assert Record.objects.get().answers["name"] == "Dana"
     assert SubmissionFile.objects.count() == 0  # the first had no file part
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("ru", ["поле 'age', значение 'many': ожидается целое число (тип integer)",
+             "элемент 'extra' — не вопрос формы"]),
+     ("kk", ["'age' өрісі, мәні 'many': бүтін сан күтіледі (түрі integer)",
+             "'extra' элементі форманың сұрағы емес"])],
+)  # fmt: skip
+def test_the_reasons_for_review_are_said_in_the_reviewers_language(
+    client, url, coordinator, language, said
+):
+    from aigak.site.tests.test_translations import ALLOWED, english_words
+
+    extra = _xml(uid="e2").replace(b"</name>", b"</name><extra>1</extra>")
+    for xml in (_xml(name="", age="many"), extra):
+        assert _post(client, url, xml).status_code == 201
+    broken = Submission.objects.get(instance_id="uuid:e1")
+    assert "field 'age', value 'many': " in broken.problems[0]["message"]  # kept in English
+    client.force_login(coordinator)
+    client.cookies["django_language"] = language
+    shown = []
+    for submission in Submission.objects.all():
+        page = client.get(f"/collection/submissions/{submission.pk}/").content.decode()
+        items = re.findall(r"<li>(.*?)</li>", page.split("data-problems")[1].split("</ul>")[0])
+        shown += [html.unescape(item) for item in items]
+    for text in said:
+        assert text in shown
+    # field names and the answer, and an XLSForm type name
+    assert not english_words(" ".join(shown), ALLOWED | {"age", "name", "many", "extra", "integer"})

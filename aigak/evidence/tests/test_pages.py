@@ -230,3 +230,18 @@ def test_the_list_finds_by_name_or_hash_prefix(client, request, persona, video):
     for query in ("intervi", video.sha256[:8]):
         assert b"interview.mp4" in client.get("/evidence/", {"q": query}).content
     assert b"interview.mp4" not in client.get("/evidence/", {"q": "nothing"}).content
+
+
+def test_its_messages_are_in_the_readers_language(client, documenter, admin_user, record_of, video):
+    record = record_of(documenter)
+    client.force_login(documenter)
+    client.cookies["django_language"] = "ru"
+    client.post(f"/evidence/{video.pk}/link", {"record_id": str(record.pk)})
+    unlink = {"record_id": str(record.pk), "reason": ""}
+    page = client.post(f"/evidence/{video.pk}/unlink", unlink, follow=True).content.decode()
+    assert "чтобы отвязать доказательство, нужна причина" in page
+    client.force_login(admin_user)
+    client.cookies["django_language"] = "kk"
+    gone = {"reason": "consent withdrawn"}
+    page = client.post(f"/evidence/{video.pk}/delete", gone, follow=True).content.decode()
+    assert f"{video.sha256[:12]} дәлелі жойылды; оның сақтау журналы қалады." in page

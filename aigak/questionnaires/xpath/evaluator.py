@@ -11,6 +11,7 @@ from aigak.questionnaires.xpath.library import Context, check_arity, function, l
 from aigak.questionnaires.xpath.operators import arithmetic, compare
 from aigak.questionnaires.xpath.parser import Node
 from aigak.questionnaires.xpath.values import (
+    IN_FUNCTION,
     ExpressionError,
     InstanceItem,
     NodeSet,
@@ -111,9 +112,9 @@ def _call(node: Node, ctx: Context) -> Any:
     try:
         return signature.call(ctx, *args)
     except ExpressionError as exc:
-        raise ExpressionError(f"{name}(): {exc}") from None
+        raise ExpressionError.said(IN_FUNCTION, function=name, reason=exc.as_value()) from None
     except (ValueError, OverflowError, ArithmeticError) as exc:
-        raise ExpressionError(f"{name}(): {exc}") from None
+        raise ExpressionError.said(IN_FUNCTION, function=name, reason=str(exc)) from None
 
 
 def _step(node: Node, ctx: Context) -> NodeSet:

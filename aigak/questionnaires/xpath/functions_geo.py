@@ -14,6 +14,7 @@ from aigak.questionnaires.xpath.values import (
     ExpressionError,
     NodeSet,
     from_answer,
+    gettext_noop,
     to_string,
 )
 
@@ -32,9 +33,14 @@ def points(*values: Any) -> list[tuple[float, float]]:
         try:
             lat, lon = float(parts[0]), float(parts[1])
         except (IndexError, ValueError):
-            raise ExpressionError(f"{text.strip()!r} is not a point (latitude longitude)") from None
+            raise ExpressionError.said(
+                gettext_noop("%(value)s is not a point (latitude longitude)"),
+                value=repr(text.strip()),
+            ) from None
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise ExpressionError(f"{text.strip()!r} is not a point on the Earth")
+            raise ExpressionError.said(
+                gettext_noop("%(value)s is not a point on the Earth"), value=repr(text.strip())
+            )
         out.append((lat, lon))
     return out
 
@@ -86,7 +92,9 @@ def _geofence(ctx: Context, point: Any, shape: Any) -> bool:
     where = points(point)
     polygon = points(shape)
     if len(where) != 1 or len(polygon) < 3:
-        raise ExpressionError("expects one point and a shape of three points or more")
+        raise ExpressionError.said(
+            gettext_noop("expects one point and a shape of three points or more")
+        )
     y, x = where[0]
     inside = False
     for (y1, x1), (y2, x2) in zip(polygon, polygon[1:] + polygon[:1], strict=False):

@@ -18,7 +18,12 @@ from contextvars import ContextVar
 from typing import Any
 
 from aigak.questionnaires.xpath.library import Context, function
-from aigak.questionnaires.xpath.values import ExpressionError, InstanceItem, to_string
+from aigak.questionnaires.xpath.values import (
+    ExpressionError,
+    InstanceItem,
+    gettext_noop,
+    to_string,
+)
 
 Items = list[InstanceItem]
 Media = Callable[[str], Items | None]
@@ -81,10 +86,14 @@ def _local(tag: str) -> str:
 def _items(name: str) -> Items:
     media = MEDIA.get()
     if media is None:
-        raise ExpressionError("needs the form's media files, which are not at hand here")
+        raise ExpressionError.said(
+            gettext_noop("needs the form's media files, which are not at hand here")
+        )
     items = media(name)
     if items is None:
-        raise ExpressionError(f"the form has no media file {name!r}")
+        raise ExpressionError.said(
+            gettext_noop("the form has no media file %(name)s"), name=repr(name)
+        )
     return items
 
 

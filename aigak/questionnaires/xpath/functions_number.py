@@ -8,9 +8,11 @@ from typing import Any
 
 from aigak.questionnaires.xpath.library import Context, function
 from aigak.questionnaires.xpath.values import (
+    NEEDS_CURRENT,
     ExpressionError,
     NodeSet,
     from_answer,
+    gettext_noop,
     items,
     to_bool,
     to_number,
@@ -66,7 +68,7 @@ def _once(ctx: Context, value: Any) -> Any:
 def _number(ctx: Context, *args: Any) -> float:
     if not args:
         if ctx.current is None and not ctx.in_predicate:
-            raise ExpressionError("number() without an argument needs a current value")
+            raise ExpressionError.said(NEEDS_CURRENT, function="number")
         return to_number(from_answer(ctx.current))
     return to_number(args[0])
 
@@ -226,7 +228,7 @@ def _checklist(ctx: Context, least: Any, most: Any, *args: Any) -> bool:
 @function("weighted-checklist", 2, None)
 def _weighted_checklist(ctx: Context, least: Any, most: Any, *args: Any) -> bool:
     if len(args) % 2:
-        raise ExpressionError("expects values and weights in pairs")
+        raise ExpressionError.said(gettext_noop("expects values and weights in pairs"))
     total = 0.0
     for value, weight in zip(args[0::2], args[1::2], strict=True):
         weights = numbers(weight)

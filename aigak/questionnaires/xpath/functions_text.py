@@ -14,9 +14,11 @@ from typing import Any
 
 from aigak.questionnaires.xpath.library import Context, function
 from aigak.questionnaires.xpath.values import (
+    NEEDS_CURRENT,
     ExpressionError,
     NodeSet,
     from_answer,
+    gettext_noop,
     items,
     to_number,
     to_string,
@@ -32,7 +34,7 @@ def _context_string(ctx: Context, args: tuple[Any, ...], name: str) -> str:
     if args:
         return to_string(args[0])
     if ctx.current is None and not ctx.in_predicate:
-        raise ExpressionError(f"{name}() without an argument needs a current value")
+        raise ExpressionError.said(NEEDS_CURRENT, function=name)
     return to_string(from_answer(ctx.current))
 
 
@@ -147,7 +149,11 @@ def _regex(ctx: Context, value: Any, pattern: Any) -> bool:
     try:
         return re.search(to_string(pattern), to_string(value)) is not None
     except re.error as exc:
-        raise ExpressionError(f"bad regular expression {to_string(pattern)!r}: {exc}") from None
+        raise ExpressionError.said(
+            gettext_noop("bad regular expression %(pattern)s: %(reason)s"),
+            pattern=repr(to_string(pattern)),
+            reason=str(exc),
+        ) from None
 
 
 def choice_list(value: Any) -> list[str]:
@@ -190,7 +196,7 @@ def _uuid(ctx: Context, *args: Any) -> str:
         return str(uuid.uuid4())
     length = to_number(args[0])
     if math.isnan(length) or not 0 <= length <= 1000:
-        raise ExpressionError("the length must be a number from 0 to 1000")
+        raise ExpressionError.said(gettext_noop("the length must be a number from 0 to 1000"))
     alphabet = string.ascii_letters + string.digits
     return "".join(secrets.choice(alphabet) for _ in range(int(length)))
 
@@ -203,14 +209,18 @@ _DIGESTS["SHA-512"] = "sha512"
 def _digest(ctx: Context, value: Any, algorithm: Any, encoding: Any = "base64") -> str:
     name = _DIGESTS.get(to_string(algorithm))
     if name is None:
-        raise ExpressionError(f"unknown digest algorithm {to_string(algorithm)!r}")
+        raise ExpressionError.said(
+            gettext_noop("unknown digest algorithm %(name)s"), name=repr(to_string(algorithm))
+        )
     raw = hashlib.new(name, to_string(value).encode("utf-8")).digest()
     how = to_string(encoding)
     if how == "hex":
         return raw.hex()
     if how == "base64":
         return base64.b64encode(raw).decode("ascii")
-    raise ExpressionError(f"unknown encoding {how!r} (base64 or hex)")
+    raise ExpressionError.said(
+        gettext_noop("unknown encoding %(name)s (base64 or hex)"), name=repr(how)
+    )
 
 
 @function("base64-decode", 1)

@@ -18,14 +18,52 @@ from functools import lru_cache
 from typing import Any
 
 
+def gettext_noop(template: str) -> str:
+    """Marks an English message for translation (the engine itself speaks English)."""
+    return template
+
+
+def english(template: str, params: dict[str, Any]) -> str:
+    """A message from its template and values; a value that is itself a message (a dict
+    with its template) is said too."""
+    if not params:
+        return template
+    return template % {
+        name: english(value["template"], value.get("params", {}))
+        if isinstance(value, dict) and "template" in value
+        else value
+        for name, value in params.items()
+    }
+
+
 class ExpressionError(ValueError):
-    """An expression that cannot be read or evaluated; the message says why."""
+    """An expression that cannot be read or evaluated; the message says why, in English.
+    One made with `said` keeps its template and values, for a page to say it in its
+    reader's language (`aigak.questionnaires.answer_types.words`)."""
+
+    template = ""
+    params: dict[str, Any] = {}  # noqa: RUF012 - replaced, never changed
+
+    @classmethod
+    def said(cls, template: str, **params: Any) -> ExpressionError:
+        error = cls(english(template, params))
+        error.template, error.params = template, params
+        return error
+
+    def as_value(self) -> str | dict[str, Any]:
+        """Why, as a value of another message: its template and values, else its text."""
+        if self.template:
+            return {"template": self.template, "params": self.params}
+        return str(self)
 
 
 class NodeSet(tuple):  # type: ignore[type-arg]
     """Several answers in document order; each item is an answer or a repeat entry."""
 
 
+NOT_A_DATE = gettext_noop("%(value)s is not a date")
+NEEDS_CURRENT = gettext_noop("%(function)s() without an argument needs a current value")
+IN_FUNCTION = "%(function)s(): %(reason)s"  # a function's failure (no words to translate)
 EPOCH = dt.date(1970, 1, 1)
 EPOCH_UTC = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 DAY_SECONDS = 86400.0
@@ -274,10 +312,10 @@ def to_date(value: Any) -> dt.date:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, bool):
-        raise ExpressionError("a true/false value is not a date")
+        raise ExpressionError.said(gettext_noop("a true/false value is not a date"))
     if isinstance(value, (int, float)):
         if math.isnan(value) or math.isinf(value):
-            raise ExpressionError(f"{format_number(value)} is not a date")
+            raise ExpressionError.said(NOT_A_DATE, value=format_number(value))
         return from_days(value)
     text = to_string(value)
     date = parse_date(text)
@@ -286,7 +324,7 @@ def to_date(value: Any) -> dt.date:
     moment = parse_datetime(text)
     if moment is not None:
         return moment
-    raise ExpressionError(f"{text!r} is not a date")
+    raise ExpressionError.said(NOT_A_DATE, value=repr(text))
 
 
 def to_datetime(value: Any) -> dt.datetime:
