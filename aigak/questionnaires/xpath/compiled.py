@@ -21,6 +21,7 @@ from aigak.questionnaires.xpath.library import Context, check_arity, lookup
 from aigak.questionnaires.xpath.operators import arithmetic, compare
 from aigak.questionnaires.xpath.parser import Node
 from aigak.questionnaires.xpath.values import (
+    IN_FUNCTION,
     ExpressionError,
     NodeSet,
     from_answer,
@@ -102,10 +103,12 @@ def _call(node: Node) -> Compiled:
         signature = lookup(name)
         check_arity(name, signature, len(node.args))
     except ExpressionError as exc:
-        why = str(exc)
+        why, template, params = str(exc), exc.template, exc.params
 
         def refused(ctx: Context) -> Any:
-            raise ExpressionError(why)
+            error = ExpressionError(why)  # a new one each time, with the same words
+            error.template, error.params = template, params
+            raise error
 
         return refused
     short = name.split(":", 1)[-1]
@@ -127,8 +130,8 @@ def _call(node: Node) -> Compiled:
         try:
             return call(ctx, *values)
         except ExpressionError as exc:
-            raise ExpressionError(f"{name}(): {exc}") from None
+            raise ExpressionError.said(IN_FUNCTION, function=name, reason=exc.as_value()) from None
         except (ValueError, OverflowError, ArithmeticError) as exc:
-            raise ExpressionError(f"{name}(): {exc}") from None
+            raise ExpressionError.said(IN_FUNCTION, function=name, reason=str(exc)) from None
 
     return called
