@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from aigak.questionnaires.definition import Choice, Field, FormDefinition, Section, pick
 from aigak.questionnaires.expressions import ExpressionError, evaluate, to_string
+from aigak.questionnaires.file_choices import choices_of
 from aigak.questionnaires.media import with_form_media
 from aigak.questionnaires.xpath.order import dependency_order
 
@@ -53,10 +54,11 @@ def allowed_choices(f: Field, scope: dict[str, Any]) -> list[str] | None:
     """The choices a cascading select offers for these answers (None: no filter)."""
     if not f.choice_filter or not f.is_select:
         return None
-    columns = frozenset({"name", *(k for c in f.choices for k in c.extra)})
+    choices = choices_of(f)
+    columns = frozenset({"name", *(k for c in choices for k in c.extra)})
     expression = _choice_filter(f.choice_filter, columns)
     allowed = []
-    for choice in f.choices:
+    for choice in choices:
         try:
             ok = bool(evaluate(f"boolean({expression})", {**scope, **_choice_scope(choice)}))
         except (ExpressionError, ValueError, TypeError):
@@ -144,7 +146,9 @@ def fill_label(text: str, definition: FormDefinition, scope: dict[str, Any], lan
         f = definition.fields.get(name)
         value = scope.get(name)
         if f is not None and f.is_select and value not in (None, "", []):
-            labels = {c.name: pick(c.label, lang, definition.default_language) for c in f.choices}
+            labels = {
+                c.name: pick(c.label, lang, definition.default_language) for c in choices_of(f)
+            }
             items = value if isinstance(value, list) else [value]
             return ", ".join(labels.get(str(i)) or str(i) for i in items)
         return to_string(value) if value is not None else ""

@@ -28,8 +28,9 @@ from aigak.questionnaires.expressions import (
     holds,
     to_string,
 )
+from aigak.questionnaires.file_choices import choices_of
 from aigak.questionnaires.media import with_form_media
-from aigak.questionnaires.semantics import calculation_order
+from aigak.questionnaires.semantics import allowed_choices, calculation_order
 from aigak.questionnaires.xlsform import Field, FormDefinition, Section, pick
 
 
@@ -147,7 +148,7 @@ def choice_labels(definition: FormDefinition) -> Callable[[str, str], str]:
 
     def label(field_name: str, choice: str) -> str:
         f = definition.fields.get(field_name)
-        found = next((c for c in f.choices if c.name == choice), None) if f else None
+        found = next((c for c in choices_of(f) if c.name == choice), None) if f else None
         if found is None:
             return choice
         return pick(found.label, definition.default_language) or choice
@@ -458,6 +459,18 @@ def _check_rules(
                 return Problem(where, value, "required", own, texts=dict(f.required_message))
             return Problem.said(where, value, "required", gettext_noop("an answer is required"))
         return None
+    if f.itemset and f.choice_filter:  # a file's choices, as the filter offers them
+        allowed = allowed_choices(f, scope) or []
+        left_out = [str(c) for c in (value if isinstance(value, list) else [value])]
+        left_out = [c for c in left_out if c not in allowed]
+        if left_out:
+            return Problem.said(
+                where,
+                value,
+                f"choice_filter {f.choice_filter}",
+                gettext_noop("%(values)s not offered for these answers"),
+                values=", ".join(left_out),
+            )
     if f.constraint:
         try:
             ok = holds(f.constraint, scope, value)

@@ -24,6 +24,8 @@ from typing import Any, Protocol
 from aigak.questionnaires import semantics
 from aigak.questionnaires.definition import PARENT
 from aigak.questionnaires.expressions import to_string
+from aigak.questionnaires.media import with_form_media
+from aigak.questionnaires.file_choices import choices_of
 from aigak.questionnaires.validation import (
     Problem,
     calculate,
@@ -153,7 +155,7 @@ def widget_kind(f: Field) -> str:
     if f.type == "text":
         return "textarea" if "multiline" in appearance else "text"
     if f.type == "select_one":
-        minimal = "minimal" in appearance or len(f.choices) > RADIO_LIMIT
+        minimal = "minimal" in appearance or len(choices_of(f)) > RADIO_LIMIT
         return "select" if minimal else "radio"
     if f.type == "select_multiple":
         return "checkboxes"
@@ -176,7 +178,7 @@ def display_value(f: Field, value: Any, lang: str, default_language: str = "en")
     if value is None or value == "" or value == []:
         return ""
     if f.is_select:
-        labels = {c.name: pick(c.label, lang, default_language) or c.name for c in f.choices}
+        labels = {c.name: pick(c.label, lang, default_language) or c.name for c in choices_of(f)}
         items = value if isinstance(value, list) else str(value).split()
         if f.type == "select_one":
             items = [str(value)]
@@ -205,7 +207,7 @@ def _widget(
         chosen = [to_string(value)]
     choices = [
         ChoiceOption(c.name, label_of(c.label, lang, definition, c.name), c.name in chosen)
-        for c in f.choices
+        for c in choices_of(f)
     ]
     return Widget(
         name=f.name,
@@ -226,6 +228,7 @@ def _widget(
     )
 
 
+@with_form_media
 def build_form(
     definition: FormDefinition,
     values: dict[str, Any],
@@ -522,6 +525,7 @@ def judge(
     return calculated, problems, relevant_fields(definition, {**answers, **calculated})
 
 
+@with_form_media
 def form_state(
     definition: FormDefinition,
     raw: dict[str, Any],
