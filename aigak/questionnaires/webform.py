@@ -24,8 +24,8 @@ from typing import Any, Protocol
 from aigak.questionnaires import semantics
 from aigak.questionnaires.definition import PARENT
 from aigak.questionnaires.expressions import to_string
-from aigak.questionnaires.media import with_form_media
 from aigak.questionnaires.file_choices import choices_of
+from aigak.questionnaires.media import with_form_media
 from aigak.questionnaires.validation import (
     Problem,
     calculate,
