@@ -21,6 +21,7 @@ from aigak.questionnaires.definition import Choice, Field, FormDefinition, Secti
 from aigak.questionnaires.expressions import ExpressionError, evaluate, to_string
 from aigak.questionnaires.file_choices import choices_of
 from aigak.questionnaires.media import with_form_media
+from aigak.questionnaires.xpath.functions_random import seed_of, shuffle
 from aigak.questionnaires.xpath.order import dependency_order
 
 # A quoted string or ${name}, left alone; or a bare name (not a function, path or axis).
@@ -66,6 +67,28 @@ def allowed_choices(f: Field, scope: dict[str, Any]) -> list[str] | None:
         if ok:
             allowed.append(choice.name)
     return allowed
+
+
+def choice_order(f: Field, scope: dict[str, Any]) -> list[str] | None:
+    """The order a select with `randomize=true` offers its choices in (None: the form's
+    order): shuffled as `randomize()` shuffles, by the `seed` parameter's value if it
+    has one that is a number (the same seed, the same order), else anew each time."""
+    if not f.is_select or f.parameters.get("randomize", "").lower() != "true":
+        return None
+    seed = None
+    if f.parameters.get("seed"):
+        try:
+            seed = seed_of(evaluate(f.parameters["seed"], scope))
+        except (ExpressionError, ValueError, TypeError):
+            seed = None
+    return shuffle([c.name for c in choices_of(f)], seed)
+
+
+@with_form_media
+def choice_orders(definition: FormDefinition, scope: dict[str, Any]) -> dict[str, list[str]]:
+    """The shuffled order of every select with `randomize=true`, by field name."""
+    orders = {name: choice_order(f, scope) for name, f in definition.fields.items()}
+    return {name: order for name, order in orders.items() if order is not None}
 
 
 @with_form_media

@@ -271,6 +271,7 @@ def build_form(
         allowed=semantics.filtered_choices(definition, scope),
         labels=semantics.dynamic_labels(definition, scope, lang, shown),
         parents=definition.repeat_parents(),
+        orders=semantics.choice_orders(definition, scope),
     )
     return builder.walk(definition.root)
 
@@ -319,6 +320,15 @@ class _FormBuilder:
     allowed: dict[str, list[str]]
     labels: dict[str, str]
     parents: dict[str, str] = field(default_factory=dict)  # inner repeat -> outer repeat
+    orders: dict[str, list[str]] = field(default_factory=dict)  # randomize=true: the order
+
+    def ordered(self, widget: Widget) -> Widget:
+        """The widget with its choices in the shuffled order of a `randomize=true` select."""
+        order = self.orders.get(widget.name)
+        if order is not None:
+            place = {name: n for n, name in enumerate(order)}
+            widget.choices.sort(key=lambda option: place.get(option.name, len(place)))
+        return widget
 
     def entry(
         self,
@@ -336,19 +346,18 @@ class _FormBuilder:
                 continue
             f = self.definition.fields[name]
             full = input_name(section.name, index, name)
-            widgets.append(
-                _widget(
-                    self.definition,
-                    f,
-                    full,
-                    item.get(name),
-                    lang=self.lang,
-                    editable=may_edit and name in self.editable,
-                    relevant=name in self.relevant,
-                    errors=self.errors.get(full, []),
-                    write_only=name in self.write_only,
-                )
+            widget = _widget(
+                self.definition,
+                f,
+                full,
+                item.get(name),
+                lang=self.lang,
+                editable=may_edit and name in self.editable,
+                relevant=name in self.relevant,
+                errors=self.errors.get(full, []),
+                write_only=name in self.write_only,
             )
+            widgets.append(self.ordered(widget))
         blocks = []
         for inner in _inner_repeats(section):
             block = self.walk(inner, within=(position, index))
@@ -446,7 +455,7 @@ class _FormBuilder:
             for option in widget.choices:
                 option.hidden = option.name not in self.allowed[child]
         widget.label = self.labels.get(child, widget.label)
-        return widget
+        return self.ordered(widget)
 
 
 def read_post(definition: FormDefinition, data: PostedData, names: set[str]) -> dict[str, Any]:
