@@ -8,8 +8,6 @@ a repeat as a list of dicts. Empty answers are left out of the answer set.
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -21,12 +19,14 @@ from aigak.questionnaires.answer_types import (
     coerce,
 )
 from aigak.questionnaires.definition import PARENT, prune_entries
+from aigak.questionnaires.entry_calculations import (
+    calculate_entries,
+    calculated_value,
+    stored,
+)
 from aigak.questionnaires.expressions import (
     ExpressionError,
-    NodeSet,
-    evaluate,
     holds,
-    to_string,
 )
 from aigak.questionnaires.file_choices import choices_of
 from aigak.questionnaires.media import with_form_media
@@ -132,12 +132,7 @@ def calculate(definition: FormDefinition, answers: dict[str, Any]) -> dict[str, 
     out: dict[str, Any] = {}
     labels = choice_labels(definition)
     for f in calculation_order(definition):
-        value = _calculated(f.calculation, scope, labels)
-        if f.type != "calculate" and value not in (None, ""):
-            try:
-                value = coerce(f, value)
-            except ValueError:
-                value = None
+        value = stored(f, calculated_value(f.calculation, scope, labels))
         scope[f.name] = value
         out[f.name] = value
     return {name: out[name] for name in definition.fields if name in out}
@@ -154,23 +149,6 @@ def choice_labels(definition: FormDefinition) -> Callable[[str, str], str]:
         return pick(found.label, definition.default_language) or choice
 
     return label
-
-
-def _calculated(expression: str, scope: dict[str, Any], labels: Callable[[str, str], str]) -> Any:
-    """One calculation's value in its stored shape; None when empty or failing."""
-    try:
-        value = evaluate(expression, scope, choice_label=labels)
-    except (ExpressionError, ValueError, TypeError):
-        return None
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, NodeSet):
-        return to_string(value)
-    return value
 
 
 @with_form_media
@@ -199,6 +177,11 @@ def clean_answers(
     if problems:
         return answers, problems
     answers.update({k: v for k, v in calculate(definition, answers).items() if v not in (None, "")})
+    if calculate_entries(definition, answers, choice_labels(definition)):  # then again: a
+        # calculation may read theirs (`sum(${amount})`)
+        answers.update(
+            {k: v for k, v in calculate(definition, answers).items() if v not in (None, "")}
+        )
     problems.extend(
         _check_relevant(definition, answers, positions, lang, keep_irrelevant, previous)
     )
