@@ -18,6 +18,7 @@ from typing import Any
 from django.utils import timezone
 
 from aigak.questionnaires.definition import Choice, Field, FormDefinition, Section, pick
+from aigak.questionnaires.entry_calculations import entry_values
 from aigak.questionnaires.expressions import ExpressionError, evaluate, to_string
 from aigak.questionnaires.file_choices import choices_of
 from aigak.questionnaires.media import with_form_media
@@ -104,24 +105,42 @@ def filtered_choices(definition: FormDefinition, scope: dict[str, Any]) -> dict[
 
 
 @with_form_media
-def repeat_counts(definition: FormDefinition, scope: dict[str, Any]) -> dict[str, int]:
-    """Entries of each top-level repeat whose number the form fixes (`repeat_count`)."""
-    out = {}
+def repeat_counts(definition: FormDefinition, scope: dict[str, Any]) -> dict[str, Any]:
+    """Entries of each repeat whose number the form fixes (`repeat_count`): a number for
+    a repeat at the top level; for a repeat inside one, a number per entry of the outer
+    repeat, in order, its count read in that entry (`${n}` is the entry's own answer, and
+    the entry's calculations are computed first: pyxform makes `<repeat>_count` one)."""
+    out: dict[str, Any] = {}
+    parents = definition.repeat_parents()
 
-    def walk(section: Section, inside_repeat: bool) -> None:
+    def walk(section: Section) -> None:
         for child in section.children:
             if not isinstance(child, Section):
                 continue
-            if child.kind == "repeat" and child.repeat_count and not inside_repeat:
-                try:
-                    number = float(evaluate(f"number({child.repeat_count})", scope))
-                except (ExpressionError, ValueError, TypeError):
-                    number = math.nan
-                out[child.name] = 0 if math.isnan(number) else max(0, min(int(number), 500))
-            walk(child, inside_repeat or child.kind == "repeat")
+            outer = parents.get(child.name, "") if child.kind == "repeat" else ""
+            if child.kind == "repeat" and child.repeat_count and not outer:
+                out[child.name] = _count(child.repeat_count, scope)
+            elif child.kind == "repeat" and child.repeat_count and outer not in parents:
+                entries = scope.get(outer) if isinstance(scope.get(outer), list) else []
+                out[child.name] = [
+                    _count(child.repeat_count, entry_values(definition, scope, outer, n, item))
+                    if isinstance(item, dict)
+                    else 0
+                    for n, item in enumerate(entries or [], start=1)
+                ]
+            walk(child)
 
-    walk(definition.root, False)
+    walk(definition.root)
     return out
+
+
+def _count(expression: str, scope: dict[str, Any]) -> int:
+    """A repeat_count's number of entries (0 to 500; 0 when it is not a number)."""
+    try:
+        number = float(evaluate(f"number({expression})", scope))
+    except (ExpressionError, ValueError, TypeError):
+        number = math.nan
+    return 0 if math.isnan(number) else max(0, min(int(number), 500))
 
 
 def calculation_order(definition: FormDefinition) -> list[Field]:
