@@ -249,10 +249,14 @@ def editable_fields(user: User, definition: FormDefinition, record: Record | Non
 
 def _repeats_within(definition: FormDefinition, names: set[str]) -> set[str]:
     # A repeat's answers are stored under the repeat's own name (a list of entries), so
-    # the repeat is editable when every field inside it is.
-    return {
-        r for r in definition.repeats() if all(f.name in names for f in definition.repeat_fields(r))
-    }
+    # the repeat is editable when every field inside it is; its calculations (pyxform's
+    # `<repeat>_count` among them) are computed for each entry, never entered.
+    out = set()
+    for r in definition.repeats():
+        entered = [f for f in definition.repeat_fields(r) if f.type != "calculate"]
+        if entered and all(f.name in names for f in entered):
+            out.add(r)
+    return out
 
 
 def visible_answers(

@@ -18,6 +18,7 @@ from typing import Any
 from django.utils.translation import get_language, gettext, gettext_noop
 
 from aigak.questionnaires.expressions import to_string
+from aigak.questionnaires.file_choices import choices_of
 from aigak.questionnaires.xlsform import Field, pick
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -29,6 +30,9 @@ _choice_cache: dict[int, tuple[Field, list[str], frozenset[str]]] = {}
 
 
 def _choices(f: Field) -> tuple[list[str], frozenset[str]]:
+    if f.itemset:  # the choices of a media file, which a new upload changes
+        names = [c.name for c in choices_of(f)]
+        return names, frozenset(names)
     known = _choice_cache.get(id(f))
     if known is None or known[0] is not f:
         if len(_choice_cache) > 4096:

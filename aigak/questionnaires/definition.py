@@ -57,6 +57,9 @@ class Field:
     trigger: list[str] = field(default_factory=list)
     parameters: dict[str, str] = field(default_factory=dict)
     path: str = ""  # group/.../name as in the XForm instance, without the root
+    # select_one_from_file: the form's media file (`places.csv`, `people.xml`) whose
+    # items are the choices (`file_choices.choices_of`); `choices` is then empty.
+    itemset: str = ""
 
     @property
     def is_select(self) -> bool:

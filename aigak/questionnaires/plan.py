@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aigak.questionnaires.answer_types import coercer
+from aigak.questionnaires.entry_calculations import repeat_calculations
 from aigak.questionnaires.semantics import calculation_order
 from aigak.questionnaires.xlsform import Field, FormDefinition, Section
 
@@ -33,6 +34,7 @@ class FormPlan:
     ruled: list[Field]  # fields outside repeats with a rule (required, constraint)
     stored: list[Field]  # fields outside repeats that store an answer (not notes)
     calculations: list[Field]  # top-level calculations in dependency order
+    entry_calculations: bool  # a repeat has calculations (computed per entry)
     chains: dict[str, Chain]  # field outside repeats -> the conditions of its relevance
     repeat_chains: list[tuple[Section, Chain]]  # every repeat section, in form order
 
@@ -84,6 +86,7 @@ def _make_plan(definition: FormDefinition) -> FormPlan:
         ruled=[f for f in stored if f.required or f.constraint],
         stored=stored,
         calculations=calculation_order(definition),
+        entry_calculations=any(repeat_calculations(definition, r) for r in repeats),
         chains=chains,
         repeat_chains=repeat_chains,
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aigak.questionnaires.definition import PARENT
+from aigak.questionnaires.media import with_form_media
 from aigak.questionnaires.webform import _every_inner, display_value, label_of
 from aigak.questionnaires.xlsform import FormDefinition, Section
 
@@ -35,6 +36,7 @@ class DisplaySection:
     repeats: list[DisplayRepeat] = field(default_factory=list)
 
 
+@with_form_media
 def display_sections(
     definition: FormDefinition, answers: dict[str, Any], *, lang: str, visible: set[str]
 ) -> list[DisplaySection]:

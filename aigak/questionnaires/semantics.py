@@ -18,8 +18,11 @@ from typing import Any
 from django.utils import timezone
 
 from aigak.questionnaires.definition import Choice, Field, FormDefinition, Section, pick
+from aigak.questionnaires.entry_calculations import entry_values
 from aigak.questionnaires.expressions import ExpressionError, evaluate, to_string
+from aigak.questionnaires.file_choices import choices_of
 from aigak.questionnaires.media import with_form_media
+from aigak.questionnaires.xpath.functions_random import seed_of, shuffle
 from aigak.questionnaires.xpath.order import dependency_order
 
 # A quoted string or ${name}, left alone; or a bare name (not a function, path or axis).
@@ -53,10 +56,11 @@ def allowed_choices(f: Field, scope: dict[str, Any]) -> list[str] | None:
     """The choices a cascading select offers for these answers (None: no filter)."""
     if not f.choice_filter or not f.is_select:
         return None
-    columns = frozenset({"name", *(k for c in f.choices for k in c.extra)})
+    choices = choices_of(f)
+    columns = frozenset({"name", *(k for c in choices for k in c.extra)})
     expression = _choice_filter(f.choice_filter, columns)
     allowed = []
-    for choice in f.choices:
+    for choice in choices:
         try:
             ok = bool(evaluate(f"boolean({expression})", {**scope, **_choice_scope(choice)}))
         except (ExpressionError, ValueError, TypeError):
@@ -64,6 +68,28 @@ def allowed_choices(f: Field, scope: dict[str, Any]) -> list[str] | None:
         if ok:
             allowed.append(choice.name)
     return allowed
+
+
+def choice_order(f: Field, scope: dict[str, Any]) -> list[str] | None:
+    """The order a select with `randomize=true` offers its choices in (None: the form's
+    order): shuffled as `randomize()` shuffles, by the `seed` parameter's value if it
+    has one that is a number (the same seed, the same order), else anew each time."""
+    if not f.is_select or f.parameters.get("randomize", "").lower() != "true":
+        return None
+    seed = None
+    if f.parameters.get("seed"):
+        try:
+            seed = seed_of(evaluate(f.parameters["seed"], scope))
+        except (ExpressionError, ValueError, TypeError):
+            seed = None
+    return shuffle([c.name for c in choices_of(f)], seed)
+
+
+@with_form_media
+def choice_orders(definition: FormDefinition, scope: dict[str, Any]) -> dict[str, list[str]]:
+    """The shuffled order of every select with `randomize=true`, by field name."""
+    orders = {name: choice_order(f, scope) for name, f in definition.fields.items()}
+    return {name: order for name, order in orders.items() if order is not None}
 
 
 @with_form_media
@@ -79,24 +105,42 @@ def filtered_choices(definition: FormDefinition, scope: dict[str, Any]) -> dict[
 
 
 @with_form_media
-def repeat_counts(definition: FormDefinition, scope: dict[str, Any]) -> dict[str, int]:
-    """Entries of each top-level repeat whose number the form fixes (`repeat_count`)."""
-    out = {}
+def repeat_counts(definition: FormDefinition, scope: dict[str, Any]) -> dict[str, Any]:
+    """Entries of each repeat whose number the form fixes (`repeat_count`): a number for
+    a repeat at the top level; for a repeat inside one, a number per entry of the outer
+    repeat, in order, its count read in that entry (`${n}` is the entry's own answer, and
+    the entry's calculations are computed first: pyxform makes `<repeat>_count` one)."""
+    out: dict[str, Any] = {}
+    parents = definition.repeat_parents()
 
-    def walk(section: Section, inside_repeat: bool) -> None:
+    def walk(section: Section) -> None:
         for child in section.children:
             if not isinstance(child, Section):
                 continue
-            if child.kind == "repeat" and child.repeat_count and not inside_repeat:
-                try:
-                    number = float(evaluate(f"number({child.repeat_count})", scope))
-                except (ExpressionError, ValueError, TypeError):
-                    number = math.nan
-                out[child.name] = 0 if math.isnan(number) else max(0, min(int(number), 500))
-            walk(child, inside_repeat or child.kind == "repeat")
+            outer = parents.get(child.name, "") if child.kind == "repeat" else ""
+            if child.kind == "repeat" and child.repeat_count and not outer:
+                out[child.name] = _count(child.repeat_count, scope)
+            elif child.kind == "repeat" and child.repeat_count and outer not in parents:
+                entries = scope.get(outer) if isinstance(scope.get(outer), list) else []
+                out[child.name] = [
+                    _count(child.repeat_count, entry_values(definition, scope, outer, n, item))
+                    if isinstance(item, dict)
+                    else 0
+                    for n, item in enumerate(entries or [], start=1)
+                ]
+            walk(child)
 
-    walk(definition.root, False)
+    walk(definition.root)
     return out
+
+
+def _count(expression: str, scope: dict[str, Any]) -> int:
+    """A repeat_count's number of entries (0 to 500; 0 when it is not a number)."""
+    try:
+        number = float(evaluate(f"number({expression})", scope))
+    except (ExpressionError, ValueError, TypeError):
+        number = math.nan
+    return 0 if math.isnan(number) else max(0, min(int(number), 500))
 
 
 def calculation_order(definition: FormDefinition) -> list[Field]:
@@ -144,7 +188,9 @@ def fill_label(text: str, definition: FormDefinition, scope: dict[str, Any], lan
         f = definition.fields.get(name)
         value = scope.get(name)
         if f is not None and f.is_select and value not in (None, "", []):
-            labels = {c.name: pick(c.label, lang, definition.default_language) for c in f.choices}
+            labels = {
+                c.name: pick(c.label, lang, definition.default_language) for c in choices_of(f)
+            }
             items = value if isinstance(value, list) else [value]
             return ", ".join(labels.get(str(i)) or str(i) for i in items)
         return to_string(value) if value is not None else ""

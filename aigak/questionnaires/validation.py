@@ -8,8 +8,6 @@ a repeat as a list of dicts. Empty answers are left out of the answer set.
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -21,15 +19,19 @@ from aigak.questionnaires.answer_types import (
     coerce,
 )
 from aigak.questionnaires.definition import PARENT, prune_entries
+from aigak.questionnaires.entry_calculations import (
+    calculate_entries,
+    calculated_value,
+    stored,
+)
 from aigak.questionnaires.expressions import (
     ExpressionError,
-    NodeSet,
-    evaluate,
     holds,
-    to_string,
 )
+from aigak.questionnaires.file_choices import choices_of
 from aigak.questionnaires.media import with_form_media
 from aigak.questionnaires.plan import Chain, form_plan
+from aigak.questionnaires.semantics import allowed_choices
 from aigak.questionnaires.xlsform import Field, FormDefinition, Section, pick
 
 
@@ -121,12 +123,7 @@ def calculate(definition: FormDefinition, answers: dict[str, Any]) -> dict[str, 
     out: dict[str, Any] = {}
     labels = choice_labels(definition)
     for f in order:
-        value = _calculated(f.calculation, scope, labels)
-        if f.type != "calculate" and value not in (None, ""):
-            try:
-                value = coerce(f, value)
-            except ValueError:
-                value = None
+        value = stored(f, calculated_value(f.calculation, scope, labels))
         scope[f.name] = value
         out[f.name] = value
     return {name: out[name] for name in definition.fields if name in out}
@@ -137,29 +134,12 @@ def choice_labels(definition: FormDefinition) -> Callable[[str, str], str]:
 
     def label(field_name: str, choice: str) -> str:
         f = definition.fields.get(field_name)
-        found = next((c for c in f.choices if c.name == choice), None) if f else None
+        found = next((c for c in choices_of(f) if c.name == choice), None) if f else None
         if found is None:
             return choice
         return pick(found.label, definition.default_language) or choice
 
     return label
-
-
-def _calculated(expression: str, scope: dict[str, Any], labels: Callable[[str, str], str]) -> Any:
-    """One calculation's value in its stored shape; None when empty or failing."""
-    try:
-        value = evaluate(expression, scope, choice_label=labels)
-    except (ExpressionError, ValueError, TypeError):
-        return None
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, NodeSet):
-        return to_string(value)
-    return value
 
 
 @with_form_media
@@ -186,9 +166,18 @@ def clean_answers(
     positions = _coerce_repeats(definition, raw, answers, problems)
     if problems:
         return answers, problems
-    if form_plan(definition).calculations:
-        calculated = calculate(definition, answers)
-        answers.update({k: v for k, v in calculated.items() if v not in (None, "")})
+    plan = form_plan(definition)
+    if plan.calculations:
+        answers.update(
+            {k: v for k, v in calculate(definition, answers).items() if v not in (None, "")}
+        )
+    if plan.entry_calculations and calculate_entries(
+        definition, answers, choice_labels(definition)
+    ):
+        if plan.calculations:  # then again: a calculation may read theirs (`sum(${amount})`)
+            answers.update(
+                {k: v for k, v in calculate(definition, answers).items() if v not in (None, "")}
+            )
     problems.extend(
         _check_relevant(definition, answers, positions, lang, keep_irrelevant, previous)
     )
@@ -419,6 +408,18 @@ def _check_rules(
                 return Problem(where, value, "required", own, texts=dict(f.required_message))
             return Problem.said(where, value, "required", gettext_noop("an answer is required"))
         return None
+    if f.itemset and f.choice_filter:  # a file's choices, as the filter offers them
+        allowed = allowed_choices(f, scope) or []
+        left_out = [str(c) for c in (value if isinstance(value, list) else [value])]
+        left_out = [c for c in left_out if c not in allowed]
+        if left_out:
+            return Problem.said(
+                where,
+                value,
+                f"choice_filter {f.choice_filter}",
+                gettext_noop("%(values)s not offered for these answers"),
+                values=", ".join(left_out),
+            )
     if f.constraint:
         why: str | dict[str, Any] = ""
         try:

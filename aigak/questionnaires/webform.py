@@ -24,6 +24,8 @@ from typing import Any, Protocol
 from aigak.questionnaires import semantics
 from aigak.questionnaires.definition import PARENT
 from aigak.questionnaires.expressions import to_string
+from aigak.questionnaires.file_choices import choices_of
+from aigak.questionnaires.media import with_form_media
 from aigak.questionnaires.validation import (
     Problem,
     calculate,
@@ -153,7 +155,7 @@ def widget_kind(f: Field) -> str:
     if f.type == "text":
         return "textarea" if "multiline" in appearance else "text"
     if f.type == "select_one":
-        minimal = "minimal" in appearance or len(f.choices) > RADIO_LIMIT
+        minimal = "minimal" in appearance or len(choices_of(f)) > RADIO_LIMIT
         return "select" if minimal else "radio"
     if f.type == "select_multiple":
         return "checkboxes"
@@ -176,7 +178,7 @@ def display_value(f: Field, value: Any, lang: str, default_language: str = "en")
     if value is None or value == "" or value == []:
         return ""
     if f.is_select:
-        labels = {c.name: pick(c.label, lang, default_language) or c.name for c in f.choices}
+        labels = {c.name: pick(c.label, lang, default_language) or c.name for c in choices_of(f)}
         items = value if isinstance(value, list) else str(value).split()
         if f.type == "select_one":
             items = [str(value)]
@@ -205,7 +207,7 @@ def _widget(
         chosen = [to_string(value)]
     choices = [
         ChoiceOption(c.name, label_of(c.label, lang, definition, c.name), c.name in chosen)
-        for c in f.choices
+        for c in choices_of(f)
     ]
     return Widget(
         name=f.name,
@@ -226,6 +228,7 @@ def _widget(
     )
 
 
+@with_form_media
 def build_form(
     definition: FormDefinition,
     values: dict[str, Any],
@@ -268,6 +271,7 @@ def build_form(
         allowed=semantics.filtered_choices(definition, scope),
         labels=semantics.dynamic_labels(definition, scope, lang, shown),
         parents=definition.repeat_parents(),
+        orders=semantics.choice_orders(definition, scope),
     )
     return builder.walk(definition.root)
 
@@ -316,6 +320,15 @@ class _FormBuilder:
     allowed: dict[str, list[str]]
     labels: dict[str, str]
     parents: dict[str, str] = field(default_factory=dict)  # inner repeat -> outer repeat
+    orders: dict[str, list[str]] = field(default_factory=dict)  # randomize=true: the order
+
+    def ordered(self, widget: Widget) -> Widget:
+        """The widget with its choices in the shuffled order of a `randomize=true` select."""
+        order = self.orders.get(widget.name)
+        if order is not None:
+            place = {name: n for n, name in enumerate(order)}
+            widget.choices.sort(key=lambda option: place.get(option.name, len(place)))
+        return widget
 
     def entry(
         self,
@@ -333,19 +346,18 @@ class _FormBuilder:
                 continue
             f = self.definition.fields[name]
             full = input_name(section.name, index, name)
-            widgets.append(
-                _widget(
-                    self.definition,
-                    f,
-                    full,
-                    item.get(name),
-                    lang=self.lang,
-                    editable=may_edit and name in self.editable,
-                    relevant=name in self.relevant,
-                    errors=self.errors.get(full, []),
-                    write_only=name in self.write_only,
-                )
+            widget = _widget(
+                self.definition,
+                f,
+                full,
+                item.get(name),
+                lang=self.lang,
+                editable=may_edit and name in self.editable,
+                relevant=name in self.relevant,
+                errors=self.errors.get(full, []),
+                write_only=name in self.write_only,
             )
+            widgets.append(self.ordered(widget))
         blocks = []
         for inner in _inner_repeats(section):
             block = self.walk(inner, within=(position, index))
@@ -443,7 +455,7 @@ class _FormBuilder:
             for option in widget.choices:
                 option.hidden = option.name not in self.allowed[child]
         widget.label = self.labels.get(child, widget.label)
-        return widget
+        return self.ordered(widget)
 
 
 def read_post(definition: FormDefinition, data: PostedData, names: set[str]) -> dict[str, Any]:
@@ -522,6 +534,7 @@ def judge(
     return calculated, problems, relevant_fields(definition, {**answers, **calculated})
 
 
+@with_form_media
 def form_state(
     definition: FormDefinition,
     raw: dict[str, Any],

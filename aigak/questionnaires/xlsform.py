@@ -105,6 +105,12 @@ def _required(value: Any) -> str:
     return "" if text.lower() in NO else text
 
 
+def _media_itemset(element: dict[str, Any]) -> str:
+    """The media file a `select_one_from_file` question takes its choices from."""
+    itemset = str(element.get("itemset") or "")
+    return itemset if itemset.lower().endswith((".csv", ".xml")) else ""
+
+
 def _storage_type(odk_type: str, element: dict[str, Any]) -> str | None:
     """The type Aigak stores for a pyxform question type (None: it holds no answer)."""
     from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
@@ -115,7 +121,10 @@ def _storage_type(odk_type: str, element: dict[str, Any]) -> str | None:
     tag = spec.get("control", {}).get("tag")
     bind = spec.get("bind", {}).get("type")
     if element.get("itemset") and not element.get("choices"):
-        return "text"  # choices from an external file: kept as the chosen name
+        if _media_itemset(element):  # select_one_from_file: the choices are in the file
+            return "select_one" if tag == "select1" else "select_multiple"
+        if not element.get("_listed"):
+            return "text"  # choices from earlier answers or an external list: as text
     if tag == "select1":
         return "select_one"
     if tag in ("select", "odk:rank"):
@@ -141,6 +150,7 @@ class _Mapper:
         self.fields: dict[str, Field] = {}
         self.problems: list[Problem] = []
         self.duplicates: set[str] = set()
+        self.lists: dict[str, list[dict[str, Any]]] = {}  # the choices sheet, by list name
 
     def texts(self, element: dict[str, Any], key: str) -> dict[str, str]:
         return _texts(element.get(key), self.lang)
@@ -208,6 +218,9 @@ class _Mapper:
 
     def question(self, child: dict, section: Section, here: tuple, repeat: str) -> None:
         odk_type = child.get("type", "")
+        listed = self.lists.get(str(child.get("itemset") or ""))
+        if listed and not child.get("choices"):  # randomize=true: pyxform names the list
+            child = {**child, "choices": listed, "list_name": child["itemset"], "_listed": True}
         stored = _storage_type(odk_type, child)
         if stored is None:
             return
@@ -228,7 +241,9 @@ class _Mapper:
             calculation=str(bind.get("calculate", "")),
             default=str(default) if not isinstance(default, dict) else "",
             appearance=str(control.get("appearance", "")),
-            list_name=str(child.get("list_name", "")) if stored.startswith("select") else "",
+            list_name=str(child.get("list_name", "") or _media_itemset(child))
+            if stored.startswith("select")
+            else "",
             choices=[_choice(c, self.lang) for c in child.get("choices", [])]
             if stored.startswith("select")
             else [],
@@ -244,6 +259,7 @@ class _Mapper:
             trigger=[str(t) for t in child.get("trigger", []) or []],
             parameters=_parameters(child.get("parameters")),
             path="/".join(here),
+            itemset=_media_itemset(child) if stored.startswith("select") else "",
         )
         self.fields[key] = f
         section.children.append(key)
@@ -358,6 +374,7 @@ def read_xlsform(source: str | Path | bytes) -> tuple[FormDefinition, str]:
     mapper = _Mapper(rows, "default")
     names = _names(json_form)
     mapper.duplicates = {n for n in names if names.count(n) > 1}
+    mapper.lists = dict(json_form.get("choices") or {})
     root = Section(name="", kind="root")
     mapper.walk(json_form, root, (), "")
     _check_expressions(mapper, root)

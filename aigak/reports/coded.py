@@ -93,7 +93,9 @@ class Layout:
         slots = []
         for name in dict.fromkeys(names):
             f = definition.fields.get(name)
-            kind = KINDS.get(f.type, "text") if f is not None and not f.repeat else "text"
+            kind = "text"  # a choice from a media file too: its choices are not the form's
+            if f is not None and not f.repeat and not f.itemset:
+                kind = KINDS.get(f.type, "text")
             choices = tuple(f.choice_names()) if f is not None and kind in ("one", "many") else ()
             slots.append(Slot(name, kind, choices))
         self.slots = {s.name: s for s in slots}

@@ -62,6 +62,8 @@ def summary_spec(
     """The report spec (JSON) derived from a form; `cross` = (question, by select)."""
     tables: list[dict[str, Any]] = []
     for f in fields:
+        if f.itemset:
+            continue  # choices in a media file of the form: not counted by choice
         if f.type == "select_one":
             tables.append({"id": f"count_{f.name}", "kind": "single", "field": f.name,
                            "title": f.label or {"en": f.name}})  # fmt: skip
@@ -135,7 +137,7 @@ def build_summary(
     definition = questionnaire.definition
     fields = _shown(definition, user)
     names = {f.name for f in fields}
-    selects = [f for f in fields if f.is_select]
+    selects = [f for f in fields if f.is_select and not f.itemset]
     if cross is not None and not _crossable(definition, names, selects, cross):
         raise ReportSpecError(
             f"cross-tab: {cross[0]!r} by {cross[1]!r} is not a question by a select question"

@@ -75,22 +75,46 @@
         el.textContent = state.labels[name];
       });
     });
+    var resized = false;
     Object.keys(state.repeat_counts || {}).forEach(function (name) {
-      var repeat = form.querySelector('[data-repeat="' + name + '"]');
-      if (!repeat) return;
-      var entries = repeat.querySelector(":scope > .entries");
       var wanted = state.repeat_counts[name];
-      var own = ":scope > .add-entry, :scope > .entries > [data-entry] > .remove-entry";
-      repeat.querySelectorAll(own).forEach(function (b) { b.hidden = true; });
-      while (entries.children.length > wanted) entries.lastElementChild.remove();
-      while (entries.children.length < wanted) addEntry(repeat, false);
-      repeat.querySelectorAll(":scope > .entries > [data-entry] > .remove-entry").forEach(function (b) { b.hidden = true; });
+      var repeats = form.querySelectorAll('[data-repeat="' + name + '"]');
+      if (!Array.isArray(wanted)) {
+        if (repeats.length) resized = fitEntries(repeats[0], wanted) || resized;
+        return;
+      }
+      // A repeat inside a repeat: a count per entry of the outer repeat, in the order
+      // the entries show (the entries saved before membership was kept, shown after the
+      // outer repeat, are left as they are).
+      var inner = Array.prototype.filter.call(repeats, function (repeat) {
+        return repeat.parentElement.closest("[data-entry]");
+      });
+      inner.forEach(function (repeat, i) {
+        if (i < wanted.length) resized = fitEntries(repeat, wanted[i]) || resized;
+      });
     });
     Object.keys(state.set || {}).forEach(function (name) {
       var input = form.querySelector('[name="' + name + '"]');
       if (input && input.type !== "radio" && input.type !== "checkbox") input.value = state.set[name];
     });
-    if (cascade) schedule(50);
+    // New outer entries get their inner counts from the next evaluation.
+    if (cascade || resized) schedule(50);
+  }
+
+  /* Give a repeat the number of entries its repeat_count asks; true if it changed. */
+  function fitEntries(repeat, wanted) {
+    var entries = repeat.querySelector(":scope > .entries");
+    var before = entries.children.length;
+    var own = ":scope > .add-entry, :scope > .entries > [data-entry] > .remove-entry";
+    repeat.querySelectorAll(own).forEach(function (b) { b.hidden = true; });
+    while (entries.children.length > wanted) entries.lastElementChild.remove();
+    while (entries.children.length < wanted) {
+      var count = entries.children.length;
+      addEntry(repeat, false);
+      if (entries.children.length === count) break; // nothing to copy: a read-only repeat
+    }
+    repeat.querySelectorAll(own).forEach(function (b) { b.hidden = true; });
+    return entries.children.length !== before;
   }
 
   function evaluate() {

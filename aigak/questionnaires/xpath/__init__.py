@@ -21,6 +21,7 @@ from aigak.questionnaires.xpath import (  # noqa: F401  (they register their fun
     functions_geo,
     functions_media,
     functions_number,
+    functions_random,
     functions_text,
 )
 from aigak.questionnaires.xpath.compiled import Compiled, compiled

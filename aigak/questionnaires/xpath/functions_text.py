@@ -242,6 +242,5 @@ def _unserved(name: str, least: int, most: int | None, why: str) -> None:
     function(name, least, most)(call)
 
 
-_unserved("randomize", 1, 2, "choice order is not randomised on the web form")
 _unserved("property", 1, 1, "device properties exist only on a phone")
 _unserved("version", 0, 0, "the form version is not an expression value here")
