@@ -138,9 +138,10 @@ def started_here() -> int:
 
 
 def wait_all(timeout: float | None = None) -> int:
-    """Wait for every run this process started to end (a command that asked for runs
-    waits for them before it exits: its threads would die with it). Returns how many
-    it waited for."""
+    """Wait for every run this process started to end, and for those they start in
+    turn (a command that asked for runs waits for them before it exits: its threads
+    would die with it), for at most `timeout` seconds. Returns how many it waited for."""
+    deadline = None if timeout is None else time.monotonic() + timeout
     waited = 0
     while True:
         with _SLOTS_GUARD:
@@ -148,10 +149,11 @@ def wait_all(timeout: float | None = None) -> int:
         if not threads:
             return waited
         for thread in threads:
-            thread.join(timeout)
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return waited
+            thread.join(left)
             waited += 1
-        if timeout is not None:
-            return waited
 
 
 def _in_thread(model: type[BackgroundRun], pk: int, delay: float = 0.0) -> None:
