@@ -8,7 +8,6 @@ records); the builder is watched so that a build in the request would fail the t
 
 from __future__ import annotations
 
-import json
 import threading
 from types import SimpleNamespace
 
