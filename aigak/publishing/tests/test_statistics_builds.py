@@ -230,3 +230,14 @@ def test_the_command_builds_them_now_and_tells_their_state(client, questionnaire
     data = client.get(PAGE, {"format": "json"}).json()
     assert data["n_records"] == 5 and data["as_of"]
     assert not statistics_runs.small_counts_shown(data)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_command_that_changed_records_waits_for_the_build_they_asked_for(
+    questionnaires, automatic, tmp_path, capsys
+):
+    path = tmp_path / "victims.csv"
+    path.write_text("record_id,full_name,vital_status,gender\nV-1,Newcomer,alive,male\n")
+    assert main(["import", "victim", str(path)]) == 0  # its build ran before it returned
+    assert background.started_here() == 0
+    assert [b.status for b in StatisticsBuild.objects.all()] == [RunStatus.DONE]
