@@ -145,8 +145,8 @@ class StatisticsBuild(BackgroundRun):
     run_stopped = "The process building the statistics stopped (was the server restarted?)."
     run_never_started = "The build never started (was the server restarted?)."
 
-    # Asked for by a change of records (by whoever saved them, or nobody: the command
-    # line, an import), by the command line, or by the page when there was none.
+    # Nobody, as a rule: a build is asked for by a change of records (it reads everyone's
+    # changes), by the public page when there is none, or by the command line.
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
