@@ -146,8 +146,9 @@ class StatisticsBuild(BackgroundRun):
     run_never_started = "The build never started (was the server restarted?)."
 
     # Nobody, as a rule: a build is asked for by a change of records (it reads everyone's
-    # changes), by the public page when there is none, or by the command line.
-    requested_by = models.ForeignKey(
+    # changes), by the public page when there is none, or by the command line. (Nullable
+    # here, unlike other runs, which a person asks for from a page.)
+    requested_by = models.ForeignKey(  # type: ignore[assignment]
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     # When the build read the records: its figures are as of then.
