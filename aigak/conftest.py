@@ -13,14 +13,6 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(autouse=True)
-def _public_statistics_on_command(settings):
-    """A test that saves records in a committed transaction does not start a build of the
-    public statistics in a thread that outlives it; the tests of those builds switch
-    them on (settings.PUBLIC_STATISTICS)."""
-    settings.PUBLIC_STATISTICS = "command"
-
-
 @pytest.fixture
 def questionnaires(db):
     from aigak.questionnaires.registry import ensure_shipped
