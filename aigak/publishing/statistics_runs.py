@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -133,11 +134,15 @@ def work(build: StatisticsBuild) -> dict[str, Any]:
     """The background run: the report in every language, read at one moment, suppressed
     once, each checked for a count of 1-4 left shown; stored all together or not at all.
 
-    The languages are read in one transaction (on PostgreSQL a repeatable-read one), in
-    this process: readers in forked processes would each read another moment."""
-    outermost = not connection.in_atomic_block
-    with transaction.atomic():
-        if connection.vendor == "postgresql" and outermost:
+    On PostgreSQL the languages are read in one repeatable-read transaction, in this
+    process (readers in forked processes would each read another moment). On SQLite a
+    transaction here would take the write lock (`transaction_mode` IMMEDIATE) and hold
+    every writer back for seconds, so they are read one after another; a change in
+    between makes them count differently and fails the build (`ReportsDiffer`), and that
+    change has asked for the next one."""
+    snapshot = connection.vendor == "postgresql" and not connection.in_atomic_block
+    with transaction.atomic() if snapshot else nullcontext():
+        if snapshot:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         as_of = timezone.now()
