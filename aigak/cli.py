@@ -36,6 +36,10 @@ COMMANDS: dict[str, tuple[bool, str]] = {
     "manage": (True, "run any Django management command"),
 }
 
+# Commands that serve until stopped: the runs they leave unfinished are taken up again
+# when they start next (`runs.background.recover`), not waited for when they stop.
+SERVERS = {"serve", "worker"}
+
 # Subcommands of those that never touch the database.
 NO_DATABASE = {("form", ("eval",))}
 
@@ -162,7 +166,8 @@ def _main(argv: list[str] | None) -> int:
         return 2
     handler = load_command_class(app, name)
     code = run_command(handler, command, rest)
-    finish_background_runs()
+    if command not in SERVERS:
+        finish_background_runs()
     return code
 
 

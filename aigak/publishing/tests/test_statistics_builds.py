@@ -241,3 +241,20 @@ def test_a_command_that_changed_records_waits_for_the_build_they_asked_for(
     assert main(["import", "victim", str(path)]) == 0  # its build ran before it returned
     assert background.started_here() == 0
     assert [b.status for b in StatisticsBuild.objects.all()] == [RunStatus.DONE]
+
+
+def test_languages_that_count_differently_are_not_published_together(questionnaires):
+    from aigak.publishing.statistics import ReportsDiffer, safe_reports
+    from aigak.reports.build import build_report
+
+    make_people()
+    english, russian = (build_report("qantar2022", lang=lang) for lang in ("en", "ru"))
+    import_rows(None, get_questionnaire("victim"), [(9, victim_row("V-000109", "New", "no"))])
+    later = build_report("qantar2022", lang="ru")  # read after a change
+    with pytest.raises(ReportsDiffer):
+        safe_reports({"en": english.data, "ru": later.data}, english.definition)
+    both = safe_reports({"en": english.data, "ru": russian.data}, english.definition)
+    counts = [[r["counts"] for r in t["rows"]] for t in both["en"]["tables"] if "T0" in t["id"]]
+    assert counts == [[r["counts"] for r in t["rows"]] for t in both["ru"]["tables"]
+                      if "T0" in t["id"]]  # fmt: skip
+    assert both["en"]["tables"][0]["title"] != both["ru"]["tables"][0]["title"]
