@@ -14,6 +14,10 @@ import pytest
 # Tests log users in with force_login and through the login form without a second factor;
 # the tests of two-factor login switch it on themselves (settings.TWO_FACTOR_ROLES).
 os.environ["AIGAK_2FA_ROLES"] = ""
+# Records saved by a test (or by the commands it runs) do not start a build of the public
+# statistics that outlives it; the tests of those builds switch them on
+# (settings.PUBLIC_STATISTICS = "background").
+os.environ["AIGAK_PUBLIC_STATISTICS"] = "command"
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -31,9 +31,14 @@ COMMANDS: dict[str, tuple[bool, str]] = {
     "restore": (True, "restore a whole-system backup"),
     "publish": (True, "put verified, consenting records on the public pages"),
     "unpublish": (True, "take records off the public pages"),
+    "statistics": (True, "build the public statistics now"),
     "worker": (True, "run the background runs pages ask for (AIGAK_RUNS_IN=worker)"),
     "manage": (True, "run any Django management command"),
 }
+
+# Commands that serve until stopped: the runs they leave unfinished are taken up again
+# when they start next (`runs.background.recover`), not waited for when they stop.
+SERVERS = {"serve", "worker"}
 
 # Subcommands of those that never touch the database.
 NO_DATABASE = {("form", ("eval",))}
@@ -149,6 +154,7 @@ def _main(argv: list[str] | None) -> int:
         if not rest:
             rest = ["help"]
         execute_from_command_line(["aigak manage", *rest])
+        finish_background_runs()
         return 0
     from django.core.management import get_commands, load_command_class
 
@@ -159,7 +165,21 @@ def _main(argv: list[str] | None) -> int:
         print(f"aigak: command {command!r} is not available in this build", file=sys.stderr)
         return 2
     handler = load_command_class(app, name)
-    return run_command(handler, command, rest)
+    code = run_command(handler, command, rest)
+    if command not in SERVERS:
+        finish_background_runs()
+    return code
+
+
+def finish_background_runs() -> None:
+    """Wait for the background runs the command's changes asked for (the public
+    statistics after an import): they run in threads that would die with the process."""
+    runs = sys.modules.get("aigak.runs.background")
+    if runs is None or not runs.started_here():
+        return
+    if sys.stderr.isatty():
+        print("aigak: finishing the background work it started ...", file=sys.stderr)
+    runs.wait_all()
 
 
 def run_command(handler: Any, command: str, rest: list[str]) -> int:

@@ -125,6 +125,9 @@ MEDIA_ROOT = str(DATA_DIR / "media")
 # Where background runs (matching, the latent-class estimate) run: a thread of the web
 # server, or `aigak worker` (aigak.runs.background).
 RUNS_IN = env_choice("AIGAK_RUNS_IN", ("thread", "worker"))
+# The public statistics: built in the background after records change (`background`), or
+# only by `aigak statistics` (`command`, e.g. from cron) (aigak.publishing.statistics_runs).
+PUBLIC_STATISTICS = env_choice("AIGAK_PUBLIC_STATISTICS", ("background", "command"))
 
 EVIDENCE_ROOT = os.environ.get("AIGAK_EVIDENCE_DIR") or str(DATA_DIR / "evidence")
 # A file holding a 32-byte key (hex or base64), outside the data and evidence folders: when

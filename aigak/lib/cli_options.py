@@ -351,6 +351,15 @@ def _publish(parser: Any) -> None:
     )
 
 
+def _statistics(parser: Any) -> None:
+    parser.add_argument(
+        "--status",
+        action="store_true",
+        help="print what the public page serves and whether a build waits, runs or "
+        "failed, and build nothing",
+    )
+
+
 def _worker(parser: Any) -> None:
     parser.add_argument(
         "--once", action="store_true", help="stop when no run is waiting instead of waiting"
@@ -465,6 +474,14 @@ OPTIONS: dict[str, Options] = {
         "Take records off the public pages at once. A record that is not published is "
         "refused with its reason, and the exit code is 1.",
         _publication,
+    ),
+    "statistics": Options(
+        "Build the public statistics (/public/statistics/: the Qantar 2022 report over the "
+        "live records, small counts suppressed) now, in this process, and wait for them. "
+        "The server builds them in the background after records change; this is for "
+        "changes made outside Aigak and for AIGAK_PUBLIC_STATISTICS=command. Exit 1 if "
+        "the build failed (the page keeps the last statistics built).",
+        _statistics,
     ),
     "worker": Options(
         "Run the background runs (matching, the latent-class estimate) that pages ask for, "

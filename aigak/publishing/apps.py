@@ -14,9 +14,17 @@ class PublishingConfig(AppConfig):
         from django.db.models.signals import post_delete
 
         from aigak.evidence.models import EvidenceRecord
-        from aigak.records.hooks import add_dashboard_count, add_record_panel, on_records_saved
+        from aigak.records.hooks import (
+            add_dashboard_count,
+            add_record_panel,
+            on_record_deletion,
+            on_records_saved,
+        )
 
         on_records_saved(_record_saved, _records_saved)
+        # A change of the records the statistics count marks them stale.
+        on_records_saved(_statistics_record, _statistics_records)
+        on_record_deletion(_statistics_record)
         # An unlink or a deletion of evidence unmarks a public photo made from it.
         post_delete.connect(_evidence_unlinked, sender=EvidenceRecord, dispatch_uid="public_photo")
         add_record_panel(PANEL_TEMPLATE, _record_panel_values)
@@ -34,6 +42,18 @@ def _records_saved(pks: list[int]) -> None:
     from aigak.publishing.actions import records_saved
 
     records_saved(pks)
+
+
+def _statistics_record(record: Any) -> None:
+    from aigak.publishing.statistics_runs import record_changed
+
+    record_changed(record)
+
+
+def _statistics_records(pks: list[int]) -> None:
+    from aigak.publishing.statistics_runs import records_changed
+
+    records_changed(pks)
 
 
 def _record_panel_values(user: Any, record: Any) -> dict[str, Any]:

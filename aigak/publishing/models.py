@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from aigak.publishing.intake_models import PublicForm, Submission, SubmissionFile  # noqa: F401
 from aigak.questionnaires.models import Questionnaire
 from aigak.records.models import Record
+from aigak.runs.models import BackgroundRun, RunStatus
 
 
 def new_public_id() -> str:
@@ -129,3 +130,41 @@ class PublicPhoto(models.Model):
     @property
     def is_marked(self) -> bool:
         return self.unmarked_at is None
+
+
+class StatisticsBuild(BackgroundRun):
+    """One build of the public statistics: the report over the live records, suppressed
+    as a whole, in every language (`aigak.publishing.statistics_runs`). Asked for when
+    records change; the public page serves the newest build that is done. At most one
+    build waits and at most one runs, in all processes together (the constraint): a
+    change while one waits is read by that one."""
+
+    run_work = "aigak.publishing.statistics_runs:work"
+    run_ended = "aigak.publishing.statistics_runs:ended"
+    run_slot = "publishing"
+    run_stopped = "The process building the statistics stopped (was the server restarted?)."
+    run_never_started = "The build never started (was the server restarted?)."
+
+    # Nobody, as a rule: a build is asked for by a change of records (it reads everyone's
+    # changes), by the public page when there is none, or by the command line. (Nullable
+    # here, unlike other runs, which a person asks for from a page.)
+    requested_by = models.ForeignKey(  # type: ignore[assignment]
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # When the build read the records: its figures are as of then.
+    as_of = models.DateTimeField(null=True, blank=True)
+    # {language: the safe report JSON}; emptied when two newer builds are done.
+    reports = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=models.Q(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]),
+                name="publishing_one_statistics_build_waiting_one_running",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"statistics build {self.pk} ({self.status})"

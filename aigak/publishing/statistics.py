@@ -3,52 +3,23 @@
 What is taken out: every free-text comment and listed text (they name facilities and
 carry record ids), the filters, and any table over a confidential field. What is hidden:
 counts by `aigak.publishing.suppression`, with the percentages of hidden counts and every
-percentage whose denominator is hidden; means and deviations of hidden groups. The result
-is kept in the cache and made again, at most every ten minutes, when records changed.
+percentage whose denominator is hidden; means and deviations of hidden groups. The safe
+reports are made in the background after records change and kept
+(`aigak.publishing.statistics_runs`): suppression takes seconds.
 """
 
 from __future__ import annotations
 
 import copy
-import hashlib
-import time
 from typing import Any
 
-from django.core.cache import cache
-from django.db.models import Count, Max
-
-from aigak.lib import lazy
 from aigak.publishing import linked
 from aigak.publishing.suppression import Cell, Grid, suppress
 from aigak.questionnaires.xlsform import FormDefinition
-from aigak.records.models import Record
 from aigak.reports.spec import ReportSpec, load_spec
-
-# The report engine (numpy) loads with the first statistics page, not with the URL table.
-build = lazy.module("aigak.reports.build")
 
 REPORT = "qantar2022"
 BREAKDOWN = ("deceased", "survivors")
-REFRESH_SECONDS = 600
-
-
-def public_statistics(lang: str) -> dict[str, Any]:
-    """The safe report, made again when a record changed and the last one is older than
-    REFRESH_SECONDS (suppression takes seconds: it is not done on every edit)."""
-    facts = Record.objects.aggregate(n=Count("pk"), changed=Max("updated_at"))
-    stamp = hashlib.sha256(f"{facts['n']}|{facts['changed']}".encode()).hexdigest()[:24]
-    key = f"publishing:statistics:{lang}"
-    found = cache.get(key)
-    now = time.time()
-    if found is None or (found["stamp"] != stamp and now - found["at"] > REFRESH_SECONDS):
-        built = build.build_report(REPORT, lang=lang)
-        found = {
-            "stamp": stamp,
-            "at": now,
-            "data": safe_report(built.data, built.definition, built.spec),
-        }
-        cache.set(key, found, None)
-    return found["data"]
 
 
 def safe_report(
@@ -59,25 +30,49 @@ def safe_report(
     The tables are suppressed together, as one grid: the same count published in two
     tables (a gender in T02 and T05's subtotal), or a cross table's groups adding up to
     another table's row, would otherwise give back a cell hidden in one of them."""
+    return safe_reports({"": data}, definition, spec)[""]
+
+
+class ReportsDiffer(ValueError):
+    """The languages of one report do not count the same (the records changed between
+    their readings): publishing both would let a reader subtract one from the other."""
+
+
+def safe_reports(
+    reports: dict[str, dict[str, Any]], definition: FormDefinition, spec: ReportSpec | None = None
+) -> dict[str, dict[str, Any]]:
+    """`safe_report` of one report in several languages (by language), suppressed once:
+    their counts, sums and cells are the same (rows follow the spec, not the labels), so
+    the same cells are hidden in each. Raises `ReportsDiffer` when they are not."""
     hidden_fields = {f.name for f in definition.fields.values() if f.confidential}
-    spec = spec or load_spec(data["report"])
-    n = data["n_records"]
-    tables = []
-    for table in data["tables"]:
-        if set(table["field"].split(" x ")) & hidden_fields:
-            continue
-        tables.append(_stripped(copy.deepcopy(table)))
-    grid, _ = report_grid(tables, definition, spec)
-    marks: dict[str, dict[Cell, str]] = {t["id"]: {} for t in tables}
-    for (table_id, *cell), mark in suppress(grid).items():
-        marks[table_id][tuple(cell)] = mark
-    for table in tables:
-        _apply(table, marks[table["id"]])
-    return {
-        "report": data["report"],
-        "n_records": "<5" if 1 <= n <= 4 else n,
-        "tables": tables,
-    }
+    first: Grid | None = None
+    hidden: dict[Cell, str] = {}
+    safe = {}
+    for lang, data in reports.items():
+        spec = spec or load_spec(data["report"])
+        tables = [
+            _stripped(copy.deepcopy(table))
+            for table in data["tables"]
+            if not set(table["field"].split(" x ")) & hidden_fields
+        ]
+        grid, _ = report_grid(tables, definition, spec)
+        if first is None:
+            first = copy.deepcopy(grid)
+            hidden = suppress(grid)
+        elif grid != first:
+            raise ReportsDiffer(f"the report in {lang!r} does not count as the first one")
+        marks: dict[str, dict[Cell, str]] = {t["id"]: {} for t in tables}
+        for (table_id, *cell), mark in hidden.items():
+            marks[table_id][tuple(cell)] = mark
+        for table in tables:
+            _apply(table, marks[table["id"]])
+        n = data["n_records"]
+        safe[lang] = {
+            "report": data["report"],
+            "n_records": "<5" if 1 <= n <= 4 else n,
+            "tables": tables,
+        }
+    return safe
 
 
 def report_grid(

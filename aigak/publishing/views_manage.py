@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from aigak.accounts import permissions as perms
 from aigak.accounts.http import AuthenticatedHttpRequest
-from aigak.publishing import actions, photo_actions
+from aigak.publishing import actions, photo_actions, statistics_runs
 from aigak.publishing.fields import SettingsRefused, refusal, save_settings, shown_fields
 from aigak.publishing.memorial import QUESTIONNAIRE
 from aigak.publishing.models import Publication
@@ -96,6 +96,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "questionnaire": questionnaire, "offered": offered, "chosen": chosen,
             "problems": problems, "publications": publications,
+            "statistics": statistics_runs.state(),
         },
     )  # fmt: skip
 

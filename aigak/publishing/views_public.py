@@ -19,10 +19,9 @@ from django.utils import translation
 from django.views.decorators.http import require_safe
 
 from aigak.lib.security import PUBLIC_CACHE
-from aigak.publishing import memorial
+from aigak.publishing import memorial, statistics_runs
 from aigak.publishing.photo_actions import public_photo
 from aigak.publishing.photos import CONTENT_TYPE
-from aigak.publishing.statistics import public_statistics
 
 LANGS = [code for code, _ in settings.LANGUAGES]
 PublicView = Callable[..., HttpResponse]
@@ -135,11 +134,25 @@ def photo(request: HttpRequest, public_id: str, lang: str) -> HttpResponse:
     return response
 
 
+# How long a script that found no statistics yet should wait before asking again.
+RETRY_SECONDS = 60
+
+
 @require_safe
 @public_page
 def statistics(request: HttpRequest, lang: str) -> HttpResponse:
-    data = public_statistics(lang)
-    if request.GET.get("format") == "json":
-        response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
-        return response
-    return render(request, "publishing/statistics.html", _context(request, lang, report=data))
+    """The last statistics built (in the background, never here), with their time."""
+    found = statistics_runs.served(lang)
+    as_json = request.GET.get("format") == "json"
+    if found is None:  # none built yet: being prepared (`served` asked for a build)
+        if as_json:
+            response = JsonResponse({"status": "preparing"}, status=503)
+            response["Retry-After"] = str(RETRY_SECONDS)
+            return response
+        return render(request, "publishing/statistics.html", _context(request, lang, report=None))
+    build, data = found
+    if as_json:
+        data = {**data, "as_of": build.as_of.isoformat() if build.as_of else None}
+        return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    return render(request, "publishing/statistics.html",
+                  _context(request, lang, report=data, as_of=build.as_of))  # fmt: skip

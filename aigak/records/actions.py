@@ -387,6 +387,7 @@ def delete_record(actor: User, record: Record, reason: str) -> Record:
     record.deleted_by = actor
     record.deleted_reason = reason.strip()
     record.save(update_fields=["deleted_at", "deleted_by", "deleted_reason", "updated_at"])
+    hooks.record_deletion(record)
     audit(actor, AuditAction.DELETE, record, reason=reason.strip())
     return record
 
@@ -398,6 +399,7 @@ def undelete_record(actor: User, record: Record) -> Record:
     record.deleted_at = None
     record.deleted_by = None
     record.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    hooks.record_deletion(record)
     audit(actor, AuditAction.RESTORE, record, undeleted=True)
     return record
 

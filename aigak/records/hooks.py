@@ -83,6 +83,22 @@ def records_saved(pks: list[int]) -> None:
         batch(pks)
 
 
+# Called in the transaction that deleted a record or brought a deleted one back: an app
+# that keeps something over the live records (the public statistics) registers here.
+RecordDeletion = Callable[[Record], None]
+_DELETIONS: list[RecordDeletion] = []
+
+
+def on_record_deletion(changed: RecordDeletion) -> None:
+    """Call `changed(record)` after a record is deleted or undeleted."""
+    _DELETIONS.append(changed)
+
+
+def record_deletion(record: Record) -> None:
+    for changed in _DELETIONS:
+        changed(record)
+
+
 Preparers = tuple[RowPreparer | None, ...]
 
 

@@ -15,7 +15,10 @@ with the reason. The page that asked shows the run's status and reloads itself.
 
 Slots: runs of one slot (`BackgroundRun.run_slot`) run one at a time in a process; each
 uses every core, and two side by side would only share them and double the memory. Runs
-of different slots (a match, an estimate) do not wait for one another.
+of different slots (a match, an estimate) do not wait for one another. A kind of run may
+also allow one running run at a time across processes, by a unique constraint on its
+running rows: a run that cannot be taken for it stays waiting, and the kind's
+`run_ended` (called after each of its runs ends) starts it.
 
 Restarts: a run whose process stopped while it ran, or that never started because its
 server stopped, is marked interrupted (`mark_abandoned`, when runs are next read, and
@@ -38,7 +41,7 @@ from typing import Any, TypeVar
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 
 from aigak.runs.models import BackgroundRun, RunStatus
@@ -102,20 +105,28 @@ def _slot(model: type[BackgroundRun]) -> threading.Lock:
         return _SLOTS[model.run_slot]
 
 
-def request(model: type[BackgroundRun], pk: int) -> None:
-    """A run was asked for: in thread mode it starts here when the transaction commits;
-    in worker mode it waits for `aigak worker`."""
+def request(model: type[BackgroundRun], pk: int, *, delay: float = 0.0) -> None:
+    """A run was asked for: in thread mode it starts here when the transaction commits
+    (`delay` seconds later); in worker mode it waits for `aigak worker`."""
     if runs_in() == THREAD:
-        transaction.on_commit(lambda: launch(model, pk))
+        transaction.on_commit(lambda: launch(model, pk, delay=delay))
 
 
-def launch(model: type[BackgroundRun], pk: int) -> threading.Thread:
-    """Run `pk` in a daemon thread of this process, after any run of its slot already
-    running here."""
-    thread = threading.Thread(
-        target=_in_thread, args=(model, pk), name=f"{model._meta.model_name}-{pk}", daemon=True
-    )
-    _THREADS[_key(model, pk)] = thread
+def launch(model: type[BackgroundRun], pk: int, *, delay: float = 0.0) -> threading.Thread:
+    """Run `pk` in a daemon thread of this process, `delay` seconds from now and after any
+    run of its slot already running here. A run this process already started is not
+    started twice."""
+    with _SLOTS_GUARD:
+        thread = _THREADS.get(_key(model, pk))
+        if thread is not None:
+            return thread
+        thread = threading.Thread(
+            target=_in_thread,
+            args=(model, pk, delay),
+            name=f"{model._meta.model_name}-{pk}",
+            daemon=True,
+        )
+        _THREADS[_key(model, pk)] = thread
     thread.start()
     return thread
 
@@ -127,8 +138,34 @@ def wait(model: type[BackgroundRun], pk: int, timeout: float | None = None) -> N
         thread.join(timeout)
 
 
-def _in_thread(model: type[BackgroundRun], pk: int) -> None:
+def started_here() -> int:
+    """How many runs this process started that have not ended."""
+    return len(_THREADS)
+
+
+def wait_all(timeout: float | None = None) -> int:
+    """Wait for every run this process started to end, and for those they start in
+    turn (a command that asked for runs waits for them before it exits: its threads
+    would die with it), for at most `timeout` seconds. Returns how many it waited for."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    waited = 0
+    while True:
+        with _SLOTS_GUARD:
+            threads = [t for t in _THREADS.values() if t is not threading.current_thread()]
+        if not threads:
+            return waited
+        for thread in threads:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return waited
+            thread.join(left)
+            waited += 1
+
+
+def _in_thread(model: type[BackgroundRun], pk: int, delay: float = 0.0) -> None:
     try:
+        if delay > 0:
+            time.sleep(delay)
         with _slot(model):
             execute(model, pk)
     finally:
@@ -140,20 +177,38 @@ def execute(model: type[Run], pk: int) -> Run:
     """Run a waiting run here and now: its work gives the values stored with it when it
     is done; an exception fails it with the reason. A run already taken by another process
     or thread is left alone."""
-    taken = model._default_manager.filter(pk=pk, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING, started_at=timezone.now(), worker=worker_name()
-    )
+    try:
+        with transaction.atomic():
+            taken = model._default_manager.filter(pk=pk, status=RunStatus.QUEUED).update(
+                status=RunStatus.RUNNING, started_at=timezone.now(), worker=worker_name()
+            )
+    except IntegrityError:  # one of its kind is running and the kind allows only one
+        taken = 0
     run = model._default_manager.select_related(*model.run_related).get(pk=pk)
     if not taken:
         return run
     try:
         values = work_of(model)(run)
     except RunFailed as exc:
-        return _finish(run, RunStatus.FAILED, error=str(exc), **exc.values)
+        run = _finish(run, RunStatus.FAILED, error=str(exc), **exc.values)
     except Exception as exc:  # noqa: BLE001 - any failure must end the run, not leave it running
         logger.exception("%s %s failed", model._meta.label, pk)
-        return _finish(run, RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
-    return _finish(run, RunStatus.DONE, **values)
+        run = _finish(run, RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
+    else:
+        run = _finish(run, RunStatus.DONE, **values)
+    _ended(model, run)
+    return run
+
+
+def _ended(model: type[Run], run: Run) -> None:
+    """Call the kind's `run_ended` (a failure there is logged: the run has ended)."""
+    if not model.run_ended:
+        return
+    module, _, name = model.run_ended.partition(":")
+    try:
+        getattr(importlib.import_module(module), name)(run)
+    except Exception:  # noqa: BLE001 - the run's own outcome is recorded already
+        logger.exception("%s %s: run_ended failed", model._meta.label, run.pk)
 
 
 def _finish(run: Run, status: str, **values: Any) -> Run:

@@ -41,6 +41,8 @@ class BackgroundRun(models.Model):
     # with the run when it is done, or raises (`background.RunFailed` for a foreseen
     # failure, whose message the run's page shows).
     run_work: ClassVar[str] = ""
+    # "module:function" called with the run after it ended (done or failed), if any.
+    run_ended: ClassVar[str] = ""
     run_related: ClassVar[tuple[str, ...]] = ()
     # Runs of one slot run one at a time in a process (each uses every core); runs of
     # different slots do not wait for one another.

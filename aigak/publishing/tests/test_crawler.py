@@ -20,6 +20,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from aigak.evidence.actions import attach_small_file
+from aigak.publishing import statistics_runs
 from aigak.publishing.actions import publish, unpublish
 from aigak.publishing.models import Publication
 from aigak.publishing.photo_actions import mark_photo
@@ -87,6 +88,7 @@ def world(questionnaires, coordinator, settings, tmp_path):
             Record.objects.filter(pk=record.pk).update(
                 answers={**record.answers, "consent_publish_name": "no"}
             )
+    statistics_runs.build_now()  # as the background build after these changes would
     return ids
 
 

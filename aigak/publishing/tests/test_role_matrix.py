@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from aigak.accounts.models import AuditAction, AuditEvent, Role, User
+from aigak.publishing import statistics_runs
 from aigak.publishing.actions import publish
 from aigak.publishing.models import Publication
 from aigak.publishing.tests.people import make_people
@@ -73,6 +74,7 @@ def test_only_coordinators_and_admins_publish(client, world, persona, action):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_the_public_pages_answer_everyone(client, world, persona):
+    statistics_runs.build_now()  # else the statistics are being prepared (JSON: 503)
     user = _persona(persona)
     if user.is_authenticated:
         client.force_login(user)

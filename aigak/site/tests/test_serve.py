@@ -150,3 +150,20 @@ def test_demo_missing_from_the_build_is_said_and_serving_goes_on(db, monkeypatch
 
     assert load_demo_if_empty(stdout) is None
     assert "demo data set is not available" in text.getvalue()
+
+
+def test_serve_demo_builds_the_public_statistics_before_the_first_visitor(db, client):
+    from aigak.publishing.models import StatisticsBuild
+    from aigak.publishing.tests.people import make_people
+    from aigak.questionnaires.registry import ensure_shipped
+    from aigak.site.management.commands.serve import build_public_statistics
+
+    ensure_shipped()
+    make_people()
+    stdout, text = _out()
+
+    build_public_statistics(stdout)
+
+    assert "Building the public statistics" in text.getvalue()
+    assert StatisticsBuild.objects.get().status == "done"
+    assert "Figures as of" in client.get("/public/statistics/").content.decode()

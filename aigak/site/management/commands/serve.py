@@ -53,6 +53,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Finished {finished} upload(s) the last run had not taken in.")
         if options["demo"]:
             load_demo_if_empty(self.stdout)
+            build_public_statistics(self.stdout)
         from aigak.evidence.receive import make_server
         from aigak.runs.background import recover
         from aigak.wsgi import application
@@ -133,3 +134,18 @@ def load_demo_if_empty(stdout: OutputWrapper) -> dict[str, Any] | None:
             stdout.write(f"  {username} / {role} / {password}")
         stdout.write(enrolment_help())
     return result
+
+
+def build_public_statistics(stdout: OutputWrapper) -> None:
+    """The demo's public statistics, built before the first visitor comes (when none
+    are, or its records asked for new ones); and no build's thread crosses the fork of
+    the server's processes."""
+    from aigak.publishing import statistics_runs
+    from aigak.runs.background import wait_all
+
+    if statistics_runs.latest_build() is None or statistics_runs.waiting_build() is not None:
+        stdout.write("Building the public statistics...")
+        build = statistics_runs.build_now()
+        if build.status != "done":
+            stdout.write(f"The public statistics were not built: {build.error}")
+    wait_all()
