@@ -143,6 +143,8 @@ class CodedChunk(Chunk):
         self.texts = None
         self.n = len(packed)
         self.with_texts = [(i, decode_texts(t)) for i, t in enumerate(texts) if t]
+        self._present: dict[str, tuple[np.ndarray, list[Any]]] | None = None
+        self._text_of: dict[int, dict[str, Any]] | None = None
         self.raw = _Raw(self)
         self._views: dict[Where, Any] = {}
         self._codes: dict[str, Codes] = {}
@@ -175,6 +177,37 @@ class CodedChunk(Chunk):
 
         view = self._views[where] = View(self, index)
         return view
+
+    def present(self, name: str) -> tuple[np.ndarray, list[Any]]:
+        """From the records' texts, all fields in one pass over the records with any."""
+        if self._kind(name) not in ("", "text"):
+            return super().present(name)
+        if self._present is None:
+            found: dict[str, tuple[list[int], list[Any]]] = {}
+            for i, texts in self.with_texts:
+                for key, value in texts.items():
+                    if value:
+                        entry = found.get(key)
+                        if entry is None:
+                            entry = found[key] = ([], [])
+                        entry[0].append(i)
+                        entry[1].append(value)
+            self._present = {
+                key: (np.array(at, dtype=np.int64), values) for key, (at, values) in found.items()
+            }
+        return self._present.get(name) or (np.zeros(0, dtype=np.int64), [])
+
+    def pick(self, name: str, positions: list[int]) -> list[Any]:
+        """The answers to name at these positions, without a list over the whole chunk."""
+        if name in self.raw:
+            return super().pick(name, positions)
+        kind = self._kind(name)
+        if kind in ("", "text"):
+            if self._text_of is None:
+                self._text_of = dict(self.with_texts)
+            of, nothing = self._text_of, {}
+            return [of.get(i, nothing).get(name) for i in positions]
+        return _answers(self, name, positions)
 
     def codes(self, name: str) -> Codes:
         if self._kind(name) != "one" or name == AGE_BRACKET:
@@ -233,27 +266,39 @@ class _Raw(dict):
 
     def __missing__(self, name: str) -> list[Any]:
         chunk = self.chunk
-        kind = chunk._kind(name)
-        if kind in ("", "text"):
+        if chunk._kind(name) in ("", "text"):
             values: list[Any] = [None] * chunk.n
             for i, texts in chunk.with_texts:
                 values[i] = texts.get(name)
         else:
-            column = chunk.packed[name]
-            if kind == "many":
-                choices = chunk.layout.slots[name].choices
-                found, which = _masks(column, len(choices), present=True)
-                answers = [_ticked(choices, row) for row in found]
-            else:
-                found, which = np.unique(column, return_inverse=True)
-                answers = [_answer(chunk.layout, name, kind, int(v)) for v in found.tolist()]
-            values = [answers[i] for i in which.ravel().tolist()]
-            if kind == "many":  # lists out of the form's order, as stored
-                for i, texts in chunk.with_texts:
-                    if name in texts:
-                        values[i] = texts[name]
+            values = _answers(chunk, name, None)
         self[name] = values
         return values
+
+
+def _answers(chunk: CodedChunk, name: str, positions: list[int] | None) -> list[Any]:
+    """The answers of a coded field as stored, of the records at these positions (None:
+    all), worked out once per distinct code."""
+    kind = chunk._kind(name)
+    column = chunk.packed[name]
+    if positions is not None:
+        column = column[positions]
+    if kind == "many":
+        choices = chunk.layout.slots[name].choices
+        found, which = _masks(column, len(choices), present=True)
+        answers = [_ticked(choices, row) for row in found]
+    else:
+        found, which = np.unique(column, return_inverse=True)
+        answers = [_answer(chunk.layout, name, kind, int(v)) for v in found.tolist()]
+    values = [answers[i] for i in which.ravel().tolist()]
+    if kind == "many":  # lists out of the form's order, as stored
+        where = None if positions is None else {p: j for j, p in enumerate(positions)}
+        for i, texts in chunk.with_texts:
+            if name in texts:
+                j = i if where is None else where.get(i)
+                if j is not None:
+                    values[j] = texts[name]
+    return values
 
 
 def _ticked(choices: tuple[str, ...], row: np.ndarray) -> list[str] | None:
