@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from itertools import chain, compress
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.db import connections
 from django.db.models import Exists, F, OuterRef, QuerySet
 
-from aigak.reports.coded import EMPTY_DATE, NO_NUMBER, Layout, decode_texts
-from aigak.reports.columns import Chunk, Codes, Ticks, Where
+from aigak.reports.coded import EMPTY_DATE, NO_NUMBER, Layout, decode_many
+from aigak.reports.columns import Chunk, Codes, Ticks, Where, distinct
 from aigak.reports.filters import Condition, _groups
 from aigak.reports.spec import AGE_BRACKET
 
@@ -60,6 +61,18 @@ def uncoded(records: QuerySet, layout: Layout) -> QuerySet:
         record=OuterRef("pk"), stamp=layout.stamp, version=OuterRef("version")
     )
     return records.filter(~Exists(rows))
+
+
+def count_live(records: QuerySet) -> int:
+    """How many records the queryset holds, counted on LIVE_INDEX where SQLite has it."""
+    query = records.values_list("pk").order_by()
+    sql, params = query.query.get_compiler(using=query.db).as_sql()
+    connection = connections[query.db]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM ({through_live_index(sql, connection)}) AS live", params
+        )
+        return int(cursor.fetchone()[0])
 
 
 def usable(layout: Layout | None, plan: Plan, in_python: list[Condition]) -> bool:
@@ -123,7 +136,7 @@ def _masks(column: np.ndarray, m: int, present: bool) -> tuple[np.ndarray, Codes
     if column.ndim == 1:
         if not present:
             column = column & ~np.uint64(1 << m)
-        found, which = np.unique(column, return_inverse=True)
+        found, which = distinct(column)
         rows = np.ascontiguousarray(found.astype("<u8")).view(np.uint8).reshape(-1, 8)
         return rows, which.ravel().astype(np.int64)
     bits = column.copy()
@@ -142,9 +155,7 @@ class CodedChunk(Chunk):
         self.packed = packed
         self.texts = None
         self.n = len(packed)
-        self.with_texts = [(i, decode_texts(t)) for i, t in enumerate(texts) if t]
-        self._present: dict[str, tuple[np.ndarray, list[Any]]] | None = None
-        self._text_of: dict[int, dict[str, Any]] | None = None
+        self.stored = _Stored(texts, self.n)
         self.raw = _Raw(self)
         self._views: dict[Where, Any] = {}
         self._codes: dict[str, Codes] = {}
@@ -179,34 +190,18 @@ class CodedChunk(Chunk):
         return view
 
     def present(self, name: str) -> tuple[np.ndarray, list[Any]]:
-        """From the records' texts, all fields in one pass over the records with any."""
         if self._kind(name) not in ("", "text"):
             return super().present(name)
-        if self._present is None:
-            found: dict[str, tuple[list[int], list[Any]]] = {}
-            for i, texts in self.with_texts:
-                for key, value in texts.items():
-                    if value:
-                        entry = found.get(key)
-                        if entry is None:
-                            entry = found[key] = ([], [])
-                        entry[0].append(i)
-                        entry[1].append(value)
-            self._present = {
-                key: (np.array(at, dtype=np.int64), values) for key, (at, values) in found.items()
-            }
-        return self._present.get(name) or (np.zeros(0, dtype=np.int64), [])
+        positions, values = self.stored.of(name)
+        truthy = np.fromiter(map(bool, values), dtype=bool, count=len(values))
+        return positions[truthy], values[truthy].tolist()
 
     def pick(self, name: str, positions: list[int]) -> list[Any]:
         """The answers to name at these positions, without a list over the whole chunk."""
         if name in self.raw:
             return super().pick(name, positions)
-        kind = self._kind(name)
-        if kind in ("", "text"):
-            if self._text_of is None:
-                self._text_of = dict(self.with_texts)
-            of, nothing = self._text_of, {}
-            return [of.get(i, nothing).get(name) for i in positions]
+        if self._kind(name) in ("", "text"):
+            return self.stored.column(name)[positions].tolist()  # type: ignore[no-any-return]
         return _answers(self, name, positions)
 
     def codes(self, name: str) -> Codes:
@@ -241,7 +236,7 @@ class CodedChunk(Chunk):
             return self._ages
         if self._kind(plan.birth_field) != "date" or self._kind(plan.stated_field) != "int":
             return super().ages()
-        births, where = np.unique(self.packed[plan.birth_field], return_inverse=True)
+        births, where = distinct(self.packed[plan.birth_field])
         at = [_age(plan, int(day)) for day in births.tolist()]
         ages = np.array(at, dtype=np.int64)[where.ravel()]
         stated = self.packed[plan.stated_field].astype(np.int64)
@@ -267,9 +262,7 @@ class _Raw(dict):
     def __missing__(self, name: str) -> list[Any]:
         chunk = self.chunk
         if chunk._kind(name) in ("", "text"):
-            values: list[Any] = [None] * chunk.n
-            for i, texts in chunk.with_texts:
-                values[i] = texts.get(name)
+            values: list[Any] = chunk.stored.column(name).tolist()
         else:
             values = _answers(chunk, name, None)
         self[name] = values
@@ -288,17 +281,71 @@ def _answers(chunk: CodedChunk, name: str, positions: list[int] | None) -> list[
         found, which = _masks(column, len(choices), present=True)
         answers = [_ticked(choices, row) for row in found]
     else:
-        found, which = np.unique(column, return_inverse=True)
+        found, which = distinct(column)
         answers = [_answer(chunk.layout, name, kind, int(v)) for v in found.tolist()]
     values = [answers[i] for i in which.ravel().tolist()]
     if kind == "many":  # lists out of the form's order, as stored
-        where = None if positions is None else {p: j for j, p in enumerate(positions)}
-        for i, texts in chunk.with_texts:
-            if name in texts:
+        at, stored = chunk.stored.of(name)
+        if len(at):
+            where = None if positions is None else {p: j for j, p in enumerate(positions)}
+            for i, value in zip(at.tolist(), stored.tolist(), strict=True):
                 j = i if where is None else where.get(i)
                 if j is not None:
-                    values[j] = texts[name]
+                    values[j] = value
     return values
+
+
+class _Numbering(dict):
+    """Name -> 0, 1, 2... in order of first use."""
+
+    def __missing__(self, name: str) -> int:
+        number = self[name] = len(self)
+        return number
+
+
+class _Stored:
+    """The texts of a chunk's coded rows (free text, the record id beside a comment,
+    lists out of order), by field: decoded in one call, then grouped without a step per
+    record in Python."""
+
+    def __init__(self, texts: list[Any], n: int):
+        self.n = n
+        some = np.fromiter(map(bool, texts), dtype=bool, count=len(texts))
+        dicts = decode_many(list(compress(texts, some))) if some.any() else []
+        sizes = np.fromiter(map(len, dicts), dtype=np.int64, count=len(dicts))
+        positions = np.repeat(np.flatnonzero(some), sizes)
+        numbering = _Numbering()
+        names = np.fromiter(
+            map(numbering.__getitem__, chain.from_iterable(dicts)),
+            dtype=np.int64,
+            count=len(positions),
+        )
+        values = np.fromiter(
+            chain.from_iterable(map(dict.values, dicts)), dtype=object, count=len(positions)
+        )
+        order = np.argsort(names, kind="stable")  # by field, each in record order
+        ends = np.cumsum(np.bincount(names, minlength=len(numbering))).tolist()
+        self.fields: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for name, number in numbering.items():
+            at = order[(ends[number - 1] if number else 0) : ends[number]]
+            self.fields[name] = (positions[at], values[at])
+        self._columns: dict[str, np.ndarray] = {}
+
+    def of(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """The records that stored an answer to name: positions and answers (objects)."""
+        found = self.fields.get(name)
+        if found is None:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
+        return found
+
+    def column(self, name: str) -> np.ndarray:
+        """Every record's answer to name (None where it stored none), as objects."""
+        column = self._columns.get(name)
+        if column is None:
+            positions, values = self.of(name)
+            column = self._columns[name] = np.full(self.n, None, dtype=object)
+            column[positions] = values
+        return column
 
 
 def _ticked(choices: tuple[str, ...], row: np.ndarray) -> list[str] | None:

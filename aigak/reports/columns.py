@@ -71,6 +71,21 @@ def _bincount(codes: Codes, size: int) -> np.ndarray:
     return np.bincount(codes, minlength=size).astype(np.int64)
 
 
+def distinct(values: np.ndarray) -> tuple[np.ndarray, Codes]:
+    """``np.unique(values, return_inverse=True)`` of whole numbers (1-D): by counting,
+    without a sort, when their span is small (days, ages, masks of a few choices)."""
+    if len(values):
+        low, high = int(values.min()), int(values.max())
+        if high - low <= max(1 << 20, 4 * len(values)):
+            shifted = (values - values.dtype.type(low)).astype(np.intp)
+            seen = np.bincount(shifted, minlength=high - low + 1) > 0
+            number = np.cumsum(seen) - 1
+            found = (np.flatnonzero(seen) + low).astype(values.dtype)
+            return found, number[shifted].astype(np.int64)
+    found, inverse = np.unique(values, return_inverse=True)
+    return found, inverse.ravel().astype(np.int64)
+
+
 class Chunk:
     """One chunk of answer sets as columns: every field the tables read, taken out once
     (a list of answers per field), and the breakdown column of every record as a code

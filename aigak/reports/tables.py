@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from aigak.reports.columns import _bincount
+from aigak.reports.columns import _bincount, distinct
 from aigak.reports.spec import AGE, AGE_BRACKET, TOTAL, TableSpec
 
 if TYPE_CHECKING:
@@ -121,19 +121,34 @@ class Table:
     def sorted_comments(self) -> list[dict[str, Any]]:
         """In record id order: the same however the records were chunked or split."""
         names = [c or None for c in self.plan.column_names]
-        entries: list[dict[str, Any]] = []
-        for ids, columns, name, texts, keys in self.comments:
-            found = zip(ids, map(names.__getitem__, columns), texts, strict=True)
-            if keys is None:
-                entries += [
-                    {"record_id": i, "column": c, "field": name, "text": t} for i, c, t in found
-                ]
-            else:
-                entries += [
-                    {"record_id": i, "column": c, "field": name, "text": t, "key": k}
-                    for (i, c, t), k in zip(found, keys, strict=True)
-                ]
-        return sorted(entries, key=lambda c: (str(c["record_id"]), c["field"]))
+        ids: list[Any] = []
+        fields: list[str] = []
+        columns: list[str | None] = []
+        texts: list[str] = []
+        keys: list[Any] = []
+        for part_ids, part_columns, name, part_texts, part_keys in self.comments:
+            ids += part_ids
+            fields += [name] * len(part_ids)
+            columns += map(names.__getitem__, part_columns)
+            texts += part_texts
+            keys += part_keys if part_keys is not None else [None] * len(part_ids)
+        order_of = list(zip(map(str, ids), fields, strict=True))
+        order = sorted(range(len(ids)), key=order_of.__getitem__)  # stable, as before
+        if not self.spec.field:
+            return [
+                {"record_id": ids[i], "column": columns[i], "field": fields[i], "text": texts[i]}
+                for i in order
+            ]
+        return [
+            {
+                "record_id": ids[i],
+                "column": columns[i],
+                "field": fields[i],
+                "text": texts[i],
+                "key": keys[i],
+            }
+            for i in order
+        ]
 
     def column_totals(self, per_column: Sequence[int] | np.ndarray) -> dict[str, int]:
         """Counts per shown column from counts per breakdown code (last = no breakdown)."""
@@ -222,7 +237,7 @@ class DateTable(Table):
     def count(self, view: View) -> None:
         days = view.days(self.spec.field)
         if days is not None:  # coded: count per (day, column), then name the days
-            days_found, inverse = np.unique(days, return_inverse=True)
+            days_found, inverse = distinct(days)
             width = self.width
             per_day = _bincount(inverse.ravel() * width + view.column, len(days_found) * width)
             for flat in np.flatnonzero(per_day).tolist():
