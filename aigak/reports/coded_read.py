@@ -170,6 +170,13 @@ class CodedChunk(Chunk):
         else:
             self.column = self.mapped(name, lambda v: plan.column_of.get(str(v), none), np.int64)
 
+    def close(self) -> None:
+        """Also break the cycle through the raw answers (``_Raw`` points back at the
+        chunk): with the cyclic garbage collector off, every chunk of a report would
+        otherwise stay in memory to its end."""
+        super().close()
+        self.raw = {}
+
     def _kind(self, name: str) -> str:
         slot = self.layout.slots.get(name)
         return slot.kind if slot is not None else ""
