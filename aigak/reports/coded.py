@@ -398,3 +398,10 @@ def rebuild(questionnaires: Iterable[Questionnaire] | None = None) -> dict[str, 
 
 def decode_texts(text: str | bytes) -> dict[str, Any]:
     return _loads(text)
+
+
+def decode_many(texts: Sequence[str | bytes]) -> list[dict[str, Any]]:
+    """The texts of several rows (none empty), decoded in one call."""
+    if texts and isinstance(texts[0], bytes):
+        return _loads(b"[" + b",".join(texts) + b"]")  # type: ignore[arg-type]
+    return _loads("[" + ",".join(texts) + "]")  # type: ignore[arg-type]

@@ -2,10 +2,13 @@
 
 The live records of a report whose coded row is valid (the layout's stamp, the record's
 version) come as packed rows, ``fetchmany`` at a time, viewed as one numpy record array
-per chunk without a per-record step; the few records with free text bring a small JSON
-object. ``CodedChunk`` answers the tables from these arrays: the codes of a choice field
-are the column itself, ticked sets are the distinct bitmasks, dates are day numbers, ages
-are worked out once per distinct birth day. The other records are read from their answers
+per chunk without a per-record step; the records with free text bring a small JSON
+object, decoded for the whole chunk in one call and grouped by field into arrays
+(``_Stored``), so that a table's comments are found without a step per record in Python.
+``CodedChunk`` answers the tables from these arrays: the codes of a choice field are the
+column itself, ticked sets are the distinct bitmasks, dates are day numbers, ages are
+worked out once per distinct birth day (distinct values by counting where their span is
+small, ``columns.distinct``). The other records are read from their answers
 (``build.read_columns`` with ``uncoded``).
 """
 
@@ -13,14 +16,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from itertools import chain, compress
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.db import connections
 from django.db.models import Exists, F, OuterRef, QuerySet
 
-from aigak.reports.coded import EMPTY_DATE, NO_NUMBER, Layout, decode_texts
-from aigak.reports.columns import Chunk, Codes, Ticks, Where
+from aigak.reports.coded import EMPTY_DATE, NO_NUMBER, Layout, decode_many
+from aigak.reports.columns import Chunk, Codes, Ticks, Where, distinct
 from aigak.reports.filters import Condition, _groups
 from aigak.reports.spec import AGE_BRACKET
 
@@ -60,6 +64,18 @@ def uncoded(records: QuerySet, layout: Layout) -> QuerySet:
         record=OuterRef("pk"), stamp=layout.stamp, version=OuterRef("version")
     )
     return records.filter(~Exists(rows))
+
+
+def count_live(records: QuerySet) -> int:
+    """How many records the queryset holds, counted on LIVE_INDEX where SQLite has it."""
+    query = records.values_list("pk").order_by()
+    sql, params = query.query.get_compiler(using=query.db).as_sql()
+    connection = connections[query.db]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM ({through_live_index(sql, connection)}) AS live", params
+        )
+        return int(cursor.fetchone()[0])
 
 
 def usable(layout: Layout | None, plan: Plan, in_python: list[Condition]) -> bool:
@@ -123,7 +139,7 @@ def _masks(column: np.ndarray, m: int, present: bool) -> tuple[np.ndarray, Codes
     if column.ndim == 1:
         if not present:
             column = column & ~np.uint64(1 << m)
-        found, which = np.unique(column, return_inverse=True)
+        found, which = distinct(column)
         rows = np.ascontiguousarray(found.astype("<u8")).view(np.uint8).reshape(-1, 8)
         return rows, which.ravel().astype(np.int64)
     bits = column.copy()
@@ -142,7 +158,7 @@ class CodedChunk(Chunk):
         self.packed = packed
         self.texts = None
         self.n = len(packed)
-        self.with_texts = [(i, decode_texts(t)) for i, t in enumerate(texts) if t]
+        self.stored = _Stored(texts, self.n)
         self.raw = _Raw(self)
         self._views: dict[Where, Any] = {}
         self._codes: dict[str, Codes] = {}
@@ -156,6 +172,13 @@ class CodedChunk(Chunk):
             self.column = lookup[packed[name]]
         else:
             self.column = self.mapped(name, lambda v: plan.column_of.get(str(v), none), np.int64)
+
+    def close(self) -> None:
+        """Also break the cycle through the raw answers (``_Raw`` points back at the
+        chunk): with the cyclic garbage collector off, every chunk of a report would
+        otherwise stay in memory to its end."""
+        super().close()
+        self.raw = {}
 
     def _kind(self, name: str) -> str:
         slot = self.layout.slots.get(name)
@@ -175,6 +198,21 @@ class CodedChunk(Chunk):
 
         view = self._views[where] = View(self, index)
         return view
+
+    def present(self, name: str) -> tuple[np.ndarray, list[Any]]:
+        if self._kind(name) not in ("", "text"):
+            return super().present(name)
+        positions, values = self.stored.of(name)
+        truthy = np.fromiter(map(bool, values), dtype=bool, count=len(values))
+        return positions[truthy], values[truthy].tolist()
+
+    def pick(self, name: str, positions: list[int]) -> list[Any]:
+        """The answers to name at these positions, without a list over the whole chunk."""
+        if name in self.raw:
+            return super().pick(name, positions)
+        if self._kind(name) in ("", "text"):
+            return self.stored.column(name)[positions].tolist()  # type: ignore[no-any-return]
+        return _answers(self, name, positions)
 
     def codes(self, name: str) -> Codes:
         if self._kind(name) != "one" or name == AGE_BRACKET:
@@ -208,7 +246,7 @@ class CodedChunk(Chunk):
             return self._ages
         if self._kind(plan.birth_field) != "date" or self._kind(plan.stated_field) != "int":
             return super().ages()
-        births, where = np.unique(self.packed[plan.birth_field], return_inverse=True)
+        births, where = distinct(self.packed[plan.birth_field])
         at = [_age(plan, int(day)) for day in births.tolist()]
         ages = np.array(at, dtype=np.int64)[where.ravel()]
         stated = self.packed[plan.stated_field].astype(np.int64)
@@ -233,27 +271,91 @@ class _Raw(dict):
 
     def __missing__(self, name: str) -> list[Any]:
         chunk = self.chunk
-        kind = chunk._kind(name)
-        if kind in ("", "text"):
-            values: list[Any] = [None] * chunk.n
-            for i, texts in chunk.with_texts:
-                values[i] = texts.get(name)
+        if chunk._kind(name) in ("", "text"):
+            values: list[Any] = chunk.stored.column(name).tolist()
         else:
-            column = chunk.packed[name]
-            if kind == "many":
-                choices = chunk.layout.slots[name].choices
-                found, which = _masks(column, len(choices), present=True)
-                answers = [_ticked(choices, row) for row in found]
-            else:
-                found, which = np.unique(column, return_inverse=True)
-                answers = [_answer(chunk.layout, name, kind, int(v)) for v in found.tolist()]
-            values = [answers[i] for i in which.ravel().tolist()]
-            if kind == "many":  # lists out of the form's order, as stored
-                for i, texts in chunk.with_texts:
-                    if name in texts:
-                        values[i] = texts[name]
+            values = _answers(chunk, name, None)
         self[name] = values
         return values
+
+
+def _answers(chunk: CodedChunk, name: str, positions: list[int] | None) -> list[Any]:
+    """The answers of a coded field as stored, of the records at these positions (None:
+    all), worked out once per distinct code."""
+    kind = chunk._kind(name)
+    column = chunk.packed[name]
+    if positions is not None:
+        column = column[positions]
+    if kind == "many":
+        choices = chunk.layout.slots[name].choices
+        found, which = _masks(column, len(choices), present=True)
+        answers = [_ticked(choices, row) for row in found]
+    else:
+        found, which = distinct(column)
+        answers = [_answer(chunk.layout, name, kind, int(v)) for v in found.tolist()]
+    values = [answers[i] for i in which.ravel().tolist()]
+    if kind == "many":  # lists out of the form's order, as stored
+        at, stored = chunk.stored.of(name)
+        if len(at):
+            where = None if positions is None else {p: j for j, p in enumerate(positions)}
+            for i, value in zip(at.tolist(), stored.tolist(), strict=True):
+                j = i if where is None else where.get(i)
+                if j is not None:
+                    values[j] = value
+    return values
+
+
+class _Numbering(dict):
+    """Name -> 0, 1, 2... in order of first use."""
+
+    def __missing__(self, name: str) -> int:
+        number = self[name] = len(self)
+        return number
+
+
+class _Stored:
+    """The texts of a chunk's coded rows (free text, the record id beside a comment,
+    lists out of order), by field: decoded in one call, then grouped without a step per
+    record in Python."""
+
+    def __init__(self, texts: list[Any], n: int):
+        self.n = n
+        some = np.fromiter(map(bool, texts), dtype=bool, count=len(texts))
+        dicts = decode_many(list(compress(texts, some))) if some.any() else []
+        sizes = np.fromiter(map(len, dicts), dtype=np.int64, count=len(dicts))
+        positions = np.repeat(np.flatnonzero(some), sizes)
+        numbering = _Numbering()
+        names = np.fromiter(
+            map(numbering.__getitem__, chain.from_iterable(dicts)),
+            dtype=np.int64,
+            count=len(positions),
+        )
+        values = np.fromiter(
+            chain.from_iterable(map(dict.values, dicts)), dtype=object, count=len(positions)
+        )
+        order = np.argsort(names, kind="stable")  # by field, each in record order
+        ends = np.cumsum(np.bincount(names, minlength=len(numbering))).tolist()
+        self.fields: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for name, number in numbering.items():
+            at = order[(ends[number - 1] if number else 0) : ends[number]]
+            self.fields[name] = (positions[at], values[at])
+        self._columns: dict[str, np.ndarray] = {}
+
+    def of(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """The records that stored an answer to name: positions and answers (objects)."""
+        found = self.fields.get(name)
+        if found is None:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
+        return found
+
+    def column(self, name: str) -> np.ndarray:
+        """Every record's answer to name (None where it stored none), as objects."""
+        column = self._columns.get(name)
+        if column is None:
+            positions, values = self.of(name)
+            column = self._columns[name] = np.full(self.n, None, dtype=object)
+            column[positions] = values
+        return column
 
 
 def _ticked(choices: tuple[str, ...], row: np.ndarray) -> list[str] | None:

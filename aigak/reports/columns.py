@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import partial
-from itertools import repeat
+from itertools import compress, repeat
 from operator import eq
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +69,21 @@ def _hashable(value: Any) -> bool:
 
 def _bincount(codes: Codes, size: int) -> np.ndarray:
     return np.bincount(codes, minlength=size).astype(np.int64)
+
+
+def distinct(values: np.ndarray) -> tuple[np.ndarray, Codes]:
+    """``np.unique(values, return_inverse=True)`` of whole numbers (1-D): by counting,
+    without a sort, when their span is small (days, ages, masks of a few choices)."""
+    if len(values):
+        low, high = int(values.min()), int(values.max())
+        if high - low <= max(1 << 20, 4 * len(values)):
+            shifted = (values - values.dtype.type(low)).astype(np.intp)
+            seen = np.bincount(shifted, minlength=high - low + 1) > 0
+            number = np.cumsum(seen) - 1
+            found = (np.flatnonzero(seen) + low).astype(values.dtype)
+            return found, number[shifted].astype(np.int64)
+    found, inverse = np.unique(values, return_inverse=True)
+    return found, inverse.ravel().astype(np.int64)
 
 
 class Chunk:
@@ -130,6 +145,13 @@ class Chunk:
             return [values[i] for i in positions]
         texts = self.texts[name]
         return [None if (t := texts[i]) is None else _loads(t) for i in positions]
+
+    def present(self, name: str) -> tuple[np.ndarray, list[Any]]:
+        """The records whose answer to name is not empty (a comment, a text to list):
+        their positions and these answers."""
+        values = self.raw[name]
+        found = list(compress(range(len(values)), values))
+        return np.array(found, dtype=np.int64), [values[i] for i in found]
 
     def close(self) -> None:
         """Drop the views (they point back at the chunk): a report runs with the cyclic
@@ -274,6 +296,18 @@ class View:
         if self.index is not None:
             positions = self.index[positions].tolist()
         return self.chunk.pick(name, positions)
+
+    def present(self, name: str) -> tuple[np.ndarray, list[Any]]:
+        """The view's records whose answer to name is not empty: their positions in the
+        view and these answers."""
+        positions, values = self.chunk.present(name)
+        if self.index is None or not len(positions):
+            return positions, values
+        at = np.searchsorted(self.index, positions)
+        inside = at < len(self.index)
+        inside[inside] = self.index[at[inside]] == positions[inside]
+        keep = np.flatnonzero(inside)
+        return at[keep], [values[i] for i in keep.tolist()]
 
     def codes(self, name: str) -> Codes:
         codes = self.chunk.codes(name)

@@ -11,12 +11,11 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from itertools import compress
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from aigak.reports.columns import _bincount
+from aigak.reports.columns import _bincount, distinct
 from aigak.reports.spec import AGE, AGE_BRACKET, TOTAL, TableSpec
 
 if TYPE_CHECKING:
@@ -74,7 +73,8 @@ class Table:
         self.width = len(plan.column_names)
         self.in_scope = np.zeros(self.width, dtype=np.int64)  # records per column
         self.comment_fields = spec.comments if comments else ()
-        self.comments: list[dict[str, Any]] = []
+        # per field and chunk: (record ids, column codes, field, texts, keys or None)
+        self.comments: list[tuple[list[Any], list[int], str, list[str], list[Any] | None]] = []
         self.row_texts: dict[Any, dict[str, None]] = defaultdict(dict)
 
     def add(self, view: View) -> None:
@@ -85,10 +85,11 @@ class Table:
         if self.comment_fields:
             self.collect_comments(view)
         if self.spec.row_texts:
-            keys, texts = view.raw(self.spec.field), view.raw(self.spec.row_texts)
-            for i in compress(range(len(texts)), texts):
-                if keys[i] is not None:
-                    self.row_texts[keys[i]][str(texts[i])] = None
+            positions, texts = view.present(self.spec.row_texts)
+            keys = view.pick(self.spec.field, positions.tolist())
+            for key, text in zip(keys, texts, strict=True):
+                if key is not None:
+                    self.row_texts[key][str(text)] = None
 
     def count(self, view: View) -> None:
         raise NotImplementedError
@@ -104,30 +105,50 @@ class Table:
             self.row_texts[key].update(texts)
 
     def collect_comments(self, view: View) -> None:
-        names = self.plan.column_names
+        """The comments of the view's records, as columns (one part per field and
+        chunk): a dict per comment is made only for the report's JSON."""
         for name in self.comment_fields:
-            texts = view.raw(name)
-            found = list(compress(range(len(texts)), texts))
-            if not found:
+            positions, texts = view.present(name)
+            if not texts:
                 continue
+            found = positions.tolist()
             ids = view.pick(self.plan.spec.record_id_field, found)
             keys = view.pick(self.spec.field, found) if self.spec.field else None
-            columns = view.column[found].tolist()
-            for j, (i, c) in enumerate(zip(found, columns, strict=True)):
-                entry = {
-                    "record_id": ids[j],
-                    "column": names[c] or None,
-                    "field": name,
-                    "text": str(texts[i]),
-                }
-                if keys is not None:
-                    entry["key"] = keys[j]
-                self.comments.append(entry)
+            columns = view.column[positions].tolist()
+            self.comments.append((ids, columns, name, list(map(str, texts)), keys))
 
     # -- output helpers
     def sorted_comments(self) -> list[dict[str, Any]]:
         """In record id order: the same however the records were chunked or split."""
-        return sorted(self.comments, key=lambda c: (str(c["record_id"]), c["field"]))
+        names = [c or None for c in self.plan.column_names]
+        ids: list[Any] = []
+        fields: list[str] = []
+        columns: list[str | None] = []
+        texts: list[str] = []
+        keys: list[Any] = []
+        for part_ids, part_columns, name, part_texts, part_keys in self.comments:
+            ids += part_ids
+            fields += [name] * len(part_ids)
+            columns += map(names.__getitem__, part_columns)
+            texts += part_texts
+            keys += part_keys if part_keys is not None else [None] * len(part_ids)
+        order_of = list(zip(map(str, ids), fields, strict=True))
+        order = sorted(range(len(ids)), key=order_of.__getitem__)  # stable, as before
+        if not self.spec.field:
+            return [
+                {"record_id": ids[i], "column": columns[i], "field": fields[i], "text": texts[i]}
+                for i in order
+            ]
+        return [
+            {
+                "record_id": ids[i],
+                "column": columns[i],
+                "field": fields[i],
+                "text": texts[i],
+                "key": keys[i],
+            }
+            for i in order
+        ]
 
     def column_totals(self, per_column: Sequence[int] | np.ndarray) -> dict[str, int]:
         """Counts per shown column from counts per breakdown code (last = no breakdown)."""
@@ -216,7 +237,7 @@ class DateTable(Table):
     def count(self, view: View) -> None:
         days = view.days(self.spec.field)
         if days is not None:  # coded: count per (day, column), then name the days
-            days_found, inverse = np.unique(days, return_inverse=True)
+            days_found, inverse = distinct(days)
             width = self.width
             per_day = _bincount(inverse.ravel() * width + view.column, len(days_found) * width)
             for flat in np.flatnonzero(per_day).tolist():

@@ -27,7 +27,9 @@ def render(built: BuiltReport, fmt: str) -> bytes:
         try:  # a million records bring hundreds of thousands of comments: orjson is fast
             import orjson
 
-            return orjson.dumps(contract_json(built), option=orjson.OPT_INDENT_2) + b"\n"
+            # the newline by orjson: adding it after would copy the whole text
+            option = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+            return orjson.dumps(contract_json(built), option=option)
         except ImportError:  # pragma: no cover - orjson is optional
             text = json.dumps(contract_json(built), ensure_ascii=False, indent=1)
             return (text + "\n").encode("utf-8")
