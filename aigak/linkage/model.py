@@ -39,7 +39,7 @@ def _null(*columns: str) -> str:
 
 def comparison_levels(jw: str) -> dict[str, list[Level]]:
     """The comparisons, keyed by name; `jw` names the Jaro-Winkler function."""
-    return {**_name_levels(jw), **_birth_levels(), **_circumstance_levels()}
+    return {**_name_levels(jw), **_birth_levels(), **_circumstance_levels(jw)}
 
 
 def _name_levels(jw: str) -> dict[str, list[Level]]:
@@ -50,6 +50,9 @@ def _name_levels(jw: str) -> dict[str, list[Level]]:
         f"greatest({jw}(surname_stem_l, given_r), {jw}(given_l, surname_stem_r)) >= 0.95"
         f" AND least({jw}(surname_stem_l, given_r), {jw}(given_l, surname_stem_r)) >= 0.85"
     )
+    # The surname written where the other list has the given name, whose own given name
+    # differs ("emily stronach" / "stronach ethan"): the order of two words is a guess.
+    half_crossed = "surname_stem_l = given_r OR given_l = surname_stem_r"
     return {
         "surname": [
             Level("surname missing", _null("surname_stem"), 0, 0, is_null=True),
@@ -57,6 +60,7 @@ def _name_levels(jw: str) -> dict[str, list[Level]]:
                   tf_column="surname_stem"),
             Level("surname and given name crossed", crossed, 0.01, 0.00002),
             Level("surname and given name crossed, alike", crossed_alike, 0.005, 0.00002),
+            Level("surname in the other's given name", half_crossed, 0.01, 0.0005),
             Level("same surname skeleton", "surname_skel_l = surname_skel_r", 0.06, 0.0006),
             Level("surname stems alike (JW >= 0.92)",
                   f"{jw}(surname_stem_l, surname_stem_r) >= 0.92", 0.05, 0.002),
@@ -116,7 +120,7 @@ def _birth_levels() -> dict[str, list[Level]]:
     }  # fmt: skip
 
 
-def _circumstance_levels() -> dict[str, list[Level]]:
+def _circumstance_levels(jw: str) -> dict[str, list[Level]]:
     """Place, event date and gender."""
     return {
         "place": [
@@ -124,6 +128,8 @@ def _circumstance_levels() -> dict[str, list[Level]]:
                   "(place_l IS NULL AND region_l IS NULL) OR (place_r IS NULL AND region_r IS NULL)",
                   0, 0, is_null=True),
             Level("same town", "place_l = place_r", 0.85, 0.10, tf_column="place"),
+            # A town mistyped in one list ("bundzberg"); Kazakh towns' keys are far apart.
+            Level("towns alike (JW >= 0.9)", f"{jw}(place_l, place_r) >= 0.9", 0.05, 0.005),
             Level("same region", "region_l = region_r", 0.08, 0.10),
             Level("different place", "ELSE", 0.07, 0.80),
         ],
@@ -180,6 +186,9 @@ GENEROUS_RULES = [
     # Without a birth date: the same town and given name finds a surname mistyped on
     # one side ("aidan broughn"/"aidan broughan", both in Smithfield).
     ("l.place = r.place AND l.given_skel = r.given_skel", 3e7),
+    # Without a birth date or the given name: the same town and first letter of the
+    # surname ("bianca cobbett"/"biana cbobett", both in Woodend).
+    ("l.place = r.place AND substr(l.surname_skel, 1, 1) = substr(r.surname_skel, 1, 1)", 3e7),
 ]
 
 # Rules for the EM training sessions: each leaves some comparisons free to estimate.
@@ -200,9 +209,18 @@ def jaro_winkler_function(dialect: str) -> str:
     return "jaro_winkler" if dialect == "spark" else "jaro_winkler_similarity"
 
 
-def blocking_rules(possible_pairs: float) -> list[str]:
-    """The rules that pick the pairs to score, given how many pairs there could be."""
-    generous = [rule for rule, up_to in GENEROUS_RULES if possible_pairs <= up_to]
+# Too broad to search a register with: a short list's towns and letters cover much of it.
+NOT_FOR_REGISTER = {GENEROUS_RULES[3][0]}
+
+
+def blocking_rules(possible_pairs: float, register: bool = False) -> list[str]:
+    """The rules that pick the pairs to score, given how many pairs there could be, and
+    whether a short list is searched against a register (`register.py`)."""
+    generous = [
+        rule
+        for rule, up_to in GENEROUS_RULES
+        if possible_pairs <= up_to and not (register and rule in NOT_FOR_REGISTER)
+    ]
     return BLOCKING_RULES + generous
 
 
@@ -218,8 +236,10 @@ def settings_dict(
     probability_two_random_records_match: float,
     pairs: float = 0,
     use_priors: bool = True,
+    register: bool = False,
 ) -> dict[str, Any]:
-    """A Splink settings dictionary for the model, with the priors as m and u values."""
+    """A Splink settings dictionary for the model, with the priors as m and u values;
+    `pairs` and `register` as for `blocking_rules`."""
     comparisons = []
     for name, levels in comparison_levels(jaro_winkler_function(dialect)).items():
         level_dicts = []
@@ -251,7 +271,7 @@ def settings_dict(
         "unique_id_column_name": "unique_id",
         "probability_two_random_records_match": probability_two_random_records_match,
         "comparisons": comparisons,
-        "blocking_rules_to_generate_predictions": blocking_rules(pairs),
+        "blocking_rules_to_generate_predictions": blocking_rules(pairs, register),
         "retain_matching_columns": False,
         "retain_intermediate_calculation_columns": True,
         "additional_columns_to_retain": [],

@@ -71,7 +71,8 @@ def train_model(
     n_left, n_right = totals or (len(frames[0]), len(frames[1]) if len(frames) > 1 else 0)
     prior = model.prior_match_probability(link_type, n_left, n_right)
     pairs = model.possible_pairs(link_type, n_left, n_right)
-    settings = model.settings_dict(link_type, db.dialect, prior, pairs=pairs)
+    searched = any(s is not None for s in samples or [])
+    settings = model.settings_dict(link_type, db.dialect, prior, pairs=pairs, register=searched)
     smaller = min(n_left, n_right) if link_type == "link_only" else n_left
     if pairs < MIN_PAIRS_TO_TRAIN or smaller < MIN_RECORDS_TO_TRAIN:
         sizes = f"{n_left} x {n_right}" if link_type == "link_only" else f"{n_left}"
