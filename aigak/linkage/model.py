@@ -27,8 +27,9 @@ class Level:
     u: float
     tf_column: str | None = None
     is_null: bool = False
-    # Kept at the prior in training: on big lists EM takes namesakes, or people born on
-    # one day with one given name, for matches, and would learn that the same person
+    # Kept at the prior in training unless the training pairs are mostly true matches
+    # (`training.MIN_TRAINING_PURITY`): on big lists EM takes namesakes, or people born
+    # on one day with one given name, for matches, and would learn that the same person
     # often has a wholly different birth date or surname.
     fixed_m: bool = False
 
@@ -192,10 +193,8 @@ GENEROUS_RULES = [
 ]
 
 # Rules for the EM training sessions: each leaves some comparisons free to estimate.
-TRAINING_RULES = [
-    "l.surname_stem = r.surname_stem AND l.given_initial = r.given_initial",
-    "l.approx_birth_year = r.approx_birth_year AND l.place = r.place",
-]
+TRAINING_KEYS = [("surname_stem", "given_initial"), ("approx_birth_year", "place")]
+TRAINING_RULES = [" AND ".join(f"l.{c} = r.{c}" for c in keys) for keys in TRAINING_KEYS]
 
 # Rules nearly free of false matches, to estimate how often two records match.
 DETERMINISTIC_RULES = [
@@ -237,9 +236,11 @@ def settings_dict(
     pairs: float = 0,
     use_priors: bool = True,
     register: bool = False,
+    fix_m: bool = True,
 ) -> dict[str, Any]:
     """A Splink settings dictionary for the model, with the priors as m and u values;
-    `pairs` and `register` as for `blocking_rules`."""
+    `pairs` and `register` as for `blocking_rules`; with `fix_m` the levels marked
+    `fixed_m` keep their m in training."""
     comparisons = []
     for name, levels in comparison_levels(jaro_winkler_function(dialect)).items():
         level_dicts = []
@@ -253,7 +254,7 @@ def settings_dict(
             elif use_priors:
                 entry["m_probability"] = level.m
                 entry["u_probability"] = level.u
-            if level.fixed_m:
+            if level.fixed_m and fix_m:
                 entry["fix_m_probability"] = True
             if level.tf_column:
                 entry["tf_adjustment_column"] = level.tf_column
