@@ -185,7 +185,9 @@ def _reduced_link_frames(
     return samples, em_frames
 
 
-def _training_purity(link_type: model.LinkType, frames: list[pd.DataFrame], matches: float) -> float:
+def _training_purity(
+    link_type: model.LinkType, frames: list[pd.DataFrame], matches: float
+) -> float:
     """The share of true matches expected among the pairs of an EM training block, for
     the block with the lowest share: `matches` (expected in all) over its pairs."""
     left = frames[0]
