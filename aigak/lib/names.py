@@ -251,18 +251,21 @@ def parse_name(full_name: str) -> PersonName:
     return PersonName(*_parse(full_name))
 
 
-def name_keys(full_name: str) -> tuple[str, str, str, str, str, str, str, str]:
+def name_keys(full_name: str) -> tuple[str, str, str, str, str, str, str, str, str]:
     """The keys a matching model compares, straight from a full name (quicker than
     `parse_name` for a million names): surname stem, its skeleton, given name, its
-    skeleton, given initial, patronymic stem, patronymic initial, gender.
+    skeleton, given initial, patronymic stem, patronymic initial, gender, and "1" when
+    the surname had a surname ending (-ов, -ұлы...: then which word is the surname was
+    not a guess).
 
     >>> name_keys("Құдайбергенов Қазыбек Серікұлы")
-    ('kudaibergen', 'kudabergen', 'kazybek', 'kazbek', 'k', 'serik', 's', 'm')
-    >>> name_keys("К. Кудайбергенов")
-    ('kudaibergen', 'kudabergen', '', '', 'k', '', '', 'm')
+    ('kudaibergen', 'kudabergen', 'kazybek', 'kazbek', 'k', 'serik', 's', 'm', '1')
+    >>> name_keys("K. Kudaibergen")
+    ('kudaibergen', 'kudabergen', '', '', 'k', '', '', '', '')
     """
     surname, given, patronymic, given_initial, patronymic_initial, gender, _ = _parse(full_name)
-    stem = _settle_bai(_strip(surname, "surname")[0]) if surname else ""
+    stem, suffix, _ = _strip(surname, "surname") if surname else ("", "", "")
+    stem = _settle_bai(stem)
     father = _settle_bai(_strip(patronymic, "patronymic")[0]) if patronymic else ""
     return (
         stem,
@@ -273,6 +276,7 @@ def name_keys(full_name: str) -> tuple[str, str, str, str, str, str, str, str]:
         father,
         patronymic_initial,
         gender,
+        "1" if suffix else "",
     )
 
 

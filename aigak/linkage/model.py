@@ -45,21 +45,27 @@ def comparison_levels(jw: str) -> dict[str, list[Level]]:
 
 def _name_levels(jw: str) -> dict[str, list[Level]]:
     """Surname, given name and patronymic; `jw` names the Jaro-Winkler function."""
-    crossed = "surname_stem_l = given_r AND given_l = surname_stem_r"
+    # Names can be crossed only where the order was a guess on one side at least: two
+    # surnames with endings ("Daulet Kuanyshev", "Kuanysh Dauletov") are two people.
+    guessed = "(surname_suffixed_l IS NULL OR surname_suffixed_r IS NULL) AND "
+    crossed = guessed + "surname_stem_l = given_r AND given_l = surname_stem_r"
     # Crossed with a typing error on one side ("capurso aleihsha" / "alesha capurso").
-    crossed_alike = (
+    crossed_alike = guessed + (
         f"greatest({jw}(surname_stem_l, given_r), {jw}(given_l, surname_stem_r)) >= 0.95"
         f" AND least({jw}(surname_stem_l, given_r), {jw}(given_l, surname_stem_r)) >= 0.85"
     )
     # The surname written where the other list has the given name, whose own given name
-    # differs ("emily stronach" / "stronach ethan"): the order of two words is a guess.
-    half_crossed = "surname_stem_l = given_r OR given_l = surname_stem_r"
+    # differs ("emily stronach" / "stronach ethan").
+    half_crossed = guessed + "(surname_stem_l = given_r OR given_l = surname_stem_r)"
     return {
         "surname": [
             Level("surname missing", _null("surname_stem"), 0, 0, is_null=True),
             Level("same surname stem", "surname_stem_l = surname_stem_r", 0.86, 0.003,
                   tf_column="surname_stem"),
-            Level("surname and given name crossed", crossed, 0.01, 0.00002),
+            # Term frequencies here and in the given name's crossed level: "Vlad Kim" and
+            # "KIM VLAD" are as often namesakes as two "Kim Vlad".
+            Level("surname and given name crossed", crossed, 0.01, 0.00002,
+                  tf_column="surname_stem"),
             Level("surname and given name crossed, alike", crossed_alike, 0.005, 0.00002),
             Level("surname in the other's given name", half_crossed, 0.01, 0.0005),
             Level("same surname skeleton", "surname_skel_l = surname_skel_r", 0.06, 0.0006),
@@ -73,7 +79,7 @@ def _name_levels(jw: str) -> dict[str, list[Level]]:
             Level("given name missing", _null("given_initial"), 0, 0, is_null=True),
             Level("same given name", "given_l = given_r", 0.80, 0.01, tf_column="given"),
             Level("same given name skeleton", "given_skel_l = given_skel_r", 0.07, 0.002),
-            Level("given name and surname crossed", crossed, 0.01, 0.00002),
+            Level("given name and surname crossed", crossed, 0.01, 0.00002, tf_column="given"),
             Level("given name and surname crossed, alike", crossed_alike, 0.005, 0.00002),
             Level("given names alike (JW >= 0.9)", f"{jw}(given_l, given_r) >= 0.9", 0.04, 0.01),
             Level("same initial, one side initial only",
