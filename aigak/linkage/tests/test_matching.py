@@ -170,6 +170,29 @@ def test_it_has_a_register_search_for_every_blocking_rule():
     assert set(model.blocking_rules(0, register=True)) == set(register.SUPERSETS)
 
 
+def test_a_dateless_record_shares_its_odds_among_namesakes_who_cannot_be_one_person():
+    from aigak.linkage.clusters import among_rivals
+    from aigak.linkage.features import feature_frame
+
+    features = feature_frame(people([
+        {"id": "a", "full_name": "Vladimir Kasenov", "locality": "Astana"},
+        {"id": "b", "full_name": "Vladimir Kasenov", "birth_date": "1962-02-12"},
+        {"id": "c", "full_name": "Vladimir Kasenov", "birth_date": "1975-08-30"},
+        {"id": "d", "full_name": "Aigerim Sarsenova", "locality": "Astana"},
+        {"id": "e", "full_name": "Aigerim Sarsenova", "birth_date": "1990-01-01"},
+        {"id": "f", "full_name": "Aigerim Sarsenova", "birth_date": "01.01.1990"},
+    ]))  # fmt: skip
+    # Odds of 3 (probability 0.75) for each pair alone.
+    pairs = pd.DataFrame({"left_id": ["a", "a", "d", "d", "e"], "right_id": ["b", "c", "e", "f", "f"],
+                          "match_weight": [1.585] * 5})  # fmt: skip
+    joined = dict(zip(zip(pairs["left_id"], pairs["right_id"]), among_rivals(pairs, features)))
+    # b and c were born 13 years apart: a is one of them at most.
+    assert joined[("a", "b")] < 0.5 and joined[("a", "c")] < 0.5
+    # e and f can be one person (and are paired): no rivals.
+    assert joined[("d", "e")] == pytest.approx(0.75, abs=0.01)
+    assert joined[("e", "f")] == pytest.approx(0.75, abs=0.01)
+
+
 def test_it_does_not_chain_namesakes_with_different_birth_dates_into_one_cluster():
     # b has no date and pairs with both a and c, born 18 years apart.
     ids = pd.Series(["a", "b", "c"])
