@@ -88,12 +88,7 @@ def train_model(
     messages: list[str] = []
     step("training: how often two records match")
     probability = _match_probability(link_type, frames, prior, messages, pairs)
-    purity = _training_purity(link_type, frames, probability * pairs)
-    if purity >= MIN_TRAINING_PURITY:
-        messages.append(
-            f"{purity:.0%} or more of the training pairs are expected to be true matches:"
-            " how often one person's names or birth date differ is learnt from the lists"
-        )
+    if _may_learn_differences(link_type, frames, probability * pairs, messages):
         settings = model.settings_dict(
             link_type, db.dialect, prior, pairs=pairs, register=searched, fix_m=False
         )
@@ -183,6 +178,21 @@ def _reduced_link_frames(
     ]
     em_frames = [samples[0], extended] if short_is_left else [extended, samples[1]]
     return samples, em_frames
+
+
+def _may_learn_differences(
+    link_type: model.LinkType, frames: list[pd.DataFrame], matches: float, messages: list[str]
+) -> bool:
+    """Whether EM may learn the m of the levels marked `fixed_m` (see
+    `MIN_TRAINING_PURITY`); says so in `messages` when it may."""
+    purity = _training_purity(link_type, frames, matches)
+    if purity < MIN_TRAINING_PURITY:
+        return False
+    messages.append(
+        f"{purity:.0%} or more of the training pairs are expected to be true matches:"
+        " how often one person's names or birth date differ is learnt from the lists"
+    )
+    return True
 
 
 def _training_purity(

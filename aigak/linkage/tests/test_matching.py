@@ -185,7 +185,8 @@ def test_a_dateless_record_shares_its_odds_among_namesakes_who_cannot_be_one_per
     # Odds of 3 (probability 0.75) for each pair alone.
     pairs = pd.DataFrame({"left_id": ["a", "a", "d", "d", "e"], "right_id": ["b", "c", "e", "f", "f"],
                           "match_weight": [1.585] * 5})  # fmt: skip
-    joined = dict(zip(zip(pairs["left_id"], pairs["right_id"]), among_rivals(pairs, features)))
+    keys = zip(pairs["left_id"], pairs["right_id"], strict=True)
+    joined = dict(zip(keys, among_rivals(pairs, features), strict=True))
     # b and c were born 13 years apart: a is one of them at most.
     assert joined[("a", "b")] < 0.5 and joined[("a", "c")] < 0.5
     # e and f can be one person (and are paired): no rivals.
