@@ -251,18 +251,21 @@ def parse_name(full_name: str) -> PersonName:
     return PersonName(*_parse(full_name))
 
 
-def name_keys(full_name: str) -> tuple[str, str, str, str, str, str, str, str]:
+def name_keys(full_name: str) -> tuple[str, str, str, str, str, str, str, str, str]:
     """The keys a matching model compares, straight from a full name (quicker than
     `parse_name` for a million names): surname stem, its skeleton, given name, its
-    skeleton, given initial, patronymic stem, patronymic initial, gender.
+    skeleton, given initial, patronymic stem, patronymic initial, gender, and "1" when
+    the surname had a surname ending (-ов, -ұлы...: then which word is the surname was
+    not a guess).
 
     >>> name_keys("Құдайбергенов Қазыбек Серікұлы")
-    ('kudaibergen', 'kudabergen', 'kazybek', 'kazbek', 'k', 'serik', 's', 'm')
-    >>> name_keys("К. Кудайбергенов")
-    ('kudaibergen', 'kudabergen', '', '', 'k', '', '', 'm')
+    ('kudaibergen', 'kudabergen', 'kazybek', 'kazbek', 'k', 'serik', 's', 'm', '1')
+    >>> name_keys("K. Kudaibergen")
+    ('kudaibergen', 'kudabergen', '', '', 'k', '', '', '', '')
     """
     surname, given, patronymic, given_initial, patronymic_initial, gender, _ = _parse(full_name)
-    stem = _settle_bai(_strip(surname, "surname")[0]) if surname else ""
+    stem, suffix, _ = _strip(surname, "surname") if surname else ("", "", "")
+    stem = _settle_bai(stem)
     father = _settle_bai(_strip(patronymic, "patronymic")[0]) if patronymic else ""
     return (
         stem,
@@ -273,6 +276,7 @@ def name_keys(full_name: str) -> tuple[str, str, str, str, str, str, str, str]:
         father,
         patronymic_initial,
         gender,
+        "1" if suffix else "",
     )
 
 
@@ -321,17 +325,21 @@ def _parse(full_name: str) -> _Parsed:
 
 
 @lru_cache(maxsize=400_000)
-def _describe(word: str) -> tuple[bool, str, bool]:
-    """What a folded word looks like: (a Russian patronymic, its surname ending - see
-    `_surname_ending` -, a given name)."""
+def _describe(word: str) -> tuple[int, str, bool]:
+    """What a folded word looks like: (a Russian patronymic: 2 for -ович/-овна..., 1 for
+    a bare -ич, 0 for none; its surname ending - see `_surname_ending` -; a given name)."""
     suffix = _strip(word, "patronymic")[1]
     given = is_given_name(word)
-    patronymic = bool(suffix) and not _is_kazakh_ending(suffix) and not given
+    patronymic = 0
+    if suffix and not _is_kazakh_ending(suffix) and not given:
+        patronymic = 1 if suffix == _BARE_ICH else 2
     return patronymic, _surname_ending(word), given
 
 
+_BARE_ICH = fold("ич")
+
 # Signature of a name: per word (Russian patronymic, surname ending, given name, upper).
-Signature = tuple[tuple[bool, str, bool, bool], ...]
+Signature = tuple[tuple[int, str, bool, bool], ...]
 
 
 @lru_cache(maxsize=20_000)
@@ -340,7 +348,10 @@ def _roles(signature: Signature, cyrillic: bool) -> tuple[int, int, int, tuple[i
     words, decided from what the words look like. Names share few signatures, so each
     is decided once."""
     rest = list(range(len(signature)))
-    patronymic = next((i for i in rest if signature[i][0]), -1)
+    # A bare -ич makes a patronymic beside two other words only: of two words,
+    # Heidrich and Dubrovich are surnames.
+    least = 1 if len(rest) > 2 else 2
+    patronymic = next((i for i in rest if signature[i][0] >= least), -1)
     rest = [i for i in rest if i != patronymic]
     # Zarina, Madina and Erkin end like surnames (-ина, -ин) but are given names.
     # -ов/-ева beats -ин/-ын: in "Tolkyn Sultanova" the surname is Sultanova.

@@ -10,6 +10,7 @@ a date or an age) more than three years apart.
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -110,3 +111,58 @@ def _compatible(a: int, b: int, dates: dict[int, set[str]], sexes: dict[int, set
     if a in dates and b in dates:
         return all(dates_agree(x, y) for x in dates[a] for y in dates[b])
     return True
+
+
+# Two candidates of one record that cannot be one person: birth dates that do not agree
+# (as `dates_agree`: equal, day and month swapped, one digit or two neighbouring digits
+# apart), two genders, or years of birth more than `MAX_YEAR_SPREAD` apart.
+_CONTRADICT = f"""
+    b.gender <> c.gender
+    OR CASE WHEN b.birth_date IS NOT NULL AND c.birth_date IS NOT NULL
+        THEN damerau_levenshtein(b.birth_date, c.birth_date) > 1
+             AND NOT (b.birth_year = c.birth_year AND b.birth_month = c.birth_day
+                      AND b.birth_day = c.birth_month)
+        ELSE abs(b.approx_birth_year - c.approx_birth_year) > {MAX_YEAR_SPREAD} END
+"""
+
+
+def among_rivals(pairs: pd.DataFrame, features: pd.DataFrame) -> pd.Series:
+    """Each pair's probability once its records' other candidates are counted: a record
+    with only a common name ("Vladimir Kasenov", Astana) pairs with several namesakes
+    who cannot all be one person, and can be at most one of them. The odds of a pair
+    (a, b) are divided by one plus the odds of a's candidates that contradict b and of
+    b's candidates that contradict a, so that it joins a namesake only when its
+    evidence outweighs theirs together. `pairs` has `left_id`, `right_id`,
+    `match_weight` (log2 odds); `features` the columns of `features.FEATURE_COLUMNS`."""
+    if pairs.empty:
+        return pd.Series(dtype="float64")
+    edges = pd.DataFrame(
+        {
+            "n": np.arange(len(pairs)),
+            "a": pairs["left_id"].to_numpy(),
+            "b": pairs["right_id"].to_numpy(),
+            "w": pairs["match_weight"].to_numpy(dtype="float64"),
+        }
+    )
+    columns = ["unique_id", "gender", "birth_date", "birth_year", "birth_month", "birth_day",
+               "approx_birth_year"]  # fmt: skip
+    with duckdb.connect() as con:
+        con.register("edges", edges)
+        con.register("people", features[columns])
+        adjusted = con.execute(
+            f"""
+            WITH d AS (SELECT n, a, b, pow(2, least(w, 60)) AS odds FROM edges
+                       UNION ALL SELECT n, b, a, pow(2, least(w, 60)) FROM edges),
+            rivals AS (
+                SELECT x.n, sum(y.odds) AS odds
+                FROM d x JOIN d y ON x.a = y.a AND x.b <> y.b
+                JOIN people b ON b.unique_id = x.b JOIN people c ON c.unique_id = y.b
+                WHERE {_CONTRADICT}
+                GROUP BY x.n)
+            SELECT e.n, pow(2, least(e.w, 60)) / (1 + coalesce(r.odds, 0)) AS odds
+            FROM edges e LEFT JOIN (SELECT n, sum(odds) AS odds FROM rivals GROUP BY n) r
+            USING (n) ORDER BY e.n
+            """
+        ).df()
+    odds = adjusted["odds"].to_numpy()
+    return pd.Series(odds / (1 + odds), index=pairs.index)

@@ -26,6 +26,7 @@ FEATURE_COLUMNS = [
     "unique_id",
     "surname_stem",
     "surname_skel",
+    "surname_suffixed",
     "given",
     "given_skel",
     "given_initial",
@@ -52,6 +53,7 @@ _NAME_PARTS = [
     "patronymic_stem",
     "patronymic_initial",
     "name_gender",
+    "surname_suffixed",
 ]
 
 

@@ -389,7 +389,7 @@ def parse_rows(table: Table, mapping: dict[str, list[str]]) -> ParsedList:
                     f"(first in row {first_row[entry_id]})"
                 )
         first_row[entry_id] = number
-        keys = name_keys(values["full_name"]) if values["full_name"] else ("",) * 8
+        keys = name_keys(values["full_name"]) if values["full_name"] else ("",) * 9
         entries.append(
             ParsedEntry(
                 row_number=number,

@@ -18,7 +18,7 @@ import pandas as pd
 from splink import Linker
 
 from aigak.linkage import engines, model, register
-from aigak.linkage.clusters import clusters_from_pairs
+from aigak.linkage.clusters import among_rivals, clusters_from_pairs
 from aigak.linkage.features import feature_frame
 from aigak.linkage.people import PeopleList
 from aigak.linkage.training import Training, train_model
@@ -157,9 +157,10 @@ def dedupe_list(
             pairs = _predict(linker, threshold_floor=threshold)
     step("forming clusters")
     pairs = pairs[pairs["probability"] >= threshold].reset_index(drop=True)
+    joined = pairs.assign(probability=among_rivals(pairs, features))
     clusters = clusters_from_pairs(
         features["unique_id"],
-        pairs,
+        joined[joined["probability"] >= threshold],
         features["birth_date"],
         features["gender"],
         features["approx_birth_year"],

@@ -27,8 +27,9 @@ class Level:
     u: float
     tf_column: str | None = None
     is_null: bool = False
-    # Kept at the prior in training: on big lists EM takes namesakes, or people born on
-    # one day with one given name, for matches, and would learn that the same person
+    # Kept at the prior in training unless the training pairs are mostly true matches
+    # (`training.MIN_TRAINING_PURITY`): on big lists EM takes namesakes, or people born
+    # on one day with one given name, for matches, and would learn that the same person
     # often has a wholly different birth date or surname.
     fixed_m: bool = False
 
@@ -39,24 +40,34 @@ def _null(*columns: str) -> str:
 
 def comparison_levels(jw: str) -> dict[str, list[Level]]:
     """The comparisons, keyed by name; `jw` names the Jaro-Winkler function."""
-    return {**_name_levels(jw), **_birth_levels(), **_circumstance_levels()}
+    return {**_name_levels(jw), **_birth_levels(), **_circumstance_levels(jw)}
 
 
 def _name_levels(jw: str) -> dict[str, list[Level]]:
     """Surname, given name and patronymic; `jw` names the Jaro-Winkler function."""
-    crossed = "surname_stem_l = given_r AND given_l = surname_stem_r"
+    # Names can be crossed only where the order was a guess on one side at least: two
+    # surnames with endings ("Daulet Kuanyshev", "Kuanysh Dauletov") are two people.
+    guessed = "(surname_suffixed_l IS NULL OR surname_suffixed_r IS NULL) AND "
+    crossed = guessed + "surname_stem_l = given_r AND given_l = surname_stem_r"
     # Crossed with a typing error on one side ("capurso aleihsha" / "alesha capurso").
-    crossed_alike = (
+    crossed_alike = guessed + (
         f"greatest({jw}(surname_stem_l, given_r), {jw}(given_l, surname_stem_r)) >= 0.95"
         f" AND least({jw}(surname_stem_l, given_r), {jw}(given_l, surname_stem_r)) >= 0.85"
     )
+    # The surname written where the other list has the given name, whose own given name
+    # differs ("emily stronach" / "stronach ethan").
+    half_crossed = guessed + "(surname_stem_l = given_r OR given_l = surname_stem_r)"
     return {
         "surname": [
             Level("surname missing", _null("surname_stem"), 0, 0, is_null=True),
             Level("same surname stem", "surname_stem_l = surname_stem_r", 0.86, 0.003,
                   tf_column="surname_stem"),
-            Level("surname and given name crossed", crossed, 0.01, 0.00002),
+            # Term frequencies here and in the given name's crossed level: "Vlad Kim" and
+            # "KIM VLAD" are as often namesakes as two "Kim Vlad".
+            Level("surname and given name crossed", crossed, 0.01, 0.00002,
+                  tf_column="surname_stem"),
             Level("surname and given name crossed, alike", crossed_alike, 0.005, 0.00002),
+            Level("surname in the other's given name", half_crossed, 0.01, 0.0005),
             Level("same surname skeleton", "surname_skel_l = surname_skel_r", 0.06, 0.0006),
             Level("surname stems alike (JW >= 0.92)",
                   f"{jw}(surname_stem_l, surname_stem_r) >= 0.92", 0.05, 0.002),
@@ -68,7 +79,7 @@ def _name_levels(jw: str) -> dict[str, list[Level]]:
             Level("given name missing", _null("given_initial"), 0, 0, is_null=True),
             Level("same given name", "given_l = given_r", 0.80, 0.01, tf_column="given"),
             Level("same given name skeleton", "given_skel_l = given_skel_r", 0.07, 0.002),
-            Level("given name and surname crossed", crossed, 0.01, 0.00002),
+            Level("given name and surname crossed", crossed, 0.01, 0.00002, tf_column="given"),
             Level("given name and surname crossed, alike", crossed_alike, 0.005, 0.00002),
             Level("given names alike (JW >= 0.9)", f"{jw}(given_l, given_r) >= 0.9", 0.04, 0.01),
             Level("same initial, one side initial only",
@@ -116,7 +127,7 @@ def _birth_levels() -> dict[str, list[Level]]:
     }  # fmt: skip
 
 
-def _circumstance_levels() -> dict[str, list[Level]]:
+def _circumstance_levels(jw: str) -> dict[str, list[Level]]:
     """Place, event date and gender."""
     return {
         "place": [
@@ -124,6 +135,8 @@ def _circumstance_levels() -> dict[str, list[Level]]:
                   "(place_l IS NULL AND region_l IS NULL) OR (place_r IS NULL AND region_r IS NULL)",
                   0, 0, is_null=True),
             Level("same town", "place_l = place_r", 0.85, 0.10, tf_column="place"),
+            # A town mistyped in one list ("bundzberg"); Kazakh towns' keys are far apart.
+            Level("towns alike (JW >= 0.9)", f"{jw}(place_l, place_r) >= 0.9", 0.05, 0.005),
             Level("same region", "region_l = region_r", 0.08, 0.10),
             Level("different place", "ELSE", 0.07, 0.80),
         ],
@@ -180,13 +193,14 @@ GENEROUS_RULES = [
     # Without a birth date: the same town and given name finds a surname mistyped on
     # one side ("aidan broughn"/"aidan broughan", both in Smithfield).
     ("l.place = r.place AND l.given_skel = r.given_skel", 3e7),
+    # Without a birth date or the given name: the same town and first letter of the
+    # surname ("bianca cobbett"/"biana cbobett", both in Woodend).
+    ("l.place = r.place AND substr(l.surname_skel, 1, 1) = substr(r.surname_skel, 1, 1)", 3e7),
 ]
 
 # Rules for the EM training sessions: each leaves some comparisons free to estimate.
-TRAINING_RULES = [
-    "l.surname_stem = r.surname_stem AND l.given_initial = r.given_initial",
-    "l.approx_birth_year = r.approx_birth_year AND l.place = r.place",
-]
+TRAINING_KEYS = [("surname_stem", "given_initial"), ("approx_birth_year", "place")]
+TRAINING_RULES = [" AND ".join(f"l.{c} = r.{c}" for c in keys) for keys in TRAINING_KEYS]
 
 # Rules nearly free of false matches, to estimate how often two records match.
 DETERMINISTIC_RULES = [
@@ -200,9 +214,18 @@ def jaro_winkler_function(dialect: str) -> str:
     return "jaro_winkler" if dialect == "spark" else "jaro_winkler_similarity"
 
 
-def blocking_rules(possible_pairs: float) -> list[str]:
-    """The rules that pick the pairs to score, given how many pairs there could be."""
-    generous = [rule for rule, up_to in GENEROUS_RULES if possible_pairs <= up_to]
+# Too broad to search a register with: a short list's towns and letters cover much of it.
+NOT_FOR_REGISTER = {GENEROUS_RULES[3][0]}
+
+
+def blocking_rules(possible_pairs: float, register: bool = False) -> list[str]:
+    """The rules that pick the pairs to score, given how many pairs there could be, and
+    whether a short list is searched against a register (`register.py`)."""
+    generous = [
+        rule
+        for rule, up_to in GENEROUS_RULES
+        if possible_pairs <= up_to and not (register and rule in NOT_FOR_REGISTER)
+    ]
     return BLOCKING_RULES + generous
 
 
@@ -218,8 +241,12 @@ def settings_dict(
     probability_two_random_records_match: float,
     pairs: float = 0,
     use_priors: bool = True,
+    register: bool = False,
+    fix_m: bool = True,
 ) -> dict[str, Any]:
-    """A Splink settings dictionary for the model, with the priors as m and u values."""
+    """A Splink settings dictionary for the model, with the priors as m and u values;
+    `pairs` and `register` as for `blocking_rules`; with `fix_m` the levels marked
+    `fixed_m` keep their m in training."""
     comparisons = []
     for name, levels in comparison_levels(jaro_winkler_function(dialect)).items():
         level_dicts = []
@@ -233,7 +260,7 @@ def settings_dict(
             elif use_priors:
                 entry["m_probability"] = level.m
                 entry["u_probability"] = level.u
-            if level.fixed_m:
+            if level.fixed_m and fix_m:
                 entry["fix_m_probability"] = True
             if level.tf_column:
                 entry["tf_adjustment_column"] = level.tf_column
@@ -251,7 +278,7 @@ def settings_dict(
         "unique_id_column_name": "unique_id",
         "probability_two_random_records_match": probability_two_random_records_match,
         "comparisons": comparisons,
-        "blocking_rules_to_generate_predictions": blocking_rules(pairs),
+        "blocking_rules_to_generate_predictions": blocking_rules(pairs, register),
         "retain_matching_columns": False,
         "retain_intermediate_calculation_columns": True,
         "additional_columns_to_retain": [],

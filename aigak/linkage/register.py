@@ -77,7 +77,7 @@ def reduce_register(
             "place": place_keys(long_people["locality"]).replace("", None).to_numpy(),
         }
     )
-    rules = model.blocking_rules(len(short) * total)
+    rules = model.blocking_rules(len(short) * total, register=True)
     with duckdb.connect() as con:
         con.register("rows_in", rows)
         con.register("short", short)

@@ -121,12 +121,20 @@ def initials_link(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, Pairs]
 
 def dedupe(n: int, seed: int) -> tuple[pd.DataFrame, Pairs]:
     """One list of `n` people, 30% of them written 2 or 3 times; the true pairs."""
+    frame = dedupe_list(n, seed)
+    truth: Pairs = set()
+    for _, ids in frame.groupby("person")["id"]:
+        truth.update(tuple(sorted(p)) for p in itertools.combinations(ids, 2))
+    return frame.drop(columns="person"), truth
+
+
+def dedupe_list(n: int, seed: int) -> pd.DataFrame:
+    """The list of `dedupe`, with a column `person` saying who each row is (for lists
+    too long to hold their true pairs as a set)."""
     people = population(n, seed)
     rng = np.random.default_rng(seed + 5)
     copies = np.where(rng.random(n) < 0.3, rng.integers(2, 4, n), 1)
     rows = people.loc[people.index.repeat(copies)].sample(frac=1, random_state=seed)
     frame = render(rows, FULL_STYLES, seed + 3, "D")
-    truth: Pairs = set()
-    for _, ids in frame.groupby(rows["person"].to_numpy())["id"]:
-        truth.update(tuple(sorted(p)) for p in itertools.combinations(ids, 2))
-    return frame, truth
+    frame["person"] = rows["person"].to_numpy()
+    return frame

@@ -34,6 +34,9 @@ PLAIN = [
     (r": row 1: ignoring column ", gettext_noop(
         "Some columns of the file are not used by the matching.")),
     (r": empty; skipped$", gettext_noop("Empty rows of the file were skipped.")),
+    (r"of the training pairs are expected to be true matches", gettext_noop(
+        "Many candidate pairs in these lists are clear matches, so the matching also learnt "
+        "from them how often one person's names or birth date are written differently.")),
 ]  # fmt: skip
 
 

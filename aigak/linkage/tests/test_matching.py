@@ -54,6 +54,20 @@ def test_it_keeps_every_row_in_the_clusters_even_without_a_name():
     assert list(result.clusters["cluster_id"]) == ["a", "b"]
 
 
+def test_it_counts_a_surname_in_the_other_lists_given_name_and_a_mistyped_town():
+    left = people([
+        {"id": "a", "full_name": "Emily Stronach", "birth_date": "1983-04-23", "locality": "Dapto"},
+        {"id": "b", "full_name": "Kyle Irons", "birth_date": "1906-05-19", "locality": "Bundaberg"},
+    ])  # fmt: skip
+    right = people([
+        {"id": "x", "full_name": "Stronach Ethan", "birth_date": "1983-04-23", "locality": "Dapto"},
+        {"id": "y", "full_name": "Kyle Irons", "birth_date": "1906-05-19", "locality": "Bundzberg"},
+    ])  # fmt: skip
+    pairs = link_lists(left, right).candidates.set_index(["left_id", "right_id"])
+    assert pairs.loc[("a", "x"), "weight_surname"] > 0
+    assert pairs.loc[("b", "y"), "weight_place"] > 0
+
+
 @pytest.fixture(scope="module")
 def benchmark_link():
     left, right, truth = link_benchmark(500, seed=11)
@@ -143,7 +157,7 @@ def test_it_keeps_every_register_row_a_blocking_rule_would_pair(monkeypatch):
     with duckdb.connect() as con:
         con.register("l", short_features)
         con.register("r", full)
-        rules = model.blocking_rules(len(short) * len(long))
+        rules = model.blocking_rules(len(short) * len(long), register=True)
         sql = " UNION ".join(f"SELECT r.unique_id FROM l JOIN r ON {rule}" for rule in rules)
         paired = set(con.execute(sql).df()["unique_id"])
     kept = set(reduced.features["unique_id"])
@@ -155,7 +169,31 @@ def test_it_keeps_every_register_row_a_blocking_rule_would_pair(monkeypatch):
 def test_it_has_a_register_search_for_every_blocking_rule():
     from aigak.linkage import model, register
 
-    assert set(model.blocking_rules(0)) == set(register.SUPERSETS)
+    assert set(model.blocking_rules(0, register=True)) == set(register.SUPERSETS)
+
+
+def test_a_dateless_record_shares_its_odds_among_namesakes_who_cannot_be_one_person():
+    from aigak.linkage.clusters import among_rivals
+    from aigak.linkage.features import feature_frame
+
+    features = feature_frame(people([
+        {"id": "a", "full_name": "Vladimir Kasenov", "locality": "Astana"},
+        {"id": "b", "full_name": "Vladimir Kasenov", "birth_date": "1962-02-12"},
+        {"id": "c", "full_name": "Vladimir Kasenov", "birth_date": "1975-08-30"},
+        {"id": "d", "full_name": "Aigerim Sarsenova", "locality": "Astana"},
+        {"id": "e", "full_name": "Aigerim Sarsenova", "birth_date": "1990-01-01"},
+        {"id": "f", "full_name": "Aigerim Sarsenova", "birth_date": "01.01.1990"},
+    ]))  # fmt: skip
+    # Odds of 3 (probability 0.75) for each pair alone.
+    pairs = pd.DataFrame({"left_id": ["a", "a", "d", "d", "e"], "right_id": ["b", "c", "e", "f", "f"],
+                          "match_weight": [1.585] * 5})  # fmt: skip
+    keys = zip(pairs["left_id"], pairs["right_id"], strict=True)
+    joined = dict(zip(keys, among_rivals(pairs, features), strict=True))
+    # b and c were born 13 years apart: a is one of them at most.
+    assert joined[("a", "b")] < 0.5 and joined[("a", "c")] < 0.5
+    # e and f can be one person (and are paired): no rivals.
+    assert joined[("d", "e")] == pytest.approx(0.75, abs=0.01)
+    assert joined[("e", "f")] == pytest.approx(0.75, abs=0.01)
 
 
 def test_it_does_not_chain_namesakes_with_different_birth_dates_into_one_cluster():

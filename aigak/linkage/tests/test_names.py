@@ -142,6 +142,8 @@ PARSED = [
     ("Оспанов Еркин", ("ospan", "erkin", "", "e", "m")),
     ("Nurlan Abenov", ("aben", "nurlan", "", "n", "m")),
     ("  Оспанов,  Ерлан ", ("ospan", "erlan", "", "e", "m")),
+    # Of two words, one ending in a bare -ич is the surname, not a patronymic.
+    ("Michael Heidrich", ("heidrich", "michael", "", "m", "")),
 ]
 
 

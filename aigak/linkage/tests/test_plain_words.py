@@ -21,6 +21,8 @@ def test_a_technical_note_becomes_a_sentence():
         "3 entries have no readable name"
     )
     assert plain("a note nobody planned") == "a note nobody planned"
+    learnt = "43% or more of the training pairs are expected to be true matches: ..."
+    assert plain(learnt).startswith("Many candidate pairs in these lists are clear matches")
 
 
 def test_the_sentence_is_translated_and_the_note_kept_in_details():
