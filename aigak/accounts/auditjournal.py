@@ -177,24 +177,21 @@ class Journal:
         with self.flushing:
             self._move_aside()
             written = 0
-            close_old_connections()
-            try:
-                for path in sorted(
-                    self.folder.glob(f"{self.token}.*.flushing"), key=_flushing_order
-                ):
-                    written += write_file(path)
-            finally:
-                close_old_connections()
+            for path in sorted(self.folder.glob(f"{self.token}.*.flushing"), key=_flushing_order):
+                written += write_file(path)
             return written
 
     def run(self) -> None:
         while not self.stopping:
             self.wake.wait(FLUSH_EVERY)
             self.wake.clear()
+            close_old_connections()  # this thread's, as a request's end would
             try:
                 self.flush()
             except Exception:  # noqa: BLE001 - the rows stay on disk; tried again
                 log.exception("audit journal: rows not written yet, will try again")
+            finally:
+                close_old_connections()
 
     def close(self) -> None:
         """Stop the thread, write what is left, and give up the journal."""
