@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -131,6 +132,6 @@ class AuditRequests:
         if user and request.method in ("GET", "HEAD") and response.status_code == 200:
             # Under `aigak serve` the row goes to the process's journal (on disk before
             # the page is sent, in the table a moment later): see auditjournal.
-            read = {"object_type": "page", "object_id": view, **what}
+            read: dict[str, Any] = {"object_type": "page", "object_id": view, **what}
             if not wrote and not auditjournal.journaled(user, AuditAction.READ, **read):
                 audit(user, AuditAction.READ, **read)
