@@ -235,6 +235,8 @@ def bench(database_url: str | None, args: argparse.Namespace) -> dict[str, Any]:
         [*python, SETUP, str(args.writers), PASSWORD], env=env, check=True, cwd=ROOT, timeout=600
     )
     workers = ["--workers", str(args.workers)] if args.workers else []
+    if args.writes_at_once:
+        workers += ["--writes-at-once", str(args.writes_at_once)]
     server, base = start_server(env, "--threads", str(args.threads), *workers)
     try:
         # Logged in first, one after another: password hashing is not what is measured.
@@ -272,6 +274,7 @@ def bench(database_url: str | None, args: argparse.Namespace) -> dict[str, Any]:
         "writers": args.writers,
         "readers": args.readers,
         "workers": args.workers or "default",
+        "writes_at_once": args.writes_at_once or "default",
         "seconds": round(seconds, 1),
         "server_cpu_s": round(server_cpu, 1),
         "server_cpu_ms_per_request": round(1000 * server_cpu / max(1, requests_made), 1),
@@ -298,6 +301,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=16, help="server threads")
     parser.add_argument(
         "--workers", type=int, default=0, help="server processes (default: serve's own)"
+    )
+    parser.add_argument(
+        "--writes-at-once", type=int, default=0, help="per process (default: serve's own)"
     )
     parser.add_argument("--deadline", type=float, default=600, help="seconds, at most")
     args = parser.parse_args()
