@@ -138,9 +138,12 @@ class Journal:
         self.folder = folder
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.token = f"{os.getpid()}-{secrets.token_hex(4)}"
-        self.lock_fd = os.open(folder / f"{self.token}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        # Locked before it has the name `recover` looks for: never seen unlocked.
+        locking = folder / f"{self.token}.locking"
+        self.lock_fd = os.open(locking, os.O_RDWR | os.O_CREAT, 0o600)
         if fcntl is not None:
             fcntl.flock(self.lock_fd, fcntl.LOCK_EX)
+        os.rename(locking, folder / f"{self.token}.lock")
         self.path = folder / f"{self.token}.jsonl"
         self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         self.pending = 0  # lines appended since the file was last moved aside
