@@ -13,7 +13,9 @@ deadline, and the server is stopped at the end. Afterwards every acknowledged wr
 (a redirect after the save) is read back from the database and compared.
 
 Reported: requests by kind, 5xx count (target 0), p50/p95 of list and search while the
-writers write (target p95 < 300 ms), acknowledged writes verified (target all), the CPU
+writers write (target p95 < 300 ms), acknowledged writes verified (target all), the
+readers' pages answered and their audit rows in the table afterwards (equal: every read
+audited, after the server stopped) with the audit chain checked, the CPU
 time of the server's processes while the writers write (in all and per request), and
 the load average. `--workers N` is passed to `aigak serve` (its default: one per CPU).
 """
@@ -56,13 +58,19 @@ User.objects.create_user("reader", password=sys.argv[2], role=Role.COORDINATOR)
 CHECK = r"""
 import django, json, sys
 django.setup()
+from aigak.accounts import auditlog
+from aigak.accounts.models import AuditEvent
 from aigak.records.models import Record
 expected = json.load(open(sys.argv[1]))
 found = dict(Record.objects.filter(questionnaire__name="victim", record_id__in=list(expected))
              .values_list("record_id", "answers__full_name"))
 wrong = [i for i, name in expected.items() if found.get(i) != name]
+chain = auditlog.verify(AuditEvent.objects.order_by("id").iterator())
 print(json.dumps({"expected": len(expected), "wrong": wrong[:10], "n_wrong": len(wrong),
-                  "records": Record.objects.filter(questionnaire__name="victim").count()}))
+                  "records": Record.objects.filter(questionnaire__name="victim").count(),
+                  "reads_audited": AuditEvent.objects.filter(
+                      action="read", actor__username="reader").count(),
+                  "audit_chain_broken_at": chain.broken_id}))
 """
 
 
@@ -227,6 +235,8 @@ def bench(database_url: str | None, args: argparse.Namespace) -> dict[str, Any]:
         [*python, SETUP, str(args.writers), PASSWORD], env=env, check=True, cwd=ROOT, timeout=600
     )
     workers = ["--workers", str(args.workers)] if args.workers else []
+    if args.writes_at_once:
+        workers += ["--writes-at-once", str(args.writes_at_once)]
     server, base = start_server(env, "--threads", str(args.threads), *workers)
     try:
         # Logged in first, one after another: password hashing is not what is measured.
@@ -264,6 +274,7 @@ def bench(database_url: str | None, args: argparse.Namespace) -> dict[str, Any]:
         "writers": args.writers,
         "readers": args.readers,
         "workers": args.workers or "default",
+        "writes_at_once": args.writes_at_once or "default",
         "seconds": round(seconds, 1),
         "server_cpu_s": round(server_cpu, 1),
         "server_cpu_ms_per_request": round(1000 * server_cpu / max(1, requests_made), 1),
@@ -274,6 +285,7 @@ def bench(database_url: str | None, args: argparse.Namespace) -> dict[str, Any]:
         "search_ms": {"n": len(run.read_ms["search"]), "p50": _p(run.read_ms["search"], 0.5),
                       "p95": _p(run.read_ms["search"], 0.95)},
         "verified": json.loads(checked.stdout or "{}") or checked.stderr[-2000:],
+        "reads_answered": sum(run.statuses.get(k, {}).get(200, 0) for k in ("list", "search")),
         "errors": run.errors[:10],
         "load_average": os.getloadavg(),
         "server_tracebacks": len(re.findall("Traceback", server.stderr.read() if server.stderr else "")),
@@ -289,6 +301,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=16, help="server threads")
     parser.add_argument(
         "--workers", type=int, default=0, help="server processes (default: serve's own)"
+    )
+    parser.add_argument(
+        "--writes-at-once", type=int, default=0, help="per process (default: serve's own)"
     )
     parser.add_argument("--deadline", type=float, default=600, help="seconds, at most")
     args = parser.parse_args()

@@ -143,6 +143,20 @@ def append(model: Any, **fields: Any) -> Any:
     return row
 
 
+def append_rows(model: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert rows (each with its own `at` and `ip`) at the chain's end, in this order,
+    in one transaction, serialized as `append` is (aigak.accounts.auditjournal)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+        prev = model.objects.order_by("-id").values_list("hash", flat=True).first() or ""
+        for fields in rows:
+            row = model(prev_hash=prev, **fields)
+            row.hash = prev = hash_of(row)
+            row.save(force_insert=True)
+
+
 def hash_of(row: Any) -> str:
     return row_hash(
         row.prev_hash,

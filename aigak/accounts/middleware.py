@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 
-from aigak.accounts import auditlog, sessions, twofactor
+from aigak.accounts import auditjournal, auditlog, sessions, twofactor
 from aigak.accounts.models import AuditAction, audit
 from aigak.lib.log_privacy import hide_secrets
 
@@ -129,5 +130,8 @@ class AuditRequests:
         ctx = auditlog.current()
         wrote = ctx is not None and ctx.rows > 0
         if user and request.method in ("GET", "HEAD") and response.status_code == 200:
-            if not wrote:
-                audit(user, AuditAction.READ, object_type="page", object_id=view, **what)
+            # Under `aigak serve` the row goes to the process's journal (on disk before
+            # the page is sent, in the table a moment later): see auditjournal.
+            read: dict[str, Any] = {"object_type": "page", "object_id": view, **what}
+            if not wrote and not auditjournal.journaled(user, AuditAction.READ, **read):
+                audit(user, AuditAction.READ, **read)

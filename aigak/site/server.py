@@ -153,10 +153,14 @@ def _stop_signal() -> Callable[[], bool]:
     return lambda: bool(came)
 
 
-def serve_here(make: Callable[[], Any], on_start: Callable[[], Any] | None = None) -> None:
+def serve_here(
+    make: Callable[[], Any],
+    on_start: Callable[[], Any] | None = None,
+    on_stop: Callable[[], Any] | None = None,
+) -> None:
     """Run one waitress server in this process until SIGTERM or SIGINT; then take no new
-    connection, let the requests being served finish (up to `STOP_WAIT` seconds) and
-    close."""
+    connection, let the requests being served finish (up to `STOP_WAIT` seconds), close,
+    and call `on_stop`."""
     stopping = _stop_signal()
     server = make()
     if on_start is not None:
@@ -176,6 +180,8 @@ def serve_here(make: Callable[[], Any], on_start: Callable[[], Any] | None = Non
     finally:
         server.task_dispatcher.shutdown(cancel_pending=True, timeout=1)
         wasyncore.close_all(channels)
+        if on_stop is not None:
+            on_stop()
 
 
 def _serving(channels: dict, dispatcher: Any) -> bool:
@@ -190,11 +196,16 @@ def _serving(channels: dict, dispatcher: Any) -> bool:
     )
 
 
-def run(workers: int, make: Callable[[], Any], on_start: Callable[[], Any] | None = None) -> None:
-    """`workers` processes each running `serve_here(make, on_start)`, kept at that
-    number until SIGTERM or SIGINT; the sockets `make` uses are bound before."""
+def run(
+    workers: int,
+    make: Callable[[], Any],
+    on_start: Callable[[], Any] | None = None,
+    on_stop: Callable[[], Any] | None = None,
+) -> None:
+    """`workers` processes each running `serve_here(make, on_start, on_stop)`, kept at
+    that number until SIGTERM or SIGINT; the sockets `make` uses are bound before."""
     if workers <= 1 or not hasattr(os, "fork"):
-        serve_here(make, on_start)
+        serve_here(make, on_start, on_stop)
         return
     children: dict[int, float] = {}  # pid -> when it started
     stopping = _stop_signal()
@@ -206,7 +217,7 @@ def run(workers: int, make: Callable[[], Any], on_start: Callable[[], Any] | Non
         if pid == 0:  # the child
             code = 0
             try:
-                serve_here(make, on_start)
+                serve_here(make, on_start, on_stop)
             except BaseException:
                 import traceback
 

@@ -157,3 +157,7 @@ def test_serve_with_workers_starts_answers_restarts_and_stops(tmp_path, transact
     assert all(not Path(f"/proc/{pid}").exists() for pid in children)
     with pytest.raises(OSError):
         _get(base + "/healthz")
+    # Each process had its audit journal: the killed one's was taken over by the process
+    # that replaced it, the others' given up when they stopped.
+    assert (tmp_path / "audit-journal").is_dir()
+    assert list((tmp_path / "audit-journal").iterdir()) == []

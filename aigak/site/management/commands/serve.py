@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import importlib
 import os
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser, OutputWrapper
 from django.db import connections
 
+from aigak.accounts import auditjournal
 from aigak.accounts.twofactor import enrolment_help
 from aigak.lib.cli_options import OPTIONS
 from aigak.questionnaires.registry import ensure_shipped
@@ -80,9 +82,14 @@ class Command(BaseCommand):
             admitting = server.AdmittingDispatcher(options["writes_at_once"])
             return make_server(application, dispatcher=admitting, **adjustments)
 
-        # In each process: runs a restart stopped are marked; waiting ones start (thread
-        # mode; a run already taken by another process is left alone).
-        server.run(workers, make, on_start=recover)
+        def on_start() -> None:
+            # In each process: the page reads' audit journal (and the rows of a process
+            # that died); runs a restart stopped are marked, waiting ones start (thread
+            # mode; a run already taken by another process is left alone).
+            auditjournal.start(Path(settings.DATA_DIR) / auditjournal.FOLDER)
+            recover()
+
+        server.run(workers, make, on_start=on_start, on_stop=auditjournal.stop)
 
 
 def server_settings(host: str, port: int, threads: int) -> dict[str, Any]:
