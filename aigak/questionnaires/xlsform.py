@@ -9,6 +9,8 @@ row and column into every message.
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -358,11 +360,34 @@ def _convert(data: bytes, problems: list[Problem]) -> tuple[dict[str, Any], Any,
     return json_form, rows, xform
 
 
+# pyxform's reading of the last few workbooks read, by their bytes' SHA-256: a form is
+# read for its preview and again when installed, and the shipped forms for every test
+# database; pyxform takes a quarter of a second or more each time.
+_READ: dict[str, tuple[dict[str, Any], Any, str]] = {}
+_READ_KEPT = 16
+
+
+def _convert_once(data: bytes, problems: list[Problem]) -> tuple[dict[str, Any], Any, str]:
+    """`_convert`, or a copy of what it gave for the same bytes before (a form it
+    refused is read again, so that its problems are said again)."""
+    key = hashlib.sha256(data).hexdigest()
+    kept = _READ.get(key)
+    if kept is None:
+        kept = _convert(data, problems)
+        if problems:
+            return kept
+        if len(_READ) >= _READ_KEPT:
+            del _READ[next(iter(_READ))]
+        _READ[key] = kept
+    json_form, rows, xform = kept
+    return copy.deepcopy(json_form), copy.deepcopy(rows), xform
+
+
 def read_xlsform(source: str | Path | bytes) -> tuple[FormDefinition, str]:
     """The definition and XForm XML of an XLSForm; XLSFormError lists every problem."""
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     problems: list[Problem] = []
-    json_form, rows, xform = _convert(data, problems)
+    json_form, rows, xform = _convert_once(data, problems)
     if problems:
         raise XLSFormError(problems)
     default_language = _lang_code(str(json_form.get("default_language") or "English (en)"))

@@ -63,3 +63,23 @@ def test_it_refuses_what_it_cannot_honour_naming_sheet_and_row(survey, choices, 
 def test_it_refuses_a_file_that_is_not_a_workbook():
     with pytest.raises(XLSFormError, match="not a readable XLSForm workbook"):
         load_xlsform(b"this is not a spreadsheet")
+
+
+def test_the_same_workbook_read_again_gives_an_equal_form_of_its_own(monkeypatch):
+    from aigak.questionnaires import xlsform as module
+
+    data = mini_form()
+    first = load_xlsform(data)
+    first.fields["full_name"].label["en"] = "changed by its reader"
+    calls = []
+    monkeypatch.setattr(module, "_convert", lambda *a: calls.append(a) or pytest.fail("read"))
+    again = load_xlsform(data)  # pyxform's reading kept, the form made anew
+    assert calls == [] and again.fields["full_name"].label["en"] != "changed by its reader"
+    assert again == load_xlsform(mini_form())
+
+
+def test_a_refused_workbook_says_its_problems_every_time():
+    data = xlsform([["rank foo", "q", "Q"]], [["yn", "y", "Y"]])
+    for _ in range(2):
+        with pytest.raises(XLSFormError, match="survey sheet, row 2"):
+            load_xlsform(data)
