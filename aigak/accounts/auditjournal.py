@@ -37,6 +37,8 @@ from typing import Any
 from django.db import close_old_connections
 from django.utils import timezone
 
+from aigak.lib.disk import sync_folder
+
 try:
     import fcntl
 except ImportError:  # Windows: no journal, rows written in the request
@@ -45,14 +47,6 @@ except ImportError:  # Windows: no journal, rows written in the request
 log = logging.getLogger(__name__)
 FOLDER = "audit-journal"
 FLUSH_EVERY = 1.0  # seconds between flushes when nothing wakes the thread sooner
-
-
-def _sync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _read_rows(path: Path) -> list[dict[str, Any]]:
@@ -169,7 +163,7 @@ class Journal:
                 return
             self.moved += 1
             os.rename(self.path, self.folder / f"{self.token}.{self.moved:09d}.flushing")
-            _sync_folder(self.folder)  # the rename is on disk before its rows are written
+            sync_folder(self.folder)  # the rename is on disk before its rows are written
             os.close(self.fd)
             self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             self.pending = 0

@@ -30,6 +30,7 @@ from aigak.evidence.at_rest import (
     is_encrypted,
     load_key,
 )
+from aigak.lib.disk import sync_folder
 
 BLOCK = 4 * 1024 * 1024
 
@@ -59,14 +60,6 @@ def hash_stream(stream: BinaryIO, block: int = BLOCK) -> tuple[str, int]:
 
 def relative_name(sha256: str) -> str:
     return f"{sha256[:2]}/{sha256}"
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class EvidenceStore(Protocol):
@@ -130,7 +123,7 @@ class LocalStore:
         else:
             os.chmod(source, 0o400)  # read-only, and the owner's alone
             os.replace(source, target)
-        _fsync_dir(target.parent)
+        sync_folder(target.parent)
         return repaired
 
     def _encrypt(self, source: Path, target: Path) -> None:

@@ -1,10 +1,13 @@
-"""Telling a full disk from other failures, wherever it shows: an `OSError` (ENOSPC, or a
-quota's EDQUOT) from a file write, SQLite's `SQLITE_FULL` ("database or disk is full"),
-PostgreSQL's `disk_full` (SQLSTATE 53100)."""
+"""The disk. Telling a full disk from other failures, wherever it shows: an `OSError`
+(ENOSPC, or a quota's EDQUOT) from a file write, SQLite's `SQLITE_FULL` ("database or disk
+is full"), PostgreSQL's `disk_full` (SQLSTATE 53100). And making a folder's entries (a
+file made or renamed in it) survive a power loss."""
 
 from __future__ import annotations
 
 import errno
+import os
+from pathlib import Path
 
 FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
 
@@ -22,3 +25,12 @@ def disk_full(problem: BaseException | None) -> bool:
         problem = problem.__cause__ or problem.__context__
         seen += 1
     return False
+
+
+def sync_folder(folder: Path) -> None:
+    """Put the folder's entries on the disk (after a file in it was made or renamed)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
