@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,6 +74,22 @@ def _next_record_id(questionnaire: Questionnaire) -> str:
     counter.last = count
     counter.save(update_fields=["last"])
     return f"{prefix}-{count:06d}"
+
+
+def reserve_record_ids(questionnaire: Questionnaire, record_ids: Iterable[str]) -> None:
+    """Before an import writes in steps: the counter goes past the highest id of the
+    `_next_record_id` shape among its rows, so a record created meanwhile is not given
+    one of them (and then taken by the import for the same record)."""
+    shape = re.compile(re.escape(questionnaire.name[:1].upper()) + "-([0-9]{6})")
+    highest = max((int(m.group(1)) for r in record_ids if (m := shape.fullmatch(r))), default=0)
+    if not highest:
+        return
+    with transaction.atomic():
+        counter, _ = RecordCounter.objects.get_or_create(questionnaire=questionnaire)
+        counter = RecordCounter.objects.select_for_update().get(pk=counter.pk)
+        if counter.last < highest:
+            counter.last = highest
+            counter.save(update_fields=["last"])
 
 
 def _apply_search(record: Record) -> None:
@@ -505,6 +522,7 @@ def _import_in_steps(
 ) -> None:
     """Write the checked rows as an import run; on any failure, remove what it wrote."""
     import_runs.clear_abandoned()
+    reserve_record_ids(questionnaire, checked.record_ids)
     run = import_runs.start(questionnaire, source)
     try:
         writer = bulk.BatchWriter(
