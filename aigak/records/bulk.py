@@ -233,16 +233,17 @@ class BatchWriter:
         return [(pk, 1, row.parts) for pk, row in zip(record_ids, rows, strict=True)]
 
     def _record_common(self) -> dict[str, Any]:
-        return {
+        common = {
             "questionnaire_id": self.questionnaire.pk,
             "form_version_id": self.version.pk,
             "status": self.status,
             "author_id": getattr(self.actor, "pk", None),
             "team_id": getattr(self.actor, "team_id", None),
             "version": 1,
-            # Unseen until the run's last step (see `records.import_runs`).
-            **({"deleted_at": self.run.started_at, "import_run_id": self.run.pk} if self.run else {}),
         }
+        if self.run:  # unseen until the run's last step (`records.import_runs`)
+            common.update(deleted_at=self.run.started_at, import_run_id=self.run.pk)
+        return common
 
     def _update(
         self, rows: list[Row], existing: dict[str, tuple[Any, ...]]
@@ -376,7 +377,8 @@ SEARCH_TRIGGERS = {  # the insert triggers of SQLite's full-text indexes, and th
 def bulk_search_index() -> Iterator[None]:
     """SQLite: fill the full-text indexes once for all inserted records, not row by row.
 
-    Inside the import's transaction the insert triggers are set aside, and made again
+    Inside the write's transaction (the import's, or one batch's of an import run) the
+    insert triggers are set aside, and made again
     from their own SQL after the rows of all new records went into the indexes in one
     statement each. Triggers are part of the transaction: a failed import rolls them
     back with the rows. Other connections cannot write meanwhile (the transaction holds
