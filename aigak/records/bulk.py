@@ -378,10 +378,9 @@ def bulk_search_index() -> Iterator[None]:
     """SQLite: fill the full-text indexes once for all inserted records, not row by row.
 
     Inside the write's transaction (the import's, or one batch's of an import run) the
-    insert triggers are set aside, and made again
-    from their own SQL after the rows of all new records went into the indexes in one
-    statement each. Triggers are part of the transaction: a failed import rolls them
-    back with the rows. Other connections cannot write meanwhile (the transaction holds
+    insert triggers are set aside, and made again from their own SQL after the rows of
+    all new records went into the indexes in one statement each. Triggers are part of
+    the transaction: a failed write rolls them back with the rows. Other connections cannot write meanwhile (the transaction holds
     the write lock) and read the schema as it was. PostgreSQL computes its stored
     tsvector per row (a generated column); nothing to do there.
     """
