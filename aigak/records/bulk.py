@@ -233,7 +233,7 @@ class BatchWriter:
         return [(pk, 1, row.parts) for pk, row in zip(record_ids, rows, strict=True)]
 
     def _record_common(self) -> dict[str, Any]:
-        common = {
+        common: dict[str, Any] = {
             "questionnaire_id": self.questionnaire.pk,
             "form_version_id": self.version.pk,
             "status": self.status,

@@ -53,7 +53,9 @@ def _state() -> dict[str, Any]:
     }
 
 
-def _between_batches(monkeypatch: pytest.MonkeyPatch, after: int, do: Callable[[], None]) -> list:
+def _between_batches(
+    monkeypatch: pytest.MonkeyPatch, after: int, do: Callable[[], None]
+) -> list[bool]:
     """Call `do` once, just after the import's `after`-th batch committed: its write lock
     let go, the next batch not begun. Returns a list that holds True once it ran."""
     ran: list[bool] = []
