@@ -535,8 +535,13 @@ def _import_in_steps(
     except BaseException:
         try:
             import_runs.discard(run.pk)
-        except Exception:  # the next import removes it (clear_abandoned)
-            logger.exception("could not remove the rows of a failed import (run %s)", run.pk)
+        except Exception as problem:  # a full disk: the next import removes them
+            logger.warning(
+                "the rows of a failed import (run %s) are left, unseen, for the next "
+                "import to remove: %s",
+                run.pk,
+                problem,
+            )
         raise
 
 
