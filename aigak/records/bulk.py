@@ -13,6 +13,7 @@ full-text indexes are filled once for all new records of a transaction at its en
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,6 +30,7 @@ from aigak.records.models import ImportRun, Person, Record, RecordVersion
 
 ANALYZE_AFTER = 1000  # rows written
 STEP = 100  # rows per transaction of an import run: the write lock held for a moment
+PAUSE_MOST = 0.05  # seconds an import run leaves the lock free after a batch, at most
 
 
 def refresh_statistics(written: int) -> None:
@@ -115,6 +117,7 @@ class BatchWriter:
         """A transaction per STEP rows: the write lock (SQLite) is let go between them."""
         for batch in checked.batches():
             for start in range(0, len(batch), STEP):
+                began = time.monotonic()
                 with transaction.atomic():
                     import_runs.beat(run)
                     if self.postgres:
@@ -122,6 +125,11 @@ class BatchWriter:
                     with bulk_search_index():
                         self.pending = batch[start : start + STEP]
                         self.flush()
+                # Other writers poll the free lock (SQLite's busy handler, the writers'
+                # file lock) every few tens of ms: a batch begun at once would take it
+                # again before they look. A pause of a quarter of the batch lets them in.
+                if not self.postgres:
+                    time.sleep(min(PAUSE_MOST, (time.monotonic() - began) / 4))
 
     def finish(self, checked: CheckedFile) -> None:
         """The run's last step, in the caller's transaction: the rows that change
