@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,13 +16,15 @@ from aigak.accounts import permissions as perms
 from aigak.accounts.models import AuditAction, Team, User, audit
 from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.validation import Problem, clean_answers
-from aigak.records import bulk, bulk_check, hooks
+from aigak.records import bulk, bulk_check, hooks, import_runs
 from aigak.records.ids import record_id_problems
 from aigak.records.links import sync_links
 from aigak.records.models import Person, Record, RecordCounter, RecordVersion, Status
 from aigak.records.search import choice_words, search_texts
 
 NAME_FIELD = "full_name"
+
+logger = logging.getLogger(__name__)
 
 
 class RecordInvalid(ValueError):
@@ -70,6 +74,22 @@ def _next_record_id(questionnaire: Questionnaire) -> str:
     counter.last = count
     counter.save(update_fields=["last"])
     return f"{prefix}-{count:06d}"
+
+
+def reserve_record_ids(questionnaire: Questionnaire, record_ids: Iterable[str]) -> None:
+    """Before an import writes in steps: the counter goes past the highest id of the
+    `_next_record_id` shape among its rows, so a record created meanwhile is not given
+    one of them (and then taken by the import for the same record)."""
+    shape = re.compile(re.escape(questionnaire.name[:1].upper()) + "-([0-9]{6})")
+    highest = max((int(m.group(1)) for r in record_ids if (m := shape.fullmatch(r))), default=0)
+    if not highest:
+        return
+    with transaction.atomic():
+        counter, _ = RecordCounter.objects.get_or_create(questionnaire=questionnaire)
+        counter = RecordCounter.objects.select_for_update().get(pk=counter.pk)
+        if counter.last < highest:
+            counter.last = highest
+            counter.save(update_fields=["last"])
 
 
 def _apply_search(record: Record) -> None:
@@ -459,15 +479,17 @@ def import_rows(
 
     Every row is checked and prepared first, outside any transaction (the prepared rows
     wait in a temporary file: memory stays flat however long the file); if any row is
-    wrong nothing is written. Then one transaction writes them all. A row whose
-    record_id exists becomes a new version of that record.
+    wrong nothing is written. Then the rows are written: inside the caller's transaction
+    if there is one, else in short transactions unseen until one short last step
+    (`records.import_runs`), so other writers get in between. A row whose record_id
+    exists becomes a new version of that record.
     """
     if actor is not None:
         perms.require(perms.can_import_export(actor), "import records")
     definition = questionnaire.definition
     result = ImportResult()
-    # Checking and preparing take most of the time: done before the transaction, so the
-    # database's write lock (SQLite) is held only for the short write of the rows.
+    # Checking and preparing take most of the time: done before anything is written, so
+    # the database's write lock (SQLite) is held only for the writes of the rows.
     checked = bulk_check.check_file(
         bulk_check.checking_definition(definition),
         rows,
@@ -479,23 +501,68 @@ def import_rows(
         if checked.problems:
             result.problems = [RowProblem(number, p) for number, p in checked.problems]
             raise ImportFailed(source, result.problems)
-        with transaction.atomic():
-            writer = bulk.BatchWriter(
-                questionnaire, actor=actor, status=status, note=f"imported from {source}"
-            )
+        note = f"imported from {source}"
+        if transaction.get_connection().in_atomic_block:
+            writer = bulk.BatchWriter(questionnaire, actor=actor, status=status, note=note)
             writer.write(checked)
-            result.created, result.updated = writer.created, writer.updated
-            result.unchanged = writer.unchanged
-            audit(
-                actor,
-                AuditAction.IMPORT,
-                object_type="questionnaire",
-                object_id=questionnaire.name,
-                source=source,
-                created=result.created,
-                updated=result.updated,
-            )
+            _imported(actor, questionnaire, source, writer, result)
+        else:
+            _import_in_steps(actor, questionnaire, checked, source, status, result)
     finally:
         checked.close()
     bulk.refresh_statistics(result.created + result.updated)
     return result
+
+
+def _import_in_steps(
+    actor: User | None,
+    questionnaire: Questionnaire,
+    checked: bulk_check.CheckedFile,
+    source: str,
+    status: str,
+    result: ImportResult,
+) -> None:
+    """Write the checked rows as an import run; on any failure, remove what it wrote."""
+    import_runs.clear_abandoned()
+    reserve_record_ids(questionnaire, checked.record_ids)
+    run = import_runs.start(questionnaire, source)
+    try:
+        writer = bulk.BatchWriter(
+            questionnaire, actor=actor, status=status, note=f"imported from {source}", run=run
+        )
+        writer.write(checked)
+        with transaction.atomic():
+            writer.finish(checked)
+            _imported(actor, questionnaire, source, writer, result)
+    except BaseException:
+        try:
+            import_runs.discard(run.pk)
+        except Exception as problem:  # a full disk: the next import removes them
+            logger.warning(
+                "the rows of a failed import (run %s) are left, unseen, for the next "
+                "import to remove: %s",
+                run.pk,
+                problem,
+            )
+        raise
+
+
+def _imported(
+    actor: User | None,
+    questionnaire: Questionnaire,
+    source: str,
+    writer: bulk.BatchWriter,
+    result: ImportResult,
+) -> None:
+    """The counts of a written import, and its audit row (in its last transaction)."""
+    result.created, result.updated = writer.created, writer.updated
+    result.unchanged = writer.unchanged
+    audit(
+        actor,
+        AuditAction.IMPORT,
+        object_type="questionnaire",
+        object_id=questionnaire.name,
+        source=source,
+        created=result.created,
+        updated=result.updated,
+    )

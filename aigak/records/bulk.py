@@ -2,30 +2,35 @@
 
 Django's bulk_create spends most of an import preparing each field of each model
 instance; 100,000 records took minutes. Here the rows come prepared (`bulk_check`: answers
-as JSON, search texts) and go to the database as parameter lists, in batches, inside the
-import action's one short transaction (see `actions.import_rows`, which checks
-permission and writes the audit row). On SQLite the full-text indexes are filled once
-for all new records at the end of it (`bulk_search_index`).
+as JSON, search texts) and go to the database as parameter lists, in batches: inside the
+caller's one transaction, or (`aigak import`, with an `ImportRun`) each batch in a short
+transaction of its own, unseen until the run's last step (`records.import_runs`; see
+`actions.import_rows`, which checks permission and writes the audit row). On SQLite the
+full-text indexes are filled once for all new records of a transaction at its end
+(`bulk_search_index`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import orjson
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
 from aigak.questionnaires.models import Questionnaire
-from aigak.records import hooks
+from aigak.records import hooks, import_runs
 from aigak.records.bulk_check import BATCH, CheckedFile, Row
 from aigak.records.links import reference_fields, sync_links
-from aigak.records.models import Person, Record, RecordVersion
+from aigak.records.models import ImportRun, Person, Record, RecordVersion
 
 ANALYZE_AFTER = 1000  # rows written
+STEP = 100  # rows per transaction of an import run: the write lock held for a moment
+PAUSE_MOST = 0.05  # seconds an import run leaves the lock free after a batch, at most
 
 
 def refresh_statistics(written: int) -> None:
@@ -72,6 +77,7 @@ class BatchWriter:
         actor: Any,
         status: str,
         note: str,
+        run: ImportRun | None = None,
     ):
         version = questionnaire.current
         assert version is not None
@@ -87,17 +93,56 @@ class BatchWriter:
         self.links = bool(reference_fields(self.definition.fields))
         self.now = timezone.now()
         self.postgres = connection.vendor == "postgresql"
+        # With a run: new records written unseen, a transaction per batch; the record
+        # ids of rows that change existing records wait for `finish`.
+        self.run = run
+        self.deferred: set[str] = set()
+        self.finishing = False
         if self.postgres and connection.in_atomic_block:
             fast_compression()
 
     def write(self, checked: CheckedFile) -> None:
         """Every row of a checked file, then the rest of the last batch."""
         self.preparers = checked.preparers
+        if self.run is not None:
+            self._write_in_steps(checked, self.run)
+            return
         with bulk_search_index():
             for batch in checked.batches():
                 for row in batch:
                     self.add(row)
             self.flush()
+
+    def _write_in_steps(self, checked: CheckedFile, run: ImportRun) -> None:
+        """A transaction per STEP rows: the write lock (SQLite) is let go between them."""
+        for batch in checked.batches():
+            for start in range(0, len(batch), STEP):
+                began = time.monotonic()
+                with transaction.atomic():
+                    import_runs.beat(run)
+                    if self.postgres:
+                        fast_compression()
+                    with bulk_search_index():
+                        self.pending = batch[start : start + STEP]
+                        self.flush()
+                # Other writers poll the free lock (SQLite's busy handler, the writers'
+                # file lock) every few tens of ms: a batch begun at once would take it
+                # again before they look. A pause of a quarter of the batch lets them in.
+                if not self.postgres:
+                    time.sleep(min(PAUSE_MOST, (time.monotonic() - began) / 4))
+
+    def finish(self, checked: CheckedFile) -> None:
+        """The run's last step, in the caller's transaction: the rows that change
+        existing records (read back from the checked file), then the new ones made live."""
+        assert self.run is not None and connection.in_atomic_block
+        self.finishing = True
+        if self.deferred:
+            for batch in checked.batches():
+                for row in batch:
+                    if row.record_id in self.deferred:
+                        self.add(row)
+            self.flush()
+        import_runs.finish(self.run)
 
     def add(self, row: Row) -> None:
         self.pending.append(row)
@@ -126,6 +171,9 @@ class BatchWriter:
         )
         new = [r for r in rows if r.record_id not in existing]
         changed = [r for r in rows if r.record_id in existing]
+        if self.run is not None and not self.finishing:
+            self.deferred.update(r.record_id for r in changed)
+            changed = []
         written = self._create(new) + self._update(changed, existing)
         # The other apps' parts: prepared with the rows (`hooks.import_preparers`) where
         # an app has one, else from the written records (`hooks.records_saved`).
@@ -153,7 +201,11 @@ class BatchWriter:
         if not rows:
             return []
         named = [r for r in rows if r.prepared[4]]
-        person_ids = self._insert(Person, [{"display_name": r.prepared[4]} for r in named])
+        person_ids = self._insert(
+            Person,
+            [{"display_name": r.prepared[4]} for r in named],
+            common={"import_run_id": self.run.pk} if self.run else None,
+        )
         persons = {id(r): pk for r, pk in zip(named, person_ids, strict=True)}
         records, texts = [], []
         for row in rows:
@@ -189,7 +241,7 @@ class BatchWriter:
         return [(pk, 1, row.parts) for pk, row in zip(record_ids, rows, strict=True)]
 
     def _record_common(self) -> dict[str, Any]:
-        return {
+        common: dict[str, Any] = {
             "questionnaire_id": self.questionnaire.pk,
             "form_version_id": self.version.pk,
             "status": self.status,
@@ -197,6 +249,9 @@ class BatchWriter:
             "team_id": getattr(self.actor, "team_id", None),
             "version": 1,
         }
+        if self.run:  # unseen until the run's last step (`records.import_runs`)
+            common.update(deleted_at=self.run.started_at, import_run_id=self.run.pk)
+        return common
 
     def _update(
         self, rows: list[Row], existing: dict[str, tuple[Any, ...]]
@@ -330,10 +385,10 @@ SEARCH_TRIGGERS = {  # the insert triggers of SQLite's full-text indexes, and th
 def bulk_search_index() -> Iterator[None]:
     """SQLite: fill the full-text indexes once for all inserted records, not row by row.
 
-    Inside the import's transaction the insert triggers are set aside, and made again
-    from their own SQL after the rows of all new records went into the indexes in one
-    statement each. Triggers are part of the transaction: a failed import rolls them
-    back with the rows. Other connections cannot write meanwhile (the transaction holds
+    Inside the write's transaction (the import's, or one batch's of an import run) the
+    insert triggers are set aside, and made again from their own SQL after the rows of
+    all new records went into the indexes in one statement each. Triggers are part of
+    the transaction: a failed write rolls them back with the rows. Other connections cannot write meanwhile (the transaction holds
     the write lock) and read the schema as it was. PostgreSQL computes its stored
     tsvector per row (a generated column); nothing to do there.
     """

@@ -196,6 +196,7 @@ class CheckedFile:
     problems: list[tuple[int, Problem]] = field(default_factory=list)
     rows: int = 0
     places: list[Place] = field(default_factory=list)
+    record_ids: list[str] = field(default_factory=list)  # of the rows, in order
     preparers: Preparers = ()
     folder: tempfile.TemporaryDirectory[str] = field(
         default_factory=lambda: tempfile.TemporaryDirectory(prefix="aigak-import-")
@@ -251,6 +252,7 @@ def check_file(
         if progress:
             progress(len(verdicts))
     result.rows = len(seen)
+    result.record_ids = list(seen)
     return result
 
 

@@ -17,6 +17,34 @@ class Status(models.TextChoices):
     VERIFIED = "verified", _("Verified")
 
 
+class ImportRun(models.Model):
+    """An import writing its rows in short transactions (`records.import_runs`).
+
+    Its new records are written soft-deleted and marked with the run, so every read
+    leaves them out as it leaves deleted records out; one short last step makes them
+    live and removes the run. A run left by an import that died is removed with its rows
+    by the next import (or `aigak serve` starting): `host`, `pid` and `beat_at` (the
+    last batch written) say whether its process is gone.
+    """
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=300, blank=True, default="")
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.host}:{self.pid})"
+
+
+def PENDING_INDEX(name: str) -> models.Index:  # noqa: N802 - reads as a constant
+    """The rows of imports still writing: few or none, so the index is small."""
+    return models.Index(
+        fields=["import_run"], condition=models.Q(import_run__isnull=False), name=name
+    )
+
+
 class Person(models.Model):
     """An identity. Deduplication merges persons by pointing one at another; undoable."""
 
@@ -25,6 +53,13 @@ class Person(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Made by an import still writing (see ImportRun); None once it is done.
+    import_run = models.ForeignKey(
+        ImportRun, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+
+    class Meta:
+        indexes = [PENDING_INDEX("records_person_pending")]
 
     def __str__(self) -> str:
         return self.display_name or f"person {self.pk}"
@@ -67,6 +102,10 @@ class Record(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     deleted_reason = models.TextField(blank=True, default="")
+    # Written by an import still writing (see ImportRun): soft-deleted until it is done.
+    import_run = models.ForeignKey(
+        ImportRun, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
 
     objects = models.Manager()
     live = LiveRecords()
@@ -85,6 +124,7 @@ class Record(models.Model):
                 name="records_live_list",
             ),
             models.Index(fields=["status"]),
+            PENDING_INDEX("records_record_pending"),
         ]
 
     def __str__(self) -> str:

@@ -24,6 +24,7 @@ from aigak.records.access import (
     get_record_for_user,
     visible_field_names,
 )
+from aigak.records.import_runs import without_pending
 from aigak.records.models import Record, Status
 
 TRASH_PAGE = 200  # deleted records shown, the latest first
@@ -93,7 +94,7 @@ def trash(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     perms.require(perms.can_use_trash(user), "see deleted records")
     deleted = (
-        Record.objects.filter(deleted_at__isnull=False)
+        without_pending(Record.objects.filter(deleted_at__isnull=False))
         .select_related("questionnaire", "deleted_by")
         .only(
             "record_id",
@@ -122,8 +123,8 @@ def record_undelete(
     user = request.user
     perms.require(perms.can_use_trash(user), "restore deleted records")
     form = get_questionnaire_or_404(questionnaire)
-    record = Record.objects.filter(
-        questionnaire=form, record_id=record_id, deleted_at__isnull=False
+    record = without_pending(
+        Record.objects.filter(questionnaire=form, record_id=record_id, deleted_at__isnull=False)
     ).first()
     if record is None:
         raise Http404("no such deleted record")

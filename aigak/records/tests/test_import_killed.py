@@ -1,8 +1,12 @@
-"""An import killed (kill -9) in the middle of its write leaves nothing of itself: the
-WAL it leaves behind is recovered by the next open, and the database is as before."""
+"""An import killed (kill -9) in the middle of its write leaves nothing of itself that
+anyone sees: the WAL it leaves behind is recovered by the next open, the batches it had
+committed stay unseen (soft-deleted, marked with its run), and clearing abandoned runs
+(as the next import or `aigak serve` does) leaves the database as before."""
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import random
 import signal
@@ -35,23 +39,44 @@ def _import(env: dict[str, str], path: Path) -> subprocess.Popen[str]:
     )
 
 
-def _writing(database: Path) -> bool:
-    """Whether another connection holds the write lock now."""
-    db = sqlite3.connect(database, timeout=0, isolation_level=None)
-    try:
-        db.execute("BEGIN IMMEDIATE")
-        db.execute("ROLLBACK")
-        return False
-    except sqlite3.OperationalError as problem:
-        assert "locked" in str(problem) or "busy" in str(problem), problem
-        return True
-    finally:
-        db.close()
-
-
-def _rows(database: Path) -> dict[str, str]:
+def _rows(database: Path, where: str = "") -> dict[str, str]:
     with sqlite3.connect(database) as db:
-        return dict(db.execute("SELECT record_id, answers FROM records_record"))
+        return dict(db.execute(f"SELECT record_id, answers FROM records_record {where}"))
+
+
+COUNTED = (
+    "records_person",
+    "records_recordversion",
+    "records_recordlink",
+    "reports_coded",
+    "records_importrun",
+    "accounts_auditevent WHERE action != 'export'",  # the test's export is audited
+)
+
+
+def _counts(database: Path) -> dict[str, int]:
+    with sqlite3.connect(database) as db:
+        return {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNTED}
+
+
+def _pending(database: Path) -> int:
+    """Records of imports still writing, committed (readers never wait in WAL mode)."""
+    with sqlite3.connect(database, timeout=10) as db:
+        return db.execute(
+            "SELECT count(*) FROM records_record WHERE import_run_id IS NOT NULL"
+        ).fetchone()[0]
+
+
+def _exported(env: dict[str, str]) -> list[str]:
+    """The record ids `aigak export` gives (the read path of exports)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "aigak", "export", "victim"],
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=300, check=True,
+    )  # fmt: skip
+    return sorted(row["record_id"] for row in csv.DictReader(io.StringIO(done.stdout)))
+
+
+CLEAR = "from aigak.records.import_runs import clear_abandoned; print(clear_abandoned())"
 
 
 def test_an_import_killed_while_it_writes_leaves_the_database_as_it_was(tmp_path):
@@ -62,16 +87,16 @@ def test_an_import_killed_while_it_writes_leaves_the_database_as_it_was(tmp_path
     vf.write_csv(first, (vf.random_row(random.Random(1), n) for n in range(1, 101)))
     assert _import(env, first).wait(timeout=600) == 0
     kept = _rows(database)
+    before = _counts(database)
     big = tmp_path / "big.csv"
     rng = random.Random(2)
     vf.write_csv(big, (vf.random_row(rng, n) for n in range(101, 6101)))
 
     importing = _import(env, big)
-    while importing.poll() is None and not _writing(database):
+    # Killed once some batches are committed and more are being written.
+    while importing.poll() is None and _pending(database) < 1000:
         time.sleep(0.01)
     assert importing.poll() is None, "the import ended before it was seen writing"
-    time.sleep(0.3)  # well into the write: rows are in the WAL, not committed
-    assert _writing(database), "the import's write was over too soon"
     os.kill(importing.pid, signal.SIGKILL)
     importing.wait(timeout=60)
     wal = Path(f"{database}-wal")
@@ -87,9 +112,26 @@ def test_an_import_killed_while_it_writes_leaves_the_database_as_it_was(tmp_path
     finally:
         db.close()
     assert wal.stat().st_size == 0
-    assert {"records_fts_ai", "records_choices_ai"} <= triggers  # dropped only inside the write
+    assert {"records_fts_ai", "records_choices_ai"} <= triggers  # dropped only inside a write
+    # Nothing of it is seen: the live records and an export are those of before.
+    assert _pending(database) >= 1000
+    assert _rows(database, "WHERE deleted_at IS NULL") == kept
+    assert _exported(env) == sorted(kept)
+
+    cleared = subprocess.run(
+        [sys.executable, "-m", "aigak", "manage", "shell", "-c", CLEAR],
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert cleared.returncode == 0, cleared.stderr[-2000:]
+    assert int(cleared.stdout.split()[-1]) >= 1000
     assert _rows(database) == kept
+    assert _counts(database) == before
+    with sqlite3.connect(database) as db:
+        for index in ("records_fts", "records_choices"):
+            db.execute(f"INSERT INTO {index}({index}, rank) VALUES ('integrity-check', 1)")
 
     again = _import(env, big)
     out, err = again.communicate(timeout=600)
     assert (again.returncode, out.strip()) == (0, "created 6000, updated 0"), err[-2000:]
+    assert _pending(database) == 0
+    assert len(_rows(database, "WHERE deleted_at IS NULL")) == 6100

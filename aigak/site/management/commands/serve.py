@@ -53,6 +53,11 @@ class Command(BaseCommand):
         finished = finish_all_stranded()  # uploads the last run died finishing
         if finished:
             self.stdout.write(f"Finished {finished} upload(s) the last run had not taken in.")
+        from aigak.records.import_runs import clear_abandoned
+
+        removed = clear_abandoned()  # the unseen rows of imports that died writing
+        if removed:
+            self.stdout.write(f"Removed {removed} record(s) of an import that did not finish.")
         if options["demo"]:
             load_demo_if_empty(self.stdout)
             build_public_statistics(self.stdout)
