@@ -55,7 +55,13 @@ class Person(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Made by an import still writing (see ImportRun); None once it is done.
     import_run = models.ForeignKey(
-        ImportRun, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        ImportRun,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,  # kept by Django, not by a constraint in the database:
+        related_name="+",  # with one, SQLite remakes the table to take the column away
+        db_index=False,  # again (unmigrating), and the search triggers go with it
+        db_constraint=False,
     )
 
     class Meta:
@@ -104,7 +110,13 @@ class Record(models.Model):
     deleted_reason = models.TextField(blank=True, default="")
     # Written by an import still writing (see ImportRun): soft-deleted until it is done.
     import_run = models.ForeignKey(
-        ImportRun, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        ImportRun,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,  # kept by Django, not by a constraint in the database:
+        related_name="+",  # with one, SQLite remakes the table to take the column away
+        db_index=False,  # again (unmigrating), and the search triggers go with it
+        db_constraint=False,
     )
 
     objects = models.Manager()

@@ -24,7 +24,7 @@ def _migrate(targets):
 
 @pytest.mark.django_db(transaction=True)
 def test_0003_fills_choices_of_existing_records_and_keeps_search_working(coordinator):
-    latest = _migrate(BEFORE).loader.graph.leaf_nodes("records")
+    latest = _migrate(BEFORE).loader.graph.leaf_nodes()  # every app: the database whole again
     try:
         mini = install_questionnaire("mini", mini_form()).questionnaire
         old = _migrate(BEFORE).loader.project_state(BEFORE).apps.get_model("records", "Record")
@@ -57,7 +57,7 @@ def test_0003_fills_choices_of_existing_records_and_keeps_search_working(coordin
 
 @pytest.mark.django_db(transaction=True)
 def test_0003_can_be_undone_and_done_again(coordinator):
-    latest = _migrate(BEFORE).loader.graph.leaf_nodes("records")
+    latest = _migrate(BEFORE).loader.graph.leaf_nodes()  # every app: the database whole again
     _migrate(latest)
     mini = install_questionnaire("mini", mini_form()).questionnaire
     actions.create_record(coordinator, mini, {"full_name": "Смагулова Айгуль", "vital_status": "alive"})  # fmt: skip
