@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from aigak.evidence.sniff import reason_in_words
 from aigak.questionnaires.models import Questionnaire
 
 
@@ -96,6 +97,10 @@ class SubmissionFile(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["submission", "name"], name="unique_submission_file")
         ]
+
+    def refused_in_words(self) -> str:
+        """Why the file is not evidence, in the reader's language (it is kept in English)."""
+        return reason_in_words(self.refused)
 
 
 class Device(models.Model):

@@ -193,3 +193,17 @@ def test_the_reasons_for_review_are_said_in_the_reviewers_language(
         assert text in shown
     # field names and the answer, and an XLSForm type name
     assert not english_words(" ".join(shown), ALLOWED | {"age", "name", "many", "extra", "integer"})
+
+
+def test_a_file_refused_as_evidence_is_said_in_the_reviewers_language(client, url, coordinator):
+    program = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + bytes(64)
+    assert _post(client, url, _xml(), **{"run.exe": program}).status_code == 201
+    submission = Submission.objects.get()
+    english = "file 'run.exe': executables are not accepted: this is a Windows (PE/MZ) executable"
+    assert submission.problems[0]["message"] == english  # kept in English
+    client.force_login(coordinator)
+    client.cookies["django_language"] = "ru"
+    page = html.unescape(client.get(f"/collection/submissions/{submission.pk}/").content.decode())
+    reason = "исполняемые файлы не принимаются: это исполняемый файл Windows (PE/MZ)"
+    assert f"файл 'run.exe': {reason}" in page  # the reasons for review
+    assert f"<td>{reason}</td>" in page  # the submission's files
