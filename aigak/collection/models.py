@@ -7,7 +7,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from aigak.evidence.sniff import reason_in_words
 from aigak.questionnaires.models import Questionnaire
 
 
@@ -100,6 +99,8 @@ class SubmissionFile(models.Model):
 
     def refused_in_words(self) -> str:
         """Why the file is not evidence, in the reader's language (it is kept in English)."""
+        from aigak.evidence.sniff import reason_in_words  # not at start-up: the form readers
+
         return reason_in_words(self.refused)
 
 
