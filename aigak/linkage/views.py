@@ -221,7 +221,7 @@ def mapping(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
         return redirect("linkage:upload")
     if request.method == "POST" and request.POST.get("cancel"):
         _drop_staged(request, token)
-        messages.info(request, "Upload cancelled; nothing was stored.")
+        messages.info(request, _("Upload cancelled; nothing was stored."))
         return redirect("linkage:index")
     error = ""
     if request.method == "POST":
@@ -241,12 +241,13 @@ def mapping(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
             error = str(exc)
         else:
             _drop_staged(request, token)
-            messages.success(
-                request,
-                f"List {victim_list.name!r} stored: {victim_list.row_count} entries"
-                + (f", {len(victim_list.warnings)} warnings" if victim_list.warnings else "")
-                + ".",
-            )
+            stored = {"name": repr(victim_list.name), "entries": victim_list.row_count}
+            if victim_list.warnings:
+                stored["warnings"] = len(victim_list.warnings)
+                text = _("List %(name)s stored: %(entries)s entries, %(warnings)s warnings.")
+            else:
+                text = _("List %(name)s stored: %(entries)s entries.")
+            messages.success(request, text % stored)
             return redirect("linkage:list", victim_list.pk)
     else:
         chosen = lists.guess_mapping(table.headers)
@@ -323,7 +324,7 @@ def _start_run(request: AuthenticatedHttpRequest, victim_list: VictimList | None
     try:
         run = runs.start(request.user, victim_list, threshold=_threshold(request))
     except runs.AlreadyRunning as exc:
-        messages.info(request, "A match is already waiting or running; here is its progress.")
+        messages.info(request, _("A match is already waiting or running; here is its progress."))
         run = exc.run
     return redirect("linkage:run", run.pk)
 
@@ -441,13 +442,15 @@ def decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     access.require_decide(user)
     decision = request.POST.get("decision", "")
     if decision not in actions.DECISIONS:
-        return HttpResponse("Unknown decision.", status=400)
+        return HttpResponse(_("Unknown decision."), status=400)
     try:
         actions.decide(user, match, decision)
     except actions.DecisionRefused as exc:
-        messages.error(request, f"Match {match.pk}: {exc}")
+        said = {"match": match.pk, "reason": exc.in_words()}
+        messages.error(request, _("Match %(match)s: %(reason)s") % said)
         return _back(request, reverse("linkage:match", args=[match.pk]))
-    messages.success(request, f"Match {match.pk}: {MatchStatus(decision).label.lower()}.")
+    decided = {"match": match.pk, "decision": str(MatchStatus(decision).label).lower()}
+    messages.success(request, _("Match %(match)s: %(decision)s.") % decided)
     return _back(request, reverse("linkage:match", args=[match.pk]))
 
 
@@ -508,7 +511,7 @@ def undo_merge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         actions.undo_merge(user, merge)
     except actions.DecisionRefused as exc:
-        messages.error(request, str(exc))
+        messages.error(request, exc.in_words())
     else:
         messages.success(
             request,
