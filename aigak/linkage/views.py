@@ -114,7 +114,7 @@ class UploadForm(forms.Form):
         if VictimList.objects.filter(name=name).exists():
             raise forms.ValidationError(_("A list with this name exists; choose another name."))
         if name.casefold() in RESERVED_LIST_NAMES:
-            raise forms.ValidationError("This name is reserved; choose another name.")
+            raise forms.ValidationError(_("This name is reserved; choose another name."))
         return name
 
     def clean_file(self) -> Any:
@@ -583,7 +583,7 @@ def histories_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     chosen: list[VictimList | int | str] = []
     for value in request.GET.getlist("list"):
         if not value.isdigit():
-            return HttpResponse("A list is given by its number.", status=400)
+            return HttpResponse(_("A list is given by its number."), status=400)
         chosen.append(int(value))
     include_database = request.GET.get("database", "1") not in ("0", "")
     try:
