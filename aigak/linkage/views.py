@@ -1,10 +1,9 @@
 """Victim list pages: upload with column mapping, cross-reference, review queues,
 deduplication and merges, overlaps and downloads.
 
-Views are thin: they find objects through aigak.linkage.access (403 for roles that may
-not see lists, 404 for what does not exist), and write only through
-aigak.linkage.lists, .review, .runs and .actions. Matching itself runs outside the
-request (`runs.py`): the buttons ask for a run and lead to its status page.
+Views are thin: they find objects through aigak.linkage.access (403 for roles that may not
+see lists, 404 for what does not exist) and write only through aigak.linkage.lists, .review,
+.runs and .actions. Matching runs outside the request (`runs.py`): a button asks for a run.
 """
 
 from __future__ import annotations
@@ -241,13 +240,12 @@ def mapping(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
             error = str(exc)
         else:
             _drop_staged(request, token)
-            stored = {"name": repr(victim_list.name), "entries": victim_list.row_count}
-            if victim_list.warnings:
-                stored["warnings"] = len(victim_list.warnings)
+            warned = len(victim_list.warnings)
+            text = _("List %(name)s stored: %(entries)s entries.")
+            if warned:
                 text = _("List %(name)s stored: %(entries)s entries, %(warnings)s warnings.")
-            else:
-                text = _("List %(name)s stored: %(entries)s entries.")
-            messages.success(request, text % stored)
+            stored = {"name": repr(victim_list.name), "entries": victim_list.row_count}
+            messages.success(request, text % {**stored, "warnings": warned})
             return redirect("linkage:list", victim_list.pk)
     else:
         chosen = lists.guess_mapping(table.headers)
@@ -446,11 +444,11 @@ def decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         actions.decide(user, match, decision)
     except actions.DecisionRefused as exc:
-        said = {"match": match.pk, "reason": exc.in_words()}
-        messages.error(request, _("Match %(match)s: %(reason)s") % said)
-        return _back(request, reverse("linkage:match", args=[match.pk]))
-    decided = {"match": match.pk, "decision": str(MatchStatus(decision).label).lower()}
-    messages.success(request, _("Match %(match)s: %(decision)s.") % decided)
+        refused = {"match": match.pk, "reason": exc.in_words()}
+        messages.error(request, _("Match %(match)s: %(reason)s") % refused)
+    else:
+        decided = {"match": match.pk, "decision": str(MatchStatus(decision).label).lower()}
+        messages.success(request, _("Match %(match)s: %(decision)s.") % decided)
     return _back(request, reverse("linkage:match", args=[match.pk]))
 
 
