@@ -161,7 +161,7 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         lists.read_table(data, file_name)
     except lists.ListFileError as exc:
-        form.add_error("file", str(exc))
+        form.add_error("file", exc.in_words())
         return render(request, "linkage/upload.html", {"form": form}, status=400)
     _clear_old_uploads()
     token = secrets.token_urlsafe(24)
@@ -216,7 +216,7 @@ def mapping(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
         table = lists.read_table(data, info["file_name"])
     except lists.ListFileError as exc:  # checked at upload; only a changed file gets here
         _drop_staged(request, token)
-        messages.error(request, str(exc))
+        messages.error(request, exc.in_words())
         return redirect("linkage:upload")
     if request.method == "POST" and request.POST.get("cancel"):
         _drop_staged(request, token)
@@ -237,7 +237,7 @@ def mapping(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
                 published_on=dt.date.fromisoformat(published) if published else None,
             )
         except lists.ListFileError as exc:
-            error = str(exc)
+            error = exc.in_words()
         else:
             _drop_staged(request, token)
             warned = len(victim_list.warnings)
