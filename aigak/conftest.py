@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from aigak.accounts.models import Role, Team, User
 
@@ -11,6 +12,14 @@ from aigak.accounts.models import Role, Team, User
 def _fast_password_hashing(settings):
     """Tests create many users; real password hashing would dominate their time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_active():
+    """A page asked for in Russian or Kazakh leaves its language active in the thread;
+    the next test starts without it (a command's English, a doctest's)."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import re
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from aigak.accounts import permissions as perms
 from aigak.accounts.models import ApiToken, AuditAction, User, audit
@@ -46,7 +47,9 @@ def issue_collection_token(actor: User, user: User) -> str:
     """A new token for the user's phone (shown once, as a QR code)."""
     perms.require(perms.can_manage_collection(actor), "issue collection tokens")
     if not perms.can_create_records(user):
-        raise CollectionRefused(f"{user.username} may not create records")
+        raise CollectionRefused(
+            gettext("%(user)s may not create records") % {"user": user.username}
+        )
     return issue_token(user, actor=actor)
 
 
@@ -68,10 +71,14 @@ def add_media(actor: User, questionnaire: Questionnaire, filename: str, data: by
     perms.require(perms.can_manage_forms(actor), "add form media")
     if not MEDIA_NAME.fullmatch(filename) or ".." in filename:
         raise CollectionRefused(
-            f"{filename!r}: a media file's name is letters, digits and _ . - (no folders)"
+            gettext("%(file)s: a media file's name is letters, digits and _ . - (no folders)")
+            % {"file": repr(filename)}
         )
     if len(data) > MAX_MEDIA:
-        raise CollectionRefused(f"{filename}: larger than {MAX_MEDIA // 1024 // 1024} MB")
+        raise CollectionRefused(
+            gettext("%(file)s: larger than %(mb)s MB")
+            % {"file": filename, "mb": MAX_MEDIA // 1024 // 1024}
+        )
     media, _ = FormMedia.objects.update_or_create(
         questionnaire=questionnaire,
         filename=filename,
@@ -98,7 +105,7 @@ def try_again(actor: User, submission: Submission) -> Submission:
     perms.require(perms.can_manage_collection(actor), "review submissions")
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     if submission.state != SubmissionState.REVIEW:
-        raise CollectionRefused("only a submission that needs review can be tried again")
+        raise CollectionRefused(gettext("only a submission that needs review can be tried again"))
     make_record(submission)
     audit(actor, AuditAction.UPDATE, submission, state=submission.state)
     return submission

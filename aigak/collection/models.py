@@ -97,6 +97,12 @@ class SubmissionFile(models.Model):
             models.UniqueConstraint(fields=["submission", "name"], name="unique_submission_file")
         ]
 
+    def refused_in_words(self) -> str:
+        """Why the file is not evidence, in the reader's language (it is kept in English)."""
+        from aigak.evidence.sniff import reason_in_words  # not at start-up: the form readers
+
+        return reason_in_words(self.refused)
+
 
 class Device(models.Model):
     """A device that sent submissions (its deviceID is what the device says)."""

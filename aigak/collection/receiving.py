@@ -27,6 +27,7 @@ from django.utils.translation import gettext_noop
 from aigak.accounts.models import AuditAction, User, audit
 from aigak.collection.models import Device, Submission, SubmissionFile, SubmissionState
 from aigak.evidence.actions import EvidenceRefused, StoredFile, store_upload, take_in
+from aigak.evidence.sniff import reason_said
 from aigak.questionnaires.answer_types import said, words
 from aigak.questionnaires.models import Questionnaire
 from aigak.records.actions import RecordInvalid, create_record, update_record
@@ -260,7 +261,9 @@ def make_record(submission: Submission) -> None:
         problems += [noted(unknown, path=repr(path)) for path in instance.unknown]
     files = list(submission.files.all())
     refused = gettext_noop("file %(name)s: %(reason)s")
-    problems += [noted(refused, name=repr(f.name), reason=f.refused) for f in files if f.refused]
+    problems += [
+        noted(refused, name=repr(f.name), reason=reason_said(f.refused)) for f in files if f.refused
+    ]
     if instance is not None and not problems:
         try:
             with transaction.atomic():

@@ -25,26 +25,52 @@ import codecs
 import io
 import mimetypes
 import os
+import re
 import zipfile
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import filetype
 from django.conf import settings
+from django.utils.translation import gettext_noop
+
+from aigak.questionnaires.answer_types import said, words
 
 # filetype reads at most this many bytes; a type decision waits until they arrived.
 SNIFF_BYTES = 8192
 
+MACH_O = gettext_noop("a Mach-O executable")
 EXECUTABLE_MAGIC: list[tuple[bytes, str]] = [
-    (b"\x7fELF", "an ELF executable"),
-    (b"MZ", "a Windows (PE/MZ) executable"),
-    (b"\xfe\xed\xfa\xce", "a Mach-O executable"),
-    (b"\xfe\xed\xfa\xcf", "a Mach-O executable"),
-    (b"\xce\xfa\xed\xfe", "a Mach-O executable"),
-    (b"\xcf\xfa\xed\xfe", "a Mach-O executable"),
-    (b"\xca\xfe\xba\xbe", "a Mach-O universal binary or Java class"),
-    (b"#!", "a script (#!)"),
+    (b"\x7fELF", gettext_noop("an ELF executable")),
+    (b"MZ", gettext_noop("a Windows (PE/MZ) executable")),
+    (b"\xfe\xed\xfa\xce", MACH_O),
+    (b"\xfe\xed\xfa\xcf", MACH_O),
+    (b"\xce\xfa\xed\xfe", MACH_O),
+    (b"\xcf\xfa\xed\xfe", MACH_O),
+    (b"\xca\xfe\xba\xbe", gettext_noop("a Mach-O universal binary or Java class")),
+    (b"#!", gettext_noop("a script (#!)")),
 ]
+# Why a file is refused: English templates, said again in a reader's language
+# (`reason_said`). The more particular first: `reason_said` takes the first that fits.
+EXECUTABLE = gettext_noop("executables are not accepted: this is %(what)s")
+MARKUP = gettext_noop("HTML, SVG and XML files are not accepted: a browser runs them")
+NOT_ALLOWED = gettext_noop("files of type %(type)s are not accepted as evidence")
+PROGRAM_NAME = gettext_noop(
+    "files named %(extension)s are not accepted: they are programs or scripts"
+)
+MARKUP_NAME = gettext_noop("files named %(extension)s are not accepted: a browser runs them")
+MISNAMED = gettext_noop("the name ends in %(extension)s, but the file is %(type)s")
+HOLDS_PROGRAM = gettext_noop(
+    "the archive holds %(inner)s: programs, scripts and pages are not accepted"
+)
+UNREADABLE = gettext_noop("the archive's %(inner)s cannot be read (encrypted or damaged)")
+TOO_DEEP = gettext_noop("the archive holds %(inner)s, an archive too deep or large to check")
+HOLDS_EXECUTABLE = gettext_noop("the archive holds %(inner)s, %(what)s")
+REASONS = (
+    EXECUTABLE, MARKUP, NOT_ALLOWED, PROGRAM_NAME, MARKUP_NAME, MISNAMED,
+    HOLDS_PROGRAM, UNREADABLE, TOO_DEEP, HOLDS_EXECUTABLE,
+)  # fmt: skip
+EXECUTABLE_NAMES = frozenset(what for _magic, what in EXECUTABLE_MAGIC)
 # Enough bytes to decide on every magic above.
 EXECUTABLE_BYTES = 4
 
@@ -166,14 +192,14 @@ def refusal(head: bytes, complete: bool) -> tuple[str, str | None]:
     if len(head) >= EXECUTABLE_BYTES or complete:
         what = refused_executable(head)
         if what:
-            return "application/x-executable", f"executables are not accepted: this is {what}"
+            return "application/x-executable", EXECUTABLE % {"what": what}
     if len(head) < SNIFF_BYTES and not complete:
         return "", None
     content_type = sniff(head[:SNIFF_BYTES])
     if content_type == "text/plain" and is_markup(head):
-        return "text/html", "HTML, SVG and XML files are not accepted: a browser runs them"
+        return "text/html", MARKUP
     if not is_allowed(content_type):
-        return content_type, f"files of type {content_type} are not accepted as evidence"
+        return content_type, NOT_ALLOWED % {"type": content_type}
     return content_type, None
 
 
@@ -215,11 +241,11 @@ def name_refusal(name: str, content_type: str) -> str | None:
     if not extension:
         return None
     if extension in PROGRAM_EXTENSIONS:
-        return f"files named {extension} are not accepted: they are programs or scripts"
+        return PROGRAM_NAME % {"extension": extension}
     if extension in MARKUP_EXTENSIONS:
-        return f"files named {extension} are not accepted: a browser runs them"
+        return MARKUP_NAME % {"extension": extension}
     if _extension_family(extension) != family(content_type) or family(content_type) is None:
-        return f"the name ends in {extension}, but the file is {content_type}"
+        return MISNAMED % {"extension": extension, "type": content_type}
     return None
 
 
@@ -236,22 +262,53 @@ def archive_refusal(handle: IO[bytes], depth: int = 0) -> str | None:
             inner = os.path.basename(member.filename.replace("\\", "/"))
             extension = Path(inner).suffix.lower()
             if extension in PROGRAM_EXTENSIONS or extension in ARCHIVE_MARKUP:
-                return f"the archive holds {inner!r}: programs, scripts and pages are not accepted"
+                return HOLDS_PROGRAM % {"inner": repr(inner)}
             try:
                 with archive.open(member) as opened:
                     head = opened.read(SNIFF_BYTES)
             except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):
-                return f"the archive's {inner!r} cannot be read (encrypted or damaged)"
+                return UNREADABLE % {"inner": repr(inner)}
             what = refused_executable(head)
             if what:
-                return f"the archive holds {inner!r}, {what}"
+                return HOLDS_EXECUTABLE % {"inner": repr(inner), "what": what}
             if sniff(head) in ZIP_TYPES:
                 if depth + 1 >= ARCHIVE_DEPTH or member.file_size > NESTED_ARCHIVE_MAX:
-                    return f"the archive holds {inner!r}, an archive too deep or large to check"
+                    return TOO_DEEP % {"inner": repr(inner)}
                 reason = archive_refusal(io.BytesIO(archive.read(member)), depth + 1)
                 if reason:
                     return reason
     return None
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    return re.compile(re.sub(r"%\\\((\w+)\\\)s", r"(?P<\1>.+)", re.escape(template)))
+
+
+REASON_PATTERNS = [(template, _pattern(template)) for template in REASONS]
+
+
+def reason_said(reason: str) -> dict[str, Any]:
+    """A refusal's English reason (as a page or a submission's file keeps it) as data to
+    say in any language (`words`); a reason not of ours stays as it is.
+
+    >>> words(**reason_said("the archive holds 'a.exe', an ELF executable"), english=True)
+    "the archive holds 'a.exe', an ELF executable"
+    >>> reason_said("the archive holds 'a.exe', an ELF executable")["params"]["what"]
+    {'template': 'an ELF executable'}
+    """
+    for template, pattern in REASON_PATTERNS:
+        found = pattern.fullmatch(reason)
+        if found:
+            params: dict[str, Any] = found.groupdict()
+            if params.get("what") in EXECUTABLE_NAMES:
+                params["what"] = said(params["what"])
+            return said(template, **params)
+    return {"template": reason}
+
+
+def reason_in_words(reason: str) -> str:
+    """A refusal's English reason in the active language."""
+    return words(**reason_said(reason))
 
 
 def file_refusal(path: str | Path, name: str, content_type: str) -> str | None:

@@ -15,7 +15,7 @@ from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
 from aigak.accounts.tokens import user_for_request
-from aigak.evidence import access
+from aigak.evidence import access, sniff
 from aigak.evidence.models import Upload
 from aigak.evidence.receive import OFFSET_TYPE, TUS_VERSION, DirectBody
 from aigak.evidence.uploads import (
@@ -86,7 +86,12 @@ def tus_endpoint(view: Callable) -> Callable:
         try:
             return _tus_headers(view(request, *args, **kwargs))
         except TusError as problem:
-            return _error(problem.status, problem.message)
+            # A refused file says why in the reader's language; the protocol's own
+            # complaints stay English.
+            message = problem.message
+            return _error(
+                problem.status, sniff.reason_in_words(message) if problem.status == 415 else message
+            )
         except Http404:
             return _error(404, "no such upload")
         except Exception as problem:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from aigak.accounts import permissions as perms
 from aigak.accounts.models import User
-from aigak.evidence import access, actions
+from aigak.evidence import access, actions, sniff
 from aigak.evidence.models import CustodyAction, EvidenceRecord
 from aigak.evidence.playback import file_response
 from aigak.evidence.thumbnails import thumbnail_path
@@ -171,7 +171,7 @@ def upload_page(request: HttpRequest) -> HttpResponse:
                     record=record,
                 )
             except actions.EvidenceRefused as refused:
-                messages.error(request, _(str(refused)))
+                messages.error(request, sniff.reason_in_words(str(refused)))
             except Exception as problem:
                 if not disk_full(problem):
                     raise

@@ -20,18 +20,28 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from aigak.accounts.models import AuditAction, audit
 from aigak.linkage.access import require_decide
 from aigak.linkage.models import Match, MatchKind, MatchStatus, PersonMerge
 from aigak.linkage.review import canonical_map, members_of
+from aigak.questionnaires.answer_types import said, words
 from aigak.records.models import Person
 
 DECISIONS = (MatchStatus.ACCEPTED, MatchStatus.REJECTED, MatchStatus.UNDECIDED)
 
 
 class DecisionRefused(ValueError):
-    """The decision cannot be taken as things stand; the message says why."""
+    """The decision cannot be taken as things stand; the message says why, in English.
+    Its template and values are kept for a page to say it in its reader's language."""
+
+    def __init__(self, template: str, **params: Any) -> None:
+        super().__init__(words(template, params, english=True))
+        self.template, self.params = template, params
+
+    def in_words(self) -> str:
+        return words(self.template, self.params)
 
 
 @transaction.atomic
@@ -39,7 +49,9 @@ def decide(actor: Any, match: Match, decision: str) -> Match:
     """Record `decision` (accepted, rejected, undecided) on the match by `actor`."""
     require_decide(actor)
     if decision not in DECISIONS:
-        raise DecisionRefused(f"unknown decision {decision!r}")
+        raise DecisionRefused(
+            gettext_noop("unknown decision %(decision)s"), decision=repr(decision)
+        )
     match = Match.objects.select_for_update(of=("self",)).select_related("entry").get(pk=match.pk)
     previous = match.status
     if previous == decision:
@@ -93,16 +105,25 @@ def _accept_link(match: Match) -> None:
     if conflict is not None:
         assert conflict.entry is not None and match.entry is not None
         if conflict.entry_id == match.entry_id:
-            what = (
-                f"entry {match.entry.entry_id} is already accepted as person {conflict.person_id}"
+            what = said(
+                gettext_noop("entry %(entry)s is already accepted as person %(person)s"),
+                entry=match.entry.entry_id,
+                person=conflict.person_id,
             )
         else:
-            what = (
-                f"person {conflict.person_id} is already accepted as entry "
-                f"{conflict.entry.entry_id} of this list"
+            what = said(
+                gettext_noop(
+                    "person %(person)s is already accepted as entry %(entry)s of this list"
+                ),
+                person=conflict.person_id,
+                entry=conflict.entry.entry_id,
             )
         raise DecisionRefused(
-            f"{what} (match {conflict.pk}); reject that match or mark it undecided first"
+            gettext_noop(
+                "%(what)s (match %(match)s); reject that match or mark it undecided first"
+            ),
+            what=what,
+            match=conflict.pk,
         )
     others.filter(status=MatchStatus.CANDIDATE).filter(
         Q(entry_id=match.entry_id) | Q(person_id__in=persons)
@@ -134,7 +155,9 @@ def _merge(actor: Any, match: Match) -> None:
     into, source = min(a, b), max(a, b)
     persons = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[into, source])}
     if persons[source].merged_into_id is not None or persons[into].merged_into_id is not None:
-        raise DecisionRefused("the persons changed while you decided; reload and try again")
+        raise DecisionRefused(
+            gettext_noop("the persons changed while you decided; reload and try again")
+        )
     Person.objects.filter(pk=source).update(merged_into=into)
     merge = PersonMerge.objects.create(
         from_person_id=source, into_person_id=into, match=match, merged_by=actor
@@ -155,8 +178,12 @@ def _undo(actor: Any, merge: PersonMerge) -> None:
     person = Person.objects.select_for_update().get(pk=merge.from_person_id)
     if person.merged_into_id != merge.into_person_id:
         raise DecisionRefused(
-            f"person {person.pk} no longer points at person {merge.into_person_id}; "
-            "the merge cannot be undone as it stands"
+            gettext_noop(
+                "person %(person)s no longer points at person %(into)s; "
+                "the merge cannot be undone as it stands"
+            ),
+            person=person.pk,
+            into=merge.into_person_id,
         )
     Person.objects.filter(pk=person.pk).update(merged_into=None)
     merge.undone_at = timezone.now()
@@ -180,7 +207,7 @@ def undo_merge(actor: Any, merge: PersonMerge) -> PersonMerge:
     require_decide(actor)
     merge = PersonMerge.objects.select_for_update().get(pk=merge.pk)
     if merge.undone_at is not None:
-        raise DecisionRefused(f"merge {merge.pk} was undone already")
+        raise DecisionRefused(gettext_noop("merge %(merge)s was undone already"), merge=merge.pk)
     match = merge.match
     if match is not None and match.status == MatchStatus.ACCEPTED:
         decide(actor, match, MatchStatus.UNDECIDED)

@@ -30,6 +30,8 @@ from typing import Any
 
 import pandas as pd
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext_noop
 
 from aigak.accounts.models import AuditAction, audit
 from aigak.lib.names import name_keys
@@ -42,6 +44,8 @@ from aigak.linkage.models import (
     VictimList,
 )
 from aigak.linkage.people import PeopleListError, decode_text, unreadable_values
+from aigak.questionnaires.answer_types import said, words
+from aigak.records.tabular import library_reason
 
 FIELDS = ("id", *PEOPLE_FIELDS)
 NAME_COLUMNS = 3  # a full name may be put together from up to three columns
@@ -100,7 +104,38 @@ _NAME_PARTS = {
 
 
 class ListFileError(ValueError):
-    """The file cannot be taken as a list; the message names the row (and column)."""
+    """The file cannot be taken as a list: file, row (and column) and why, in English; the
+    template and values are kept for a page to say it in its reader's language."""
+
+    def __init__(
+        self,
+        template: str,
+        *,
+        source: str = "",
+        row: int | None = None,
+        column: str = "",
+        **params: Any,
+    ) -> None:
+        self.source, self.row, self.column = source, row, column
+        self.template, self.params = template, params
+        super().__init__(self.in_words(english=True))
+
+    def in_words(self, *, english: bool = False) -> str:
+        """The message in the active language (or English): file: row, column: why."""
+        place = []
+        if self.row is not None:
+            place.append(words(gettext_noop("row %(row)s"), {"row": self.row}, english=english))
+        if self.column:
+            column = {"column": repr(self.column)}
+            place.append(words(gettext_noop("column %(column)s"), column, english=english))
+        parts = [part for part in (self.source, ", ".join(place)) if part]
+        return ": ".join([*parts, words(self.template, self.params, english=english)])
+
+
+def _label(name: str) -> dict[str, Any]:
+    """A field's label as a value of a message (`said`): English, or the reader's."""
+    with translation.override(None):
+        return said(str(FIELD_LABELS[name]))
 
 
 @dataclass
@@ -143,23 +178,30 @@ class ParsedList:
 def read_table(data: bytes, file_name: str) -> Table:
     """Read an uploaded CSV or XLSX file into a header and rows of text cells."""
     if not data:
-        raise ListFileError(f"{file_name}: row 1: the file is empty")
+        raise ListFileError(gettext_noop("the file is empty"), source=file_name, row=1)
     if data.startswith(b"PK\x03\x04"):
         table = _read_xlsx(data, file_name)
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ListFileError(
-            f"{file_name}: an old Excel (.xls) workbook; save it as .xlsx or CSV UTF-8"
+            gettext_noop("an old Excel (.xls) workbook; save it as .xlsx or CSV UTF-8"),
+            source=file_name,
         )
     elif file_name.lower().endswith((".xlsx", ".xlsm")):
-        raise ListFileError(f"{file_name}: not a readable .xlsx workbook")
+        raise ListFileError(gettext_noop("not a readable .xlsx workbook"), source=file_name)
     else:
         table = _read_csv(data, file_name)
     if not table.rows:
         raise ListFileError(
-            f"{file_name}: row {table.header_row + 1}: no rows under the header; the list is empty"
+            gettext_noop("no rows under the header; the list is empty"),
+            source=file_name,
+            row=table.header_row + 1,
         )
     if len(table.rows) > MAX_ROWS:
-        raise ListFileError(f"{file_name}: more than {MAX_ROWS:,} rows; split the list")
+        raise ListFileError(
+            gettext_noop("more than %(rows)s rows; split the list"),
+            source=file_name,
+            rows=f"{MAX_ROWS:,}",
+        )
     return table
 
 
@@ -167,9 +209,18 @@ def _read_csv(data: bytes, file_name: str) -> Table:
     try:
         text, encoding, warnings = decode_text(data, file_name)
     except PeopleListError as exc:
-        raise ListFileError(str(exc)) from None
+        raise ListFileError(
+            gettext_noop(
+                "the file is not UTF-8 and does not look like cp1251, kz1048, KOI8-R or "
+                "cp866 either; save it as CSV UTF-8"
+            ),
+            source=file_name,
+            row=getattr(exc, "row", None),
+        ) from None
     if "\x00" in text:
-        raise ListFileError(f"{file_name}: row 1: binary data, not a CSV or XLSX file")
+        raise ListFileError(
+            gettext_noop("binary data, not a CSV or XLSX file"), source=file_name, row=1
+        )
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max([",", ";", "\t"], key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -181,7 +232,12 @@ def _read_csv(data: bytes, file_name: str) -> Table:
             line = reader.line_num
             rows.append((start, [c.strip() for c in cells]))
     except csv.Error as exc:
-        raise ListFileError(f"{file_name}: row {line + 1}: cannot read the CSV ({exc})") from None
+        raise ListFileError(
+            gettext_noop("cannot read the CSV (%(reason)s)"),
+            source=file_name,
+            row=line + 1,
+            reason=library_reason(str(exc)),
+        ) from None
     table = _table(file_name, "csv", rows)
     table.encoding = encoding
     table.warnings = warnings + table.warnings
@@ -194,7 +250,11 @@ def _read_xlsx(data: bytes, file_name: str) -> Table:
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ListFileError(f"{file_name}: not a readable .xlsx workbook ({exc})") from None
+        raise ListFileError(
+            gettext_noop("not a readable .xlsx workbook (%(reason)s)"),
+            source=file_name,
+            reason=library_reason(str(exc)),
+        ) from None
     sheet = book.worksheets[0]
     rows = [
         (number, [_cell_text(value) for value in values])
@@ -228,7 +288,9 @@ def _table(file_name: str, file_format: str, rows: list[tuple[int, list[str]]]) 
     blank = [number for number, cells in rows if not any(cells)]
     filled = [(number, cells) for number, cells in rows if any(cells)]
     if not filled:
-        raise ListFileError(f"{file_name}: row 1: the file is empty; expected a header row")
+        raise ListFileError(
+            gettext_noop("the file is empty; expected a header row"), source=file_name, row=1
+        )
     header_row, header = filled[0]
     body = filled[1:]
     # Spreadsheets pad rows with empty cells: drop unnamed columns nobody filled in.
@@ -247,8 +309,14 @@ def _table(file_name: str, file_format: str, rows: list[tuple[int, list[str]]]) 
         filled_to = max((i + 1 for i, c in enumerate(cells) if c), default=0)
         if filled_to > len(headers):
             raise ListFileError(
-                f"{file_name}: row {number}: {filled_to} cells but the header has "
-                f"{len(headers)} columns (a separator inside a value without quotes?)"
+                gettext_noop(
+                    "%(cells)s cells but the header has %(columns)s columns "
+                    "(a separator inside a value without quotes?)"
+                ),
+                source=file_name,
+                row=number,
+                cells=filled_to,
+                columns=len(headers),
             )
         cells = cells[: len(headers)] + [""] * (len(headers) - len(cells))
         table.rows.append((number, cells))
@@ -326,26 +394,35 @@ def check_mapping(headers: list[str], mapping: dict[str, list[str]]) -> dict[str
     used: dict[str, str] = {}
     for name, columns in mapping.items():
         if name not in FIELDS:
-            raise ListFileError(f"unknown field {name!r}")
+            raise ListFileError(gettext_noop("unknown field %(field)s"), field=repr(name))
         columns = [c for c in columns if c]
         if not columns:
             continue
         if name != "full_name" and len(columns) > 1:
-            raise ListFileError(f"{FIELD_LABELS[name]}: choose one column")
+            raise ListFileError(gettext_noop("%(field)s: choose one column"), field=_label(name))
         for column in columns:
             if column not in headers:
-                raise ListFileError(f"{FIELD_LABELS[name]}: the file has no column {column!r}")
+                raise ListFileError(
+                    gettext_noop("%(field)s: the file has no column %(header)s"),
+                    field=_label(name),
+                    header=repr(column),
+                )
             if column in used:
                 raise ListFileError(
-                    f"column {column!r} is chosen for both {FIELD_LABELS[used[column]]} "
-                    f"and {FIELD_LABELS[name]}"
+                    gettext_noop("column %(header)s is chosen for both %(first)s and %(second)s"),
+                    header=repr(column),
+                    first=_label(used[column]),
+                    second=_label(name),
                 )
             used[column] = name
         clean[name] = columns
     if "full_name" not in clean:
         raise ListFileError(
-            "row 1: choose the column (or columns) with the names; a list without names "
-            "cannot be cross-referenced"
+            gettext_noop(
+                "choose the column (or columns) with the names; a list without names "
+                "cannot be cross-referenced"
+            ),
+            row=1,
         )
     return clean
 
@@ -382,11 +459,17 @@ def parse_rows(table: Table, mapping: dict[str, list[str]]) -> ParsedList:
         else:
             entry_id = cells[index[id_column]]
             if not entry_id:
-                raise ListFileError(f"{label}: row {number}, column {id_column!r}: the id is empty")
+                raise ListFileError(
+                    gettext_noop("the id is empty"), source=label, row=number, column=id_column
+                )
             if entry_id in first_row:
                 raise ListFileError(
-                    f"{label}: row {number}, column {id_column!r}: duplicate id {entry_id!r} "
-                    f"(first in row {first_row[entry_id]})"
+                    gettext_noop("duplicate id %(id)s (first in row %(first)s)"),
+                    source=label,
+                    row=number,
+                    column=id_column,
+                    id=repr(entry_id),
+                    first=first_row[entry_id],
                 )
         first_row[entry_id] = number
         keys = name_keys(values["full_name"]) if values["full_name"] else ("",) * 9
@@ -456,18 +539,27 @@ def import_list(
     require_manage(actor)
     name = name.strip()
     if not name:
-        raise ListFileError("give the list a name")
+        raise ListFileError(gettext_noop("give the list a name"))
     if name.casefold() in RESERVED_LIST_NAMES:
-        raise ListFileError(f"{name!r} is a column of the capture histories; choose another name")
+        raise ListFileError(
+            gettext_noop("%(name)s is a column of the capture histories; choose another name"),
+            name=repr(name),
+        )
     table = read_table(data, file_name)
     parsed = parse_rows(table, mapping)
     digest = file_digest(data)
     with transaction.atomic():
         if VictimList.objects.filter(name=name).exists():
-            raise ListFileError(f"a list named {name!r} exists; choose another name")
+            raise ListFileError(
+                gettext_noop("a list named %(name)s exists; choose another name"), name=repr(name)
+            )
         same = VictimList.objects.filter(file_sha256=digest).first()
         if same is not None:
-            raise ListFileError(f"{file_name}: this file was uploaded already as {same.name!r}")
+            raise ListFileError(
+                gettext_noop("this file was uploaded already as %(name)s"),
+                source=file_name,
+                name=repr(same.name),
+            )
         victim_list = VictimList.objects.create(
             name=name[:200],
             source=source.strip()[:500],

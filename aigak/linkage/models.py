@@ -11,8 +11,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from aigak.records.models import Person
 from aigak.runs.models import ACTIVE_RUN_STATUSES, BackgroundRun
@@ -221,6 +221,10 @@ class PersonMerge(models.Model):
         return self.undone_at is None
 
 
+# Why a matching run failed when its engine could not run (the reason stays as said).
+MODEL_FAILED = gettext_noop("The matching model could not run: %(reason)s")
+
+
 class MatchingRun(BackgroundRun):
     """One run of the matching model, asked for from a page and run outside the request
     (`aigak.linkage.runs`): cross-referencing a list with the database, or looking for
@@ -260,3 +264,10 @@ class MatchingRun(BackgroundRun):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} run {self.pk} ({self.status})"
+
+    def error_in_words(self) -> str:
+        """Why the run failed, in the reader's language (it is kept in English)."""
+        opening = MODEL_FAILED.split("%(")[0]
+        if self.error.startswith(opening):
+            return gettext(MODEL_FAILED) % {"reason": self.error[len(opening) :]}
+        return gettext(self.error)

@@ -40,6 +40,8 @@ _WORD = re.compile(r"[^\W\d_]+")
 class PeopleListError(ValueError):
     """The list cannot be read as it stands; the message names file, row and column."""
 
+    row: int | None = None  # the row, when a page may say the message in its own words
+
 
 @dataclass
 class PeopleList:
@@ -96,10 +98,12 @@ def decode_text(raw: bytes, label: str) -> tuple[str, str, list[str]]:
             )
             return text, codec, [note]
     row = raw[:bad_at].count(b"\n") + 1
-    raise PeopleListError(
+    error = PeopleListError(
         f"{label}: row {row}: the file is not UTF-8 and does not look like cp1251, "
         "kz1048, KOI8-R or cp866 either; save it as CSV UTF-8"
     )
+    error.row = row
+    raise error
 
 
 def _cyrillic_score(text: str) -> float:

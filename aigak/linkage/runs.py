@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from aigak.linkage import review
 from aigak.linkage.access import require_manage
 from aigak.linkage.engines import EngineUnavailable
-from aigak.linkage.models import MatchingRun, MatchKind, VictimList
+from aigak.linkage.models import MODEL_FAILED, MatchingRun, MatchKind, VictimList
 from aigak.runs import background as runs_background
 from aigak.runs.background import RunFailed
 from aigak.runs.models import ACTIVE_RUN_STATUSES
@@ -105,7 +105,7 @@ def work(run: MatchingRun) -> dict[str, Any]:
         else:
             summary = review.find_duplicates(run.requested_by, run.threshold)
     except EngineUnavailable as exc:
-        raise RunFailed(f"The matching model could not run: {exc}") from exc
+        raise RunFailed(MODEL_FAILED % {"reason": exc}) from exc
     return {"summary": asdict(summary)}
 
 

@@ -1,10 +1,9 @@
 """Victim list pages: upload with column mapping, cross-reference, review queues,
 deduplication and merges, overlaps and downloads.
 
-Views are thin: they find objects through aigak.linkage.access (403 for roles that may
-not see lists, 404 for what does not exist), and write only through
-aigak.linkage.lists, .review, .runs and .actions. Matching itself runs outside the
-request (`runs.py`): the buttons ask for a run and lead to its status page.
+Views are thin: they find objects through aigak.linkage.access (403 for roles that may not
+see lists, 404 for what does not exist) and write only through aigak.linkage.lists, .review,
+.runs and .actions. Matching runs outside the request (`runs.py`): a button asks for a run.
 """
 
 from __future__ import annotations
@@ -114,7 +113,7 @@ class UploadForm(forms.Form):
         if VictimList.objects.filter(name=name).exists():
             raise forms.ValidationError(_("A list with this name exists; choose another name."))
         if name.casefold() in RESERVED_LIST_NAMES:
-            raise forms.ValidationError("This name is reserved; choose another name.")
+            raise forms.ValidationError(_("This name is reserved; choose another name."))
         return name
 
     def clean_file(self) -> Any:
@@ -162,7 +161,7 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         lists.read_table(data, file_name)
     except lists.ListFileError as exc:
-        form.add_error("file", str(exc))
+        form.add_error("file", exc.in_words())
         return render(request, "linkage/upload.html", {"form": form}, status=400)
     _clear_old_uploads()
     token = secrets.token_urlsafe(24)
@@ -217,11 +216,11 @@ def mapping(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
         table = lists.read_table(data, info["file_name"])
     except lists.ListFileError as exc:  # checked at upload; only a changed file gets here
         _drop_staged(request, token)
-        messages.error(request, str(exc))
+        messages.error(request, exc.in_words())
         return redirect("linkage:upload")
     if request.method == "POST" and request.POST.get("cancel"):
         _drop_staged(request, token)
-        messages.info(request, "Upload cancelled; nothing was stored.")
+        messages.info(request, _("Upload cancelled; nothing was stored."))
         return redirect("linkage:index")
     error = ""
     if request.method == "POST":
@@ -238,15 +237,15 @@ def mapping(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
                 published_on=dt.date.fromisoformat(published) if published else None,
             )
         except lists.ListFileError as exc:
-            error = str(exc)
+            error = exc.in_words()
         else:
             _drop_staged(request, token)
-            messages.success(
-                request,
-                f"List {victim_list.name!r} stored: {victim_list.row_count} entries"
-                + (f", {len(victim_list.warnings)} warnings" if victim_list.warnings else "")
-                + ".",
-            )
+            warned = len(victim_list.warnings)
+            text = _("List %(name)s stored: %(entries)s entries.")
+            if warned:
+                text = _("List %(name)s stored: %(entries)s entries, %(warnings)s warnings.")
+            stored = {"name": repr(victim_list.name), "entries": victim_list.row_count}
+            messages.success(request, text % {**stored, "warnings": warned})
             return redirect("linkage:list", victim_list.pk)
     else:
         chosen = lists.guess_mapping(table.headers)
@@ -323,7 +322,7 @@ def _start_run(request: AuthenticatedHttpRequest, victim_list: VictimList | None
     try:
         run = runs.start(request.user, victim_list, threshold=_threshold(request))
     except runs.AlreadyRunning as exc:
-        messages.info(request, "A match is already waiting or running; here is its progress.")
+        messages.info(request, _("A match is already waiting or running; here is its progress."))
         run = exc.run
     return redirect("linkage:run", run.pk)
 
@@ -441,13 +440,15 @@ def decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     access.require_decide(user)
     decision = request.POST.get("decision", "")
     if decision not in actions.DECISIONS:
-        return HttpResponse("Unknown decision.", status=400)
+        return HttpResponse(_("Unknown decision."), status=400)
     try:
         actions.decide(user, match, decision)
     except actions.DecisionRefused as exc:
-        messages.error(request, f"Match {match.pk}: {exc}")
-        return _back(request, reverse("linkage:match", args=[match.pk]))
-    messages.success(request, f"Match {match.pk}: {MatchStatus(decision).label.lower()}.")
+        refused = {"match": match.pk, "reason": exc.in_words()}
+        messages.error(request, _("Match %(match)s: %(reason)s") % refused)
+    else:
+        decided = {"match": match.pk, "decision": str(MatchStatus(decision).label).lower()}
+        messages.success(request, _("Match %(match)s: %(decision)s.") % decided)
     return _back(request, reverse("linkage:match", args=[match.pk]))
 
 
@@ -508,7 +509,7 @@ def undo_merge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         actions.undo_merge(user, merge)
     except actions.DecisionRefused as exc:
-        messages.error(request, str(exc))
+        messages.error(request, exc.in_words())
     else:
         messages.success(
             request,
@@ -580,7 +581,7 @@ def histories_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     chosen: list[VictimList | int | str] = []
     for value in request.GET.getlist("list"):
         if not value.isdigit():
-            return HttpResponse("A list is given by its number.", status=400)
+            return HttpResponse(_("A list is given by its number."), status=400)
         chosen.append(int(value))
     include_database = request.GET.get("database", "1") not in ("0", "")
     try:

@@ -101,7 +101,7 @@ def publish(
     outcomes = []
     for record_id in dict.fromkeys(record_ids):
         record = records.get(record_id)
-        reason = "no such record" if record is None else why_not_eligible(record)
+        reason = _("no such record") if record is None else why_not_eligible(record)
         if record is None or reason:
             outcomes.append(Outcome(record_id, False, reason))
             continue
@@ -143,9 +143,9 @@ def unpublish(actor: Any, questionnaire: Questionnaire, record_ids: list[str]) -
             else None
         )
         if record is None:
-            outcomes.append(Outcome(record_id, False, "no such record"))
+            outcomes.append(Outcome(record_id, False, _("no such record")))
         elif publication is None or not publication.is_active:
-            outcomes.append(Outcome(record_id, False, "not published"))
+            outcomes.append(Outcome(record_id, False, _("not published")))
         else:
             _withdraw(actor, publication, UNPUBLISHED)
             outcomes.append(Outcome(record_id, True, "", publication.public_id))

@@ -146,7 +146,10 @@ def check_guards(
     for upload in uploads:
         _type, reason = sniff.refusal(upload.data[: sniff.SNIFF_BYTES], complete=True)
         if reason:
-            raise IntakeRefused(f"{upload.name[:80]}: {reason}")
+            raise IntakeRefused(
+                _("%(name)s: %(reason)s")
+                % {"name": upload.name[:80], "reason": sniff.reason_in_words(reason)}
+            )
     hour_ago = now - dt.timedelta(hours=1)
     if Submission.objects.filter(sender_key=key, created_at__gte=hour_ago).count() >= PER_HOUR:
         raise IntakeRefused(_("Too many messages from this address; please try again later."), 429)
@@ -224,12 +227,12 @@ def accept(actor: User, submission: Submission, victim_record_id: str = "") -> R
     perms.require(perms.can_verify(actor), "moderate public submissions")
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     if submission.status != SubmissionStatus.PENDING:
-        raise IntakeRefused("this submission was already decided", status=409)
+        raise IntakeRefused(_("this submission was already decided"), status=409)
     answers = dict(submission.answers)
     definition = submission.questionnaire.definition
     if victim_record_id.strip():
         if "victim_record_id" not in definition.fields:
-            raise IntakeRefused("this questionnaire cannot refer to a Victims record")
+            raise IntakeRefused(_("this questionnaire cannot refer to a Victims record"))
         answers["victim_record_id"] = _victim_record(victim_record_id.strip()).record_id
     try:
         record = actions.create_record(
@@ -244,7 +247,8 @@ def accept(actor: User, submission: Submission, victim_record_id: str = "") -> R
             attach_small_file(actor, upload, name=stored.name, record=record,
                               provenance={"source": "public intake"})  # fmt: skip
         except EvidenceRefused as exc:
-            raise IntakeRefused(f"{stored.name}: {exc}") from None
+            said = {"name": stored.name, "reason": sniff.reason_in_words(str(exc))}
+            raise IntakeRefused(_("%(name)s: %(reason)s") % said) from None
     submission.status = SubmissionStatus.ACCEPTED
     submission.record = record
     submission.decided_by = actor
@@ -259,10 +263,10 @@ def reject(actor: User, submission: Submission, reason: str) -> None:
     perms.require(perms.can_verify(actor), "moderate public submissions")
     reason = reason.strip()
     if not reason:
-        raise IntakeRefused("a rejection needs a reason")
+        raise IntakeRefused(_("a rejection needs a reason"))
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     if submission.status != SubmissionStatus.PENDING:
-        raise IntakeRefused("this submission was already decided", status=409)
+        raise IntakeRefused(_("this submission was already decided"), status=409)
     submission.status = SubmissionStatus.REJECTED
     submission.reason = reason[:2000]
     submission.decided_by = actor

@@ -28,7 +28,10 @@ def _report(request: AuthenticatedHttpRequest, outcomes: list[actions.Outcome]) 
         if outcome.done:
             messages.success(request, _("%(id)s: done.") % {"id": outcome.record_id})
         else:
-            messages.error(request, f"{outcome.record_id}: {outcome.reason}")
+            messages.error(
+                request,
+                _("%(id)s: %(reason)s") % {"id": outcome.record_id, "reason": outcome.reason},
+            )
 
 
 @login_required

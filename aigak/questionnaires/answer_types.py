@@ -135,19 +135,32 @@ FRAME = gettext_noop("field %(field)s, value %(value)s: %(message)s (%(rule)s)")
 # The rules a problem can name with a word of their own (others are names: record_id).
 RULE_WORDS = {"required": gettext_noop("required"), "unique": gettext_noop("unique"),
               "repeat": gettext_noop("repeat")}  # fmt: skip
+# XLSForm type names in words a reader knows (the English keeps the XLSForm name).
+TYPE_WORDS = {
+    "text": gettext_noop("text"), "integer": gettext_noop("integer"),
+    "decimal": gettext_noop("decimal"), "date": gettext_noop("date"),
+    "time": gettext_noop("time"), "datetime": gettext_noop("datetime"),
+    "select_one": gettext_noop("select_one"), "select_multiple": gettext_noop("select_multiple"),
+    "calculate": gettext_noop("calculate"), "geopoint": gettext_noop("geopoint"),
+    "image": gettext_noop("image"), "audio": gettext_noop("audio"),
+    "video": gettext_noop("video"), "file": gettext_noop("file"),
+}  # fmt: skip
 
 
 def rule_said(rule: str) -> str | dict[str, Any]:
     """A problem's rule as a value of a message: its words said in the language.
 
-    >>> words("(%(rule)s)", {"rule": rule_said("constraint . > 0")})
+    >>> words("(%(rule)s)", {"rule": rule_said("constraint . > 0")}, english=True)
     '(constraint . > 0)'
+    >>> words("(%(rule)s)", {"rule": rule_said("type select_one")}, english=True)
+    '(type select_one)'
     """
     kind, _, rest = rule.partition(" ")
     if kind == "constraint" and rest:
         return said(gettext_noop("constraint %(expression)s"), expression=rest)
     if kind == "type" and rest:
-        return said(gettext_noop("type %(type)s"), type=rest)
+        name = said(TYPE_WORDS[rest]) if rest in TYPE_WORDS else rest
+        return said(gettext_noop("type %(type)s"), type=name)
     return said(RULE_WORDS[rule]) if rule in RULE_WORDS else rule
 
 

@@ -5,6 +5,7 @@ encrypted round trip (encrypted as ODK Collect does, decrypted with the private 
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 
 import pytest
@@ -134,3 +135,17 @@ def test_a_submission_kept_for_review_is_shown_and_tried_again(
     assert "age" in page and "many" in page
     client.post(f"/collection/submissions/{submission.pk}/")
     assert Submission.objects.get().state == SubmissionState.REVIEW
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("ru", "'..x': имя медиафайла состоит из букв, цифр и _ . - (без папок)"),
+     ("kk", "'..x': медиафайлдың атауы әріптерден, сандардан және _ . - таңбаларынан тұрады")],
+)  # fmt: skip
+def test_a_refused_media_file_says_why_in_the_readers_language(
+    signed_in, field_form, language, said
+):
+    signed_in.cookies["django_language"] = language
+    files = {"files": [SimpleUploadedFile("..x", b"1")]}
+    page = signed_in.post("/collection/forms/field_kit/media/", files, follow=True)
+    assert said in html.unescape(page.content.decode())

@@ -167,9 +167,9 @@ def test_another_users_instance_id_is_refused(client, url, teammate, token_of):
 
 @pytest.mark.parametrize(
     ("language", "said"),
-    [("ru", ["поле 'age', значение 'many': ожидается целое число (тип integer)",
+    [("ru", ["поле 'age', значение 'many': ожидается целое число (тип: целое число)",
              "элемент 'extra' — не вопрос формы"]),
-     ("kk", ["'age' өрісі, мәні 'many': бүтін сан күтіледі (түрі integer)",
+     ("kk", ["'age' өрісі, мәні 'many': бүтін сан күтіледі (түрі: бүтін сан)",
              "'extra' элементі форманың сұрағы емес"])],
 )  # fmt: skip
 def test_the_reasons_for_review_are_said_in_the_reviewers_language(
@@ -191,5 +191,19 @@ def test_the_reasons_for_review_are_said_in_the_reviewers_language(
         shown += [html.unescape(item) for item in items]
     for text in said:
         assert text in shown
-    # field names and the answer, and an XLSForm type name
-    assert not english_words(" ".join(shown), ALLOWED | {"age", "name", "many", "extra", "integer"})
+    # field names and the answer (the XLSForm type has words of its own)
+    assert not english_words(" ".join(shown), ALLOWED | {"age", "name", "many", "extra"})
+
+
+def test_a_file_refused_as_evidence_is_said_in_the_reviewers_language(client, url, coordinator):
+    program = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + bytes(64)
+    assert _post(client, url, _xml(), **{"run.exe": program}).status_code == 201
+    submission = Submission.objects.get()
+    english = "file 'run.exe': executables are not accepted: this is a Windows (PE/MZ) executable"
+    assert submission.problems[0]["message"] == english  # kept in English
+    client.force_login(coordinator)
+    client.cookies["django_language"] = "ru"
+    page = html.unescape(client.get(f"/collection/submissions/{submission.pk}/").content.decode())
+    reason = "исполняемые файлы не принимаются: это исполняемый файл Windows (PE/MZ)"
+    assert f"файл 'run.exe': {reason}" in page  # the reasons for review
+    assert f"<td>{reason}</td>" in page  # the submission's files

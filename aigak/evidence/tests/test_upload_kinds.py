@@ -7,6 +7,7 @@ these checks are served as inert downloads under a safe name.
 
 from __future__ import annotations
 
+import html
 import io
 import zipfile
 
@@ -148,3 +149,25 @@ def test_no_thumbnail_of_an_image_over_50_megapixels(client, documenter, size, t
     client.force_login(documenter)
     response = client.get(f"/evidence/{evidence.pk}/thumbnail")
     assert response.status_code == (200 if thumbnail else 404)
+
+
+@pytest.mark.parametrize(
+    ("language", "name", "content", "said"),
+    [("ru", "photos.zip", zipped(**{"setup.exe": MZ}),
+      "архив содержит 'setup.exe': программы, сценарии и веб-страницы не принимаются"),
+     ("ru", "photos.zip", zipped(**{"holiday.jpg": MZ}),
+      "архив содержит 'holiday.jpg' — исполняемый файл Windows (PE/MZ)"),
+     ("ru", "photo.jpg", zipped(**{"a.txt": b"hello"}),
+      "имя оканчивается на .jpg, но файл имеет тип application/zip"),
+     ("kk", "wipe.bat", SCRIPT,
+      ".bat кеңейтімді файлдар қабылданбайды: олар бағдарламалар немесе сценарийлер")],
+)  # fmt: skip
+def test_why_a_file_is_refused_is_said_in_the_readers_language(
+    client, documenter, token_of, evidence_root, language, name, content, said
+):
+    client.force_login(documenter)
+    client.cookies["django_language"] = language
+    response = client.post("/evidence/upload/", {"file": SimpleUploadedFile(name, content)})
+    assert said in html.unescape(response.content.decode())
+    _location, refused = Tus(client, token_of(documenter)).upload(content, filename=name)
+    assert refused.status_code == 415 and said in refused.content.decode()
