@@ -17,6 +17,7 @@ class PublishingConfig(AppConfig):
         from aigak.records.hooks import (
             add_dashboard_count,
             add_record_panel,
+            on_import_shown,
             on_record_deletion,
             on_records_saved,
         )
@@ -25,6 +26,7 @@ class PublishingConfig(AppConfig):
         # A change of the records the statistics count marks them stale.
         on_records_saved(_statistics_record, _statistics_records)
         on_record_deletion(_statistics_record)
+        on_import_shown(_statistics_import)
         # An unlink or a deletion of evidence unmarks a public photo made from it.
         post_delete.connect(_evidence_unlinked, sender=EvidenceRecord, dispatch_uid="public_photo")
         add_record_panel(PANEL_TEMPLATE, _record_panel_values)
@@ -54,6 +56,12 @@ def _statistics_records(pks: list[int]) -> None:
     from aigak.publishing.statistics_runs import records_changed
 
     records_changed(pks)
+
+
+def _statistics_import(questionnaire_name: str) -> None:
+    from aigak.publishing.statistics_runs import questionnaire_changed
+
+    questionnaire_changed(questionnaire_name)
 
 
 def _record_panel_values(user: Any, record: Any) -> dict[str, Any]:

@@ -117,13 +117,22 @@ def record_changed(record: Any) -> None:
 
 
 def records_changed(pks: list[int]) -> None:
-    """The records hook for a batch of imported records (all of one questionnaire)."""
+    """The records hook for a batch of imported records (all of one questionnaire). A
+    batch of an import written in steps is unseen until its last step, which says so
+    (`questionnaire_changed`): a build begun before then would read the records changing."""
     if not builds_after_changes() or not pks:
         return
     from aigak.records.models import Record
 
-    name = Record.objects.filter(pk=pks[0]).values_list("questionnaire__name", flat=True).first()
-    if name == _questionnaire():
+    found = Record.objects.filter(pk=pks[0]).values_list("questionnaire__name", "import_run_id")
+    name, unseen = found.first() or ("", None)
+    if unseen is None:
+        questionnaire_changed(name)
+
+
+def questionnaire_changed(name: str) -> None:
+    """Records of questionnaire `name` changed in this transaction (an import's last step)."""
+    if builds_after_changes() and name == _questionnaire():
         transaction.on_commit(mark_stale, robust=True)
 
 

@@ -99,6 +99,22 @@ def record_deletion(record: Record) -> None:
         changed(record)
 
 
+# Called in the last step of an import written in steps (`records.import_runs`), when its
+# records, unseen until then, become live: with the questionnaire's name.
+ImportShown = Callable[[str], None]
+_SHOWN: list[ImportShown] = []
+
+
+def on_import_shown(shown: ImportShown) -> None:
+    """Call `shown(questionnaire_name)` when an import's records become live at once."""
+    _SHOWN.append(shown)
+
+
+def import_shown(questionnaire_name: str) -> None:
+    for shown in _SHOWN:
+        shown(questionnaire_name)
+
+
 Preparers = tuple[RowPreparer | None, ...]
 
 

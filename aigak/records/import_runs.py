@@ -32,6 +32,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from aigak.questionnaires.models import Questionnaire
+from aigak.records import hooks
 from aigak.records.models import ImportRun, Person, Record, RecordVersion
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,7 @@ def finish(run: ImportRun) -> None:
             [run.pk],
         )
     ImportRun.objects.filter(pk=run.pk).delete()
+    hooks.import_shown(run.questionnaire.name)
 
 
 def discard(run_id: int) -> int:

@@ -240,7 +240,9 @@ def test_a_command_that_changed_records_waits_for_the_build_they_asked_for(
     path.write_text("record_id,full_name,vital_status,gender\nV-1,Newcomer,alive,male\n")
     assert main(["import", "victim", str(path)]) == 0  # its build ran before it returned
     assert background.started_here() == 0
-    assert [b.status for b in StatisticsBuild.objects.all()] == [RunStatus.DONE]
+    assert [b.status for b in StatisticsBuild.objects.all()] == [RunStatus.DONE], [
+        b.error for b in StatisticsBuild.objects.all()
+    ]
 
 
 def test_languages_that_count_differently_are_not_published_together(questionnaires):
