@@ -36,6 +36,15 @@ from django.utils.translation import gettext_noop
 from aigak.accounts.models import AuditAction, audit
 from aigak.lib.names import name_keys
 from aigak.linkage.access import require_manage
+from aigak.linkage.list_warnings import (
+    BLANK,
+    EMPTY_NAME,
+    NO_ID,
+    NO_NAME,
+    SHEETS,
+    UNREADABLE,
+    row_numbers,
+)
 from aigak.linkage.models import (
     FIELD_LABELS,
     PEOPLE_FIELDS,
@@ -263,9 +272,8 @@ def _read_xlsx(data: bytes, file_name: str) -> Table:
     table = _table(file_name, "xlsx", rows)
     if len(book.worksheets) > 1:
         others = ", ".join(s.title for s in book.worksheets[1:])
-        table.warnings.append(
-            f"{file_name}: read the first sheet, {sheet.title!r}; other sheets ignored: {others}"
-        )
+        named = {"file": file_name, "sheet": repr(sheet.title), "others": others}
+        table.warnings.append(SHEETS % named)
     return table
 
 
@@ -438,12 +446,10 @@ def parse_rows(table: Table, mapping: dict[str, list[str]]) -> ParsedList:
     index = {header: position for position, header in enumerate(table.headers)}
     warnings = list(table.warnings)
     if table.blank_rows:
-        warnings.append(f"{label}: {_rows(table.blank_rows)}: empty; skipped")
+        warnings.append(BLANK % {"file": label, "rows": row_numbers(table.blank_rows)})
     id_column = mapping.get("id", [None])[0]
     if id_column is None:
-        warnings.append(
-            f"{label}: no id column chosen; each entry's id is its row number in the file"
-        )
+        warnings.append(NO_ID % {"file": label})
     entries: list[ParsedEntry] = []
     first_row: dict[str, int] = {}
     for number, cells in table.rows:
@@ -493,28 +499,18 @@ def _value_warnings(
     names = ", ".join(repr(c) for c in mapping["full_name"])
     empty = [e.row_number for e in entries if not e.values["full_name"]]
     if empty:
-        out.append(
-            f"{label}: {_rows(empty)}, column {names}: empty name; kept, but cannot be matched"
-        )
+        out.append(EMPTY_NAME % {"file": label, "rows": row_numbers(empty), "columns": names})
     unreadable = [e.row_number for e in entries if e.values["full_name"] and not e.matchable]
     if unreadable:
-        out.append(
-            f"{label}: {_rows(unreadable)}, column {names}: no surname or given name can be "
-            "read from the name; kept, but cannot be matched"
-        )
+        out.append(NO_NAME % {"file": label, "rows": row_numbers(unreadable), "columns": names})
     if not entries:
         return out
     frame = pd.DataFrame([e.values for e in entries], dtype=str)
     numbers = pd.Series([e.row_number for e in entries])
     for column, bad, why in unreadable_values(frame):
-        out.append(f"{label}: {_rows(list(numbers[bad]))}, column {mapping[column][0]!r}: {why}")
+        where = {"file": label, "rows": row_numbers(list(numbers[bad]))}
+        out.append(UNREADABLE % {**where, "column": repr(mapping[column][0]), "why": why})
     return out
-
-
-def _rows(numbers: list[int], show: int = 8) -> str:
-    shown = ", ".join(str(n) for n in numbers[:show])
-    more = f" and {len(numbers) - show} more" if len(numbers) > show else ""
-    return f"{'row' if len(numbers) == 1 else 'rows'} {shown}{more}"
 
 
 # --- storing ------------------------------------------------------------------------

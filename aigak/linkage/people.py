@@ -23,16 +23,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pyarrow import csv as pa_csv
 
+from aigak.linkage.list_warnings import ENCODINGS, NOT_AGE, NOT_DATE, NOT_UTF8
+
 COLUMNS = ["id", "full_name", "birth_date", "age", "gender", "region", "locality", "event_date"]
 REQUIRED = ["id", "full_name"]
 
-# Encodings tried when a file is not UTF-8, with the words used to name them.
-_FALLBACK_ENCODINGS = [
-    ("cp1251", "cp1251 (Windows Cyrillic)"),
-    ("kz1048", "kz1048 (Windows Kazakh)"),
-    ("koi8_r", "KOI8-R"),
-    ("cp866", "cp866 (DOS Cyrillic)"),
-]
+# Encodings tried when a file is not UTF-8, in this order, with the words used to name them.
+_FALLBACK_ENCODINGS = list(ENCODINGS.items())
 _KAZAKH_RUSSIAN = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі")
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -92,10 +89,7 @@ def decode_text(raw: bytes, label: str) -> tuple[str, str, list[str]]:
         score, codec, words, text = max(scored, key=lambda s: s[0])
         if score >= 0.6:
             row = raw[:bad_at].count(b"\n") + 1
-            note = (
-                f"{label}: not UTF-8 (first bad byte in row {row}); "
-                f"read as {words}. Save it as UTF-8 to be sure."
-            )
+            note = NOT_UTF8 % {"file": label, "row": row, "encoding": words}
             return text, codec, [note]
     row = raw[:bad_at].count(b"\n") + 1
     error = PeopleListError(
@@ -228,15 +222,13 @@ def unreadable_values(
     age = frame["age"]
     bad = (~age.str.fullmatch(r"\d{1,3}(?:[.,]0+)?") & (age != "")).to_numpy()
     if bad.any():
-        out.append(("age", bad, "not a whole number of years; ignored when matching"))
+        out.append(("age", bad, NOT_AGE))
     for column in ("birth_date", "event_date"):
         values = frame[column]
         parsed = dates[column] if dates is not None else parse_dates(values)
         bad = (parsed["year"].isna() & (values != "")).to_numpy()
         if bad.any():
-            out.append(
-                (column, bad, "not a date (YYYY-MM-DD, DD.MM.YYYY or YYYY); ignored when matching")
-            )
+            out.append((column, bad, NOT_DATE))
     return out
 
 

@@ -1,5 +1,6 @@
 """`{{ note|plain }}`: a note the matching wrote for experts ("using fixed m/u priors"), as a
-sentence staff can act on; the page keeps the note itself behind a "details" toggle."""
+sentence staff can act on; the page keeps the note itself behind a "details" toggle.
+`{{ warning|list_warning }}`: a warning stored with a victim list, in the reader's language."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import re
 from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+
+from aigak.linkage.list_warnings import warning_in_words
 
 register = template.Library()
 
@@ -49,3 +52,9 @@ def plain(note: object) -> str:
         if found:
             return _(sentence) % found.groupdict() if "%(" in sentence else _(sentence)
     return text
+
+
+@register.filter
+def list_warning(warning: object) -> str:
+    """A victim list's warning (kept in English) in the reader's language."""
+    return warning_in_words(str(warning))

@@ -1,6 +1,6 @@
 """Matching's messages in the reader's language: a refused decision, a decision taken,
-a run whose model could not run and a refused list file (kept in English, said in
-Russian or Kazakh)."""
+a run whose model could not run, a refused list file and a list's warnings (kept in English,
+said in Russian or Kazakh)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
+from aigak.linkage.list_warnings import warning_in_words
 from aigak.linkage.lists import ListFileError, check_mapping, read_table
 from aigak.linkage.models import Match, MatchingRun, MatchKind, VictimList
-from aigak.linkage.tests.appdata import csv_bytes, list_rows
+from aigak.linkage.tests.appdata import LIST_HEADER, csv_bytes, list_rows, xlsx_bytes
 from aigak.linkage.tests.test_views import world  # noqa: F401 - the fixture
 from aigak.runs.models import RunStatus
 
@@ -154,3 +155,76 @@ def test_a_list_file_error_stays_english_as_a_string():
         assert refused.value.in_words() == (
             "столбец 'ФИО' выбран и для поля «ФИО», и для поля «Возраст»"
         )
+
+
+# A list with a second sheet, a blank row, an empty name, an age and a date not read.
+WARNED_ROWS = [
+    LIST_HEADER,
+    ["1", "Оспанов Ерлан", "03.02.1990", "сорок", "м", "", "Алматы", ""],
+    [None] * 8,
+    ["3", "", "", "30", "ж", "", "Тараз", "вчера"],
+]
+ENGLISH = [
+    "read the first sheet", "other sheets ignored", "empty; skipped", "no id column chosen",
+    "row number in the file", "empty name", "cannot be matched", "whole number of years",
+    "not a date", "ignored when matching", " row ", " rows ", "column",
+]  # fmt: skip
+
+
+def _list_with_warnings(client, coordinator, language: str) -> tuple[str, str]:
+    """Upload the list through the pages, id column left unchosen: the mapping page and
+    the list's page, as their reader sees them."""
+    client.force_login(coordinator)
+    client.cookies["django_language"] = language
+    upload = SimpleUploadedFile("warned.xlsx", xlsx_bytes(WARNED_ROWS, extra_sheet=True))
+    url = client.post("/linkage/lists/new/", {"file": upload, "name": "Warned"})["Location"]
+    response = client.get(url)
+    mapping = _page(response)
+    selects = {key: chosen for key, _, chosen, _ in response.context["selects"]}
+    detail = client.post(url, {**selects, "map_id": ""}, follow=True)
+    return mapping, _page(detail)
+
+
+def test_a_lists_warnings_are_said_in_russian_with_their_values(client, db, coordinator):
+    mapping, detail = _list_with_warnings(client, coordinator, "ru")
+    sheets = "warned.xlsx: прочитан первый лист, 'Погибшие'; остальные листы не прочитаны: Notes"
+    assert sheets in mapping and sheets in detail
+    for said in [
+        "warned.xlsx: строка 3: пусто; пропущено",
+        "warned.xlsx: столбец номера не выбран; номер каждой записи — номер её строки в файле",
+        "warned.xlsx: строка 4, столбец 'ФИО': пустое имя; оставлено, но сопоставить нельзя",
+        "warned.xlsx: строка 2, столбец 'Возраст': не целое число лет; при сопоставлении не "
+        "учитывается",
+        "warned.xlsx: строка 4, столбец 'Дата гибели': не дата (ГГГГ-ММ-ДД, ДД.ММ.ГГГГ или "
+        "ГГГГ); при сопоставлении не учитывается",
+    ]:
+        assert said in detail
+    warnings = detail.split('<ul class="warnings">', 1)[1].split("</ul>", 1)[0]
+    assert [word for word in ENGLISH if word in warnings] == []
+    stored = VictimList.objects.get().warnings  # kept in English
+    assert "warned.xlsx: row 3: empty; skipped" in stored
+
+
+def test_a_lists_warnings_are_said_in_kazakh(client, db, coordinator):
+    mapping, detail = _list_with_warnings(client, coordinator, "kk")
+    assert "warned.xlsx: бірінші парақ оқылды, 'Погибшие'; басқа парақтар оқылмады" in mapping
+    assert "warned.xlsx: 4-жол, 'ФИО' бағаны: аты-жөні бос; сақталды" in detail
+
+
+def test_a_stored_warning_is_read_back_and_said_again():
+    cp1251 = "a.csv: not UTF-8 (first bad byte in row 2); read as cp1251 (Windows Cyrillic). "
+    many = "a.csv: rows 2, 3, 4, 5, 6, 7, 8, 9 and 3 more, column 'ФИО', 'Имя': empty name; kept"
+    stored = [
+        cp1251 + "Save it as UTF-8 to be sure.",
+        many + ", but cannot be matched",
+        "a.csv: row 2, column 'x': not a whole number of years; something else",
+        "anything else: row 2",
+    ]
+    with translation.override("ru"):
+        said = [warning_in_words(warning) for warning in stored]
+    assert said[0].startswith("a.csv: не UTF-8 (первый неверный байт в строке 2); прочитан как")
+    assert "cp1251 (кириллица Windows)" in said[0]
+    assert said[1].startswith("a.csv: строки 2, 3, 4, 5, 6, 7, 8, 9 и ещё 3, столбец 'ФИО', 'Имя'")
+    assert said[2:] == stored[2:]  # not one of ours: as it is
+    with translation.override("en"):
+        assert [warning_in_words(warning) for warning in stored] == stored
