@@ -26,6 +26,7 @@ import logging
 import os
 import socket
 from datetime import timedelta
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -93,30 +94,20 @@ def discard(run_id: int) -> int:
     run, a batch per transaction; the number of records removed. Safe to repeat: a
     discard cut short is finished by the next one."""
     removed = 0
-    while True:
+    while pks := _batch(Record.objects.filter(import_run_id=run_id)):
         with transaction.atomic():
-            pks = list(
-                Record.objects.filter(import_run_id=run_id).values_list("pk", flat=True)[
-                    :DISCARD_BATCH
-                ]
-            )
-            if not pks:
-                break
             RecordVersion.objects.filter(record_id__in=pks).delete()
             Record.objects.filter(pk__in=pks).delete()
             removed += len(pks)
-    while True:
-        with transaction.atomic():
-            people = list(
-                Person.objects.filter(import_run_id=run_id).values_list("pk", flat=True)[
-                    :DISCARD_BATCH
-                ]
-            )
-            if not people:
-                break
-            Person.objects.filter(pk__in=people).delete()
+    while people := _batch(Person.objects.filter(import_run_id=run_id)):
+        Person.objects.filter(pk__in=people).delete()
     ImportRun.objects.filter(pk=run_id).delete()
     return removed
+
+
+def _batch(rows: QuerySet[Any]) -> list[int]:
+    """The keys of the next DISCARD_BATCH rows."""
+    return list(rows.values_list("pk", flat=True)[:DISCARD_BATCH])
 
 
 def is_abandoned(run: ImportRun) -> bool:

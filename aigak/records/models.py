@@ -38,6 +38,22 @@ class ImportRun(models.Model):
         return f"{self.source} ({self.host}:{self.pid})"
 
 
+def IMPORT_RUN() -> models.ForeignKey:  # noqa: N802 - reads as a constant
+    """The import still writing a row (see ImportRun); None once it is done. PROTECT is
+    kept by Django, not by a constraint in the database: with one, SQLite remakes the
+    table to take the column away again (unmigrating), and the search triggers go with
+    it."""
+    return models.ForeignKey(
+        ImportRun,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+
+
 def PENDING_INDEX(name: str) -> models.Index:  # noqa: N802 - reads as a constant
     """The rows of imports still writing: few or none, so the index is small."""
     return models.Index(
@@ -54,15 +70,7 @@ class Person(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # Made by an import still writing (see ImportRun); None once it is done.
-    import_run = models.ForeignKey(
-        ImportRun,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,  # kept by Django, not by a constraint in the database:
-        related_name="+",  # with one, SQLite remakes the table to take the column away
-        db_index=False,  # again (unmigrating), and the search triggers go with it
-        db_constraint=False,
-    )
+    import_run = IMPORT_RUN()
 
     class Meta:
         indexes = [PENDING_INDEX("records_person_pending")]
@@ -109,15 +117,7 @@ class Record(models.Model):
     )
     deleted_reason = models.TextField(blank=True, default="")
     # Written by an import still writing (see ImportRun): soft-deleted until it is done.
-    import_run = models.ForeignKey(
-        ImportRun,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,  # kept by Django, not by a constraint in the database:
-        related_name="+",  # with one, SQLite remakes the table to take the column away
-        db_index=False,  # again (unmigrating), and the search triggers go with it
-        db_constraint=False,
-    )
+    import_run = IMPORT_RUN()
 
     objects = models.Manager()
     live = LiveRecords()
