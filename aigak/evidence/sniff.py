@@ -25,7 +25,6 @@ import codecs
 import io
 import mimetypes
 import os
-import re
 import zipfile
 from pathlib import Path
 from typing import IO, Any
@@ -34,7 +33,7 @@ import filetype
 from django.conf import settings
 from django.utils.translation import gettext_noop
 
-from aigak.questionnaires.answer_types import said, words
+from aigak.questionnaires.answer_types import said, template_pattern, words
 
 # filetype reads at most this many bytes; a type decision waits until they arrived.
 SNIFF_BYTES = 8192
@@ -280,11 +279,7 @@ def archive_refusal(handle: IO[bytes], depth: int = 0) -> str | None:
     return None
 
 
-def _pattern(template: str) -> re.Pattern[str]:
-    return re.compile(re.sub(r"%\\\((\w+)\\\)s", r"(?P<\1>.+)", re.escape(template)))
-
-
-REASON_PATTERNS = [(template, _pattern(template)) for template in REASONS]
+REASON_PATTERNS = [(template, template_pattern(template)) for template in REASONS]
 
 
 def reason_said(reason: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext_noop
 
-from aigak.questionnaires.answer_types import said, words
+from aigak.questionnaires.answer_types import said, template_pattern, words
 
 SHEETS = gettext_noop("%(file)s: read the first sheet, %(sheet)s; other sheets ignored: %(others)s")
 BLANK = gettext_noop("%(file)s: %(rows)s: empty; skipped")
@@ -56,15 +56,7 @@ def row_numbers(numbers: list[int], show: int = 8) -> str:
     return f"{'row' if len(numbers) == 1 else 'rows'} {shown}{more}"
 
 
-def _pattern(template: str) -> re.Pattern[str]:
-    def value(found: re.Match[str]) -> str:
-        name = found.group(1)
-        return f"(?P<{name}>{_ROWS if name == 'rows' else '.+'})"
-
-    return re.compile(re.sub(r"%\\\((\w+)\\\)s", value, re.escape(template)))
-
-
-_PATTERNS = [(template, _pattern(template)) for template in WARNINGS]
+_PATTERNS = [(template, template_pattern(template, {"rows": _ROWS})) for template in WARNINGS]
 
 
 def _rows_said(text: str) -> dict[str, Any]:

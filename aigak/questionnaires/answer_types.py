@@ -71,6 +71,22 @@ def said(template: str, **params: Any) -> dict[str, Any]:
     return {"template": template, "params": params} if params else {"template": template}
 
 
+def template_pattern(template: str, values: dict[str, str] | None = None) -> re.Pattern[str]:
+    """A pattern that reads an English text made from `template` back into its values
+    (named groups), for a message kept in English to be said again in another language;
+    `values` gives a value's own pattern (any text by default).
+
+    >>> template_pattern("%(name)s is not %(what)s").fullmatch("a.exe is not a video")["what"]
+    'a video'
+    """
+
+    def value(found: re.Match[str]) -> str:
+        name = found.group(1)
+        return f"(?P<{name}>{(values or {}).get(name, '.+')})"
+
+    return re.compile(re.sub(r"%\\\((\w+)\\\)s", value, re.escape(template)))
+
+
 def in_language(texts: dict[str, str]) -> str:
     """A questionnaire's text in the active language, else its English, else any."""
     return pick(texts, (get_language() or "en")[:2], "en")
