@@ -69,7 +69,8 @@ WSGI_APPLICATION = "aigak.wsgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "BACKEND": "aigak.lib.templates.Templates",  # tag libraries imported when loaded
+        "NAME": "django",
         "DIRS": [os.path.join(BASE_DIR, "templates")],
         "APP_DIRS": True,
         "OPTIONS": {

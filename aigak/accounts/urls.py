@@ -1,6 +1,11 @@
 from django.urls import path
 
-from aigak.accounts import views_account, views_admin
+from aigak.lib.lazy import Views
+
+# Each view's module is imported by the view's first request (aigak.lib.lazy).
+views_account = Views("aigak.accounts.views_account")
+views_admin = Views("aigak.accounts.views_admin")
+
 
 app_name = "accounts"
 

@@ -3,7 +3,13 @@ coordinators' collection pages under `/collection/`."""
 
 from django.urls import include, path
 
-from aigak.collection import pages, views, web_forms
+from aigak.lib.lazy import Views
+
+# Each view's module is imported by the view's first request (aigak.lib.lazy).
+pages = Views("aigak.collection.pages")
+views = Views("aigak.collection.views")
+web_forms = Views("aigak.collection.web_forms")
+
 
 openrosa_patterns = [
     path("formList", views.form_list, name="form-list"),

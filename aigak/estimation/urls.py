@@ -1,6 +1,10 @@
 from django.urls import path
 
-from aigak.estimation import views
+from aigak.lib.lazy import Views
+
+# Each view's module is imported by the view's first request (aigak.lib.lazy).
+views = Views("aigak.estimation.views")
+
 
 app_name = "estimation"
 

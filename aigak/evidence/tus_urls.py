@@ -2,7 +2,11 @@
 
 from django.urls import path
 
-from aigak.evidence import tus
+from aigak.lib.lazy import Views
+
+# Each view's module is imported by the view's first request (aigak.lib.lazy).
+tus = Views("aigak.evidence.tus")
+
 
 app_name = "tus"
 

@@ -5,7 +5,9 @@ import pandas, splink, scipy or numba for pages and commands that may never run.
 the first time one of its names is read (``importlib.util.LazyLoader``). Only for the
 project's own modules: a third-party package is imported inside the function using it.
 
-``View(module, name)`` is a URL pattern's view loaded by its first request.
+``View(module, name)`` is a URL pattern's view loaded by its first request;
+``Views(module)`` stands for a module of view functions in a URL table: its attributes are
+such views (``Views("aigak.records.views").record_list``).
 """
 
 from __future__ import annotations
@@ -76,3 +78,21 @@ class View:
 
     def __repr__(self) -> str:
         return f"<lazy view {self.__module__}.{self.__name__}>"
+
+
+class Views:
+    """The view functions of a module, for a URL table: ``views.name`` is
+    ``View(module_name, "name", class_based=False)``, loaded by its first request (or any
+    read of its attributes). A name the module lacks fails at that first request; the
+    test of the URL table loads every view (tests/test_startup_imports.py)."""
+
+    def __init__(self, module_name: str) -> None:
+        self._module_name = module_name
+
+    def __getattr__(self, name: str) -> View:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return View(self._module_name, name, class_based=False)
+
+    def __repr__(self) -> str:
+        return f"<lazy views of {self._module_name}>"

@@ -1,6 +1,11 @@
 from django.urls import path
 
-from aigak.linkage import person_page, views
+from aigak.lib.lazy import Views
+
+# Each view's module is imported by the view's first request (aigak.lib.lazy).
+person_page = Views("aigak.linkage.person_page")
+views = Views("aigak.linkage.views")
+
 
 app_name = "linkage"
 

@@ -2,7 +2,12 @@
 
 from django.urls import path
 
-from aigak.publishing import intake_views, map_views
+from aigak.lib.lazy import Views
+
+# Each view's module is imported by the view's first request (aigak.lib.lazy).
+intake_views = Views("aigak.publishing.intake_views")
+map_views = Views("aigak.publishing.map_views")
+
 
 app_name = "intake"
 

@@ -3,7 +3,10 @@
 from django.urls import path
 
 import aigak.records.urls  # noqa: F401  (registers the record_id converter)
-from aigak.publishing import views_manage
+from aigak.lib.lazy import Views
+
+# Each view's module is imported by the view's first request (aigak.lib.lazy).
+views_manage = Views("aigak.publishing.views_manage")
 
 app_name = "publishing-manage"
 

@@ -2,7 +2,11 @@
 
 from django.urls import path
 
-from aigak.publishing import views_public
+from aigak.lib.lazy import Views
+
+# Each view's module is imported by the view's first request (aigak.lib.lazy).
+views_public = Views("aigak.publishing.views_public")
+
 
 app_name = "publishing"
 

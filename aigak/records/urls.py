@@ -1,7 +1,12 @@
 from django.urls import path, register_converter
 
-from aigak.records import views, views_list, views_work
+from aigak.lib.lazy import Views
 from aigak.records.ids import PATTERN
+
+# Each view's module is imported by the view's first request (aigak.lib.lazy).
+views = Views("aigak.records.views")
+views_list = Views("aigak.records.views_list")
+views_work = Views("aigak.records.views_work")
 
 
 class RecordIdConverter:

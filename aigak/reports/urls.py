@@ -1,6 +1,11 @@
 from django.urls import path
 
-from aigak.reports import summary_views, views
+from aigak.lib.lazy import Views
+
+# Each view's module is imported by the view's first request (aigak.lib.lazy).
+summary_views = Views("aigak.reports.summary_views")
+views = Views("aigak.reports.views")
+
 
 app_name = "reports"
 

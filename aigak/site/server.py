@@ -23,6 +23,7 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -157,14 +158,18 @@ def serve_here(
     make: Callable[[], Any],
     on_start: Callable[[], Any] | None = None,
     on_stop: Callable[[], Any] | None = None,
+    after_start: Callable[[], Any] | None = None,
 ) -> None:
     """Run one waitress server in this process until SIGTERM or SIGINT; then take no new
     connection, let the requests being served finish (up to `STOP_WAIT` seconds), close,
-    and call `on_stop`."""
+    and call `on_stop`. `after_start` runs in a thread of its own once the server
+    listens (it may stop the server by signalling this process)."""
     stopping = _stop_signal()
     server = make()
     if on_start is not None:
         on_start()
+    if after_start is not None:
+        threading.Thread(target=after_start, name="aigak-after-start", daemon=True).start()
     channels = server.map if hasattr(server, "map") else server._map
     loop = server.asyncore.loop
     pause = server.adj.asyncore_loop_timeout
@@ -201,11 +206,15 @@ def run(
     make: Callable[[], Any],
     on_start: Callable[[], Any] | None = None,
     on_stop: Callable[[], Any] | None = None,
+    after_start: Callable[[], Any] | None = None,
 ) -> None:
     """`workers` processes each running `serve_here(make, on_start, on_stop)`, kept at
-    that number until SIGTERM or SIGINT; the sockets `make` uses are bound before."""
+    that number until SIGTERM or SIGINT; the sockets `make` uses are bound before.
+    `after_start` runs once, in this process, when the processes have started (before
+    any is replaced: no thread of it crosses a fork); it may stop them all by
+    signalling this process. With one process, it runs in a thread beside the server."""
     if workers <= 1 or not hasattr(os, "fork"):
-        serve_here(make, on_start, on_stop)
+        serve_here(make, on_start, on_stop, after_start)
         return
     children: dict[int, float] = {}  # pid -> when it started
     stopping = _stop_signal()
@@ -231,6 +240,8 @@ def run(
 
     for _ in range(workers):
         start()
+    if after_start is not None:
+        after_start()
     stop_sent: float | None = None
     while children:
         pid, _status = os.waitpid(-1, os.WNOHANG)

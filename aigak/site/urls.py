@@ -4,8 +4,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from aigak.accounts.views_account import login_verify
-from aigak.site import views, views_import
+from aigak.lib.lazy import Views
+
+# Each view's module is imported by the view's first request (aigak.lib.lazy).
+login_verify = Views("aigak.accounts.views_account").login_verify
+views = Views("aigak.site.views")
+views_import = Views("aigak.site.views_import")
+
 
 handler500 = "aigak.site.views.server_error"
 # The apps' admin.py modules register here, not when Django starts (SimpleAdminConfig in

@@ -12,11 +12,17 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser, OutputWrapper
+from django.core.management.base import (
+    BaseCommand,
+    CommandParser,
+    OutputWrapper,
+    SystemCheckError,
+)
 from django.db import connections
 
 from aigak.accounts import auditjournal
@@ -34,6 +40,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         OPTIONS["serve"].add(parser)
+
+    def execute(self, *args: Any, **options: Any) -> Any:
+        # Django's system checks load every page's module and tag library (0.3 s of CPU
+        # on a quiet machine): they run once the server answers (`check_when_serving`),
+        # not before it listens. Errors still stop it; --skip-checks still skips them.
+        self.checks_wanted = not options.get("skip_checks", False)
+        return super().execute(*args, **{**options, "skip_checks": True})
+
+    def check_when_serving(self, failed: list[SystemCheckError]) -> None:
+        """The system checks, while the server answers: warnings are printed; errors are
+        printed when the server has stopped (this process is signalled to stop it)."""
+        try:
+            self.check()
+        except SystemCheckError as error:
+            failed.append(error)
+            os.kill(os.getpid(), signal.SIGTERM)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if (
@@ -80,6 +102,9 @@ class Command(BaseCommand):
         if workers > 1 and hasattr(os, "fork"):
             del adjustments["host"], adjustments["port"]
             adjustments["sockets"] = server.bind(host, port)  # before the processes start
+        from django.urls import get_resolver
+
+        get_resolver().reverse_dict  # the URL table, loaded once for every process
         self.stdout.flush()
         connections.close_all()  # no connection crosses a fork
 
@@ -94,7 +119,13 @@ class Command(BaseCommand):
             auditjournal.start(Path(settings.DATA_DIR) / auditjournal.FOLDER)
             recover()
 
-        server.run(workers, make, on_start=on_start, on_stop=auditjournal.stop)
+        failed: list[SystemCheckError] = []
+        checks = None
+        if getattr(self, "checks_wanted", True):
+            checks = lambda: self.check_when_serving(failed)  # noqa: E731
+        server.run(workers, make, on_start=on_start, on_stop=auditjournal.stop, after_start=checks)
+        if failed:
+            raise failed[0]  # as Django's checks before serving: `aigak serve: ...`, code 1
 
 
 def server_settings(host: str, port: int, threads: int) -> dict[str, Any]:
