@@ -78,4 +78,5 @@ class Templates(DjangoTemplates):
     def __init__(self, params: dict[str, Any]) -> None:
         super().__init__(params)
         self.engine.libraries = self._library_paths
-        self.engine.template_libraries = Libraries(self._library_paths)
+        # The engine and its parser only look libraries up by name and list the names.
+        self.engine.template_libraries = Libraries(self._library_paths)  # type: ignore[assignment]

@@ -15,9 +15,7 @@ from aigak.accounts.http import AuthenticatedHttpRequest
 from aigak.lib.disk import disk_full
 from aigak.records.access import listed_questionnaires
 from aigak.site import dashboard
-
-# The questionnaire a documentation centre opens first.
-HOME_QUESTIONNAIRE = "victim"
+from aigak.site.menu import HOME_QUESTIONNAIRE
 
 
 @login_required

@@ -104,7 +104,7 @@ class Command(BaseCommand):
             adjustments["sockets"] = server.bind(host, port)  # before the processes start
         from django.urls import get_resolver
 
-        get_resolver().reverse_dict  # the URL table, loaded once for every process
+        get_resolver().reverse_dict  # noqa: B018 - the URL table, once for every process
         self.stdout.flush()
         connections.close_all()  # no connection crosses a fork
 
