@@ -58,7 +58,7 @@ def test_the_values_it_spells_out_are_the_codes():
     from aigak.accounts.models import Role
     from aigak.estimation.lcmcr import LcmcrSettings
     from aigak.linkage.engines import ENGINES
-    from aigak.questionnaires.management.commands.form import subcommands
+    from aigak.questionnaires.management.commands.form import subcommand, subcommands
     from aigak.questionnaires.xpath.results import TYPES
     from aigak.records.tabular import FORMATS as TABLE_FORMATS
     from aigak.reports.outputs import FORMATS as REPORT_FORMATS
@@ -73,6 +73,7 @@ def test_the_values_it_spells_out_are_the_codes():
     for name, default, _ in cli_options.SAMPLER_OPTIONS:
         assert getattr(defaults, name) == default
     assert list(cli_options.FORM_ACTIONS) == list(subcommands())
+    assert all(subcommand(name) is module for name, module in subcommands().items())
 
 
 def test_a_usage_error_with_help_is_a_usage_error(capsys):

@@ -188,3 +188,46 @@ def test_skip_checks_serves_anyway(tmp_path):
     finally:
         process.terminate()
         process.communicate(timeout=60)
+
+
+# --- commands that read the database ----------------------------------------------------
+
+COMMANDS = """
+import json, os, sys
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aigak.settings")
+import django
+django.setup()
+from django.core.management import load_command_class
+from aigak.questionnaires.management.commands.form import subcommand
+load_command_class("aigak.evidence", "evidence")
+import aigak.questionnaires.registry
+subcommand(ACTION)
+print(json.dumps(sorted(m for m in NAMES if m in sys.modules)))
+"""
+# Loaded by `evidence purge-uploads` and by the `form` subcommands that read XLSForms.
+NOT_FOR_LISTING = (
+    "aigak.evidence.uploads",
+    "waitress",
+    "filetype",
+    "aigak.questionnaires.xlsform",
+    "aigak.questionnaires.commands.eval",
+)
+
+
+def _after_command(tmp_path, action: str) -> list[str]:
+    code = f"NAMES = {NOT_FOR_LISTING!r}\nACTION = {action!r}\n" + COMMANDS
+    env = dict(os.environ, AIGAK_DATA_DIR=str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_evidence_and_form_list_start_without_uploads_or_the_xlsform_reader(tmp_path):
+    assert _after_command(tmp_path, "list") == []
+
+
+def test_it_notices_the_xlsform_reader(tmp_path):
+    """The check itself works: `form install` loads the reader."""
+    assert "aigak.questionnaires.xlsform" in _after_command(tmp_path, "install")

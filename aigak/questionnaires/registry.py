@@ -11,9 +11,12 @@ from typing import Any
 from django.db import transaction
 
 from aigak.accounts.models import AuditAction, audit
+from aigak.questionnaires.definition import FormDefinition
 from aigak.questionnaires.diff import FormDiff, diff_forms, find_orphans
 from aigak.questionnaires.models import Questionnaire, QuestionnaireVersion
-from aigak.questionnaires.xlsform import FormDefinition, Problem, XLSFormError, read_xlsform
+
+# The XLSForm reader (and its expression language) loads when a form is installed, not
+# with the registry: `aigak serve`, `form list` and `export` start without it.
 
 FORMS_DIR = Path(__file__).parent / "forms"
 SHIPPED = ("victim", "torture", "event", "tell_us")
@@ -53,6 +56,8 @@ def form_name(definition: FormDefinition, filename: str = "") -> str:
 
 def check_name(name: str) -> None:
     if not NAME.match(name):
+        from aigak.questionnaires.xlsform import Problem, XLSFormError
+
         raise XLSFormError(
             [Problem(sheet="settings", column="form_id", reason=f"{name!r} is not a valid "
                      "questionnaire name (1-40 letters, digits, _ and -)")]
@@ -74,6 +79,8 @@ def install_form(
     Raises XLSFormError for a form that cannot be honoured and OrphanedAnswers when the
     new version would drop stored answers and `force` is not given. Nothing changes then.
     """
+    from aigak.questionnaires.xlsform import read_xlsform
+
     definition, _ = read_xlsform(data)
     name = name or form_name(definition, filename)
     check_name(name)

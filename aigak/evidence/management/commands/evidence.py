@@ -7,7 +7,6 @@ import json
 from django.core.management.base import BaseCommand, CommandParser
 
 from aigak.evidence.models import Evidence, EvidenceRecord
-from aigak.evidence.uploads import purge_expired
 from aigak.lib.cli_options import OPTIONS
 
 
@@ -40,6 +39,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, action: str, **options):
         if action == "purge-uploads":
+            # Uploads' module (the file sniffer, the upload receiver on waitress) loads
+            # for this action only: `evidence list` starts without it.
+            from aigak.evidence.uploads import purge_expired
+
             self.stdout.write(f"removed {purge_expired()} expired uploads")
             return
         rows = evidence_rows()

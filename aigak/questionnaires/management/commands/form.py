@@ -11,6 +11,15 @@ from django.core.management.base import BaseCommand, CommandParser
 from aigak.lib.cli_options import OPTIONS
 from aigak.questionnaires import commands
 
+# Subcommands whose module is not named as they are (`list` is a name of Python's).
+MODULE_OF = {"list": "listing"}
+
+
+def subcommand(action: str) -> ModuleType:
+    """The module of one subcommand, importing no other: `form list` starts without the
+    XLSForm reader and the expression language that `eval`, `export` and `install` use."""
+    return importlib.import_module(f"{commands.__name__}.{MODULE_OF.get(action, action)}")
+
 
 def subcommands() -> dict[str, ModuleType]:
     found = {}
@@ -29,4 +38,4 @@ class Command(BaseCommand):
         OPTIONS["form"].add(parser)
 
     def handle(self, *args, action: str, **options):
-        subcommands()[action].handle(self, options)
+        subcommand(action).handle(self, options)
