@@ -13,11 +13,17 @@ machinery), and the server's own CPU time (user + sys, from /proc: the process a
 server processes) at that answer; then the process is stopped. The floors are measured in the same run: `python -c
 pass` and `python -c "import django; django.setup()"` with Aigak's settings. The load
 average is printed beside each figure.
+
+Aigak's modules are compiled to bytecode first (`compileall`, into their `__pycache__`
+folders), as in an installed copy: with PYTHONDONTWRITEBYTECODE set, Python would
+otherwise compile every one of them from source at each start (0.14-0.18 s of CPU more
+for `aigak form list`).
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import resource
 import socket
@@ -115,6 +121,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
+    import aigak
+
+    compileall.compile_dir(Path(aigak.__file__).parent, quiet=1)
     data = tempfile.mkdtemp(prefix="aigak-startup-")
     env = dict(os.environ, AIGAK_DATA_DIR=data, DJANGO_SETTINGS_MODULE="aigak.settings")
     env.pop("DATABASE_URL", None)
