@@ -42,8 +42,8 @@ class Command(BaseCommand):
         OPTIONS["serve"].add(parser)
 
     def execute(self, *args: Any, **options: Any) -> Any:
-        # Django's system checks load every page's module and tag library (0.3 s of CPU
-        # on a quiet machine): they run once the server answers (`check_when_serving`),
+        # Django's system checks load every page's module and tag library (0.3 s of
+        # CPU): they run once the server answers (`check_when_serving`),
         # not before it listens. Errors still stop it; --skip-checks still skips them.
         self.checks_wanted = not options.get("skip_checks", False)
         return super().execute(*args, **{**options, "skip_checks": True})
@@ -56,6 +56,10 @@ class Command(BaseCommand):
         except SystemCheckError as error:
             failed.append(error)
             os.kill(os.getpid(), signal.SIGTERM)
+        finally:
+            # With several processes, this one starts their replacements: no connection
+            # a check opened crosses a fork (in a thread, its own connections are closed).
+            connections.close_all()
 
     def handle(self, *args: Any, **options: Any) -> None:
         if (
