@@ -89,11 +89,18 @@ def test_every_lazy_view_loads_the_function_it_names():
     lazy = [(route, view) for route, view in _patterns(get_resolver().url_patterns)]
     lazy = [(route, view) for route, view in lazy if isinstance(view, View)]
     assert len(lazy) > 100
+    exempt = set()
     for route, view in lazy:
         loaded = view.load()
         assert callable(loaded), route
         if not view._class_based:
             assert (loaded.__module__, loaded.__name__) == (view.__module__, view.__name__)
+        # What the CSRF middleware asks of the view it is about to call.
+        assert getattr(view, "csrf_exempt", False) == getattr(loaded, "csrf_exempt", False)
+        if getattr(view, "csrf_exempt", False):
+            exempt.add(route)
+    assert "openrosa/submission" in exempt and "api/v1/uploads/" in exempt
+    assert "records/<slug:questionnaire>/new/" not in exempt
 
 
 def test_the_tag_libraries_are_djangos_and_load_when_asked():
