@@ -15,9 +15,9 @@ pass` and `python -c "import django; django.setup()"` with Aigak's settings. The
 average is printed beside each figure.
 
 Aigak's modules are compiled to bytecode first (`compileall`, into their `__pycache__`
-folders), as in an installed copy: with PYTHONDONTWRITEBYTECODE set, Python would
-otherwise compile every one of them from source at each start (0.14-0.18 s of CPU more
-for `aigak form list`).
+folders), as a pip install does and as Python does at the first start of a working copy:
+with PYTHONDONTWRITEBYTECODE set, every one of them would otherwise be compiled from
+source at each start (0.14-0.18 s of CPU more for `aigak form list`).
 """
 
 from __future__ import annotations
