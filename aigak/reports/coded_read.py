@@ -1,10 +1,12 @@
 """Reading the coded form (``aigak.reports.coded``) into the engine's chunks.
 
 The live records of a report whose coded row is valid (the layout's stamp, the record's
-version) come as packed rows, ``fetchmany`` at a time, viewed as one numpy record array
-per chunk without a per-record step; the records with free text bring a small JSON
-object, decoded for the whole chunk in one call and grouped by field into arrays
-(``_Stored``), so that a table's comments are found without a step per record in Python.
+version) come a span of record ids at a time, the database joining the span's packed
+rows into one value (``read_packed``: no Python tuple per record), viewed as one numpy
+record array per chunk; the records with free text bring a small JSON object, joined by
+the database into one JSON array per chunk, decoded in one call and grouped by field
+into arrays (``_Stored``), so that a table's comments are found without a step per
+record in Python.
 ``CodedChunk`` answers the tables from these arrays: the codes of a choice field are the
 column itself, ticked sets are the distinct bitmasks, dates are day numbers, ages are
 worked out once per distinct birth day (distinct values by counting where their span is
