@@ -115,7 +115,8 @@ def read_packed(
     """The valid coded rows of the records, a span of record ids at a time, each span
     as the database packs it in one row (not a Python tuple per record): the packed rows
     joined (``group_concat`` on SQLite, ``string_agg`` on PostgreSQL), whether each
-    record has texts, and those texts as one JSON array (None when none has)."""
+    record has texts, and those texts as one JSON array (None when none has). A span
+    starts at the first record's id at or after the end of the last."""
     connection = connections[records.db]
     low, high = _end(records, "pk", connection), _end(records, "-pk", connection)
     if low is None or high is None:
@@ -133,7 +134,8 @@ def read_packed(
             "CAST('[' || group_concat(NULLIF(\"coded__texts\", ''), ',') || ']' AS BLOB)"
         )
     with connection.cursor() as cursor:
-        for start in range(low, high + 1, span):
+        start: int | None = low
+        while start is not None and start <= high:
             end = start + span
             # the range on both sides of the join: each table read over its range only
             rows = valid(records.filter(pk__gte=start, pk__lt=end), layout).filter(
@@ -144,10 +146,12 @@ def read_packed(
             sql = through_live_index(sql, connection)
             cursor.execute(f"SELECT {select} FROM ({sql}) AS coded_rows", params)
             data, flags, texts = cursor.fetchone()
-            if data is None:
-                continue
-            some = np.frombuffer(_bytes(flags), dtype=np.uint8) == ord("1")
-            yield _bytes(data), some, texts
+            if data is not None:
+                some = np.frombuffer(_bytes(flags), dtype=np.uint8) == ord("1")
+                yield _bytes(data), some, texts
+            # the next span from the next record's id: ids of other questionnaires (or
+            # of deleted records) between two of these cost one seek, not a query per span
+            start = _end(records.filter(pk__gte=end), "pk", connection)
 
 
 def _end(records: QuerySet, order: str, connection: Any) -> int | None:
