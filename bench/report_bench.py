@@ -7,7 +7,8 @@ Records come from the demo generator scaled up (the 579 demo records over and ov
 each with its own id) and are written straight into the records table (COPY on
 PostgreSQL, executemany on SQLite): the benchmark measures the report, not the import
 (no versions, no validation). They stay between runs, one database per size (the data
-folder /tmp/aigak-report-bench-sqlite-N; the PostgreSQL database aigak_report_bench_N),
+folder /tmp/aigak-report-bench-sqlite-N or $BENCH_DATA_DIR; the PostgreSQL database
+aigak_report_bench_N or $BENCH_DATABASE_URL),
 so a second run only reports. The coded form is brought up to date first (`aigak report
 --rebuild-index`, timed; a no-op once done), and the DuckDB contender's table written once
 (bench/duckdb_contender.py). Then, interleaved for --rounds rounds, the report runs in a
@@ -42,7 +43,8 @@ BATCH = 20_000
 def configure(database: str, n: int) -> dict[str, str]:
     """Environment of the benchmark database for n records (one per size, kept)."""
     env = dict(os.environ)
-    env["AIGAK_DATA_DIR"] = f"/tmp/aigak-report-bench-{database}-{n}"
+    folder = os.environ.get("BENCH_DATA_DIR") or f"/tmp/aigak-report-bench-{database}-{n}"
+    env["AIGAK_DATA_DIR"] = folder
     Path(env["AIGAK_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     if database == "postgres":
         env["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"{POSTGRES}_{n}")

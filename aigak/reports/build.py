@@ -51,7 +51,7 @@ except ImportError:  # pragma: no cover - orjson is optional
     _dumps = json.dumps  # type: ignore[assignment]
 
 READ_CHUNK = 20_000
-CODED_CHUNK = 100_000  # coded rows are about 100 bytes: fewer, larger chunks
+CODED_CHUNK = 100_000  # a span of record ids (coded rows are about 100 bytes: larger chunks)
 PARALLEL_FROM = 100_000
 
 

@@ -1,10 +1,12 @@
 """Reading the coded form (``aigak.reports.coded``) into the engine's chunks.
 
 The live records of a report whose coded row is valid (the layout's stamp, the record's
-version) come as packed rows, ``fetchmany`` at a time, viewed as one numpy record array
-per chunk without a per-record step; the records with free text bring a small JSON
-object, decoded for the whole chunk in one call and grouped by field into arrays
-(``_Stored``), so that a table's comments are found without a step per record in Python.
+version) come a span of record ids at a time, the database joining the span's packed
+rows into one value (``read_packed``: no Python tuple per record), viewed as one numpy
+record array per chunk; the records with free text bring a small JSON object, joined by
+the database into one JSON array per chunk, decoded in one call and grouped by field
+into arrays (``_Stored``), so that a table's comments are found without a step per
+record in Python.
 ``CodedChunk`` answers the tables from these arrays: the codes of a choice field are the
 column itself, ticked sets are the distinct bitmasks, dates are day numbers, ages are
 worked out once per distinct birth day (distinct values by counting where their span is
@@ -23,7 +25,7 @@ import numpy as np
 from django.db import connections
 from django.db.models import Exists, F, OuterRef, QuerySet
 
-from aigak.reports.coded import EMPTY_DATE, NO_NUMBER, Layout, decode_many
+from aigak.reports.coded import EMPTY_DATE, NO_NUMBER, Layout, decode_array, decode_many
 from aigak.reports.columns import Chunk, Codes, Ticks, Where, distinct
 from aigak.reports.filters import Condition, _groups
 from aigak.reports.spec import AGE_BRACKET
@@ -94,24 +96,77 @@ def read_coded(
     chunk_size: int,
 ) -> Iterator[CodedChunk]:
     """Chunks of the records whose coded row is valid, with the conditions SQL left."""
-    query = valid(records, layout).values_list("coded__data", "coded__texts").order_by()
+    for data, some, texts in read_packed(records, layout, chunk_size):
+        packed = np.frombuffer(data, dtype=layout.dtype)
+        dicts = decode_array(texts) if texts is not None else []
+        if in_python:
+            keep = np.flatnonzero(_matching(layout, packed, in_python))
+            if not len(keep):
+                continue
+            rank = np.cumsum(some) - 1  # a record's place among those with texts
+            dicts = [dicts[i] for i in rank[keep][some[keep]].tolist()]
+            packed, some = packed[keep], some[keep]
+        yield CodedChunk(plan, layout, packed, _Stored.grouped(some, dicts, len(packed)))
+
+
+def read_packed(
+    records: QuerySet, layout: Layout, span: int
+) -> Iterator[tuple[bytes, np.ndarray, str | bytes | None]]:
+    """The valid coded rows of the records, a span of record ids at a time, each span
+    as the database packs it in one row (not a Python tuple per record): the packed rows
+    joined (``group_concat`` on SQLite, ``string_agg`` on PostgreSQL), whether each
+    record has texts, and those texts as one JSON array (None when none has). A span
+    starts at the first record's id at or after the end of the last."""
+    connection = connections[records.db]
+    low, high = _end(records, "pk", connection), _end(records, "-pk", connection)
+    if low is None or high is None:
+        return
+    if connection.vendor == "postgresql":
+        select = (
+            "string_agg(\"coded__data\", ''::bytea), "
+            "string_agg(CASE WHEN \"coded__texts\" <> '' THEN '1' ELSE '0' END, ''), "
+            "'[' || string_agg(\"coded__texts\", ',') FILTER (WHERE \"coded__texts\" <> '') || ']'"
+        )
+    else:  # group_concat gives text: the blobs' bytes as they are, cast back
+        select = (
+            "CAST(group_concat(\"coded__data\", '') AS BLOB), "
+            "CAST(group_concat(\"coded__texts\" <> '', '') AS BLOB), "
+            "CAST('[' || group_concat(NULLIF(\"coded__texts\", ''), ',') || ']' AS BLOB)"
+        )
+    with connection.cursor() as cursor:
+        start: int | None = low
+        while start is not None and start <= high:
+            end = start + span
+            # the range on both sides of the join: each table read over its range only
+            rows = valid(records.filter(pk__gte=start, pk__lt=end), layout).filter(
+                coded__record_id__gte=start, coded__record_id__lt=end
+            )
+            query = rows.values_list("coded__data", "coded__texts").order_by()
+            sql, params = query.query.get_compiler(using=query.db).as_sql()
+            sql = through_live_index(sql, connection)
+            cursor.execute(f"SELECT {select} FROM ({sql}) AS coded_rows", params)
+            data, flags, texts = cursor.fetchone()
+            if data is not None:
+                some = np.frombuffer(_bytes(flags), dtype=np.uint8) == ord("1")
+                yield _bytes(data), some, texts
+            # the next span from the next record's id: ids of other questionnaires (or
+            # of deleted records) between two of these cost one seek, not a query per span
+            start = _end(records.filter(pk__gte=end), "pk", connection)
+
+
+def _end(records: QuerySet, order: str, connection: Any) -> int | None:
+    """The first or last id of the records (one seek of an index: MIN and MAX asked
+    together make SQLite read them all)."""
+    query = records.values_list("pk").order_by(order)[:1]
     sql, params = query.query.get_compiler(using=query.db).as_sql()
-    connection = connections[query.db]
-    sql = through_live_index(sql, connection)
-    dtype = layout.dtype
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(chunk_size):
-            data, texts = zip(*rows, strict=True)
-            packed = np.frombuffer(b"".join(map(bytes, data)), dtype=dtype)
-            text_rows = list(texts)
-            if in_python:
-                keep = np.flatnonzero(_matching(layout, packed, in_python))
-                if not len(keep):
-                    continue
-                packed = packed[keep]
-                text_rows = [text_rows[i] for i in keep.tolist()]
-            yield CodedChunk(plan, layout, packed, text_rows)
+    with connection.cursor() as cursor:
+        cursor.execute(through_live_index(sql, connection), params)
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
+def _bytes(value: Any) -> bytes:
+    return value.encode() if isinstance(value, str) else bytes(value)
 
 
 def _matching(layout: Layout, packed: np.ndarray, conditions: list[Condition]) -> np.ndarray:
@@ -152,13 +207,13 @@ def _masks(column: np.ndarray, m: int, present: bool) -> tuple[np.ndarray, Codes
 class CodedChunk(Chunk):
     """A chunk of coded records: the same questions as Chunk, answered from arrays."""
 
-    def __init__(self, plan: Plan, layout: Layout, packed: np.ndarray, texts: list[Any]):
+    def __init__(self, plan: Plan, layout: Layout, packed: np.ndarray, stored: _Stored):
         self.plan = plan
         self.layout = layout
         self.packed = packed
         self.texts = None
         self.n = len(packed)
-        self.stored = _Stored(texts, self.n)
+        self.stored = stored
         self.raw = _Raw(self)
         self._views: dict[Where, Any] = {}
         self._codes: dict[str, Codes] = {}
@@ -319,9 +374,19 @@ class _Stored:
     record in Python."""
 
     def __init__(self, texts: list[Any], n: int):
-        self.n = n
         some = np.fromiter(map(bool, texts), dtype=bool, count=len(texts))
         dicts = decode_many(list(compress(texts, some))) if some.any() else []
+        self._group(some, dicts, n)
+
+    @classmethod
+    def grouped(cls, some: np.ndarray, dicts: list[dict[str, Any]], n: int) -> _Stored:
+        """From the decoded texts of the records that have some (``some``: which)."""
+        stored = cls.__new__(cls)
+        stored._group(some, dicts, n)
+        return stored
+
+    def _group(self, some: np.ndarray, dicts: list[dict[str, Any]], n: int) -> None:
+        self.n = n
         sizes = np.fromiter(map(len, dicts), dtype=np.int64, count=len(dicts))
         positions = np.repeat(np.flatnonzero(some), sizes)
         numbering = _Numbering()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from aigak.reports.columns import _bincount, distinct
+from aigak.reports.comments import Comments, Part
 from aigak.reports.spec import AGE, AGE_BRACKET, TOTAL, TableSpec
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ class Table:
         self.in_scope = np.zeros(self.width, dtype=np.int64)  # records per column
         self.comment_fields = spec.comments if comments else ()
         # per field and chunk: (record ids, column codes, field, texts, keys or None)
-        self.comments: list[tuple[list[Any], list[int], str, list[str], list[Any] | None]] = []
+        self.comments: list[Part] = []
         self.row_texts: dict[Any, dict[str, None]] = defaultdict(dict)
 
     def add(self, view: View) -> None:
@@ -120,35 +121,9 @@ class Table:
     # -- output helpers
     def sorted_comments(self) -> list[dict[str, Any]]:
         """In record id order: the same however the records were chunked or split."""
-        names = [c or None for c in self.plan.column_names]
-        ids: list[Any] = []
-        fields: list[str] = []
-        columns: list[str | None] = []
-        texts: list[str] = []
-        keys: list[Any] = []
-        for part_ids, part_columns, name, part_texts, part_keys in self.comments:
-            ids += part_ids
-            fields += [name] * len(part_ids)
-            columns += map(names.__getitem__, part_columns)
-            texts += part_texts
-            keys += part_keys if part_keys is not None else [None] * len(part_ids)
-        order_of = list(zip(map(str, ids), fields, strict=True))
-        order = sorted(range(len(ids)), key=order_of.__getitem__)  # stable, as before
-        if not self.spec.field:
-            return [
-                {"record_id": ids[i], "column": columns[i], "field": fields[i], "text": texts[i]}
-                for i in order
-            ]
-        return [
-            {
-                "record_id": ids[i],
-                "column": columns[i],
-                "field": fields[i],
-                "text": texts[i],
-                "key": keys[i],
-            }
-            for i in order
-        ]
+        if not self.comments:
+            return []
+        return Comments(self.comments, self.plan.column_names, bool(self.spec.field)).dicts()
 
     def column_totals(self, per_column: Sequence[int] | np.ndarray) -> dict[str, int]:
         """Counts per shown column from counts per breakdown code (last = no breakdown)."""

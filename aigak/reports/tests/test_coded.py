@@ -90,6 +90,22 @@ def test_it_reports_the_same_in_worker_processes(demo, monkeypatch):
 
 
 @pytest.mark.django_db
+def test_it_reads_in_spans_over_gaps_of_ids(demo, admin_user, monkeypatch):
+    """Spans of a few ids (the packed read: one query per span), over deleted records
+    (a gap of ids wider than several spans): the same report, every record counted."""
+    monkeypatch.setattr(build, "CODED_CHUNK", 7)
+    records = list(Record.live.filter(questionnaire=demo).order_by("pk"))
+    for record in records[100:160]:  # a run of deleted ids: 8 spans without a record
+        actions.delete_record(admin_user, record, "duplicate")
+    for record in records[300:303]:
+        actions.delete_record(admin_user, record, "duplicate")
+    for where in WHERE:
+        data = _assert_same(where)
+    assert data is not None
+    assert build.build_report("qantar2022", workers=1).data["n_records"] == len(records) - 63
+
+
+@pytest.mark.django_db
 def test_it_stays_in_step_with_edits_restores_and_deletes(demo, admin_user):
     rng = random.Random(7)
     records = list(Record.live.filter(questionnaire=demo).order_by("pk")[:60])
