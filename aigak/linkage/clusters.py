@@ -14,6 +14,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from aigak.linkage.model import dates_one_typo_apart
+
 # Years of birth within a cluster may differ this much: an age is a year off in the
 # lists, and an age without the date of the event gives the year only to within one.
 MAX_YEAR_SPREAD = 3
@@ -119,7 +121,7 @@ def _compatible(a: int, b: int, dates: dict[int, set[str]], sexes: dict[int, set
 _CONTRADICT = f"""
     b.gender <> c.gender
     OR CASE WHEN b.birth_date IS NOT NULL AND c.birth_date IS NOT NULL
-        THEN damerau_levenshtein(b.birth_date, c.birth_date) > 1
+        THEN NOT {dates_one_typo_apart("b.birth_date", "c.birth_date", "duckdb")}
              AND NOT (b.birth_year = c.birth_year AND b.birth_month = c.birth_day
                       AND b.birth_day = c.birth_month)
         ELSE abs(b.approx_birth_year - c.approx_birth_year) > {MAX_YEAR_SPREAD} END

@@ -10,6 +10,7 @@ and falls back to the priors of `model.py` when the lists are too small to learn
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -154,7 +155,7 @@ def dedupe_list(
             trained, training = train_model(db, "dedupe_only", [usable], [table], step)
             linker = _prediction_linker(db, [table], trained, [usable], fresh=False)
             step("scoring candidate pairs")
-            pairs = _predict(linker, threshold_floor=threshold)
+            pairs = _predict(linker, threshold_floor=threshold, rows=len(usable))
     step("forming clusters")
     pairs = pairs[pairs["probability"] >= threshold].reset_index(drop=True)
     joined = pairs.assign(probability=among_rivals(pairs, features))
@@ -168,10 +169,40 @@ def dedupe_list(
     return DedupeResult(clusters, pairs, training, warnings)
 
 
-def _predict(linker, threshold_floor: float) -> pd.DataFrame:
-    result = linker.inference.predict(
-        threshold_match_probability=threshold_floor, warning_mode="never"
-    )
+# A list longer than this is scored in slices (Splink's chunks: each side of a pair
+# split by a hash of its id, every pair scored in exactly one slice): the candidate
+# pairs of a list grow with the square of its length, and a million rows gives some
+# 120 million, which held at once took DuckDB past its memory limit (4.4 GB in all).
+PREDICT_CHUNK_ROWS = 500_000
+
+
+def _predict(linker, threshold_floor: float, rows: int = 0) -> pd.DataFrame:
+    """The scored pairs at or above `threshold_floor`; a list of `rows` rows is scored
+    slice by slice (`PREDICT_CHUNK_ROWS`), each slice's pairs taken out of DuckDB and
+    dropped there before the next."""
+    chunks = max(1, math.ceil(rows / PREDICT_CHUNK_ROWS))
+    if chunks == 1:
+        result = linker.inference.predict(
+            threshold_match_probability=threshold_floor, warning_mode="never"
+        )
+        return _scored_pairs(result)
+    parts = [
+        _scored_pairs(
+            linker.inference.predict_chunk(
+                left_chunk=(left, chunks),
+                right_chunk=(right, chunks),
+                threshold_match_probability=threshold_floor,
+                warning_mode="never",
+            )
+        )
+        for left in range(1, chunks + 1)
+        for right in range(1, chunks + 1)
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+def _scored_pairs(result) -> pd.DataFrame:
+    """Splink's scored pairs as `LinkResult.candidates`; the table is dropped."""
     frame = result.as_pandas_dataframe()
     result.drop_table_from_database_and_remove_from_cache()
     out = pd.DataFrame(

@@ -261,7 +261,7 @@ def _restore_unlearnt_levels(linker: Linker, dialect: str) -> None:
     """Put the prior back where training left a level without a usable estimate, or
     with agreement scored as evidence against a match (EM can do that on lists where a
     level is rare)."""
-    priors = model.comparison_levels(model.jaro_winkler_function(dialect))
+    priors = model.comparison_levels(dialect)
     for comparison in linker._settings_obj.comparisons:
         levels = [lv for lv in priors[comparison.output_column_name] if not lv.is_null]
         non_null = [cl for cl in comparison.comparison_levels if not cl.is_null_level]

@@ -220,3 +220,36 @@ def test_it_keeps_a_man_and_a_woman_apart():
     pairs = pd.DataFrame({"left_id": ["a"], "right_id": ["b"]})
     clusters = clusters_from_pairs(pd.Series(["a", "b"]), pairs, genders=pd.Series(["m", "f"]))
     assert list(clusters["cluster_id"]) == ["a", "b"]
+
+
+def test_dates_one_typo_apart_on_duckdb_is_the_damerau_levenshtein_test():
+    # Every pair among dates one or two edits from one another, and some far apart.
+    import duckdb
+
+    from aigak.linkage.model import dates_one_typo_apart
+
+    base = ["1990-05-03", "1990-03-05", "1909-05-03", "1990-05-30", "1990-50-03",
+            "1991-05-03", "1990-05-04", "1999-05-03", "2001-12-11", "1990-06-03"]  # fmt: skip
+    pairs = pd.DataFrame([(a, b) for a in base for b in base], columns=["a", "b"])
+    fast = dates_one_typo_apart("a", "b", "duckdb")
+    with duckdb.connect() as con:
+        con.register("pairs", pairs)
+        rows = con.execute(
+            f"SELECT a, b, {fast}, damerau_levenshtein(a, b) <= 1 FROM pairs"
+        ).fetchall()
+    assert [r[:3] for r in rows] == [(r[0], r[1], r[3]) for r in rows]
+    assert sum(r[2] for r in rows) > len(base)  # some pairs are one typo apart
+
+
+def test_a_long_list_scored_in_chunks_gives_the_same_pairs(monkeypatch):
+    from aigak.linkage import matching
+
+    frame, _ = dedupe_benchmark(400, seed=5)
+    whole = dedupe_list(frame)
+    monkeypatch.setattr(matching, "PREDICT_CHUNK_ROWS", len(frame) // 3)
+    chunked = dedupe_list(frame)
+    key = ["left_id", "right_id", "probability"]
+    assert len(whole.pairs) > 50
+    assert sorted(map(tuple, chunked.pairs[key].round(9).to_numpy())) == sorted(
+        map(tuple, whole.pairs[key].round(9).to_numpy())
+    )
