@@ -11,7 +11,7 @@ from django.http import Http404
 
 from aigak.accounts import permissions as perms
 from aigak.accounts.models import User
-from aigak.questionnaires.models import Questionnaire
+from aigak.questionnaires.models import Questionnaire, without_heavy
 from aigak.questionnaires.registry import SHIPPED, UnknownQuestionnaire, get_questionnaire
 from aigak.questionnaires.xlsform import FormDefinition
 from aigak.records.models import Record, RecordVersion
@@ -31,6 +31,7 @@ def get_record_for_user(user: User, questionnaire_name: str, record_id: str) -> 
     record = (
         perms.visible_records(user, records)
         .select_related("questionnaire__current", "form_version", "author")
+        .defer(*without_heavy("questionnaire__current", "form_version"))
         .first()
     )
     if record is None:

@@ -273,7 +273,7 @@ def record_saved(record: Record) -> None:
 
 def records_saved(ids: Iterable[int]) -> int:
     """Code a batch of saved records (read back as stored); the number coded."""
-    from aigak.questionnaires.models import Questionnaire
+    from aigak.questionnaires.models import Questionnaire, without_heavy
     from aigak.records.models import Record
     from aigak.reports.models import CodedRecord
 
@@ -287,8 +287,9 @@ def records_saved(ids: Iterable[int]) -> int:
     for pk, questionnaire_id, version, record_id, answers in rows:
         by_questionnaire.setdefault(questionnaire_id, []).append((pk, version, record_id, answers))
     coded = []
+    forms = Questionnaire.objects.select_related("current").defer(*without_heavy("current"))
     for questionnaire_id, found in by_questionnaire.items():
-        q = Questionnaire.objects.select_related("current").get(pk=questionnaire_id)
+        q = forms.get(pk=questionnaire_id)
         layout = layout_of(q)
         if layout is None:
             continue
@@ -372,11 +373,15 @@ def rebuild(questionnaires: Iterable[Questionnaire] | None = None) -> dict[str, 
     the number coded. Batches of BATCH records, each in its own transaction."""
     from django.db import transaction
 
-    from aigak.questionnaires.models import Questionnaire
+    from aigak.questionnaires.models import Questionnaire, without_heavy
 
     if questionnaires is None:
         names = list(_specs_by_questionnaire())
-        questionnaires = Questionnaire.objects.filter(name__in=names).select_related("current")
+        questionnaires = (
+            Questionnaire.objects.filter(name__in=names)
+            .select_related("current")
+            .defer(*without_heavy("current"))
+        )
     done: dict[str, int] = {}
     for questionnaire in questionnaires:
         done[questionnaire.name] = 0
