@@ -268,11 +268,12 @@ def layout_of(questionnaire: Questionnaire) -> Layout | None:
 def record_saved(record: Record) -> None:
     """Code one record as saved (its answers and version); part of the saving
     transaction. A record its layout cannot code loses its coded row."""
-    records_saved([record.pk])
+    records_saved([record.pk], questionnaire=record.questionnaire)
 
 
-def records_saved(ids: Iterable[int]) -> int:
-    """Code a batch of saved records (read back as stored); the number coded."""
+def records_saved(ids: Iterable[int], questionnaire: Questionnaire | None = None) -> int:
+    """Code a batch of saved records (read back as stored); the number coded.
+    `questionnaire`: theirs with its current version, when the caller has it at hand."""
     from aigak.questionnaires.models import Questionnaire, without_heavy
     from aigak.records.models import Record
     from aigak.reports.models import CodedRecord
@@ -289,7 +290,9 @@ def records_saved(ids: Iterable[int]) -> int:
     coded = []
     forms = Questionnaire.objects.select_related("current").defer(*without_heavy("current"))
     for questionnaire_id, found in by_questionnaire.items():
-        q = forms.get(pk=questionnaire_id)
+        q = questionnaire
+        if q is None or q.pk != questionnaire_id:
+            q = forms.get(pk=questionnaire_id)
         layout = layout_of(q)
         if layout is None:
             continue
