@@ -215,9 +215,10 @@ def _start_delay(build: StatisticsBuild) -> float:
         .values_list("started_at", "finished_at")
         .first()
     )
-    if last is not None:
-        started, finished = last
-        due = max(due, finished + REST_FACTOR * (finished - started))
+    started, finished = last or (None, None)
+    if started is not None and finished is not None:
+        rested: datetime = finished + REST_FACTOR * (finished - started)
+        due = max(due, rested)
     return max(0.0, (due - timezone.now()).total_seconds())
 
 
