@@ -15,7 +15,8 @@ deadline, and the server is stopped at the end. Afterwards every acknowledged wr
 Reported: requests by kind, 5xx count (target 0), p50/p95 of list and search while the
 writers write (target p95 < 300 ms), acknowledged writes verified (target all), the
 readers' pages answered and their audit rows in the table afterwards (equal: every read
-audited, after the server stopped) with the audit chain checked, the CPU
+audited, after the server stopped) with the audit chain checked, the public statistics
+builds the server ran in the background (by outcome, with their seconds), the CPU
 time of the server's processes while the writers write (in all and per request), and
 the load average. `--workers N` is passed to `aigak serve` (its default: one per CPU).
 """
@@ -66,11 +67,20 @@ found = dict(Record.objects.filter(questionnaire__name="victim", record_id__in=l
              .values_list("record_id", "answers__full_name"))
 wrong = [i for i, name in expected.items() if found.get(i) != name]
 chain = auditlog.verify(AuditEvent.objects.order_by("id").iterator())
+from aigak.publishing.models import StatisticsBuild
+builds = {}
+for status, started, finished in StatisticsBuild.objects.values_list(
+        "status", "started_at", "finished_at"):
+    seen = builds.setdefault(status, {"n": 0, "seconds": 0.0})
+    seen["n"] += 1
+    if started and finished:
+        seen["seconds"] = round(seen["seconds"] + (finished - started).total_seconds(), 1)
 print(json.dumps({"expected": len(expected), "wrong": wrong[:10], "n_wrong": len(wrong),
                   "records": Record.objects.filter(questionnaire__name="victim").count(),
                   "reads_audited": AuditEvent.objects.filter(
                       action="read", actor__username="reader").count(),
-                  "audit_chain_broken_at": chain.broken_id}))
+                  "audit_chain_broken_at": chain.broken_id,
+                  "statistics_builds": builds}))
 """
 
 

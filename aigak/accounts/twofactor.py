@@ -3,14 +3,17 @@ enrolment QR code. Writes (enrolment, recovery codes, reset) are in actions.py."
 
 from __future__ import annotations
 
+from functools import reduce
+from operator import or_
 from typing import Any
 
 import segno
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Exists
 from django.http import HttpRequest
 from django.utils import timezone
-from django_otp import user_has_device
+from django_otp import device_classes
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from aigak.accounts.permissions import role_of
@@ -32,7 +35,7 @@ def pending_step(request: HttpRequest) -> str:
     needs = required(user)
     if not needs and request.session.get(CHECKED_KEY):
         return ""
-    if user_has_device(user):
+    if has_device(user):
         return "verify"
     if not needs:
         request.session[CHECKED_KEY] = True
@@ -44,9 +47,21 @@ def pending_step(request: HttpRequest) -> str:
     return "enrol" if now >= user.enrol_by else ""
 
 
+def has_device(user: Any) -> bool:
+    """Whether the user has a confirmed device of any kind, as `django_otp.user_has_device`
+    answers, in one query rather than one per kind (asked on every page of a user who
+    owes the second step or is in the enrolment grace)."""
+    kinds = [
+        Exists(kind.objects.devices_for_user(user, confirmed=True)) for kind in device_classes()
+    ]
+    if not kinds or not getattr(user, "pk", None):
+        return False
+    return get_user_model().objects.filter(pk=user.pk).filter(reduce(or_, kinds)).exists()
+
+
 def grace_left(user: Any) -> Any:
     """The enrolment deadline while the user owes a second factor, else None."""
-    if required(user) and user.enrol_by and not user_has_device(user):
+    if required(user) and user.enrol_by and not has_device(user):
         return user.enrol_by
     return None
 

@@ -196,13 +196,16 @@ def _touch(which: Q) -> None:
 
 
 def withdraw_ineligible(which: Q) -> int:
-    """Withdraw the active publications among `which` whose records lost eligibility."""
-    _touch(which)
+    """Withdraw the active publications among `which` whose records lost eligibility.
+    (Read first: most saved records have no publication, and then this is one query.)"""
+    found = list(Publication.objects.filter(which).select_related("record__questionnaire"))
+    if not found:
+        return 0
+    _touch(Q(pk__in=[publication.pk for publication in found]))
     count = 0
-    found = Publication.objects.filter(which, withdrawn_at__isnull=True).select_related(
-        "record__questionnaire"
-    )
     for publication in found:
+        if publication.withdrawn_at is not None:
+            continue
         reason = why_not_eligible(publication.record)
         if reason:
             _withdraw(None, publication, f"withdrawn: {reason}")

@@ -7,7 +7,9 @@ suppression, `aigak.publishing.statistics`), too long for a visitor to wait. So:
   hooks) marks them stale once it is committed: it asks for a build (`mark_stale`),
   unless one is waiting already, which will read the change when it starts;
 - the build is a background run (`StatisticsBuild`, `aigak.runs.background`), started
-  `QUIET_SECONDS` after it was asked for, so a burst of changes makes one build;
+  `QUIET_SECONDS` after it was asked for, so a burst of changes makes one build, and
+  not before the last build has rested `REST_FACTOR` times as long as it ran, so that a
+  steady stream of saves does not keep a processor building;
 - at most one build waits and at most one runs, in all processes together (a database
   constraint); a change while one runs asks for the next, which starts when it ends;
 - the page serves the newest build that is done (`served`): its reports are stored only
@@ -53,6 +55,10 @@ logger = logging.getLogger(__name__)
 BACKGROUND = "background"
 # A build starts this long after it was asked for: the changes of a burst go into one.
 QUIET_SECONDS = 3.0
+# And not before the last build has rested this many times as long as it took: under a
+# steady stream of saves, builds (seconds of CPU each) take at most a third of one
+# processor, and the rest is left to the pages (saves, lists) the server answers.
+REST_FACTOR = 2.0
 # Done builds whose reports are kept (the newest is served; one before it for a page
 # that read its number just before the newest was done).
 KEEP_REPORTS = 2
@@ -91,7 +97,7 @@ def ask(actor: Any = None, *, start: bool = True) -> StatisticsBuild:
         except IntegrityError:  # asked for at the same moment elsewhere: join that one
             continue
         if start:
-            background.request(StatisticsBuild, build.pk, delay=QUIET_SECONDS)
+            background.request(StatisticsBuild, build.pk, delay=_start_delay(build))
         return build
     raise RuntimeError("no statistics build could be asked for")  # pragma: no cover
 
@@ -195,11 +201,24 @@ def ended(build: StatisticsBuild) -> None:
         StatisticsBuild.objects.filter(pk__in=list(old)).exclude(reports={}).update(reports={})
     waiting = waiting_build()
     if waiting is not None and background.runs_in() == background.THREAD:
-        background.launch(StatisticsBuild, waiting.pk, delay=_quiet_left(waiting))
+        background.launch(StatisticsBuild, waiting.pk, delay=_start_delay(waiting))
 
 
-def _quiet_left(build: StatisticsBuild) -> float:
+def _start_delay(build: StatisticsBuild) -> float:
+    """Seconds from now until `build` starts: its quiet period, and the last build's rest
+    (`REST_FACTOR` times as long as that build ran, from its end)."""
     due = build.requested_at + timedelta(seconds=QUIET_SECONDS)
+    last = (
+        StatisticsBuild.objects.exclude(pk=build.pk)
+        .filter(started_at__isnull=False, finished_at__isnull=False)
+        .order_by("-pk")  # builds run one at a time, in the order they were asked for
+        .values_list("started_at", "finished_at")
+        .first()
+    )
+    started, finished = last or (None, None)
+    if started is not None and finished is not None:
+        rested: datetime = finished + REST_FACTOR * (finished - started)
+        due = max(due, rested)
     return max(0.0, (due - timezone.now()).total_seconds())
 
 

@@ -37,6 +37,28 @@ class Questionnaire(models.Model):
         return self.current.definition
 
 
+# A version's stored XLSForm and definition (hundreds of kB of JSON for the shipped
+# forms): a page reads the definition through `definition`, parsed once per process, so
+# loading these columns with every version (a record's, a questionnaire's current one)
+# only cost a JSON decode per request. Left out of such loads; read when asked for.
+HEAVY_FIELDS = ("xlsform", "definition_json")
+
+
+def without_heavy(*relations: str) -> list[str]:
+    """For `defer()`: the heavy columns of the versions reached through `relations`
+    (e.g. "current", "form_version")."""
+    return [f"{relation}__{name}" for relation in relations for name in HEAVY_FIELDS]
+
+
+class LightVersions(models.Manager["QuestionnaireVersion"]):
+    """A version reached from a record or a questionnaire (`record.form_version`,
+    `questionnaire.current`) comes without its heavy columns (Django loads related
+    objects through the base manager)."""
+
+    def get_queryset(self) -> models.QuerySet[QuestionnaireVersion]:
+        return super().get_queryset().defer(*HEAVY_FIELDS)
+
+
 class QuestionnaireVersion(models.Model):
     questionnaire = models.ForeignKey(
         Questionnaire, on_delete=models.PROTECT, related_name="versions"
@@ -50,7 +72,11 @@ class QuestionnaireVersion(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
     )
 
+    objects = models.Manager()
+    light = LightVersions()
+
     class Meta:
+        base_manager_name = "light"
         constraints = [
             models.UniqueConstraint(fields=["questionnaire", "sha256"], name="unique_form_content")
         ]
@@ -60,7 +86,11 @@ class QuestionnaireVersion(models.Model):
 
     @property
     def definition(self) -> FormDefinition:
-        return _definition(self.pk, self.sha256, self.definition_json)
+        # Versions never change once stored, so (pk, hash) is a safe cache key; a stored
+        # version's `definition_json` is not touched here (it may be deferred).
+        if self.pk is None:
+            return FormDefinition.from_dict(self.definition_json)
+        return _cached_definition(self.pk, self.sha256)
 
     @staticmethod
     def digest(data: bytes) -> str:
@@ -75,10 +105,3 @@ def _cached_definition(pk: int, sha256: str) -> FormDefinition:
     definition = FormDefinition.from_dict(version.definition_json)
     definition.media = FormMediaFiles(version.questionnaire_id)  # type: ignore[attr-defined]
     return definition
-
-
-def _definition(pk: int, sha256: str, data: dict) -> FormDefinition:
-    # Versions never change once stored, so (pk, hash) is a safe cache key.
-    if pk is None:
-        return FormDefinition.from_dict(data)
-    return _cached_definition(pk, sha256)

@@ -13,7 +13,7 @@ from django.db import transaction
 from aigak.accounts.models import AuditAction, audit
 from aigak.questionnaires.definition import FormDefinition
 from aigak.questionnaires.diff import FormDiff, diff_forms, find_orphans
-from aigak.questionnaires.models import Questionnaire, QuestionnaireVersion
+from aigak.questionnaires.models import Questionnaire, QuestionnaireVersion, without_heavy
 
 # The XLSForm reader (and its expression language) loads when a form is installed, not
 # with the registry: `aigak serve`, `form list` and `export` start without it.
@@ -174,10 +174,13 @@ def list_forms() -> list[dict[str, Any]]:
 
 
 def get_questionnaire(name: str) -> Questionnaire:
-    questionnaire = Questionnaire.objects.select_related("current").filter(name=name).first()
+    """The questionnaire with its current version (without the version's stored file and
+    definition: `definition` reads the one parsed once per process)."""
+    found = Questionnaire.objects.select_related("current").defer(*without_heavy("current"))
+    questionnaire = found.filter(name=name).first()
     if questionnaire is None and name in SHIPPED:
         ensure_shipped()
-        questionnaire = Questionnaire.objects.select_related("current").filter(name=name).first()
+        questionnaire = found.filter(name=name).first()
     if questionnaire is None or questionnaire.current is None:
         known = sorted(set(Questionnaire.objects.values_list("name", flat=True)) | set(SHIPPED))
         raise UnknownQuestionnaire(f"unknown questionnaire {name!r} (known: {', '.join(known)})")

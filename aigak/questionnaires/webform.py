@@ -18,6 +18,7 @@ Inputs of a repeat are named ``<repeat>:<index>:<field>``, with a marker input n
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -25,6 +26,14 @@ from aigak.questionnaires import semantics
 from aigak.questionnaires.definition import PARENT
 from aigak.questionnaires.expressions import to_string
 from aigak.questionnaires.file_choices import choices_of
+from aigak.questionnaires.form_blocks import (
+    TEMPLATE_INDEX,
+    Block,
+    ChoiceOption,
+    Entry,
+    Widget,
+    input_name,
+)
 from aigak.questionnaires.media import with_form_media
 from aigak.questionnaires.validation import (
     Problem,
@@ -35,13 +44,6 @@ from aigak.questionnaires.validation import (
 from aigak.questionnaires.xlsform import Field, FormDefinition, Section, pick
 
 RADIO_LIMIT = 7  # more choices than this show as a drop-down list
-TEMPLATE_INDEX = "__index__"
-INPUT_TYPES = {
-    "integer": "number",
-    "date": "date",
-    "time": "time",
-    "datetime": "datetime-local",
-}
 PROBLEM_IN_REPEAT = re.compile(r"^(?P<repeat>[^\[]+)\[(?P<index>\d+)\]/(?P<field>.+)$")
 
 
@@ -53,97 +55,7 @@ class PostedData(Protocol):
     def keys(self) -> Any: ...
 
 
-@dataclass
-class ChoiceOption:
-    name: str
-    label: str
-    checked: bool = False
-    hidden: bool = False  # not offered: a cascading select's filter leaves it out
-
-
-@dataclass
-class Widget:
-    """One field as the form shows it."""
-
-    name: str
-    input_name: str
-    type: str
-    widget: str
-    label: str
-    hint: str = ""
-    required: bool = False
-    value: Any = ""
-    choices: list[ChoiceOption] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    editable: bool = True
-    relevant: bool = True
-    display: str = ""
-    write_only: bool = False  # confidential: this user may enter it but not read it back
-    stored: bool = False  # write-only with an answer already stored
-    assigned: bool = False  # left empty, the server fills it in (a new record's id)
-
-    @property
-    def input_id(self) -> str:
-        return "f-" + self.input_name.replace(":", "-")
-
-    @property
-    def input_type(self) -> str:
-        return INPUT_TYPES.get(self.widget, "text")
-
-    @property
-    def inputmode(self) -> str:
-        return {"integer": "numeric", "decimal": "decimal"}.get(self.widget, "")
-
-    @property
-    def is_block(self) -> bool:
-        return False
-
-
-@dataclass
-class Entry:
-    """One entry of a repeat."""
-
-    repeat: str
-    index: str
-    widgets: list[Widget]
-    blocks: list[Block] = field(default_factory=list)  # the repeats inside this entry
-    parent: str = ""  # an inner repeat's entry: the input index of its enclosing entry
-
-    @property
-    def marker(self) -> str:
-        return f"{self.repeat}:{self.index}"
-
-    @property
-    def parent_name(self) -> str:
-        return input_name(self.repeat, self.index, PARENT)
-
-
-@dataclass
-class Block:
-    """A group, a repeat or the whole form."""
-
-    name: str
-    kind: str
-    label: str
-    items: list[Any] = field(default_factory=list)  # Widget or Block
-    entries: list[Entry] = field(default_factory=list)  # repeats only
-    blank: Entry | None = None  # repeats only: the entry the "add" button copies
-    relevant: bool = True
-    editable: bool = True
-    errors: list[str] = field(default_factory=list)
-    field_names: list[str] = field(default_factory=list)  # visible fields inside, any depth
-    placeholder: str = TEMPLATE_INDEX  # repeats only: the index of the entry to copy
-
-    @property
-    def is_block(self) -> bool:
-        return True
-
-
 _NO_FIELD = Field(name="", type="text")
-
-
-def input_name(repeat: str, index: int | str, name: str) -> str:
-    return f"{repeat}:{index}:{name}"
 
 
 def label_of(texts: dict[str, str], lang: str, definition: FormDefinition, fallback: str) -> str:
@@ -177,13 +89,24 @@ def display_value(f: Field, value: Any, lang: str, default_language: str = "en")
     """An answer as a person reads it: choice labels rather than names."""
     if value is None or value == "" or value == []:
         return ""
-    if f.is_select:
-        labels = {c.name: pick(c.label, lang, default_language) or c.name for c in choices_of(f)}
-        items = value if isinstance(value, list) else str(value).split()
-        if f.type == "select_one":
-            items = [str(value)]
+    return displayer(f, lang, default_language)(value)
+
+
+def displayer(f: Field, lang: str, default_language: str = "en") -> Callable[[Any], str]:
+    """`display_value` of this field for many answers: a select's labels looked up once
+    (a list page shows fifty answers of each column)."""
+    if not f.is_select:
+        return lambda value: "" if value is None or value == "" or value == [] else to_string(value)
+    labels = {c.name: pick(c.label, lang, default_language) or c.name for c in choices_of(f)}
+    one = f.type == "select_one"
+
+    def shown(value: Any) -> str:
+        if value is None or value == "" or value == []:
+            return ""
+        items = [str(value)] if one else value if isinstance(value, list) else str(value).split()
         return ", ".join(labels.get(str(i), str(i)) for i in items)
-    return to_string(value)
+
+    return shown
 
 
 def _widget(

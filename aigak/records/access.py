@@ -11,7 +11,7 @@ from django.http import Http404
 
 from aigak.accounts import permissions as perms
 from aigak.accounts.models import User
-from aigak.questionnaires.models import Questionnaire
+from aigak.questionnaires.models import Questionnaire, without_heavy
 from aigak.questionnaires.registry import SHIPPED, UnknownQuestionnaire, get_questionnaire
 from aigak.questionnaires.xlsform import FormDefinition
 from aigak.records.models import Record, RecordVersion
@@ -25,12 +25,17 @@ def get_questionnaire_or_404(name: str) -> Questionnaire:
 
 
 def get_record_for_user(user: User, questionnaire_name: str, record_id: str) -> Record:
-    """A live record of the questionnaire that the user may open, or 404."""
-    questionnaire = get_questionnaire_or_404(questionnaire_name)
-    records = Record.live.filter(questionnaire=questionnaire, record_id=record_id)
+    """A live record of the questionnaire that the user may open, or 404. (One query: a
+    questionnaire that does not exist, or has no version, has no record either.)"""
+    records = Record.live.filter(
+        questionnaire__name=questionnaire_name,
+        questionnaire__current__isnull=False,
+        record_id=record_id,
+    )
     record = (
         perms.visible_records(user, records)
         .select_related("questionnaire__current", "form_version", "author")
+        .defer(*without_heavy("questionnaire__current", "form_version"))
         .first()
     )
     if record is None:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_noop
 
 from aigak.accounts import permissions as perms
 from aigak.accounts.models import AuditAction, Team, User, audit
-from aigak.questionnaires.models import Questionnaire
+from aigak.questionnaires.models import Questionnaire, without_heavy
 from aigak.questionnaires.validation import Problem, clean_answers
 from aigak.records import bulk, bulk_check, hooks, import_runs
 from aigak.records.ids import record_id_problems
@@ -54,8 +54,12 @@ def _next_record_id(questionnaire: Questionnaire) -> str:
     number (PostgreSQL); SQLite's write transactions already run one at a time.
     """
     prefix = questionnaire.name[:1].upper()
-    counter, made = RecordCounter.objects.get_or_create(questionnaire=questionnaire)
-    counter = RecordCounter.objects.select_for_update().get(pk=counter.pk)
+    counters = RecordCounter.objects.select_for_update()
+    counter = counters.filter(questionnaire=questionnaire).first()
+    made = counter is None
+    if counter is None:  # the questionnaire's first record
+        counter, made = RecordCounter.objects.get_or_create(questionnaire=questionnaire)
+        counter = counters.get(pk=counter.pk)
     if made or counter.last == 0:
         counter.last = Record.objects.filter(questionnaire=questionnaire).count()
     count = counter.last + 1
@@ -148,14 +152,18 @@ def _create(
 ) -> Record:
     definition = questionnaire.definition
     raw = dict(raw)
+    assigned = ""  # an id given here by the counter, which found it free
     if not raw.get("record_id") and "record_id" in definition.fields:
-        raw["record_id"] = _next_record_id(questionnaire)
+        raw["record_id"] = assigned = _next_record_id(questionnaire)
     answers, problems = clean_answers(definition, raw, lang=lang)
     problems = _gaps_allowed(problems, status == Status.DRAFT) + record_id_problems(answers)
     if problems:
         raise RecordInvalid(problems)
-    record_id = str(answers.get("record_id") or _next_record_id(questionnaire))
-    if Record.objects.filter(questionnaire=questionnaire, record_id=record_id).exists():
+    record_id = str(answers.get("record_id") or "")
+    if not record_id:
+        record_id = assigned = _next_record_id(questionnaire)
+    taken = Record.objects.filter(questionnaire=questionnaire, record_id=record_id)
+    if record_id != assigned and taken.exists():
         raise RecordInvalid(
             [
                 Problem.said(
@@ -265,6 +273,17 @@ def _three_way(
     return merged, taken, conflicts
 
 
+def _locked(record: Record) -> Record:
+    """The record read again and locked until commit (the row only, on PostgreSQL), with
+    its questionnaire and that one's current version (a save needs both)."""
+    return (
+        Record.objects.select_for_update(of=("self",))
+        .select_related("questionnaire__current")
+        .defer(*without_heavy("questionnaire__current"))
+        .get(pk=record.pk)
+    )
+
+
 @transaction.atomic
 def update_record(
     actor: User,
@@ -285,7 +304,7 @@ def update_record(
     "mine" or "theirs", chosen when the record was at version resolved_at. An answer the save makes not
     relevant is dropped, and named in the version's note (validation.clean_answers).
     """
-    record = Record.objects.select_for_update().get(pk=record.pk)
+    record = _locked(record)
     perms.require(perms.can_edit_record(actor, record), "edit this record")
     definition = record.questionnaire.definition
     allowed = perms.editable_fields(actor, definition, record)

@@ -76,6 +76,19 @@ class SelectFilter:
         )
 
 
+def filters_html(filters: list[SelectFilter]) -> str:
+    """A <label> with its <select> for each filter, made here for the same reason as
+    their options: a questionnaire has a few dozen select questions."""
+    any_choice = f'<option value="">{html_text(_("any"))}</option>'
+    return mark_safe(  # noqa: S308 - every value went through html_text
+        "".join(
+            f'<label>{html_text(f.label)}\n<select name="{html_text(f.param)}">{any_choice}'
+            f"{f.options_html()}</select></label>\n"
+            for f in filters
+        )
+    )
+
+
 def html_text(value: Any) -> str:
     """`value` for HTML: as it is if it is already HTML (a safe string), else escaped.
     Django's `conditional_escape` without its lazy-string wrapper, which cost a list page

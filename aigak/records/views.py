@@ -8,9 +8,8 @@ through aigak.records.actions.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,9 +17,7 @@ from django.core import signing
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -34,7 +31,6 @@ from aigak.questionnaires.record_display import display_sections
 from aigak.questionnaires.validation import Problem
 from aigak.questionnaires.webform import (
     build_form,
-    display_value,
     errors_by_input,
     form_state,
     judge,
@@ -52,12 +48,17 @@ from aigak.records.access import (
 from aigak.records.editing import EditState, unavailable, version_posted
 from aigak.records.history import version_changes
 from aigak.records.hooks import record_page_panels
-from aigak.records.listing import FEW_MATCHES_ORDER, ListRefused, list_columns, list_query
-from aigak.records.listing import html_text as _h
+from aigak.records.list_page import clean_params, list_rows, rows_html, sort_columns
+from aigak.records.listing import (
+    FEW_MATCHES_ORDER,
+    ListRefused,
+    filters_html,
+    list_columns,
+    list_query,
+)
 from aigak.records.models import Record, Status
 from aigak.records.paging import COUNT_CAP, CappedPaginator
 from aigak.records.summaries import RecordSummary, summarize
-from aigak.records.templatetags.records import status_label
 
 PAGE_SIZE = 50
 ASSIGNED_ON_CREATE = {"record_id"}  # actions.create_record gives the next free id
@@ -68,12 +69,6 @@ def _lang() -> str:
 
 
 # --- list --------------------------------------------------------------------------
-
-
-@dataclass
-class ListRow:
-    record: Record
-    cells: list[tuple[str, str]] = field(default_factory=list)  # (column label, value)
 
 
 def _refused(user: User, exc: ValueError) -> HttpResponse:
@@ -107,24 +102,7 @@ def record_list(request: AuthenticatedHttpRequest, questionnaire: str) -> HttpRe
     ).get_page(request.GET.get("page"))
     columns = list_columns(user, definition)
     labels = [definition.label(name, lang) for name in columns]
-    rows = [
-        ListRow(
-            record,
-            [
-                (
-                    label,
-                    display_value(
-                        definition.fields[name],
-                        record.answers.get(name),
-                        lang,
-                        definition.default_language,
-                    ),
-                )
-                for name, label in zip(columns, labels, strict=True)
-            ],
-        )
-        for record in page
-    ]
+    rows = list_rows(page, definition, columns, labels, lang)
     return render(
         request,
         "records/list.html",
@@ -134,14 +112,15 @@ def record_list(request: AuthenticatedHttpRequest, questionnaire: str) -> HttpRe
             "page": page,
             "count_cap": COUNT_CAP,
             "rows": rows,
-            "rows_html": _rows_html(
+            "rows_html": rows_html(
                 rows, form.name, perms.can_verify(user) or perms.can_import_export(user)
             ),
             "columns": labels,
-            "sort_columns": _sort_columns(columns, labels, q.sort, request.GET),
+            "sort_columns": sort_columns(columns, labels, q.sort, request.GET),
             "q": q,
             "query": q.query,
             "filters": q.filters,
+            "filters_html": filters_html(q.filters),
             "filtering": q.filtering,
             "status": q.status,
             "similar": q.similar,
@@ -150,67 +129,10 @@ def record_list(request: AuthenticatedHttpRequest, questionnaire: str) -> HttpRe
             "can_verify": perms.can_verify(user),
             "can_export": perms.can_import_export(user),
             "teams": Team.objects.order_by("name") if perms.can_verify(user) else [],
-            "params": _clean_params(request.GET),
+            "params": clean_params(request.GET),
             "export_formats": ["csv", "xlsx", "json"],
         },
     )
-
-
-def _rows_html(rows: list[ListRow], questionnaire: str, ticks: bool) -> SafeString:
-    """The list's table rows. Built here rather than in the template: a page of 50 rows
-    through the template language cost most of the list's CPU time, which under many
-    writers is what keeps a reader waiting. Every value is escaped (`_h`)."""
-    record_label, status_heading, updated_label = _h(_("Record")), _h(_("Status")), _h(_("Updated"))
-    out = []
-    for row in rows:
-        record = row.record
-        rid = _h(record.record_id)
-        href = _h(reverse("records:detail", args=[questionnaire, record.record_id]))
-        updated = timezone.localtime(record.updated_at)
-        status = _h(record.status)
-        out.append(
-            "<tr>"
-            + (
-                f'<td><input type="checkbox" name="ids" value="{rid}" form="bulk" '
-                f'aria-label="{rid}"></td>'
-                if ticks
-                else ""
-            )
-            + f'<td data-label="{record_label}"><a href="{href}">{rid}</a></td>'
-            + "".join(
-                f'<td data-label="{_h(label)}">{_h(value or "—")}</td>'
-                for label, value in row.cells
-            )
-            + f'<td data-label="{status_heading}"><span class="status status-{status}">'
-            f"{_h(status_label(record.status))}</span></td>"
-            f'<td data-label="{updated_label}"><time datetime="{updated.isoformat()}">'
-            f"{updated.strftime('%Y-%m-%d %H:%M')}</time></td></tr>\n"
-        )
-    return mark_safe("".join(out))  # noqa: S308 - every value went through _h
-
-
-def _sort_columns(
-    columns: list[str], labels: list[str], sort: str, params: Any
-) -> list[dict[str, str]]:
-    """Headings of the list: each with the address of its sort and the order it shows."""
-    base = _clean_params(params, drop=("page", "sort"))
-    heads = [("record", _("Record")), *zip(columns, labels, strict=True)]
-    heads += [("status", _("Status")), ("updated", _("Updated"))]
-    out = []
-    for name, label in heads:
-        current = sort.removeprefix("-") == name
-        descending = sort.startswith("-")
-        link = f"-{name}" if current and not descending else name
-        shown = ("descending" if descending else "ascending") if current else "none"
-        href = "?" + (base + "&" if base else "") + urlencode({"sort": link})
-        out.append({"name": name, "label": label, "href": href, "aria": shown})
-    return out
-
-
-def _clean_params(params: Any, drop: tuple[str, ...] = ("page",)) -> str:
-    """The list's parameters without empty ones and those dropped (for links)."""
-    kept = [(k, v) for k, values in params.lists() for v in values if v and k not in drop]
-    return urlencode(kept)
 
 
 # --- one record --------------------------------------------------------------------

@@ -268,12 +268,13 @@ def layout_of(questionnaire: Questionnaire) -> Layout | None:
 def record_saved(record: Record) -> None:
     """Code one record as saved (its answers and version); part of the saving
     transaction. A record its layout cannot code loses its coded row."""
-    records_saved([record.pk])
+    records_saved([record.pk], questionnaire=record.questionnaire)
 
 
-def records_saved(ids: Iterable[int]) -> int:
-    """Code a batch of saved records (read back as stored); the number coded."""
-    from aigak.questionnaires.models import Questionnaire
+def records_saved(ids: Iterable[int], questionnaire: Questionnaire | None = None) -> int:
+    """Code a batch of saved records (read back as stored); the number coded.
+    `questionnaire`: theirs with its current version, when the caller has it at hand."""
+    from aigak.questionnaires.models import Questionnaire, without_heavy
     from aigak.records.models import Record
     from aigak.reports.models import CodedRecord
 
@@ -287,8 +288,11 @@ def records_saved(ids: Iterable[int]) -> int:
     for pk, questionnaire_id, version, record_id, answers in rows:
         by_questionnaire.setdefault(questionnaire_id, []).append((pk, version, record_id, answers))
     coded = []
+    forms = Questionnaire.objects.select_related("current").defer(*without_heavy("current"))
     for questionnaire_id, found in by_questionnaire.items():
-        q = Questionnaire.objects.select_related("current").get(pk=questionnaire_id)
+        q = questionnaire
+        if q is None or q.pk != questionnaire_id:
+            q = forms.get(pk=questionnaire_id)
         layout = layout_of(q)
         if layout is None:
             continue
@@ -372,11 +376,15 @@ def rebuild(questionnaires: Iterable[Questionnaire] | None = None) -> dict[str, 
     the number coded. Batches of BATCH records, each in its own transaction."""
     from django.db import transaction
 
-    from aigak.questionnaires.models import Questionnaire
+    from aigak.questionnaires.models import Questionnaire, without_heavy
 
     if questionnaires is None:
         names = list(_specs_by_questionnaire())
-        questionnaires = Questionnaire.objects.filter(name__in=names).select_related("current")
+        questionnaires = (
+            Questionnaire.objects.filter(name__in=names)
+            .select_related("current")
+            .defer(*without_heavy("current"))
+        )
     done: dict[str, int] = {}
     for questionnaire in questionnaires:
         done[questionnaire.name] = 0

@@ -9,6 +9,7 @@ records); the builder is watched so that a build in the request would fail the t
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -33,9 +34,10 @@ PREPARING = "The statistics are being prepared"
 
 @pytest.fixture
 def automatic(settings, monkeypatch):
-    """Builds after changes, started at once (no quiet period)."""
+    """Builds after changes, started at once (no quiet period, no rest after a build)."""
     settings.PUBLIC_STATISTICS = "background"
     monkeypatch.setattr(statistics_runs, "QUIET_SECONDS", 0.0)
+    monkeypatch.setattr(statistics_runs, "REST_FACTOR", 0.0)
 
 
 @pytest.fixture
@@ -206,6 +208,38 @@ def test_one_build_waits_and_one_runs_at_most_and_the_waiting_one_follows(
     running.refresh_from_db()
     statistics_runs.ended(running)
     assert launched == [waiting.pk]
+
+
+def test_the_next_build_waits_twice_as_long_as_the_last_one_took(questionnaires, monkeypatch):
+    """Under a steady stream of saves, builds take at most a third of a processor."""
+    monkeypatch.setattr(statistics_runs, "QUIET_SECONDS", 3.0)
+    monkeypatch.setattr(statistics_runs, "REST_FACTOR", 2.0)
+    delays: list[float] = []
+    monkeypatch.setattr(background, "request", lambda model, pk, delay=0.0: delays.append(delay))
+    monkeypatch.setattr(background, "launch", lambda model, pk, delay=0.0: delays.append(delay))
+    now = timezone.now()
+    # A build that took 10 s and ended a second ago: the next one rests until 19 s from now.
+    last = StatisticsBuild.objects.create(
+        status=RunStatus.DONE,
+        started_at=now - timedelta(seconds=11),
+        finished_at=now - timedelta(seconds=1),
+    )
+    statistics_runs.ask()
+    assert 18 < delays[-1] <= 19
+    # The build that ended just now, after 1 s: the waiting one starts after its quiet
+    # period, which the 2 s of rest do not outlast.
+    StatisticsBuild.objects.filter(pk=last.pk).update(
+        started_at=timezone.now() - timedelta(seconds=1), finished_at=timezone.now()
+    )
+    waiting = StatisticsBuild.objects.get(status=RunStatus.QUEUED)
+    StatisticsBuild.objects.filter(pk=waiting.pk).update(requested_at=timezone.now())
+    last.refresh_from_db()
+    statistics_runs.ended(last)
+    assert 2.5 < delays[-1] <= 3
+    # None before: only the quiet period.
+    StatisticsBuild.objects.all().delete()
+    statistics_runs.ask()
+    assert 2.5 < delays[-1] <= 3
 
 
 def test_an_interrupted_build_is_asked_for_again_by_the_page(
