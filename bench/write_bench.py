@@ -125,7 +125,7 @@ def main() -> None:
     )
     if profile:
         out = io.StringIO()
-        pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(args.profile)
+        pstats.Stats(profile, stream=out).sort_stats(os.environ.get("SORT", "tottime")).print_stats(args.profile)
         print(out.getvalue())
 
 
