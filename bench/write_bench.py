@@ -3,6 +3,7 @@
     python bench/write_bench.py                          # 20,000 rows, SQLite
     python bench/write_bench.py --db postgres --rows 20000
     python bench/write_bench.py --profile 40             # cProfile of the write (CPU)
+    SORT=cumulative python bench/write_bench.py --profile 40
 
 Reads the import bench's CSV (`import_bench.write_rows`, the same generator and seed)
 into a new, migrated database (SQLite in a temporary folder; PostgreSQL: the database
