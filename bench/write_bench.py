@@ -126,7 +126,8 @@ def main() -> None:
     )
     if profile:
         out = io.StringIO()
-        pstats.Stats(profile, stream=out).sort_stats(os.environ.get("SORT", "tottime")).print_stats(args.profile)
+        stats = pstats.Stats(profile, stream=out)
+        stats.sort_stats(os.environ.get("SORT", "tottime")).print_stats(args.profile)
         print(out.getvalue())
 
 
