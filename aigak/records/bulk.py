@@ -52,18 +52,24 @@ def refresh_statistics(written: int) -> None:
         cursor.execute(f"{command} {tables}")
 
 
-def fast_compression() -> None:
+def fast_compression(known: list[bool] | None = None) -> None:
     """Until the transaction ends, compress long values with lz4 where the server has it.
 
     A record row with its words comes to 3-4 KB, over PostgreSQL's 2 KB threshold, so each
     one is compressed as it is written; pglz, the default, is several times slower at it.
+    `known`: whether the server has lz4, once asked (a writer asks once, not per batch).
     """
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
-        )
-        row = cursor.fetchone()
-        if row and row[0]:
+        if not known:
+            cursor.execute(
+                "SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
+                "WHERE name = 'default_toast_compression'"
+            )
+            row = cursor.fetchone()
+            if known is None:
+                known = []
+            known.append(bool(row and row[0]))
+        if known[0]:
             cursor.execute("SET LOCAL default_toast_compression = 'lz4'")
 
 
@@ -98,8 +104,9 @@ class BatchWriter:
         self.run = run
         self.deferred: set[str] = set()
         self.finishing = False
+        self.lz4: list[bool] = []  # whether the server has lz4 (`fast_compression`)
         if self.postgres and connection.in_atomic_block:
-            fast_compression()
+            fast_compression(self.lz4)
 
     def write(self, checked: CheckedFile) -> None:
         """Every row of a checked file, then the rest of the last batch."""
@@ -121,10 +128,12 @@ class BatchWriter:
                 with transaction.atomic():
                     import_runs.beat(run)
                     if self.postgres:
-                        fast_compression()
-                    with bulk_search_index():
-                        self.pending = batch[start : start + STEP]
-                        self.flush()
+                        fast_compression(self.lz4)
+                    # The full-text triggers stay: for a hundred rows setting them aside
+                    # and making them again (four schema changes, each making every
+                    # connection read the schema again) cost more than they save.
+                    self.pending = batch[start : start + STEP]
+                    self.flush()
                 # Other writers poll the free lock (SQLite's busy handler, the writers'
                 # file lock) every few tens of ms: a batch begun at once would take it
                 # again before they look. A pause of a quarter of the batch lets them in.
@@ -177,7 +186,8 @@ class BatchWriter:
         written = self._create(new) + self._update(changed, existing)
         # The other apps' parts: prepared with the rows (`hooks.import_preparers`) where
         # an app has one, else from the written records (`hooks.records_saved`).
-        hooks.records_imported(self.preparers, written)
+        unseen = self.run is not None and not self.finishing  # new records alone, unseen
+        hooks.records_imported(self.preparers, written, unseen=unseen)
         touched = [pk for pk, _, _ in written]
         if self.links and touched:
             for record in Record.objects.filter(pk__in=touched).select_related("form_version"):

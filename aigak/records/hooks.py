@@ -132,14 +132,23 @@ def prepare_rows(
     return list(zip(*parts, strict=True)) if parts else [() for _ in rows]
 
 
-def records_imported(preparers: Preparers, rows: list[tuple[int, int, tuple[Any, ...]]]) -> None:
-    """After an import batch: rows as (pk, version, `prepare_rows`' parts)."""
+def records_imported(
+    preparers: Preparers, rows: list[tuple[int, int, tuple[Any, ...]]], *, unseen: bool = False
+) -> None:
+    """After an import batch: rows as (pk, version, `prepare_rows`' parts).
+
+    `unseen`: new records of an import run, seen by no reader until its last step, which
+    announces them all at once (`import_shown`). Then only the apps' prepared parts are
+    written; `batch(pks)` is not called for them: nothing can refer to a record made in
+    this batch (a publication of it), and a batch hook that watches what readers see
+    (the statistics) would find them unseen and do nothing, after a query per batch.
+    """
     if not rows:
         return
     for index, (_, batch, part) in enumerate(_SAVED):
         if part is not None and index < len(preparers) and preparers[index] is not None:
             part.write([(pk, version, parts[index]) for pk, version, parts in rows])
-        else:
+        elif not unseen:
             batch([pk for pk, _, _ in rows])
 
 

@@ -64,9 +64,17 @@ def start(questionnaire: Questionnaire, source: str) -> ImportRun:
 
 
 def beat(run: ImportRun) -> None:
-    """In each batch's transaction: the run is alive, and still there."""
-    if not ImportRun.objects.filter(pk=run.pk).update(beat_at=timezone.now()):
-        raise ImportAbandoned(f"import run {run.pk} was removed while it wrote")
+    """In each batch's transaction: the run is alive, and still there (plain SQL: a
+    thousand batches for 100,000 rows, and Django's UPDATE cost more than running it)."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {connection.ops.quote_name(ImportRun._meta.db_table)} "
+            "SET beat_at = %s WHERE id = %s",
+            [now, run.pk],
+        )
+        if not cursor.rowcount:
+            raise ImportAbandoned(f"import run {run.pk} was removed while it wrote")
 
 
 def finish(run: ImportRun) -> None:

@@ -345,12 +345,15 @@ def write_imported(rows: Sequence[tuple[int, int, Coded | None]]) -> int:
             ids = [pk for pk, _, _ in rows[start : start + 500]]
             marks = ", ".join(["%s"] * len(ids))
             cursor.execute(f"DELETE FROM {table} WHERE record_id IN ({marks})", ids)
-        if values:
-            cursor.executemany(
-                f"INSERT INTO {table} (record_id, stamp, version, data, texts) "
-                "VALUES (%s, %s, %s, %s, %s)",
-                values,
-            )
+        if not values:
+            return 0
+        columns = "(record_id, stamp, version, data, texts)"
+        if connection.vendor == "postgresql":  # one COPY, not a statement per row
+            with cursor.cursor.copy(f"COPY {table} {columns} FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s, %s)", values)
     return len(values)
 
 
