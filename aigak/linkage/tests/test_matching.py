@@ -247,6 +247,18 @@ def test_it_does_not_chain_namesakes_with_different_birth_dates_into_one_cluster
     assert list(clusters["cluster_id"]) == ["a", "a", "c"]
 
 
+def test_two_pairs_are_not_joined_by_one_bridge_between_them():
+    # a-b and c-d are pairs; b-c alone would bridge them: one pair of the four between.
+    ids = pd.Series(["a", "b", "c", "d"])
+    pairs = pd.DataFrame({"left_id": ["a", "c", "b"], "right_id": ["b", "d", "c"],
+                          "probability": [0.99, 0.98, 0.9]})  # fmt: skip
+    assert list(clusters_from_pairs(ids, pairs)["cluster_id"]) == ["a", "a", "c", "c"]
+    # With a-c and b-d too, half the pairs between them are linked: one person.
+    more = pd.concat([pairs, pd.DataFrame({"left_id": ["a"], "right_id": ["c"],
+                                           "probability": [0.8]})])  # fmt: skip
+    assert list(clusters_from_pairs(ids, more)["cluster_id"]) == ["a", "a", "a", "a"]
+
+
 @pytest.mark.parametrize(
     ("one", "other", "joined"),
     [("1990-05-03", "1990-03-05", True), ("1990-05-03", "1990-05-08", True),
