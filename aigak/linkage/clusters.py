@@ -5,7 +5,8 @@ a common name ("Айгерим Есахметова", no date) pairs with severa
 them into one cluster. Here pairs are taken most probable first and two groups are
 joined only when nothing in them contradicts: no two birth dates that differ (beyond a
 swap of day and month or one typed digit), no two genders, no two years of birth (from
-a date or an age) more than three years apart.
+a date or an age) more than three years apart, and only when at least half the pairs
+between them were scored as one person.
 """
 
 from __future__ import annotations
