@@ -5,7 +5,8 @@ a common name ("Айгерим Есахметова", no date) pairs with severa
 them into one cluster. Here pairs are taken most probable first and two groups are
 joined only when nothing in them contradicts: no two birth dates that differ (beyond a
 swap of day and month or one typed digit), no two genders, no two years of birth (from
-a date or an age) more than three years apart.
+a date or an age) more than three years apart, and only when at least half the pairs
+between them were scored as one person.
 """
 
 from __future__ import annotations
@@ -82,11 +83,15 @@ def clusters_from_pairs(
 
     if "probability" in pairs.columns:
         pairs = pairs.sort_values("probability", ascending=False, kind="stable")
-    lefts = position.loc[pairs["left_id"].to_numpy()].to_numpy()
-    rights = position.loc[pairs["right_id"].to_numpy()].to_numpy()
+    lefts = position.loc[pairs["left_id"].to_numpy()].to_numpy().tolist()
+    rights = position.loc[pairs["right_id"].to_numpy()].to_numpy().tolist()
+    linked = set(zip(lefts, rights, strict=True)) | set(zip(rights, lefts, strict=True))
+    members: dict[int, list[int]] = {}
     for a, b in zip(lefts, rights, strict=True):
-        ra, rb = root(int(a)), root(int(b))
+        ra, rb = root(a), root(b)
         if ra == rb or not _compatible(ra, rb, dates, sexes):
+            continue
+        if not _mostly_linked(members.get(ra, [ra]), members.get(rb, [rb]), linked):
             continue
         if ra in years and rb in years and (ra in aged or rb in aged):
             low, high = min(years[ra][0], years[rb][0]), max(years[ra][1], years[rb][1])
@@ -94,6 +99,7 @@ def clusters_from_pairs(
                 continue
         keep, gone = min(ra, rb), max(ra, rb)
         parent[gone] = keep
+        members[keep] = members.pop(keep, [keep]) + members.pop(gone, [gone])
         for store in (dates, sexes):
             if gone in store:
                 store.setdefault(keep, set()).update(store.pop(gone))
@@ -105,6 +111,17 @@ def clusters_from_pairs(
             years[keep] = (min(mine[0], span[0]), max(mine[1], span[1]))
     first = np.array([root(i) for i in range(len(ids))], dtype=np.int64)
     return pd.DataFrame({"id": ids.to_numpy(), "cluster_id": ids.to_numpy()[first]})
+
+
+def _mostly_linked(one: list[int], other: list[int], linked: set[tuple[int, int]]) -> bool:
+    """Whether two groups may join: at least half the pairs between them were scored as
+    one person. One pair between two groups is not enough (two namesakes each already
+    with a record of their own, bridged by an undated third): on the 1,000,000-row list
+    44% of the false pairs were in clusters of four or more, which one pair had joined."""
+    if len(one) + len(other) <= 2:
+        return True
+    found = sum((x, y) in linked for x in one for y in other)
+    return 2 * found >= len(one) * len(other)
 
 
 def _compatible(a: int, b: int, dates: dict[int, set[str]], sexes: dict[int, set[str]]) -> bool:
@@ -128,13 +145,72 @@ _CONTRADICT = f"""
 """
 
 
+# The comparisons that say something beyond the name itself. Gender is left out, as
+# namesakes share it (it is mostly read from the given name); so is the event date: in
+# one list a person is written once for an event, so two namesakes of one day are as
+# likely two victims of it (on the tuning lists, namesake pairs with the same event date
+# were right less often than those with different ones).
+_BEYOND_THE_NAME = ["patronymic", "birth", "place"]
+# Names carried by fewer rows are left to the model: two or three rows with one name are
+# as often one person written two or three times as namesakes, and a bound shared
+# among so few says nothing (it cost a tenth of the recall of the 2,000-person dedupes
+# of the tuning seeds).
+MIN_NAMESAKE_ROWS = 4
+
+
+def among_namesakes(pairs: pd.DataFrame, features: pd.DataFrame, match_rate: float) -> pd.Series:
+    """Each pair's match weight (log2 odds) once the list's namesakes are counted.
+
+    The model weighs a shared name by how common each word is on its own, and that
+    under-counts namesakes: surname and given name go together (gender, Kazakh or
+    Russian), and a pair of two given names written in either order ("Yevgeniy Ruslan",
+    "Ruslan Yevgeniy") is read as a rare surname each time. Counting instead the rows
+    that carry the same two names (in either order), K: a record has `match_rate` x
+    (rows - 1) other records of its person on average, so a pair drawn from the K - 1
+    others with its name is the same person with a chance of at most that over K - 1,
+    before what the rest of the record says (patronymic, birth, place). A
+    pair of such namesakes keeps the lower of that and the model's weight, so that the
+    figure falls as the list fills with namesakes, whatever its length. Only names on
+    `MIN_NAMESAKE_ROWS` rows or more are counted."""
+    weights = pairs["match_weight"].to_numpy(dtype="float64")
+    if pairs.empty:
+        return pd.Series(weights, index=pairs.index, dtype="float64")
+    surname = features["surname_stem"].fillna("").astype(str).to_numpy()
+    given = features["given"].fillna("").astype(str).to_numpy()
+    key = pd.Series(
+        np.where(surname < given, surname + "|" + given, given + "|" + surname),
+        index=features["unique_id"].to_numpy(),
+    )
+    key[(surname == "") | (given == "")] = None
+    rows = key.map(key.value_counts()).astype("float64")
+    left, right = pairs["left_id"].to_numpy(), pairs["right_id"].to_numpy()
+    named = key.reindex(left).to_numpy(), key.reindex(right).to_numpy()
+    carried = rows.reindex(left).to_numpy()
+    namesakes = pd.notna(named[0]) & (named[0] == named[1]) & (carried >= MIN_NAMESAKE_ROWS)
+    others = np.maximum(carried - 1, 1)
+    expected = match_rate * max(len(features) - 1, 1)
+    prior = np.clip(expected / others, 1e-9, 0.99)
+    beyond = sum(
+        pairs[f"weight_{name}"].to_numpy(dtype="float64")
+        for name in _BEYOND_THE_NAME
+        if f"weight_{name}" in pairs.columns
+    )
+    counted = np.log2(prior / (1 - prior)) + beyond
+    adjusted = np.where(namesakes, np.minimum(weights, counted), weights)
+    return pd.Series(adjusted, index=pairs.index, dtype="float64")
+
+
 def among_rivals(pairs: pd.DataFrame, features: pd.DataFrame) -> pd.Series:
     """Each pair's probability once its records' other candidates are counted: a record
     with only a common name ("Vladimir Kasenov", Astana) pairs with several namesakes
     who cannot all be one person, and can be at most one of them. The odds of a pair
     (a, b) are divided by one plus the odds of a's candidates that contradict b and of
     b's candidates that contradict a, so that it joins a namesake only when its
-    evidence outweighs theirs together. `pairs` has `left_id`, `right_id`,
+    evidence outweighs theirs together. Between namesakes (`pairs` column `namesakes`,
+    true where `among_namesakes` counted the pair) any other namesake candidate of a that
+    is not itself paired with b is a rival too, whatever its dates: a record with several
+    namesake candidates about as good, not all of them one person, joins none of them,
+    as a careful reader would leave it. `pairs` has `left_id`, `right_id`,
     `match_weight` (log2 odds); `features` the columns of `features.FEATURE_COLUMNS`."""
     if pairs.empty:
         return pd.Series(dtype="float64")
@@ -144,6 +220,9 @@ def among_rivals(pairs: pd.DataFrame, features: pd.DataFrame) -> pd.Series:
             "a": pairs["left_id"].to_numpy(),
             "b": pairs["right_id"].to_numpy(),
             "w": pairs["match_weight"].to_numpy(dtype="float64"),
+            "ns": pairs["namesakes"].to_numpy(dtype=bool)
+            if "namesakes" in pairs.columns
+            else np.zeros(len(pairs), dtype=bool),
         }
     )
     columns = ["unique_id", "gender", "birth_date", "birth_year", "birth_month", "birth_day",
@@ -153,13 +232,15 @@ def among_rivals(pairs: pd.DataFrame, features: pd.DataFrame) -> pd.Series:
         con.register("people", features[columns])
         adjusted = con.execute(
             f"""
-            WITH d AS (SELECT n, a, b, pow(2, least(w, 60)) AS odds FROM edges
-                       UNION ALL SELECT n, b, a, pow(2, least(w, 60)) FROM edges),
+            WITH d AS (SELECT n, a, b, ns, pow(2, least(w, 60)) AS odds FROM edges
+                       UNION ALL SELECT n, b, a, ns, pow(2, least(w, 60)) FROM edges),
             rivals AS (
                 SELECT x.n, sum(y.odds) AS odds
                 FROM d x JOIN d y ON x.a = y.a AND x.b <> y.b
                 JOIN people b ON b.unique_id = x.b JOIN people c ON c.unique_id = y.b
-                WHERE {_CONTRADICT}
+                WHERE ({_CONTRADICT})
+                   OR (x.ns AND y.ns
+                       AND NOT EXISTS (SELECT 1 FROM d z WHERE z.a = x.b AND z.b = y.b))
                 GROUP BY x.n)
             SELECT e.n, pow(2, least(e.w, 60)) / (1 + coalesce(r.odds, 0)) AS odds
             FROM edges e LEFT JOIN (SELECT n, sum(odds) AS odds FROM rivals GROUP BY n) r

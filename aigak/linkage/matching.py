@@ -19,7 +19,7 @@ import pandas as pd
 from splink import Linker
 
 from aigak.linkage import engines, model, register
-from aigak.linkage.clusters import among_rivals, clusters_from_pairs
+from aigak.linkage.clusters import among_namesakes, among_rivals, clusters_from_pairs
 from aigak.linkage.features import feature_frame
 from aigak.linkage.people import PeopleList
 from aigak.linkage.training import Training, train_model
@@ -158,7 +158,9 @@ def dedupe_list(
             pairs = _predict(linker, threshold_floor=threshold, rows=len(usable))
     step("forming clusters")
     pairs = pairs[pairs["probability"] >= threshold].reset_index(drop=True)
-    joined = pairs.assign(probability=among_rivals(pairs, features))
+    counted = among_namesakes(pairs, usable, training.probability_two_random_records_match)
+    joined = pairs.assign(match_weight=counted, namesakes=counted < pairs["match_weight"])
+    joined = joined.assign(probability=among_rivals(joined, features))
     clusters = clusters_from_pairs(
         features["unique_id"],
         joined[joined["probability"] >= threshold],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 
@@ -196,6 +198,46 @@ def test_a_dateless_record_shares_its_odds_among_namesakes_who_cannot_be_one_per
     assert joined[("e", "f")] == pytest.approx(0.75, abs=0.01)
 
 
+def test_a_pair_of_namesakes_weighs_as_much_as_the_rows_with_its_name_allow():
+    from aigak.linkage.clusters import MIN_NAMESAKE_ROWS, among_namesakes
+    from aigak.linkage.features import feature_frame
+
+    # Eight rows read "Ruslan Yevgeniy" in either order; two read "Aigerim Sarsenova".
+    rows = [{"id": f"r{i}", "full_name": "Yevgeniy Ruslan" if i % 2 else "RUSLAN YEVGENIY"}
+            for i in range(8)]  # fmt: skip
+    rows += [{"id": "s1", "full_name": "Aigerim Sarsenova"},
+             {"id": "s2", "full_name": "Sarsenova Aigerim"}]  # fmt: skip
+    features = feature_frame(people(rows))
+    assert MIN_NAMESAKE_ROWS <= 8
+    pairs = pd.DataFrame({"left_id": ["r0", "r0", "s1"], "right_id": ["r1", "r2", "s2"],
+                          "match_weight": [12.0, -3.0, 12.0], "weight_place": [2.0, 0, 0]})  # fmt: skip
+    # One other record of the same person per record, on average: a chance of 1 in 7
+    # for each of the seven namesakes, before the same place (+2).
+    rate = 1 / (len(features) - 1)
+    counted = list(among_namesakes(pairs, features, rate))
+    assert counted[0] == pytest.approx(math.log2((1 / 7) / (6 / 7)) + 2.0)
+    # Already below the bound: kept. A name on two rows only: left to the model.
+    assert counted[1:] == [-3.0, 12.0]
+
+
+def test_a_record_with_several_namesake_candidates_joins_none_of_them():
+    from aigak.linkage.clusters import among_rivals
+    from aigak.linkage.features import feature_frame
+
+    features = feature_frame(people([
+        {"id": "a", "full_name": "Ruslan Dautov", "age": "58"},
+        {"id": "b", "full_name": "Ruslan Dautov", "age": "57", "locality": "Almaty"},
+        {"id": "c", "full_name": "Ruslan Dautov", "age": "59", "locality": "Taraz"},
+    ]))  # fmt: skip
+    # a pairs with b and with c (odds 3 each); b and c were not paired: two people.
+    pairs = pd.DataFrame({"left_id": ["a", "a"], "right_id": ["b", "c"],
+                          "match_weight": [1.585, 1.585]})  # fmt: skip
+    alone = among_rivals(pairs, features)
+    assert list(alone.round(2)) == [0.75, 0.75]  # their ages do not contradict
+    counted = among_rivals(pairs.assign(namesakes=True), features)
+    assert list(counted.round(2)) == [0.43, 0.43]  # odds 3 / (1 + 3)
+
+
 def test_it_does_not_chain_namesakes_with_different_birth_dates_into_one_cluster():
     # b has no date and pairs with both a and c, born 18 years apart.
     ids = pd.Series(["a", "b", "c"])
@@ -203,6 +245,18 @@ def test_it_does_not_chain_namesakes_with_different_birth_dates_into_one_cluster
     dates = pd.Series(["1972-02-14", None, "1990-05-03"])
     clusters = clusters_from_pairs(ids, pairs, birth_dates=dates)
     assert list(clusters["cluster_id"]) == ["a", "a", "c"]
+
+
+def test_two_pairs_are_not_joined_by_one_bridge_between_them():
+    # a-b and c-d are pairs; b-c alone would bridge them: one pair of the four between.
+    ids = pd.Series(["a", "b", "c", "d"])
+    pairs = pd.DataFrame({"left_id": ["a", "c", "b"], "right_id": ["b", "d", "c"],
+                          "probability": [0.99, 0.98, 0.9]})  # fmt: skip
+    assert list(clusters_from_pairs(ids, pairs)["cluster_id"]) == ["a", "a", "c", "c"]
+    # With a-c and b-d too, half the pairs between them are linked: one person.
+    more = pd.concat([pairs, pd.DataFrame({"left_id": ["a"], "right_id": ["c"],
+                                           "probability": [0.8]})])  # fmt: skip
+    assert list(clusters_from_pairs(ids, more)["cluster_id"]) == ["a", "a", "a", "a"]
 
 
 @pytest.mark.parametrize(
