@@ -1,7 +1,8 @@
 """The public statistics, built in the background and served from the last build.
 
-Building them takes seconds of CPU (the report in three languages, then the whole-report
-suppression, `aigak.publishing.statistics`), too long for a visitor to wait. So:
+Building them takes seconds of CPU (the report, counted once and labelled in three
+languages, then the whole-report suppression, `aigak.publishing.statistics`), too long
+for a visitor to wait. So:
 
 - a change of records (a save, an import, a deletion or undeletion, through the records
   hooks) marks them stale once it is committed: it asks for a build (`mark_stale`),
@@ -149,21 +150,20 @@ def work(build: StatisticsBuild) -> dict[str, Any]:
     """The background run: the report in every language, read at one moment, suppressed
     once, each checked for a count of 1-4 left shown; stored all together or not at all.
 
-    On PostgreSQL the languages are read in one repeatable-read transaction, in this
-    process (readers in forked processes would each read another moment). On SQLite a
-    transaction here would take the write lock (`transaction_mode` IMMEDIATE) and hold
-    every writer back for seconds, so they are read one after another; a change in
-    between makes them count differently and fails the build (`ReportsDiffer`), and that
-    change has asked for the next one."""
+    The records are read and counted once for all the languages (they differ only in
+    their labels), without the free-text comments the statistics never show. On
+    PostgreSQL that reading is one repeatable-read transaction, so its chunks see one
+    moment. On SQLite a transaction here would take the write lock (`transaction_mode`
+    IMMEDIATE) and hold every writer back for seconds, so the chunks are read one after
+    another, as a report is; the next build, asked for by any change in between, counts
+    it."""
     snapshot = connection.vendor == "postgresql" and not connection.in_atomic_block
     with transaction.atomic() if snapshot else nullcontext():
         if snapshot:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         as_of = timezone.now()
-        built = {
-            lang: build_module.build_report(REPORT, lang=lang, workers=1) for lang in languages()
-        }
+        built = build_module.build_reports(REPORT, languages(), workers=1, comments=False)
     first = next(iter(built.values()))
     try:
         reports = safe_reports({k: b.data for k, b in built.items()}, first.definition, first.spec)

@@ -199,10 +199,11 @@ def _count(
     conditions: list[Condition],
     id_range: tuple[int, int] | None = None,
     use_coded: bool = True,
+    comments: bool = True,
 ) -> tuple[engine.Plan, float, float]:
     """The counts over the records (in id_range): (plan, seconds reading, computing).
     The records with a valid coded row are read from it, the others from their answers."""
-    plan = engine.Plan(spec, definition)
+    plan = engine.Plan(spec, definition, comments)
     started = time.perf_counter()
     computing = 0.0
     layout = coded.layout_of(questionnaire) if use_coded else None
@@ -231,10 +232,14 @@ def _count(
 
 
 def _compute_part(
-    name: str, where: tuple[str, ...], id_range: tuple[int, int], use_coded: bool
+    name: str,
+    where: tuple[str, ...],
+    id_range: tuple[int, int],
+    use_coded: bool,
+    comments: bool,
 ) -> tuple[engine.Plan, float, float]:
     """One worker process's share of the records, as _count gives it."""
-    counted = _count(*prepare(name, where), id_range, use_coded)
+    counted = _count(*prepare(name, where), id_range, use_coded, comments)
     connections.close_all()  # the connection this process opened
     return counted
 
@@ -267,6 +272,26 @@ def build_report(
     """The report over the live records; from PARALLEL_FROM records on, several processes
     (one per CPU, at most four) each read and count a range of records. Without
     ``use_coded`` every record is read from its answers (the coded form is ignored)."""
+    built = build_reports(
+        name, (lang,), where, diagrams=diagrams, workers=workers, use_coded=use_coded
+    )
+    return built[lang]
+
+
+def build_reports(
+    name: str,
+    langs: Sequence[str],
+    where: list[str] | tuple[str, ...] = (),
+    *,
+    diagrams: bool = False,
+    workers: int | None = None,
+    use_coded: bool = True,
+    comments: bool = True,
+) -> dict[str, BuiltReport]:
+    """The report in each of ``langs``, from one reading and counting of the records (the
+    languages differ only in their labels, so they count the same moment). Without
+    ``comments`` the tables' free-text comments are neither read nor kept (their lists
+    stay empty): the public statistics never show them."""
     where = tuple(where)
     spec, questionnaire, definition, conditions = prepare(name, where)
     if workers is None:
@@ -280,38 +305,37 @@ def build_report(
         ranges = _ranges(workers)
         if ranges is None:
             plan, reading, computing = _count(
-                spec, questionnaire, definition, conditions, use_coded=use_coded
-            )
+                spec, questionnaire, definition, conditions, use_coded=use_coded,
+                comments=comments,
+            )  # fmt: skip
         else:
             connections.close_all()  # each process opens its own connection
             context = multiprocessing.get_context("fork")
             k = len(ranges)
             with ProcessPoolExecutor(k, mp_context=context) as pool:
                 parts = list(pool.map(_compute_part, [name] * k, [where] * k, ranges,
-                                      [use_coded] * k))  # fmt: skip
+                                      [use_coded] * k, [comments] * k))  # fmt: skip
             plan = parts[0][0]
             for other, _, _ in parts[1:]:
                 plan.merge(other)
             reading = sum(p[1] for p in parts)
             computing = sum(p[2] for p in parts)
         t0 = time.perf_counter()
-        data = engine.result(plan, lang=lang, filters=as_json(conditions), diagrams=diagrams)
+        data = {
+            lang: engine.result(plan, lang=lang, filters=as_json(conditions), diagrams=diagrams)
+            for lang in langs
+        }
         computing += time.perf_counter() - t0
     finally:
         if collecting:
             gc.enable()
-    total = time.perf_counter() - started
-    return BuiltReport(
-        spec=spec,
-        definition=definition,
-        conditions=conditions,
-        data=data,
-        lang=lang,
-        timings={
-            "read": reading,
-            "compute": computing,
-            "total": total,
-            "processes": len(ranges) if ranges else 1,
-            "tables": plan.seconds,  # computing, per table (summed over processes)
-        },
-    )
+    timings = {
+        "read": reading,
+        "compute": computing,
+        "total": time.perf_counter() - started,
+        "processes": len(ranges) if ranges else 1,
+        "tables": plan.seconds,  # computing, per table (summed over processes)
+    }
+    return {
+        lang: BuiltReport(spec, definition, conditions, data[lang], lang, timings) for lang in langs
+    }
