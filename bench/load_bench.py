@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from scratch_postgres import on_each_database
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "load bench password 1"
@@ -317,21 +318,7 @@ def main() -> None:
     )
     parser.add_argument("--deadline", type=float, default=600, help="seconds, at most")
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if args.db in ("sqlite", "both"):
-        print(json.dumps(bench(None, args), ensure_ascii=False))
-    if args.db in ("postgresql", "both") and url.startswith("postgres"):
-        import psycopg
-
-        root = url.rsplit("/", 1)[0]
-        name = f"{url.rsplit('/', 1)[1]}_load_{uuid.uuid4().hex[:6]}"
-        with psycopg.connect(f"{root}/postgres", autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            print(json.dumps(bench(f"{root}/{name}", args), ensure_ascii=False))
-        finally:
-            with psycopg.connect(f"{root}/postgres", autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    on_each_database(args.db, "load", lambda url: bench(url, args))
 
 
 if __name__ == "__main__":

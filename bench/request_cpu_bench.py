@@ -53,6 +53,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scratch_postgres import on_each_database  # noqa: E402
+
 BATCH = 10  # requests timed together; the best batch is the figure least disturbed
 KINDS = ["create GET", "create POST", "edit GET", "edit POST", "list", "search"]
 PASSWORD = "request bench password 1"
@@ -259,21 +261,7 @@ def main() -> None:
         kinds = [k for k in KINDS if k in args.kinds.split(",")]
         print(json.dumps(measure(args.repeat, args.profile, kinds, not args.no_statistics)))
         return
-    url = os.environ.get("DATABASE_URL", "")
-    if args.db in ("sqlite", "both"):
-        print(json.dumps(run(None, args), ensure_ascii=False))
-    if args.db in ("postgresql", "both") and url.startswith("postgres"):
-        import psycopg
-
-        root = url.rsplit("/", 1)[0]
-        name = f"{url.rsplit('/', 1)[1]}_reqcpu_{uuid.uuid4().hex[:6]}"
-        with psycopg.connect(f"{root}/postgres", autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            print(json.dumps(run(f"{root}/{name}", args), ensure_ascii=False))
-        finally:
-            with psycopg.connect(f"{root}/postgres", autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    on_each_database(args.db, "reqcpu", lambda url: run(url, args))
 
 
 if __name__ == "__main__":
