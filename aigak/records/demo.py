@@ -25,7 +25,7 @@ from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.registry import ensure_shipped, get_questionnaire
 from aigak.questionnaires.validation import clean_answers
 from aigak.questionnaires.xlsform import FormDefinition
-from aigak.records.actions import import_rows
+from aigak.records.actions import assign_team, import_rows
 from aigak.records.demo_victims import SEED, victim_answers
 from aigak.records.models import LinkKind, Record, RecordLink
 
@@ -70,7 +70,9 @@ def load_demo(stdout: TextIO | None = None) -> dict[str, Any]:
         result = import_rows(admin, victim, enumerate(rows, start=1), source="demo data set")
         say(f"Victims: {result.created} records")
         torture, events, links = _linked_records(admin, rows)
+        shared = _share_with_team(admin, next(u.team for u, _ in users if u.team))
     say(f"Torture: {torture} records, Event: {events} records, {links} links")
+    say(f"{shared} records given to the team 'Demo documenters' (what demo_documenter sees)")
     accounts = [{"username": u.username, "role": u.role, "password": p} for u, p in users]
     path = _write_logins(accounts)
     return {
@@ -79,6 +81,7 @@ def load_demo(stdout: TextIO | None = None) -> dict[str, Any]:
         "torture": torture,
         "events": events,
         "links": links,
+        "team_records": shared,
         "users": accounts,
         "logins": [(a["username"], a["role"], a["password"]) for a in accounts],
         "logins_file": str(path),
@@ -98,6 +101,18 @@ def _users() -> list[tuple[User, str]]:
         user.save()
         out.append((user, password))
     return out
+
+
+def _share_with_team(admin: User, team: Team) -> int:
+    """Give every third demo record to the documenters' team.
+
+    The records are imported by the administrator, so without this the demo documenter,
+    who sees only the team's records, would find an empty list."""
+    records = Record.live.filter(questionnaire__name__in=("victim", "torture", "event"))
+    chosen = [
+        r for number, r in enumerate(records.order_by("questionnaire_id", "pk")) if number % 3 == 0
+    ]
+    return assign_team(admin, chosen, team)
 
 
 def _write_logins(accounts: list[dict[str, str]]) -> Path:

@@ -10,6 +10,8 @@ import stat
 
 import pytest
 
+from aigak.accounts.models import User
+from aigak.accounts.permissions import visible_records
 from aigak.records.demo import load_demo, logins_path
 from aigak.records.models import Record, RecordLink
 from aigak.reports.build import build_report
@@ -51,6 +53,16 @@ def test_it_reproduces_the_published_tables(db, seed, settings, tmp_path):
     text = path.read_text(encoding="utf-8")
     for user in demo["users"]:
         assert f"{user['username']}\t{user['role']}\t{user['password']}" in text
+
+    # the demo documenter sees the team's third of the records, the coordinator all
+    everything = Record.live.filter(questionnaire__name__in=("victim", "torture", "event"))
+    documenter = User.objects.get(username="demo_documenter")
+    seen = visible_records(documenter, everything).count()
+    assert demo["team_records"] == seen == (everything.count() + 2) // 3
+    assert (
+        visible_records(User.objects.get(username="demo_coordinator"), everything).count()
+        == everything.count()
+    )
 
     # a second load changes nothing
     assert load_demo() == {"loaded": False, "victims": 579}
