@@ -58,6 +58,13 @@ def chromium(monkeypatch):
             yield browser
         finally:
             browser.close()
+            # The test body's own connections (opened beside Playwright's event loop in
+            # this thread) are not those the database's teardown closes: closed here, or
+            # PostgreSQL's test database cannot be dropped at the end of the run ("being
+            # accessed by other users").
+            from django.db import connections
+
+            connections.close_all()
 
 
 @pytest.fixture
