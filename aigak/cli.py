@@ -169,11 +169,12 @@ def _main(argv: list[str] | None) -> int:
 
 
 def set_up_django() -> None:
-    """`django.setup()` with the cyclic garbage collector paused. Set-up makes some 90,000
-    objects that live as long as the process (modules, classes, models) and few cycles to
-    free; the collector would walk them again and again while they are made (0.03-0.06 s
-    of CPU). Afterwards they are frozen (`gc.freeze`): the collections of the command
-    itself, and of the server's forked processes, skip them."""
+    """`django.setup()` with the cyclic garbage collector paused. Set-up makes some 95,000
+    objects that live as long as the process (modules, classes, models) and no garbage to
+    speak of; the collector walked them again and again while they were made, and once
+    more at exit (together 0.1 s of CPU and more, docs/performance.md). Afterwards they
+    are frozen (`gc.freeze`): the command's own collections, the one at exit and those of
+    the server's forked processes skip them."""
     import gc
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aigak.settings")

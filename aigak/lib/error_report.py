@@ -2,10 +2,9 @@
 
 Django's default logging makes its e-mail handler at set-up, and the handler imports the
 class that `DEFAULT_EXCEPTION_REPORTER` names: `django.views.debug`, which brings the
-template engine's built-in tags and filters and the generic views, about 4 ms of every
-command's start. Settings name `exception_reporter` instead: it takes the class's
-arguments and returns the class's instance, so the handler and Django's error page
-report as before."""
+debug page's template tags, a few milliseconds of every command's start. Settings name
+`exception_reporter` instead: it takes the class's arguments and returns the class's
+instance, so the handler and Django's error page report as before."""
 
 from __future__ import annotations
 
