@@ -231,6 +231,9 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# Django's error reporter, loaded with the first error (aigak.lib.error_report).
+DEFAULT_EXCEPTION_REPORTER = "aigak.lib.error_report.exception_reporter"
+
 # Logs carry what happened and to which object id, never answers or names.
 LOGGING = {
     "version": 1,

@@ -11,8 +11,10 @@ the first answer of GET /healthz (polled every 10 ms), then to the first answer 
 login page (a real page: its template, the URL table reversed, the session and CSRF
 machinery), and the server's own CPU time (user + sys, from /proc: the process and its
 server processes) at that answer; then the process is stopped. The floors are measured in the same run: `python -c
-pass` and `python -c "import django; django.setup()"` with Aigak's settings. The load
-average is printed beside each figure.
+pass`, `python -c "import django; django.setup()"` with Aigak's settings, Aigak's own
+set-up as its commands do it (`aigak.cli.set_up_django`: the garbage collector paused,
+then what set-up made frozen), and `django.setup()` with three of Django's own apps and no
+Aigak (contenttypes, auth, sessions). The load average is printed beside each figure.
 
 Aigak's modules are compiled to bytecode first (`compileall`, into their `__pycache__`
 folders), as a pip install does and as Python does at the first start of a working copy:
@@ -50,7 +52,22 @@ LIGHT = [
 FLOORS = {
     "python -c pass": [sys.executable, "-c", "pass"],
     "django.setup()": [sys.executable, "-c", "import django; django.setup()"],
+    # As every command that runs Django sets it up (the collector paused, then frozen).
+    "aigak's set-up": [sys.executable, "-c", "from aigak import cli; cli.set_up_django()"],
+    # Django alone: three of its own apps, no Aigak (settings written by main()).
+    "django.setup(), 3 apps": [
+        sys.executable,
+        "-c",
+        "import os; os.environ['DJANGO_SETTINGS_MODULE'] = 'bare_settings'; import django; "
+        "django.setup()",
+    ],
 }
+BARE_SETTINGS = """
+SECRET_KEY = "startup-bench-" * 4
+INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "django.contrib.sessions"]
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+USE_TZ = True
+"""
 
 
 def _timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -125,7 +142,10 @@ def main() -> None:
 
     compileall.compile_dir(Path(aigak.__file__).parent, quiet=1)
     data = tempfile.mkdtemp(prefix="aigak-startup-")
+    Path(data, "bare_settings.py").write_text(BARE_SETTINGS)
+    path = os.pathsep.join(p for p in (os.environ.get("PYTHONPATH"), data) if p)
     env = dict(os.environ, AIGAK_DATA_DIR=data, DJANGO_SETTINGS_MODULE="aigak.settings")
+    env["PYTHONPATH"] = path
     env.pop("DATABASE_URL", None)
     serve_once(env)  # creates and migrates the database, installs the forms
     rows = []
@@ -142,6 +162,7 @@ def main() -> None:
     for name, median, lowest, cpu_median, load in rows:
         print(f"{name:34} {median:7.2f}s {lowest:7.2f}s {cpu_median:5.2f}s  {load}")
     Path(data, "aigak.sqlite3").unlink(missing_ok=True)
+    Path(data, "bare_settings.py").unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

@@ -17,9 +17,8 @@ from typing import Any
 
 from django.utils.translation import get_language, gettext, gettext_noop
 
-from aigak.questionnaires.expressions import to_string
+from aigak.questionnaires.definition import Field, pick
 from aigak.questionnaires.file_choices import choices_of
-from aigak.questionnaires.xlsform import Field, pick
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TIME = re.compile(r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$")
@@ -131,6 +130,8 @@ class Problem:
     @property
     def shown(self) -> str:
         """The value as a message shows it: at most 60 characters."""
+        from aigak.questionnaires.expressions import to_string
+
         shown = to_string(self.value)
         return shown[:57] + "..." if len(shown) > 60 else shown
 

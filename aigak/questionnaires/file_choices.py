@@ -16,9 +16,12 @@ at once. Without the file (or outside a form's evaluation) such a question has n
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aigak.questionnaires.definition import Choice, Field
-from aigak.questionnaires.xlsform import _lang_code
-from aigak.questionnaires.xpath.functions_media import MEDIA, Items
+
+if TYPE_CHECKING:
+    from aigak.questionnaires.xpath.functions_media import Items
 
 LABEL_PREFIX = "label::"
 _parsed: dict[tuple[int, str, str], tuple[Items, list[Choice]]] = {}
@@ -28,6 +31,10 @@ def choices_of(f: Field) -> list[Choice]:
     """The choices a select offers: its own, or those of its media file."""
     if not f.itemset:
         return f.choices
+    # The expression language (where the media files are set) loads with the first
+    # question from a file, not for every export and report.
+    from aigak.questionnaires.xpath.functions_media import MEDIA
+
     media = MEDIA.get()
     items = media(f.itemset) if media is not None else None
     if not items:
@@ -44,6 +51,8 @@ def choices_of(f: Field) -> list[Choice]:
 
 
 def _choices(items: Items, value: str, label: str) -> list[Choice]:
+    from aigak.questionnaires.xlsform import _lang_code
+
     out = []
     seen: set[str] = set()
     for item in items:

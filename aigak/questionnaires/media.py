@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from aigak.questionnaires.xpath.functions_media import Items, form_media, read_items
+if TYPE_CHECKING:
+    from aigak.questionnaires.xpath.functions_media import Items
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,6 +31,10 @@ class FormMediaFiles:
 
     def __call__(self, name: str) -> Items | None:
         from django.apps import apps
+
+        # The expression language loads with the first file read (not with every
+        # definition: `aigak form list` reads four without evaluating anything).
+        from aigak.questionnaires.xpath.functions_media import read_items
 
         media = apps.get_model("collection", "FormMedia")
         wanted = [name] if "." in name else [f"{name}.csv", f"{name}.xml"]
@@ -51,6 +56,7 @@ class FormMediaFiles:
 
 def with_form_media(fn: F) -> F:
     """Evaluate fn(definition, ...) with the definition's media files, if it has them."""
+    from aigak.questionnaires.xpath.functions_media import form_media
 
     @functools.wraps(fn)
     def wrapper(definition: Any, *args: Any, **kwargs: Any) -> Any:

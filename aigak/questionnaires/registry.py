@@ -136,7 +136,12 @@ def ensure_shipped() -> None:
         if not path.exists():
             continue
         data = path.read_bytes()
-        current = Questionnaire.objects.filter(name=name).select_related("current").first()
+        current = (
+            Questionnaire.objects.filter(name=name)
+            .select_related("current")
+            .defer(*without_heavy("current"))  # only the hash is compared
+            .first()
+        )
         if (
             current
             and current.current
@@ -153,6 +158,7 @@ def list_forms() -> list[dict[str, Any]]:
     rows = []
     questionnaires = (
         Questionnaire.objects.select_related("current")
+        .defer(*without_heavy("current"))  # `definition` is parsed once per process
         .annotate(records=Count("record", filter=Q(record__deleted_at__isnull=True)))
         .order_by("name")
     )

@@ -46,8 +46,7 @@ from django.utils.translation import gettext_noop
 
 from aigak.lib.spreadsheet import looks_like_formula
 from aigak.questionnaires.answer_types import said, words
-from aigak.questionnaires.definition import PARENT
-from aigak.questionnaires.xlsform import FormDefinition, Section
+from aigak.questionnaires.definition import PARENT, FormDefinition, Section
 
 FORMATS = ("csv", "xlsx", "json")
 EXTENSIONS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".json": "json"}
