@@ -31,6 +31,7 @@ from aigak.questionnaires.registry import get_questionnaire
 from aigak.questionnaires.xlsform import FormDefinition
 from aigak.records.models import Record
 from aigak.reports import coded, coded_read, engine
+from aigak.reports.blocks import BLOCK
 from aigak.reports.coded import Layout
 from aigak.reports.filters import (
     Condition,
@@ -211,7 +212,10 @@ def _count(
     if not coded_read.usable(layout, plan, in_python):
         layout = None
     if layout is not None:
-        for chunk in coded_read.read_coded(plan, layout, records, in_python, CODED_CHUNK):
+        # all the live records (no filter in SQL): read through the coded form's blocks
+        whole = (questionnaire.pk, id_range) if len(in_python) == len(conditions) else None
+        chunks = coded_read.read_coded(plan, layout, records, in_python, CODED_CHUNK, whole)
+        for chunk in chunks:
             t0 = time.perf_counter()
             plan.add_chunk(chunk)
             computing += time.perf_counter() - t0
@@ -255,8 +259,9 @@ def _ranges(workers: int) -> list[tuple[int, int]] | None:
     low, last = ids.order_by("pk").first(), ids.order_by("-pk").first()
     if low is None or last is None or last - low + 1 < PARALLEL_FROM:
         return None
-    high = last + 1
-    step = -(-(high - low) // workers)
+    # on the bounds of the coded form's blocks, so that each is read whole by one process
+    low, high = low // BLOCK * BLOCK, -(-(last + 1) // BLOCK) * BLOCK
+    step = -(-(high - low) // workers // BLOCK) * BLOCK
     return [(start, min(start + step, high)) for start in range(low, high, step)]
 
 
