@@ -208,9 +208,9 @@ def _aligned(at: int) -> int:
 def _keep(
     connection: Any, questionnaire: int, k: int, stamp: str, live: str, coded: str, blob: bytes
 ) -> None:
-    """Write the block, unless the database is busy (then the next report makes it)."""
-    if connection.in_atomic_block:  # inside someone's transaction: not ours to write in
-        return
+    """Write the block, unless the database is busy (then the next report makes it).
+    Inside a caller's transaction the block is written in it (a savepoint): a report
+    built in a transaction that is rolled back leaves no block."""
     sql = (
         "INSERT INTO reports_coded_block (questionnaire_id, block, stamp, live_check, "
         "coded_check, blob) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (questionnaire_id, "
@@ -220,8 +220,10 @@ def _keep(
     params = [questionnaire, k, stamp, live, coded, blob]
     try:
         if connection.vendor == "postgresql":
+            outer = connection.in_atomic_block  # then a savepoint, and its lock timeout
             with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-                cursor.execute(f"SET LOCAL lock_timeout = '{WRITE_WAIT_MS}ms'")
+                if not outer:
+                    cursor.execute(f"SET LOCAL lock_timeout = '{WRITE_WAIT_MS}ms'")
                 cursor.execute(sql, params)
             return
         # SQLite: outside the writers' queue (an `atomic` block), one statement that

@@ -30,8 +30,7 @@ from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.registry import get_questionnaire
 from aigak.questionnaires.xlsform import FormDefinition
 from aigak.records.models import Record
-from aigak.reports import coded, coded_read, engine
-from aigak.reports.blocks import BLOCK
+from aigak.reports import blocks, coded, coded_read, engine
 from aigak.reports.coded import Layout
 from aigak.reports.filters import (
     Condition,
@@ -260,8 +259,9 @@ def _ranges(workers: int) -> list[tuple[int, int]] | None:
     if low is None or last is None or last - low + 1 < PARALLEL_FROM:
         return None
     # on the bounds of the coded form's blocks, so that each is read whole by one process
-    low, high = low // BLOCK * BLOCK, -(-(last + 1) // BLOCK) * BLOCK
-    step = -(-(high - low) // workers // BLOCK) * BLOCK
+    block = blocks.BLOCK
+    low, high = low // block * block, -(-(last + 1) // block) * block
+    step = -(-(high - low) // workers // block) * block
     return [(start, min(start + step, high)) for start in range(low, high, step)]
 
 
