@@ -74,7 +74,7 @@ def _live_check(connection: Any) -> str:
     return (
         "SELECT CAST(COUNT(*) AS TEXT) || ':' || CAST(COALESCE(SUM(id), 0) AS TEXT) || ':' "
         "|| CAST(COALESCE(SUM(version), 0) AS TEXT) || ':' "
-        "|| CAST(COALESCE(SUM((id * 40503 + version * 9973) % 2147483647), 0) AS TEXT) "
+        "|| CAST(COALESCE(SUM((id * 40503 + version * 9973) %% 2147483647), 0) AS TEXT) "
         f"FROM records_record{indexed} WHERE questionnaire_id = %s AND deleted_at IS NULL "
         "AND id >= %s AND id < %s"
     )

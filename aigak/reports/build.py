@@ -204,7 +204,7 @@ def _count(
     """The counts over the records (in id_range): (plan, seconds reading, computing).
     The records with a valid coded row are read from it, the others from their answers."""
     plan = engine.Plan(spec, definition, comments)
-    started = time.perf_counter()
+    started, used = time.perf_counter(), time.process_time()
     computing = 0.0
     layout = coded.layout_of(questionnaire) if use_coded else None
     records, in_python = _records(questionnaire, definition, conditions, id_range)
@@ -221,6 +221,7 @@ def _count(
         # Without filters, counting the live records (their index) is cheaper than asking
         # for the records without a valid coded row, which probes the coded form per record.
         if not conditions and coded_read.count_live(records) == plan.n_records:
+            plan.read_cpu = time.process_time() - used - sum(plan.cpu.values())
             return plan, time.perf_counter() - started - computing, computing
     fields = plan.raw_fields
     parts = read_columns(
@@ -231,6 +232,7 @@ def _count(
         plan.add_columns(texts, n, values)
         computing += time.perf_counter() - t0
     reading = time.perf_counter() - started - computing
+    plan.read_cpu = time.process_time() - used - sum(plan.cpu.values())
     return plan, reading, computing
 
 
@@ -340,6 +342,8 @@ def build_reports(
         "total": time.perf_counter() - started,
         "processes": len(ranges) if ranges else 1,
         "tables": plan.seconds,  # computing, per table (summed over processes)
+        "tables_cpu": plan.cpu,  # the same in CPU time
+        "read_cpu": plan.read_cpu,  # CPU time reading (summed over processes)
     }
     return {
         lang: BuiltReport(spec, definition, conditions, data[lang], lang, timings) for lang in langs
