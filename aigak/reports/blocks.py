@@ -46,8 +46,8 @@ from aigak.reports.coded_read import (
     _grouped,
     _Stored,
     fetch_one,
-    has_index,
     flags_of,
+    has_index,
     packed_span,
 )
 
@@ -121,7 +121,6 @@ def _block(
     connection: Any, layout: Layout, questionnaire: int, k: int
 ) -> tuple[np.ndarray, _Stored] | None:
     """The block, if it is there and still valid."""
-    vendor = connection.vendor
     start, end = k * BLOCK, (k + 1) * BLOCK
     sql = (
         f"SELECT CASE WHEN live_check = ({_live_check(connection)}) "
@@ -129,7 +128,7 @@ def _block(
         "FROM reports_coded_block WHERE questionnaire_id = %s AND block = %s AND stamp = %s"
     )
     params = [questionnaire, start, end, start, end, questionnaire, k, layout.stamp]
-    if vendor == "postgresql":
+    if connection.vendor == "postgresql":
         import psycopg
 
         connection.ensure_connection()
@@ -150,7 +149,6 @@ def _made(
     """The block read from the span's coded rows, with its checks in the same
     statement, and kept (when the database lets it be written at once)."""
     connection = connections[records.db]
-    vendor = connection.vendor
     start, end = k * BLOCK, (k + 1) * BLOCK
     more = f", ({_live_check(connection)}), ({_coded_check(connection)})"
     sql, params = packed_span(records, layout, start, end, more)

@@ -363,7 +363,9 @@ def write_imported(rows: Sequence[tuple[int, int, Coded | None]]) -> int:
                 for row in values:
                     copy.write_row(row)
         else:
-            cursor.executemany(f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s, %s, %s)", values)
+            cursor.executemany(
+                f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s, %s, %s)", values
+            )
     return len(values)
 
 

@@ -46,7 +46,9 @@ def _first(questionnaire, n: int = 1) -> list[Record]:
 
 @pytest.mark.django_db
 def test_it_makes_the_blocks_once_and_reads_them_after(demo, made):  # noqa: F811
-    spans = {pk // SPAN for pk in Record.live.filter(questionnaire=demo).values_list("pk", flat=True)}
+    spans = {
+        pk // SPAN for pk in Record.live.filter(questionnaire=demo).values_list("pk", flat=True)
+    }
     _assert_same()
     assert set(made) == spans
     assert CodedBlock.objects.filter(questionnaire=demo).count() == len(spans)
