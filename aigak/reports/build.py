@@ -344,6 +344,7 @@ def build_reports(
         "tables": plan.seconds,  # computing, per table (summed over processes)
         "tables_cpu": plan.cpu,  # the same in CPU time
         "read_cpu": plan.read_cpu,  # CPU time reading (summed over processes)
+        "results_cpu": plan.result_cpu,  # CPU time making each table's part of the report
     }
     return {
         lang: BuiltReport(spec, definition, conditions, data[lang], lang, timings) for lang in langs
