@@ -32,6 +32,7 @@ four sums at once, which a save, a restore or a delete alone cannot.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -66,6 +67,8 @@ BLOCK = 100_000  # record ids per block: about 10 MB of packed rows
 MAGIC = b"AGB1"
 DIGEST_INDEX = "reports_coded_digest"  # migration 0003: (record, version, digest)
 WRITE_WAIT_MS = 2000  # at most this long for the write lock, then the block is not kept
+QUIET_S = 60.0  # after a write that failed (the database busy), no block written for this long
+_quiet_until = 0.0
 
 
 def _live_check(connection: Any) -> str:
@@ -208,7 +211,12 @@ def _keep(
 ) -> None:
     """Write the block, unless the database is busy (then the next report makes it).
     Inside a caller's transaction the block is written in it (a savepoint): a report
-    built in a transaction that is rolled back leaves no block."""
+    built in a transaction that is rolled back leaves no block. After a write that
+    failed, this process writes no block for QUIET_S seconds: during a long import every
+    span would wait for the lock in vain (and its blocks would be stale at once)."""
+    global _quiet_until
+    if time.monotonic() < _quiet_until:
+        return
     sql = (
         "INSERT INTO reports_coded_block (questionnaire_id, block, stamp, live_check, "
         "coded_check, blob) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (questionnaire_id, "
@@ -235,7 +243,7 @@ def _keep(
             finally:
                 cursor.execute(f"PRAGMA busy_timeout = {int(wait)}")
     except DatabaseError:
-        return
+        _quiet_until = time.monotonic() + QUIET_S
 
 
 def refresh(questionnaire: Any, layout: Layout | None) -> int:

@@ -190,3 +190,19 @@ def test_a_blob_gives_back_its_rows_and_texts():
     assert stored.column("essence").tolist() == [None, ["b", "a"], None]
     empty, none = blocks.unpack(Layout, blocks.pack(packed[:0], _Stored.of_fields({}, 0)))  # type: ignore[arg-type]
     assert len(empty) == 0 and none.fields == {}
+
+
+@pytest.mark.django_db
+def test_after_a_failed_write_it_writes_no_block_for_a_while(demo, monkeypatch):  # noqa: F811
+    """A write that fails (here a value the database cannot take, as a busy database
+    refuses one) leaves the report going and no block written for QUIET_S seconds."""
+    from django.db import connection
+
+    monkeypatch.setattr(blocks, "_quiet_until", 0.0)
+    blocks._keep(connection, demo.pk, 0, "stamp", object(), "0", b"")  # type: ignore[arg-type]
+    assert blocks._quiet_until > 0
+    _assert_same()
+    assert not CodedBlock.objects.exists()
+    monkeypatch.setattr(blocks, "_quiet_until", 0.0)
+    _assert_same()
+    assert CodedBlock.objects.exists()
