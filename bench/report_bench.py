@@ -14,7 +14,7 @@ so a second run only reports. The coded form is brought up to date first (`aigak
 (bench/duckdb_contender.py). Then, interleaved for --rounds rounds, the report runs in a
 child process as `aigak report` builds it (JSON rendered), then the same tables in DuckDB
 in another: wall time, CPU time (user + sys, worker processes included), the report's
-read/compute split and seconds per table, the peak resident memory of the process tree,
+read/compute split and seconds per table (wall and CPU time), the peak resident memory of the process tree,
 and the load average. Results also go to bench/out/. Wrap timed runs in
 `flock /tmp/aigak-bench.lock`.
 """
@@ -204,10 +204,25 @@ def _me(*args: str) -> list[str]:
     return [sys.executable, str(Path(__file__).resolve()), *args]
 
 
-def _per_table(aigak: dict[str, Any]) -> dict[str, float]:
-    """Aigak's seconds per table: its counting plus an equal share of the reading."""
-    share = aigak["read"] / len(aigak["tables"])
-    return {t: s + share for t, s in aigak["tables"].items()}
+def _per_table(aigak: dict[str, Any], cpu: bool = False, parts: bool = False) -> dict[str, float]:
+    """Aigak's seconds per table: its counting plus an equal share of the reading (wall
+    time, or with ``cpu`` CPU time, which a loaded machine leaves readable); with
+    ``parts`` also the CPU time of making the table's part of the report (its rows and
+    comments as dicts, which DuckDB's fetched rows do not include)."""
+    tables = aigak["tables_cpu" if cpu else "tables"]
+    share = aigak["read_cpu" if cpu else "read"] / len(tables)
+    made = aigak.get("results_cpu", {}) if parts else {}
+    return {t: s + share + made.get(t, 0.0) for t, s in tables.items()}
+
+
+def _compare(i: int, how: str, mine: dict[str, float], theirs: dict[str, float]) -> None:
+    ratios = {t: mine[t] / theirs[t] for t in theirs if theirs[t] > 0}
+    worst = sorted(ratios.items(), key=lambda x: -x[1])[:5]
+    over = sum(1 for r in ratios.values() if r > 2)
+    print(f"round {i} per table aigak/duckdb ({how}): median "
+          f"{statistics.median(ratios.values()):.2f}, worst "
+          f"{', '.join(f'{t} {r:.2f}' for t, r in worst)}; over 2x: {over} of {len(ratios)}")  # fmt: skip
+    print("  " + ", ".join(f"{t} {mine[t] * 1000:.0f}/{theirs[t] * 1000:.0f} ms" for t in theirs))
 
 
 def summary(rounds: list[tuple[dict[str, Any], dict[str, Any] | None]]) -> None:
@@ -222,15 +237,14 @@ def summary(rounds: list[tuple[dict[str, Any], dict[str, Any] | None]]) -> None:
         print(f"round {i} duckdb: tables {sum(d['out']['tables'].values()):.2f} s (open "
               f"{d['out']['open_s']:.2f} s), process wall {d['wall_s']} s, CPU {d['cpu_s']} s, "
               f"peak {d['peak_mib']} MiB, load {d['load']}")  # fmt: skip
-        mine, theirs = _per_table(o), d["out"]["tables"]
-        ratios = {t: mine[t] / theirs[t] for t in theirs if theirs[t] > 0}
-        worst = sorted(ratios.items(), key=lambda x: -x[1])[:5]
-        over = sum(1 for r in ratios.values() if r > 2)
-        print(f"round {i} per table aigak/duckdb: median {statistics.median(ratios.values()):.2f}, "
-              f"worst {', '.join(f'{t} {r:.2f}' for t, r in worst)}; over 2x: {over} of {len(ratios)}")  # fmt: skip
-        print(
-            "  " + ", ".join(f"{t} {mine[t] * 1000:.0f}/{theirs[t] * 1000:.0f} ms" for t in theirs)
-        )
+        _compare(i, "wall", _per_table(o), d["out"]["tables"])
+        if "tables_cpu" in o and "tables_cpu" in d["out"]:
+            _compare(i, "CPU", _per_table(o, cpu=True), d["out"]["tables_cpu"])
+            if "results_cpu" in o:
+                mine = _per_table(o, cpu=True, parts=True)
+                _compare(
+                    i, "CPU, with the table's part of the report", mine, d["out"]["tables_cpu"]
+                )
 
 
 def main() -> None:

@@ -30,7 +30,7 @@ from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.registry import get_questionnaire
 from aigak.questionnaires.xlsform import FormDefinition
 from aigak.records.models import Record
-from aigak.reports import coded, coded_read, engine
+from aigak.reports import blocks, coded, coded_read, engine
 from aigak.reports.coded import Layout
 from aigak.reports.filters import (
     Condition,
@@ -204,20 +204,24 @@ def _count(
     """The counts over the records (in id_range): (plan, seconds reading, computing).
     The records with a valid coded row are read from it, the others from their answers."""
     plan = engine.Plan(spec, definition, comments)
-    started = time.perf_counter()
+    started, used = time.perf_counter(), time.process_time()
     computing = 0.0
     layout = coded.layout_of(questionnaire) if use_coded else None
     records, in_python = _records(questionnaire, definition, conditions, id_range)
     if not coded_read.usable(layout, plan, in_python):
         layout = None
     if layout is not None:
-        for chunk in coded_read.read_coded(plan, layout, records, in_python, CODED_CHUNK):
+        # all the live records (no filter in SQL): read through the coded form's blocks
+        whole = (questionnaire.pk, id_range) if len(in_python) == len(conditions) else None
+        chunks = coded_read.read_coded(plan, layout, records, in_python, CODED_CHUNK, whole)
+        for chunk in chunks:
             t0 = time.perf_counter()
             plan.add_chunk(chunk)
             computing += time.perf_counter() - t0
         # Without filters, counting the live records (their index) is cheaper than asking
         # for the records without a valid coded row, which probes the coded form per record.
         if not conditions and coded_read.count_live(records) == plan.n_records:
+            plan.read_cpu = time.process_time() - used - sum(plan.cpu.values())
             return plan, time.perf_counter() - started - computing, computing
     fields = plan.raw_fields
     parts = read_columns(
@@ -228,6 +232,7 @@ def _count(
         plan.add_columns(texts, n, values)
         computing += time.perf_counter() - t0
     reading = time.perf_counter() - started - computing
+    plan.read_cpu = time.process_time() - used - sum(plan.cpu.values())
     return plan, reading, computing
 
 
@@ -255,8 +260,10 @@ def _ranges(workers: int) -> list[tuple[int, int]] | None:
     low, last = ids.order_by("pk").first(), ids.order_by("-pk").first()
     if low is None or last is None or last - low + 1 < PARALLEL_FROM:
         return None
-    high = last + 1
-    step = -(-(high - low) // workers)
+    # on the bounds of the coded form's blocks, so that each is read whole by one process
+    block = blocks.BLOCK
+    low, high = low // block * block, -(-(last + 1) // block) * block
+    step = -(-(high - low) // workers // block) * block
     return [(start, min(start + step, high)) for start in range(low, high, step)]
 
 
@@ -335,6 +342,9 @@ def build_reports(
         "total": time.perf_counter() - started,
         "processes": len(ranges) if ranges else 1,
         "tables": plan.seconds,  # computing, per table (summed over processes)
+        "tables_cpu": plan.cpu,  # the same in CPU time
+        "read_cpu": plan.read_cpu,  # CPU time reading (summed over processes)
+        "results_cpu": plan.result_cpu,  # CPU time making each table's part of the report
     }
     return {
         lang: BuiltReport(spec, definition, conditions, data[lang], lang, timings) for lang in langs

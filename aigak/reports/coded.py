@@ -35,6 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -300,10 +301,17 @@ def records_saved(ids: Iterable[int], questionnaire: Questionnaire | None = None
         for (pk, version, _, _), row in zip(found, encoded, strict=True):
             if row is not None:
                 coded.append(CodedRecord(record_id=pk, stamp=layout.stamp, version=version,
-                                         data=row[0], texts=row[1]))  # fmt: skip
+                                         data=row[0], texts=row[1],
+                                         digest=digest(layout.stamp, row[0], row[1])))  # fmt: skip
     CodedRecord.objects.filter(record_id__in=ids).delete()
     CodedRecord.objects.bulk_create(coded, batch_size=500)
     return len(coded)
+
+
+def digest(stamp: str, data: bytes, texts: str) -> int:
+    """A coded row's digest (crc32 of its stamp, packed row and texts): the blocks of
+    the coded form sum them to see that no row of their span was written since."""
+    return zlib.crc32(texts.encode(), zlib.crc32(data, zlib.crc32(stamp.encode())))
 
 
 # --- imports: coded in the checking processes, written without reading back ------------
@@ -339,7 +347,9 @@ def write_imported(rows: Sequence[tuple[int, int, Coded | None]]) -> int:
     if not rows:
         return 0
     table = connection.ops.quote_name(CodedRecord._meta.db_table)
-    values = [(pk, c[0], version, c[1], c[2]) for pk, version, c in rows if c is not None]
+    values = [
+        (pk, c[0], version, c[1], c[2], digest(*c)) for pk, version, c in rows if c is not None
+    ]
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 500):
             ids = [pk for pk, _, _ in rows[start : start + 500]]
@@ -347,13 +357,15 @@ def write_imported(rows: Sequence[tuple[int, int, Coded | None]]) -> int:
             cursor.execute(f"DELETE FROM {table} WHERE record_id IN ({marks})", ids)
         if not values:
             return 0
-        columns = "(record_id, stamp, version, data, texts)"
+        columns = "(record_id, stamp, version, data, texts, digest)"
         if connection.vendor == "postgresql":  # one COPY, not a statement per row
             with cursor.cursor.copy(f"COPY {table} {columns} FROM STDIN") as copy:
                 for row in values:
                     copy.write_row(row)
         else:
-            cursor.executemany(f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s, %s)", values)
+            cursor.executemany(
+                f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s, %s, %s)", values
+            )
     return len(values)
 
 

@@ -41,16 +41,19 @@ def through_live_index(sql: str, connection: Any) -> str:
     """On SQLite, have the query find the live records through LIVE_INDEX: its planner
     would otherwise read each record's row (the whole answers) to learn its version.
     Only when the index is there: SQLite drops it when a migration remakes the table."""
-    if connection.vendor != "sqlite":
+    if not has_index(connection, LIVE_INDEX):
         return sql
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = %s", [LIVE_INDEX]
-        )
-        if cursor.fetchone() is None:
-            return sql
     table = '"records_record"'
     return sql.replace(f"FROM {table}", f"FROM {table} INDEXED BY {LIVE_INDEX}", 1)
+
+
+def has_index(connection: Any, name: str) -> bool:
+    """Whether SQLite has this index (False on other databases)."""
+    if connection.vendor != "sqlite":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = %s", [name])
+        return cursor.fetchone() is not None
 
 
 def valid(records: QuerySet, layout: Layout) -> QuerySet:
@@ -94,19 +97,33 @@ def read_coded(
     records: QuerySet,
     in_python: list[Condition],
     chunk_size: int,
+    whole: tuple[int, tuple[int, int] | None] | None = None,
 ) -> Iterator[CodedChunk]:
-    """Chunks of the records whose coded row is valid, with the conditions SQL left."""
-    for data, some, texts in read_packed(records, layout, chunk_size):
-        packed = np.frombuffer(data, dtype=layout.dtype)
-        dicts = decode_array(texts) if texts is not None else []
+    """Chunks of the records whose coded row is valid, with the conditions SQL left.
+    ``whole``: (questionnaire id, id range or None) when the records are all the live
+    records of the questionnaire (in that range): read through the blocks of the coded
+    form (``aigak.reports.blocks``)."""
+    if whole is not None:
+        from aigak.reports import blocks
+
+        parts = blocks.read(records, layout, whole[0], whole[1])
+    else:
+        parts = (_grouped(layout, *found) for found in read_packed(records, layout, chunk_size))
+    for packed, stored in parts:
         if in_python:
             keep = np.flatnonzero(_matching(layout, packed, in_python))
             if not len(keep):
                 continue
-            rank = np.cumsum(some) - 1  # a record's place among those with texts
-            dicts = [dicts[i] for i in rank[keep][some[keep]].tolist()]
-            packed, some = packed[keep], some[keep]
-        yield CodedChunk(plan, layout, packed, _Stored.grouped(some, dicts, len(packed)))
+            packed, stored = packed[keep], stored.kept(keep)
+        yield CodedChunk(plan, layout, packed, stored)
+
+
+def _grouped(
+    layout: Layout, data: bytes, some: np.ndarray, texts: str | bytes | None
+) -> tuple[np.ndarray, _Stored]:
+    packed = np.frombuffer(data, dtype=layout.dtype)
+    dicts = decode_array(texts) if texts is not None else []
+    return packed, _Stored.grouped(some, dicts, len(packed))
 
 
 def read_packed(
@@ -121,6 +138,23 @@ def read_packed(
     low, high = _end(records, "pk", connection), _end(records, "-pk", connection)
     if low is None or high is None:
         return
+    start: int | None = low
+    while start is not None and start <= high:
+        end = start + span
+        data, flags, texts = fetch_one(connection, *packed_span(records, layout, start, end))[:3]
+        if data is not None:
+            yield _bytes(data), flags_of(flags), texts
+        # the next span from the next record's id: ids of other questionnaires (or
+        # of deleted records) between two of these cost one seek, not a query per span
+        start = _end(records.filter(pk__gte=end), "pk", connection)
+
+
+def packed_span(
+    records: QuerySet, layout: Layout, start: int, end: int, more: str = ""
+) -> tuple[str, list[Any]]:
+    """SQL and parameters of one span's packed rows (see ``read_packed``); ``more``:
+    further values to select in the same statement (the same snapshot)."""
+    connection = connections[records.db]
     if connection.vendor == "postgresql":
         select = (
             "string_agg(\"coded__data\", ''::bytea), "
@@ -133,25 +167,37 @@ def read_packed(
             "CAST(group_concat(\"coded__texts\" <> '', '') AS BLOB), "
             "CAST('[' || group_concat(NULLIF(\"coded__texts\", ''), ',') || ']' AS BLOB)"
         )
-    with connection.cursor() as cursor:
-        start: int | None = low
-        while start is not None and start <= high:
-            end = start + span
-            # the range on both sides of the join: each table read over its range only
-            rows = valid(records.filter(pk__gte=start, pk__lt=end), layout).filter(
-                coded__record_id__gte=start, coded__record_id__lt=end
-            )
-            query = rows.values_list("coded__data", "coded__texts").order_by()
-            sql, params = query.query.get_compiler(using=query.db).as_sql()
-            sql = through_live_index(sql, connection)
-            cursor.execute(f"SELECT {select} FROM ({sql}) AS coded_rows", params)
-            data, flags, texts = cursor.fetchone()
-            if data is not None:
-                some = np.frombuffer(_bytes(flags), dtype=np.uint8) == ord("1")
-                yield _bytes(data), some, texts
-            # the next span from the next record's id: ids of other questionnaires (or
-            # of deleted records) between two of these cost one seek, not a query per span
-            start = _end(records.filter(pk__gte=end), "pk", connection)
+    # the range on both sides of the join: each table read over its range only
+    rows = valid(records.filter(pk__gte=start, pk__lt=end), layout).filter(
+        coded__record_id__gte=start, coded__record_id__lt=end
+    )
+    query = rows.values_list("coded__data", "coded__texts").order_by()
+    sql, params = query.query.get_compiler(using=query.db).as_sql()
+    sql = through_live_index(sql, connection)
+    return f"SELECT {select}{more} FROM ({sql}) AS coded_rows", list(params)
+
+
+def fetch_one(connection: Any, sql: str, params: list[Any]) -> tuple[Any, ...]:
+    """One row of one statement; on PostgreSQL with its results in binary (bytea as
+    bytes, not as hex text to decode), through a cursor that binds on the server
+    (Django's bind on the client, which cannot ask for binary results)."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return tuple(cursor.fetchone())
+    import psycopg
+
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, binary=True)
+        row = cursor.fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+def flags_of(flags: Any) -> np.ndarray:
+    """Which records of a span have texts, from the database's string of 0 and 1."""
+    return np.frombuffer(_bytes(flags), dtype=np.uint8) == ord("1")
 
 
 def _end(records: QuerySet, order: str, connection: Any) -> int | None:
@@ -405,6 +451,22 @@ class _Stored:
             at = order[(ends[number - 1] if number else 0) : ends[number]]
             self.fields[name] = (positions[at], values[at])
         self._columns: dict[str, np.ndarray] = {}
+
+    @classmethod
+    def of_fields(cls, fields: dict[str, tuple[np.ndarray, np.ndarray]], n: int) -> _Stored:
+        """From the texts already grouped by field (positions and answers, as a block of
+        the coded form keeps them)."""
+        stored = cls.__new__(cls)
+        stored.n, stored.fields, stored._columns = n, fields, {}
+        return stored
+
+    def kept(self, keep: np.ndarray) -> _Stored:
+        """The texts of the records at these positions (ascending), renumbered."""
+        fields = {}
+        for name, (positions, values) in self.fields.items():
+            inside = np.isin(positions, keep)
+            fields[name] = (np.searchsorted(keep, positions[inside]), values[inside])
+        return _Stored.of_fields(fields, len(keep))
 
     def of(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """The records that stored an answer to name: positions and answers (objects)."""

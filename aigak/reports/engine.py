@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from operator import itemgetter
-from time import perf_counter
+from time import perf_counter, process_time
 from typing import Any
 
 import numpy as np
@@ -79,6 +79,9 @@ class Plan:
         self.tables = [accumulator(self, t, comments) for t in (*spec.tables, *spec.diagrams)]
         self.n_records = 0
         self.seconds = dict.fromkeys((t.spec.id for t in self.tables), 0.0)  # per table
+        self.cpu = dict.fromkeys(self.seconds, 0.0)  # the same in CPU time (this process)
+        self.read_cpu = 0.0  # CPU time reading (set by the caller that reads)
+        self.result_cpu = dict.fromkeys(self.seconds, 0.0)  # making each table's JSON part
 
     def _raw_fields(self) -> tuple[str, ...]:
         """The answer fields the tables read (not the derived age and bracket)."""
@@ -126,11 +129,12 @@ class Plan:
 
     def add_chunk(self, chunk: Chunk) -> None:
         self.n_records += chunk.n
-        seconds = self.seconds
+        seconds, cpu = self.seconds, self.cpu
         for table in self.tables:
-            started = perf_counter()
+            started, used = perf_counter(), process_time()
             table.add(chunk.view(table.spec.where))
             seconds[table.spec.id] += perf_counter() - started
+            cpu[table.spec.id] += process_time() - used
         chunk.close()
 
     def merge(self, other: Plan) -> None:
@@ -139,6 +143,8 @@ class Plan:
         for mine, theirs in zip(self.tables, other.tables, strict=True):
             mine.merge(theirs)
             self.seconds[mine.spec.id] += other.seconds[theirs.spec.id]
+            self.cpu[mine.spec.id] += other.cpu[theirs.spec.id]
+        self.read_cpu += other.read_cpu
 
     def choices(self, name: str, lang: str) -> list[tuple[str, str]]:
         if name == AGE_BRACKET:
@@ -186,8 +192,18 @@ def result(
         "report": plan.spec.name,
         "n_records": plan.n_records,
         "filters": dict(filters or {}),
-        "tables": [t.result(lang) for t in plan.tables[:n_tables]],
+        "tables": [_result(plan, t, lang) for t in plan.tables[:n_tables]],
     }
     if diagrams:
-        out["diagrams"] = [t.result(lang) for t in plan.tables[n_tables:]]
+        out["diagrams"] = [_result(plan, t, lang) for t in plan.tables[n_tables:]]
+    return out
+
+
+def _result(plan: Plan, table: Any, lang: str) -> dict[str, Any]:
+    """A table's part of the report, its CPU time kept in ``plan.result_cpu``."""
+    used = process_time()
+    out: dict[str, Any] = table.result(lang)
+    kept = getattr(plan, "result_cpu", None)  # a plan-like object (tests) may not keep it
+    if kept is not None:
+        kept[table.spec.id] += process_time() - used
     return out

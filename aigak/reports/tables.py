@@ -208,9 +208,13 @@ class DateTable(Table):
         super().__init__(plan, spec, comments)
         self.length = 7 if spec.kind == "by_month" else 10
         self.counts: Counter[tuple[str | None, int]] = Counter()  # (date, column code)
+        # coded days, counted per chunk: (first day, counts[day - first, column code])
+        self.day_parts: list[tuple[int, np.ndarray]] = []
 
     def count(self, view: View) -> None:
         days = view.days(self.spec.field)
+        if days is not None and self._count_days(days, view.column):
+            return
         if days is not None:  # coded: count per (day, column), then name the days
             days_found, inverse = distinct(days)
             width = self.width
@@ -230,7 +234,45 @@ class DateTable(Table):
             key = d[:length] if isinstance(d, str) and len(d) >= length else None
             self.counts[(key, c)] += n
 
+    def _count_days(self, days: np.ndarray, column: np.ndarray) -> bool:
+        """Count coded days per (day, column) in one bincount over their span, the days
+        named only once for the report (``_name_days``); False when the span is wide.
+        A day of 0 or less (no answer, an empty text) has no row: it is not counted."""
+        dated = days > 0
+        if not dated.any():
+            return True
+        days, column = days[dated], column[dated]
+        low, high = int(days.min()), int(days.max())
+        if high - low > max(1 << 12, len(days)):
+            return False
+        flat = (days - low).astype(np.intp) * self.width + column
+        span = (high - low + 1) * self.width
+        self.day_parts.append((low, _bincount(flat, span).reshape(-1, self.width)))
+        return True
+
+    def merge(self, other: Table) -> None:
+        super().merge(other)
+        assert isinstance(other, DateTable)
+        self.day_parts.extend(other.day_parts)
+
+    def _name_days(self) -> None:
+        """The counted days (all chunks added up) into ``counts``, named once each."""
+        if not self.day_parts:
+            return
+        low = min(first for first, _ in self.day_parts)
+        high = max(first + len(part) for first, part in self.day_parts)
+        total = np.zeros((high - low, self.width), dtype=np.int64)
+        for first, part in self.day_parts:
+            total[first - low : first - low + len(part)] += part
+        self.day_parts = []
+        for row in np.flatnonzero(total.any(axis=1)).tolist():
+            key = dt.date.fromordinal(low + row).isoformat()[: self.length]
+            for c, n in enumerate(total[row].tolist()):
+                if n:
+                    self.counts[(key, c)] += n
+
     def result(self, lang: str) -> dict[str, Any]:
+        self._name_days()
         dates = sorted({d for (d, _), n in self.counts.items() if d is not None and n})
         counts = np.zeros((len(dates), self.width), dtype=np.int64)
         row_of = {d: i for i, d in enumerate(dates)}

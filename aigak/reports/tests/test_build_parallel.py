@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from aigak.records.demo import load_demo
-from aigak.reports import build
+from aigak.reports import blocks, build
 
 
 @pytest.mark.slow
@@ -20,6 +20,7 @@ def test_worker_processes_give_the_report_of_one_process(monkeypatch, settings, 
     load_demo()
     one = build.build_report("qantar2022", where, workers=1, diagrams=True)
     monkeypatch.setattr(build, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(blocks, "BLOCK", 100)  # ranges fall on blocks: the demo in several
     several = build.build_report("qantar2022", where, workers=3, diagrams=True)
     assert one.timings["processes"] == 1
     assert several.timings["processes"] == 3

@@ -17,7 +17,7 @@ from aigak.questionnaires.registry import FORMS_DIR, install_questionnaire
 from aigak.records import actions
 from aigak.records.demo import load_demo
 from aigak.records.models import Record
-from aigak.reports import build, coded
+from aigak.reports import blocks, build, coded
 from aigak.reports.filters import apply_sql, matches
 from aigak.reports.models import CodedRecord
 from aigak.reports.tests import reference_engine
@@ -85,6 +85,7 @@ def test_it_reports_the_same_in_worker_processes(demo, monkeypatch):
         pytest.skip("worker processes open their own connection: the SQLite test database "
                     "lives in memory")  # fmt: skip
     monkeypatch.setattr(build, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(blocks, "BLOCK", 100)  # ranges fall on blocks: the demo in several
     _assert_same(workers=2)
     _assert_same(("essence=beaten",), workers=2)
 

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from aigak.accounts.models import AuditAction, audit
 from aigak.lib.cli_options import OPTIONS
 from aigak.questionnaires.registry import UnknownQuestionnaire
-from aigak.reports import coded
+from aigak.reports import blocks, coded
 from aigak.reports.build import build_report
 from aigak.reports.filters import FilterError
 from aigak.reports.outputs import render
@@ -33,6 +33,8 @@ class Command(BaseCommand):
             started = time.perf_counter()
             for name, n in coded.rebuild().items():
                 self.stderr.write(f"{name}: {n} records coded")
+            for name, n in blocks.refresh_all().items():
+                self.stderr.write(f"{name}: {n} blocks of the coded form up to date")
             self.stderr.write(f"coded form rebuilt in {time.perf_counter() - started:.1f} s")
             if not options["report"]:
                 return
