@@ -158,6 +158,53 @@ _BEYOND_THE_NAME = ["patronymic", "birth", "place"]
 MIN_NAMESAKE_ROWS = 4
 
 
+def namesake_keys(features: pd.DataFrame) -> pd.Series:
+    """The two names of each row in an order-free key ("akhmetov|aidos"), indexed by
+    `unique_id`; None where a row lacks a surname or a given name."""
+    surname = features["surname_stem"].fillna("").astype(str).to_numpy()
+    given = features["given"].fillna("").astype(str).to_numpy()
+    key = pd.Series(
+        np.where(surname < given, surname + "|" + given, given + "|" + surname),
+        index=features["unique_id"].to_numpy(),
+    )
+    key[(surname == "") | (given == "")] = None
+    return key
+
+
+# Below this many pairs of namesakes born on one day the count says too little.
+MIN_SAME_DAY_NAMESAKES = 50
+
+
+def namesake_duplicates(features: pd.DataFrame, same_date_share: float) -> float | None:
+    """How many other records of its own person a record has on average, read from
+    the birth dates of namesakes (rows carrying the same two names, on at least
+    `MIN_NAMESAKE_ROWS` rows): two namesakes both dated are born on one day almost
+    only when they are one person, which they are in the share `same_date_share` of
+    such true pairs. So the true pairs among the dated namesakes are the same-day
+    pairs over that share, and the same share of all namesake pairs is true, whatever
+    the list's length. None when too few namesakes share a birth date to tell.
+
+    Unlike the pairs of `model.DETERMINISTIC_RULES`, which on a long list fill with
+    namesakes of one surname, initial, year and town, this does not grow with the list
+    (other records per record on the tuning lists, the truth in brackets: 0.94 (0.87)
+    at 300,000 rows, where the rules gave 0.92)."""
+    key = namesake_keys(features).to_numpy()
+    frame = pd.DataFrame({"key": key, "date": features["birth_date"].to_numpy()})
+    frame = frame[frame["key"].notna()]
+    rows = frame.groupby("key")["key"].transform("size")
+    frame = frame[rows >= MIN_NAMESAKE_ROWS]
+    dated = frame[frame["date"].notna()]
+
+    def pairs(sizes: pd.Series) -> float:
+        return float((sizes * (sizes - 1) / 2).sum())
+
+    same = pairs(dated.groupby(["key", "date"]).size())
+    if same < MIN_SAME_DAY_NAMESAKES or frame.empty:
+        return None
+    true_share = same / same_date_share / pairs(dated.groupby("key").size())
+    return 2 * true_share * pairs(frame.groupby("key").size()) / len(frame)
+
+
 def among_namesakes(pairs: pd.DataFrame, features: pd.DataFrame, match_rate: float) -> pd.Series:
     """Each pair's match weight (log2 odds) once the list's namesakes are counted.
 
@@ -175,13 +222,7 @@ def among_namesakes(pairs: pd.DataFrame, features: pd.DataFrame, match_rate: flo
     weights = pairs["match_weight"].to_numpy(dtype="float64")
     if pairs.empty:
         return pd.Series(weights, index=pairs.index, dtype="float64")
-    surname = features["surname_stem"].fillna("").astype(str).to_numpy()
-    given = features["given"].fillna("").astype(str).to_numpy()
-    key = pd.Series(
-        np.where(surname < given, surname + "|" + given, given + "|" + surname),
-        index=features["unique_id"].to_numpy(),
-    )
-    key[(surname == "") | (given == "")] = None
+    key = namesake_keys(features)
     rows = key.map(key.value_counts()).astype("float64")
     left, right = pairs["left_id"].to_numpy(), pairs["right_id"].to_numpy()
     named = key.reindex(left).to_numpy(), key.reindex(right).to_numpy()

@@ -24,6 +24,7 @@ import pandas as pd
 from splink import Linker
 
 from aigak.linkage import model
+from aigak.linkage.clusters import namesake_duplicates
 
 logger = logging.getLogger(__name__)
 
@@ -254,7 +255,31 @@ def _match_probability(
     if observed == 0 or total == 0:
         messages.append(f"no sure matches to estimate the match rate from; using {prior:.2g}")
         return prior
-    return min(observed / DETERMINISTIC_RECALL / total, 0.5)
+    rate = min(observed / DETERMINISTIC_RECALL / total, 0.5)
+    if link_type == "dedupe_only":
+        rate = min(rate, _namesake_match_rate(left) or rate)
+    return rate
+
+
+def _namesake_match_rate(frame: pd.DataFrame) -> float | None:
+    """The match rate read from namesakes' birth dates (`clusters.namesake_duplicates`).
+    The deterministic rules count namesakes with one surname, initial, year and town
+    as matches, more of them the longer the list (other records of one's person per
+    record: 0.75 at 145,000 rows, 0.92 at 300,000, against a true 0.83 for both), and
+    the match rate sets the odds of every pair; the lower of the two is kept."""
+    others = namesake_duplicates(frame, _same_date_share())
+    if others is None or len(frame) < 2:
+        return None
+    return others / (len(frame) - 1)
+
+
+def _same_date_share() -> float:
+    """Of one person's two records both with a full birth date, the share with the
+    same date, by the priors of the birth levels (`model._birth_levels`)."""
+    levels = model.comparison_levels("duckdb")["birth"]
+    both_dated = [lv for lv in levels if not lv.is_null and "age" not in lv.label]
+    same = next(lv for lv in levels if lv.label == "same birth date")
+    return same.m / sum(lv.m for lv in both_dated)
 
 
 def _restore_unlearnt_levels(linker: Linker, dialect: str) -> None:

@@ -307,3 +307,44 @@ def test_a_long_list_scored_in_chunks_gives_the_same_pairs(monkeypatch):
     assert sorted(map(tuple, chunked.pairs[key].round(9).to_numpy())) == sorted(
         map(tuple, whole.pairs[key].round(9).to_numpy())
     )
+
+
+def _namesakes_of_one_year() -> pd.DataFrame:
+    """30 names on 8 rows each: four people a name, each written twice (so one other
+    record of one's person per record), all born in 1970 and living in Taraz."""
+    rows = []
+    for s, surname in enumerate(["Kasenov", "Dautov", "Omarov", "Sarsenov", "Temirov", "Zhakupov"]):
+        for g, given in enumerate(["Aidos", "Ruslan", "Serik", "Daulet", "Nurlan"]):
+            for person in range(4):
+                date = f"1970-{person + 1:02d}-{s * 5 + g + 1:02d}"
+                for copy in range(2):
+                    rows.append({"id": f"{s}-{g}-{person}-{copy}", "birth_date": date,
+                                 "full_name": f"{surname} {given}", "locality": "Taraz"})  # fmt: skip
+    return people(rows)
+
+
+def test_it_counts_other_records_of_ones_person_from_namesakes_born_on_one_day():
+    from aigak.linkage.clusters import namesake_duplicates
+    from aigak.linkage.features import feature_frame
+
+    features = feature_frame(_namesakes_of_one_year())
+    # Of the 28 pairs of each name, 4 were born on one day: 1 in 7 is one person.
+    assert namesake_duplicates(features, same_date_share=1.0) == pytest.approx(1.0)
+    # If only half of one person's records kept the same date, twice as many are.
+    assert namesake_duplicates(features, same_date_share=0.5) == pytest.approx(2.0)
+    # Too few namesakes born on one day to tell.
+    assert namesake_duplicates(features.head(40), same_date_share=1.0) is None
+
+
+def test_a_long_list_of_namesakes_does_not_raise_the_match_rate():
+    from aigak.linkage import training
+    from aigak.linkage.features import feature_frame
+
+    features = feature_frame(_namesakes_of_one_year())
+    total = len(features) * (len(features) - 1) // 2
+    rate = training._match_probability("dedupe_only", [features], 0.01, [], total)
+    # The deterministic rules take all 28 pairs of a name (one surname, initial, year
+    # and town) for matches: ten other records per record after their assumed recall.
+    # The namesakes' birth dates say one (over the priors' share of one person's
+    # records with the same date, as one person's records here always have).
+    assert rate * (len(features) - 1) == pytest.approx(1.0 / training._same_date_share())
