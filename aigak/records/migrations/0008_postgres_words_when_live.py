@@ -2,7 +2,7 @@
 they become live (records.search). Nothing changes on SQLite.
 
 The stored tsvector is empty (NULL) while `import_run_id` is set, the search index holds
-only rows with words, and the choice-word index only rows with no import run. The
+only rows with words, and the choice-word index has NULL for rows with an import run. The
 import's last step rewrites every one of its rows (it changes `deleted_at` and
 `import_run_id`), and that rewrite now computes and indexes the words; before, they were
 computed and indexed when each row was written and indexed again in the last step. The
