@@ -145,6 +145,8 @@ class BatchWriter:
         existing records (read back from the checked file), then the new ones made live."""
         assert self.run is not None and connection.in_atomic_block
         self.finishing = True
+        if self.postgres:  # it rewrites every new row, their words now computed (search.py)
+            fast_compression(self.lz4)
         if self.deferred:
             for batch in checked.batches():
                 for row in batch:

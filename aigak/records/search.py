@@ -2,7 +2,9 @@
 
 SQLite: FTS5 indexes kept by triggers. PostgreSQL: one GIN index on a stored, weighted
 tsvector column `search_vector` (public text weight A, confidential text weight B; not a
-field of the model: the database computes it from the two texts). Both use the 'simple'
+field of the model: the database computes it from the two texts, and leaves it empty
+for the unseen rows of an import still writing until its last step, migration 0008).
+Both use the 'simple'
 word rules with prefix matching, so Russian and Kazakh words match by their stem typed
 so far ("Кудайберг" finds "Кудайбергенов").
 
@@ -15,7 +17,8 @@ Filters on select fields: each record also keeps its choices as words (`search_c
 "gender__female essence__gunshot"), and a filter is an index lookup of one word: an FTS5
 index of them on SQLite, a GIN index of them as an array on PostgreSQL
 (`string_to_array(search_choices, ' ') @> ARRAY['gender__female']`; from migration 0004,
-in place of the GIN index on all the answers, which cost an import far more to keep).
+in place of the GIN index on all the answers, which cost an import far more to keep; from
+0008 the words of the rows no import is still writing, NULL for the others).
 """
 
 from __future__ import annotations
@@ -162,6 +165,47 @@ def uninstall_choices_array(schema_editor: Any) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(POSTGRES_SETUP[2])
         schema_editor.execute("DROP INDEX IF EXISTS records_choices_gin")
+
+
+# Migration 0008 (PostgreSQL): the rows of an import still writing (`import_run_id` set:
+# soft-deleted, seen by no reader) get neither words nor choice words in the GIN indexes.
+# The import's last step rewrites every one of its rows anyway (its UPDATE of
+# `deleted_at` and `import_run_id` changes indexed columns, so every index takes the new
+# row), and that is when their words are computed and indexed, once. Before, the words
+# were computed and both GIN indexes filled when each row was written, and both indexes
+# filled again in the last step.
+POSTGRES_WORDS = """setweight(to_tsvector('simple'::regconfig, search_text), 'A')
+        || setweight(to_tsvector('simple'::regconfig, search_private), 'B')"""
+POSTGRES_LIVE_ONLY = "import_run_id IS NULL"
+# Not a partial index: PostgreSQL keeps statistics of an index's expression only for a
+# whole-table index, and without them it takes a filter on a common choice for a rare one.
+POSTGRES_LIVE_CHOICE_WORDS = (
+    f"string_to_array(CASE WHEN {POSTGRES_LIVE_ONLY} THEN search_choices END, ' ')"
+)
+POSTGRES_WORDS_WHEN_LIVE = [
+    "DROP INDEX IF EXISTS records_search_gin",
+    "DROP INDEX IF EXISTS records_choices_gin",
+    "ALTER TABLE records_record DROP COLUMN IF EXISTS search_vector",
+    f"""ALTER TABLE records_record ADD COLUMN search_vector tsvector GENERATED ALWAYS AS
+        (CASE WHEN {POSTGRES_LIVE_ONLY} THEN {POSTGRES_WORDS} END) STORED""",
+    """CREATE INDEX records_search_gin ON records_record USING gin (search_vector)
+        WHERE search_vector IS NOT NULL""",
+    f"""CREATE INDEX records_choices_gin ON records_record
+        USING gin (({POSTGRES_LIVE_CHOICE_WORDS}))""",
+]
+
+
+def install_words_when_live(schema_editor: Any) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        for sql in POSTGRES_WORDS_WHEN_LIVE:
+            schema_editor.execute(sql)
+
+
+def uninstall_words_when_live(schema_editor: Any) -> None:
+    """Back to migrations 0003 and 0004: words and index entries for every row."""
+    if schema_editor.connection.vendor == "postgresql":
+        for sql in POSTGRES_WORDS_WHEN_LIVE[:3] + POSTGRES_SEARCH[2:] + POSTGRES_CHOICES[:1]:
+            schema_editor.execute(sql)
 
 
 @lru_cache(maxsize=16384)
@@ -348,9 +392,9 @@ def filter_select(records: QuerySet[Any], name: str, value: str, multiple: bool)
                 ['"' + choice_word(name, value) + '"'],
             )
         )
-    if connection.vendor == "postgresql":  # the expression of records_choices_gin
+    if connection.vendor == "postgresql":  # the expression and rows of records_choices_gin
         return records.extra(  # noqa: S610 - parameterised; the expression is ours
-            where=[f"{POSTGRES_CHOICE_WORDS} @> ARRAY[%s::text]"],
+            where=[f"{POSTGRES_LIVE_CHOICE_WORDS} @> ARRAY[%s::text]"],
             params=[choice_word(name, value)],
         )
     if not multiple:
