@@ -83,13 +83,16 @@ def typo_keys(folded: str) -> tuple[str, ...]:
 
 def name_tokens(text: str) -> list[str]:
     """The index words for the names in `text`: each spelling key, then its typo keys."""
-    out: list[str] = []
-    for word in NAME_WORD.findall(text):
-        keys = spellings(word)
-        for key in keys:
-            out.append(NAME_KEY + key)
-        out.extend(TYPO_KEY + bones for bones in typo_keys(keys[0]))
-    return list(dict.fromkeys(out))
+    found = NAME_WORD.findall(text)
+    if len(found) == 1:  # a word's own tokens are all different
+        return list(_word_tokens(found[0]))
+    return list(dict.fromkeys(token for word in found for token in _word_tokens(word)))
+
+
+@lru_cache(maxsize=16_384)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    keys = spellings(word)
+    return (*(NAME_KEY + key for key in keys), *(TYPO_KEY + b for b in typo_keys(keys[0])))
 
 
 def query_keys(word: str) -> list[str]:

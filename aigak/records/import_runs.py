@@ -33,7 +33,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from aigak.questionnaires.models import Questionnaire
-from aigak.records import hooks
+from aigak.records import hooks, search_sqlite
 from aigak.records.models import ImportRun, Person, Record, RecordVersion
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,7 @@ def finish(run: ImportRun) -> None:
     """In the last step's transaction: the run's records and persons become live."""
     if not ImportRun.objects.select_for_update().filter(pk=run.pk).exists():
         raise ImportAbandoned(f"import run {run.pk} was removed while it wrote")
+    search_sqlite.index_run(run.pk)  # what the run has not indexed yet (SQLite)
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(

@@ -252,6 +252,9 @@ def choice_words(definition: FormDefinition, answers: dict[str, Any]) -> str:
         value = answers.get(name)
         if value is None or value == "" or value == []:
             continue
+        if type(value) is str:  # most answers: one choice
+            out.append(known.get(value) or choice_word(name, value))
+            continue
         for item in value if isinstance(value, list) else (value,):
             word = known.get(item) if isinstance(item, str) else None
             out.append(word or choice_word(name, str(item)))

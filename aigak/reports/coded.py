@@ -38,6 +38,7 @@ import json
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -115,6 +116,7 @@ class Layout:
         packing = str(self.dtype.descr) if self.dtype is not None else ""
         digest = json.dumps([CODER, described, sorted(self.ids), packing]).encode()
         self.stamp = hashlib.sha256(digest).hexdigest()[:16]
+        self._coders = [(s.name, self._coder(s)) for s in self.coded]
 
     def encode(self, answers: dict[str, Any], record_id: str) -> tuple[bytes, str]:
         """The packed row and the texts of one record; Irregular when not codable."""
@@ -129,10 +131,11 @@ class Layout:
         """encode of each record (answers, record id); None where it is not codable."""
         assert self.dtype is not None
         rows, texts, where = [], [], []
+        coders = self._coders
         for i, (answers, record_id) in enumerate(records):
             kept: dict[str, Any] = {}
             try:
-                rows.append(tuple([self._code(s, answers.get(s.name), kept) for s in self.coded]))
+                rows.append(tuple([code(answers.get(name), kept) for name, code in coders]))
             except Irregular:
                 continue
             texts.append(self._texts(answers, record_id, kept))
@@ -157,6 +160,52 @@ class Layout:
             value = answers.get(name)
             texts[name] = record_id if value is None else value
         return _dumps(texts).decode()
+
+    def _coder(self, slot: Slot) -> Any:
+        """The function that codes an answer to the slot (what `_code` does, with the
+        slot's kind and choices looked up once)."""
+        if slot.kind == "one":
+            index, none = self.index[slot.name], len(slot.choices)
+
+            def one(value: Any, kept: dict[str, Any]) -> Any:
+                if value is None:
+                    return none
+                code = index.get(value) if isinstance(value, str) else None
+                if code is None:
+                    raise Irregular(slot.name)
+                return code
+
+            return one
+        if slot.kind == "many":
+            index, m, name = self.index[slot.name], len(slot.choices), slot.name
+
+            def many(value: Any, kept: dict[str, Any]) -> Any:
+                mask, in_order = _mask(index, m, value, name)
+                if not in_order:  # the list as stored is what a comment's key shows
+                    kept[name] = value
+                return mask if m < 64 else list(mask.to_bytes((m + 8) // 8, "little"))
+
+            return many
+        if slot.kind == "date":
+
+            def day(value: Any, kept: dict[str, Any]) -> Any:
+                if value is None:
+                    return 0
+                found = _ordinal(value) if isinstance(value, str) and len(value) == 10 else None
+                return _day(value, slot.name) if found is None else found
+
+            return day
+        if slot.kind == "int":
+
+            def number(value: Any, kept: dict[str, Any]) -> Any:
+                if value is None:
+                    return NO_NUMBER
+                if type(value) is not int or not NO_NUMBER < value < 2**31:
+                    raise Irregular(slot.name)
+                return value
+
+            return number
+        return lambda value, kept: self._code(slot, value, kept)
 
     def _code(self, slot: Slot, value: Any, kept: dict[str, Any]) -> Any:
         if slot.kind == "one":
@@ -212,6 +261,15 @@ def _day(value: Any, name: str) -> int:
         if day.isoformat() == value:
             return day.toordinal()
     raise Irregular(name)
+
+
+@lru_cache(maxsize=65_536)
+def _ordinal(text: str) -> int | None:
+    """`_day` of a ten-letter text, remembered (dates repeat); None where `_day` fails."""
+    try:
+        return _day(text, "")
+    except Irregular:
+        return None
 
 
 def _fields(spec: ReportSpec) -> list[str]:
