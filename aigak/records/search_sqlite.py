@@ -3,7 +3,7 @@
 The FTS5 indexes (`records_fts`, `records_choices`, `records.search`) are kept by
 triggers. An import run (`records.import_runs`) writes its records unseen, a hundred per
 transaction; a trigger per row and a small index segment per transaction made the
-full-text indexes about a third of the write. So from migration 0008:
+full-text indexes about a third of the write. So from migration 0009:
 
 - a record is in an index exactly when the index has its size row (`*_docsize`, which
   FTS5 keeps per row): the delete and update triggers act only on indexed records;
@@ -50,7 +50,7 @@ def _triggers(index: str, columns: str) -> list[str]:
     ]
 
 
-# The triggers of migration 0008, and those they replace (migrations 0002 and 0003).
+# The triggers of migration 0009, and those they replace (migrations 0002 and 0003).
 RUN_TRIGGERS = [sql for index, columns in INDEXES for sql in _triggers(index, columns)]
 TRIGGER_NAMES = [
     f"records_{short}_{kind}" for short in ("fts", "choices") for kind in ("ai", "ad", "au")
