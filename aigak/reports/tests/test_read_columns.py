@@ -45,9 +45,14 @@ def stored(settings, tmp_path):
     return spec
 
 
+def _canonical(answers: dict) -> str:
+    """One record's answers as text that tells apart what JSON tells apart (41 and 41.0)."""
+    return json.dumps(answers, sort_keys=True, ensure_ascii=False)
+
+
 def _answers(where: tuple[str, ...] = ()) -> list[dict]:
-    """The stored answers, read whole through the ORM's JSON field, in the order
-    ``read_columns`` reads them (the record's id where its answers have none)."""
+    """The stored answers, read whole through the ORM's JSON field (the record's id
+    where its answers have none)."""
     _, questionnaire, definition, conditions = build.prepare("qantar2022", where)
     records = Record.live.filter(questionnaire=questionnaire)
     records, in_python = apply_sql(records, conditions, definition)
@@ -83,8 +88,10 @@ def test_the_fields_come_out_as_stored(stored, fields):
         decoded.update({k: list(v) for k, v in values.items()})
         got += [{f: decoded[f][i] for f in fields} for i in range(n)]
     assert len(got) == len(whole) > 500
-    for mine, answers in zip(got, whole, strict=True):
-        assert mine == {f: answers.get(f) for f in fields}
+    # Neither read asks for an order (a report does not need one), and PostgreSQL may
+    # give the rows in another order to each plan: compared as lists of whole records.
+    expected = [{f: answers.get(f) for f in fields} for answers in whole]
+    assert sorted(map(_canonical, got)) == sorted(map(_canonical, expected))
     if "age_stated" in fields:  # a float stays a float
         assert any(isinstance(a["age_stated"], float) for a in got)
     assert not any("record_id" in g and g["record_id"] is None for g in got)
