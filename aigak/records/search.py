@@ -154,17 +154,20 @@ POSTGRES_CHOICES = [
 ]
 
 
-def install_choices_array(schema_editor: Any) -> None:
+def _on_postgres(schema_editor: Any, statements: list[str]) -> None:
+    """Run a PostgreSQL-only migration's statements; nothing on SQLite."""
     if schema_editor.connection.vendor == "postgresql":
-        for sql in POSTGRES_CHOICES:
+        for sql in statements:
             schema_editor.execute(sql)
+
+
+def install_choices_array(schema_editor: Any) -> None:
+    _on_postgres(schema_editor, POSTGRES_CHOICES)
 
 
 def uninstall_choices_array(schema_editor: Any) -> None:
     """Back to the answers index of migration 0002."""
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_SETUP[2])
-        schema_editor.execute("DROP INDEX IF EXISTS records_choices_gin")
+    _on_postgres(schema_editor, [POSTGRES_SETUP[2], "DROP INDEX IF EXISTS records_choices_gin"])
 
 
 # Migration 0008 (PostgreSQL): the rows of an import still writing (`import_run_id` set:
@@ -196,16 +199,14 @@ POSTGRES_WORDS_WHEN_LIVE = [
 
 
 def install_words_when_live(schema_editor: Any) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in POSTGRES_WORDS_WHEN_LIVE:
-            schema_editor.execute(sql)
+    _on_postgres(schema_editor, POSTGRES_WORDS_WHEN_LIVE)
 
 
 def uninstall_words_when_live(schema_editor: Any) -> None:
     """Back to migrations 0003 and 0004: words and index entries for every row."""
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in POSTGRES_WORDS_WHEN_LIVE[:3] + POSTGRES_SEARCH[2:] + POSTGRES_CHOICES[:1]:
-            schema_editor.execute(sql)
+    _on_postgres(
+        schema_editor, POSTGRES_WORDS_WHEN_LIVE[:3] + POSTGRES_SEARCH[2:] + POSTGRES_CHOICES[:1]
+    )
 
 
 @lru_cache(maxsize=16384)
