@@ -348,3 +348,46 @@ def test_a_long_list_of_namesakes_does_not_raise_the_match_rate():
     # The namesakes' birth dates say one (over the priors' share of one person's
     # records with the same date, as one person's records here always have).
     assert rate * (len(features) - 1) == pytest.approx(1.0 / training._same_date_share())
+
+
+def _namesakes_with_patronymics() -> pd.DataFrame:
+    """50 names on 7 rows each: two people a name with different patronymics, each
+    written three times, the third copy of one name in five with day and month swapped
+    and of one in five a typo away; and a brother of the first with his patronymic,
+    born 20 years later."""
+    rows = []
+    surnames = ["Kasenov", "Dautov", "Omarov", "Sarsenov", "Temirov", "Zhakupov", "Abenov",
+                "Beisenov", "Ermekov", "Nurov"]  # fmt: skip
+    for s, surname in enumerate(surnames):
+        for g, given in enumerate(["Aidos", "Ruslan", "Serik", "Daulet", "Arman"]):
+            n, year = s * 5 + g, 1940 + s * 5 + g
+            for person, (father, day) in enumerate(
+                [("Muratovich", "03-07"), ("Nurlanovich", "05-09")]
+            ):
+                third = {0: day[3:] + "-" + day[:2], 1: day[:3] + "0" + str(int(day[4]) - 1)}
+                for copy in range(3):
+                    date = f"{year}-{third.get(n % 5, day) if copy == 2 else day}"
+                    rows.append({"id": f"{n}-{person}-{copy}", "birth_date": date,
+                                 "full_name": f"{surname} {given} {father}"})  # fmt: skip
+            rows.append({"id": f"{n}-brother", "birth_date": f"{year + 20}-11-21",
+                         "full_name": f"{surname} {given} Muratovich"})  # fmt: skip
+    return people(rows)
+
+
+def test_it_reads_the_share_of_one_persons_records_with_one_date_from_the_list():
+    from aigak.linkage import training
+    from aigak.linkage.clusters import namesake_duplicates, namesake_same_date_share
+    from aigak.linkage.features import feature_frame
+
+    features = feature_frame(_namesakes_with_patronymics())
+    # 300 pairs of one name and patronymic with dates that agree (the brother's are
+    # 20 years off and left out): 3 same-day pairs a person, but 1 where the third
+    # copy was swapped or mistyped (two names in five).
+    assert namesake_same_date_share(features) == pytest.approx((3 * 3 + 2 * 1) / 15)
+    # The match rate counts the same-day namesakes over that share, not the priors'.
+    rate = training._namesake_match_rate(features)
+    others = namesake_duplicates(features, (3 * 3 + 2 * 1) / 15)
+    assert rate * (len(features) - 1) == pytest.approx(others)
+    assert others != pytest.approx(namesake_duplicates(features, training._same_date_share()))
+    # Too few such pairs to tell: the priors' share stands.
+    assert namesake_same_date_share(features.head(140)) is None
