@@ -55,24 +55,24 @@ def refresh_statistics(written: int) -> None:
         cursor.execute(f"{command} {tables}")
 
 
-def fast_compression(known: list[bool] | None = None) -> None:
+def server_has_lz4() -> bool:
+    """Whether PostgreSQL was built with lz4 (asked once per writer, not per batch)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
+def fast_compression(has_lz4: bool) -> None:
     """Until the transaction ends, compress long values with lz4 where the server has it.
 
     A record row with its words comes to 3-4 KB, over PostgreSQL's 2 KB threshold, so each
     one is compressed as it is written; pglz, the default, is several times slower at it.
-    `known`: whether the server has lz4, once asked (a writer asks once, not per batch).
     """
-    with connection.cursor() as cursor:
-        if not known:
-            cursor.execute(
-                "SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
-                "WHERE name = 'default_toast_compression'"
-            )
-            row = cursor.fetchone()
-            if known is None:
-                known = []
-            known.append(bool(row and row[0]))
-        if known[0]:
+    if has_lz4:
+        with connection.cursor() as cursor:
             cursor.execute("SET LOCAL default_toast_compression = 'lz4'")
 
 
@@ -107,7 +107,7 @@ class BatchWriter:
         self.run = run
         self.deferred: set[str] = set()
         self.finishing = False
-        self.lz4: list[bool] = []  # whether the server has lz4 (`fast_compression`)
+        self.lz4 = self.postgres and server_has_lz4()  # for `fast_compression`
         # SQLite: the run's newest record indexed, and the records written since
         self.indexed_id = self.last_id = self.unindexed = 0
         if self.postgres and connection.in_atomic_block:
