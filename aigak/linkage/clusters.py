@@ -231,37 +231,27 @@ def namesake_same_date_share(features: pd.DataFrame) -> float | None:
     frame = frame.reset_index(drop=True).assign(row=lambda f: f.index)
     pairs = frame.merge(frame, on=["key", "patronymic"])
     pairs = pairs[pairs["row_x"] < pairs["row_y"]]
-    left = pairs["date_x"].astype(str).to_numpy()
-    right = pairs["date_y"].astype(str).to_numpy()
-    same = left == right
-    close = same | _swapped(left, right) | _one_typo_apart(left, right)
-    if close.sum() < MIN_SURE_NAMESAKE_PAIRS:
+    dates = pd.DataFrame({"l": pairs["date_x"].astype(str), "r": pairs["date_y"].astype(str)})
+    same, close = _same_and_close_dates(dates)
+    if close < MIN_SURE_NAMESAKE_PAIRS:
         return None
-    return float(same.sum() / close.sum())
+    return same / close
 
 
-def _swapped(left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """ISO dates of one year with day and month swapped."""
-    a, b = pd.Series(left, dtype=str), pd.Series(right, dtype=str)
-    swapped = (a.str[:4] == b.str[:4]) & (a.str[5:7] == b.str[8:10]) & (a.str[8:10] == b.str[5:7])
-    return swapped.to_numpy(dtype=bool)
-
-
-def _one_typo_apart(left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """ISO dates (ten characters) one character changed or two neighbours swapped, as
-    `model.dates_one_typo_apart` reads them."""
-    if len(left) == 0:
-        return np.zeros(0, dtype=bool)
-    a = np.array([list(x.ljust(10)[:10]) for x in left])
-    b = np.array([list(x.ljust(10)[:10]) for x in right])
-    differ = a != b
-    count = differ.sum(axis=1)
-    neighbours = np.zeros(len(a), dtype=bool)
-    for i in range(9):
-        neighbours |= (
-            differ[:, i] & differ[:, i + 1] & (a[:, i] == b[:, i + 1]) & (a[:, i + 1] == b[:, i])
-        )
-    return (count == 1) | ((count == 2) & neighbours)
+def _same_and_close_dates(dates: pd.DataFrame) -> tuple[int, int]:
+    """Of pairs of ISO dates (columns l and r), how many are the same day, and how many
+    agree as the birth levels read them: the same day, day and month swapped, or one
+    typo apart (`model.dates_one_typo_apart`)."""
+    swapped = ("substr(l, 1, 4) = substr(r, 1, 4) AND substr(l, 6, 2) = substr(r, 9, 2)"
+               " AND substr(l, 9, 2) = substr(r, 6, 2)")  # fmt: skip
+    close = f"l = r OR ({swapped}) OR {dates_one_typo_apart('l', 'r', 'duckdb')}"
+    with duckdb.connect() as con:
+        con.register("dates", dates)
+        row = con.execute(
+            f"SELECT count(*) FILTER (WHERE l = r), count(*) FILTER (WHERE {close}) FROM dates"
+        ).fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1])
 
 
 def among_namesakes(pairs: pd.DataFrame, features: pd.DataFrame, match_rate: float) -> pd.Series:
