@@ -53,25 +53,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from load_bench import SETUP  # noqa: E402  (the demo data, writers and a reader)
 from scratch_postgres import on_each_database  # noqa: E402
 
 BATCH = 10  # requests timed together; the best batch is the figure least disturbed
 KINDS = ["create GET", "create POST", "edit GET", "edit POST", "list", "search"]
 PASSWORD = "request bench password 1"
-SETUP = r"""
-import django, sys
-django.setup()
-from aigak.cli import ensure_database
-ensure_database()
-from aigak.accounts.models import Role, Team, User
-from aigak.questionnaires.registry import ensure_shipped
-from aigak.records.demo import load_demo
-ensure_shipped()
-load_demo()
-team = Team.objects.create(name="Load")
-User.objects.create_user("writer0", password=sys.argv[1], role=Role.DOCUMENTER, team=team)
-User.objects.create_user("reader", password=sys.argv[1], role=Role.COORDINATOR)
-"""
 
 
 class Pages:
@@ -223,7 +210,7 @@ def run(database_url: str | None, args: argparse.Namespace) -> dict[str, Any]:
         env["DATABASE_URL"] = database_url
     if not (folder / "aigak.sqlite3").exists() or database_url:
         subprocess.run(
-            [sys.executable, "-c", SETUP, PASSWORD], env=env, check=True, cwd=ROOT, timeout=600
+            [sys.executable, "-c", SETUP, "1", PASSWORD], env=env, check=True, cwd=ROOT, timeout=600
         )
         if kept:
             shutil.copytree(folder, kept, dirs_exist_ok=True)
