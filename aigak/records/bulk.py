@@ -400,10 +400,7 @@ class BatchWriter:
         return ids
 
 
-SEARCH_TRIGGERS = {  # the insert triggers of SQLite's full-text indexes, and their columns
-    "records_fts_ai": ("records_fts", "search_text, search_private"),
-    "records_choices_ai": ("records_choices", "search_choices"),
-}
+SEARCH_TRIGGERS = search_sqlite.INSERT_TRIGGERS  # SQLite's full-text insert triggers
 
 
 @contextlib.contextmanager

@@ -24,17 +24,21 @@ from typing import Any
 
 from django.db import connection
 
-# (index, its columns) of the two full-text indexes
-INDEXES = (
-    ("records_fts", "search_text, search_private"),
-    ("records_choices", "search_choices"),
+# (short name in its triggers' names, index, its columns) of the two full-text indexes
+NAMED_INDEXES = (
+    ("fts", "records_fts", "search_text, search_private"),
+    ("choices", "records_choices", "search_choices"),
 )
+INDEXES = tuple((index, columns) for _, index, columns in NAMED_INDEXES)
+# the insert triggers (`records_fts_ai`, ...) and the index and columns each fills
+INSERT_TRIGGERS = {
+    f"records_{short}_ai": (index, columns) for short, index, columns in NAMED_INDEXES
+}
 
 
-def _triggers(index: str, columns: str) -> list[str]:
+def _triggers(short: str, index: str, columns: str) -> list[str]:
     new = ", ".join(f"new.{c.strip()}" for c in columns.split(","))
     old = ", ".join(f"old.{c.strip()}" for c in columns.split(","))
-    short = "fts" if index == "records_fts" else "choices"
     indexed = f"EXISTS (SELECT 1 FROM {index}_docsize WHERE id = old.id)"
     return [
         f"""CREATE TRIGGER records_{short}_ai AFTER INSERT ON records_record
@@ -51,9 +55,9 @@ def _triggers(index: str, columns: str) -> list[str]:
 
 
 # The triggers of migration 0009, and those they replace (migrations 0002 and 0003).
-RUN_TRIGGERS = [sql for index, columns in INDEXES for sql in _triggers(index, columns)]
+RUN_TRIGGERS = [sql for named in NAMED_INDEXES for sql in _triggers(*named)]
 TRIGGER_NAMES = [
-    f"records_{short}_{kind}" for short in ("fts", "choices") for kind in ("ai", "ad", "au")
+    f"records_{short}_{kind}" for short, _, _ in NAMED_INDEXES for kind in ("ai", "ad", "au")
 ]
 
 
