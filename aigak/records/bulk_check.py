@@ -10,6 +10,7 @@ is known to be good, so the write lock is held for the write alone.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import itertools
 import multiprocessing
 import os
@@ -125,6 +126,29 @@ def _prepared(definition: FormDefinition, answers: dict[str, Any], record_id: st
 def _start_worker(definition: FormDefinition, folder: str, preparers: Preparers) -> None:
     global _form, _folder, _preparers
     _form, _folder, _preparers = definition, folder, preparers
+    gc.enable()  # paused by the parent for the fork (`_forked_pool`)
+
+
+def _forked_pool(workers: int, start: tuple[Any, ...]) -> Any:
+    """The checking processes, forked with the parent's objects frozen (`gc.freeze`).
+
+    A forked child's collector would otherwise walk, and free, the cycles it inherited:
+    objects of threads and libraries that exist only in the parent (a crash in the
+    child's first collection was seen in the test suite, after other tests' threads).
+    Frozen, they are left alone in the child, and their pages stay shared. As Python's
+    documentation of `gc.freeze` advises: collector paused in the parent, objects frozen
+    right before the fork, collector on again in the child (`_start_worker`)."""
+    collecting, frozen = gc.isenabled(), gc.get_freeze_count()
+    gc.disable()
+    gc.freeze()
+    try:
+        context = multiprocessing.get_context("fork")
+        return context.Pool(workers, initializer=_start_worker, initargs=start)
+    finally:
+        if not frozen:  # a command's set-up froze its own (`cli.set_up_django`): kept so
+            gc.unfreeze()
+        if collecting:
+            gc.enable()
 
 
 def _check_in_worker(chunk: list[Raw]) -> tuple[list[Verdict], Place]:
@@ -172,9 +196,7 @@ def checked_chunks(
                 yield verdicts, _dump(handle, good)
         return
     # Forked workers inherit the form and never touch the database connection.
-    context = multiprocessing.get_context("fork")
-    start = (definition, folder, preparers)
-    with context.Pool(workers, initializer=_start_worker, initargs=start) as pool:
+    with _forked_pool(workers, (definition, folder, preparers)) as pool:
         pending = deque(pool.apply_async(_check_in_worker, (c,)) for c in (first, second))
         for chunk in chunks:
             pending.append(pool.apply_async(_check_in_worker, (chunk,)))
