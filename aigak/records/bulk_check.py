@@ -9,9 +9,11 @@ is known to be good, so the write lock is held for the write alone.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import itertools
+import logging
 import multiprocessing
 import os
 import pickle
@@ -19,6 +21,8 @@ import tempfile
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import IO, Any, NamedTuple
 
@@ -30,6 +34,8 @@ from aigak.questionnaires.xlsform import FormDefinition, Section
 from aigak.records.hooks import Preparers, prepare_rows
 from aigak.records.ids import record_id_problems
 from aigak.records.search import choice_words, search_texts
+
+log = logging.getLogger(__name__)
 
 NAME_FIELD = "full_name"
 BATCH = 500  # rows per INSERT: 16 columns x 500 stays under every parameter limit
@@ -129,7 +135,8 @@ def _start_worker(definition: FormDefinition, folder: str, preparers: Preparers)
     gc.enable()  # paused by the parent for the fork (`_forked_pool`)
 
 
-def _forked_pool(workers: int, start: tuple[Any, ...]) -> Any:
+@contextlib.contextmanager
+def _forked_pool(workers: int, start: tuple[Any, ...]) -> Iterator[ProcessPoolExecutor]:
     """The checking processes, forked with the parent's objects frozen (`gc.freeze`).
 
     A forked child's collector would otherwise walk, and free, the cycles it inherited:
@@ -137,18 +144,26 @@ def _forked_pool(workers: int, start: tuple[Any, ...]) -> Any:
     child's first collection was seen in the test suite, after other tests' threads).
     Frozen, they are left alone in the child, and their pages stay shared. As Python's
     documentation of `gc.freeze` advises: collector paused in the parent, objects frozen
-    right before the fork, collector on again in the child (`_start_worker`)."""
+    right before the fork, collector on again in the child (`_start_worker`).
+
+    A pool of `concurrent.futures`, not `multiprocessing.Pool`: when a process dies, the
+    first replaces it and waits for ever on the chunk it had; this one raises
+    `BrokenProcessPool` (`checked_chunks` then checks the rest itself). With "fork" it
+    forks every process at its first task, so that task is given inside the freeze."""
     collecting, frozen = gc.isenabled(), gc.get_freeze_count()
     gc.disable()
     gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
-        return context.Pool(workers, initializer=_start_worker, initargs=start)
+        pool = ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=start)
+        pool.submit(os.getpid)  # forks the processes now, while frozen
     finally:
         if not frozen:  # a command's set-up froze its own (`cli.set_up_django`): kept so
             gc.unfreeze()
         if collecting:
             gc.enable()
+    with pool:
+        yield pool
 
 
 def _check_in_worker(chunk: list[Raw]) -> tuple[list[Verdict], Place]:
@@ -181,7 +196,9 @@ def checked_chunks(
     own in `folder` and send back only the verdicts: this process never handles the
     prepared rows until it writes them. Only a few chunks are in flight at a time, so
     memory stays flat however long the file. `preparers` add the other apps' parts of
-    each good row (`hooks.import_preparers`).
+    each good row (`hooks.import_preparers`). If a checking process dies (a crash in a
+    library), the chunks not yet handed on and the rest of the file are checked in this
+    process: the same verdicts, later, and a warning in the log.
     """
     chunks = _chunked(rows, CHUNK)
     first = next(chunks, None)
@@ -190,20 +207,42 @@ def checked_chunks(
     second = next(chunks, None)
     workers = _workers()
     if second is None or not workers:
-        with open(os.path.join(folder, "rows"), "ab") as handle:
-            for chunk in itertools.chain([first], [second] if second else [], chunks):
-                verdicts, good = _check(definition, chunk, preparers)
-                yield verdicts, _dump(handle, good)
+        together = itertools.chain([first], [second] if second else [], chunks)
+        yield from _checked_here(definition, together, folder, preparers)
         return
+    lost: list[list[Raw]] = []
     # Forked workers inherit the form and never touch the database connection.
     with _forked_pool(workers, (definition, folder, preparers)) as pool:
-        pending = deque(pool.apply_async(_check_in_worker, (c,)) for c in (first, second))
+        pending: deque[tuple[list[Raw], Future[tuple[list[Verdict], Place]]]] = deque()
+        unsent: list[list[Raw]] = []
+        try:
+            for chunk in itertools.chain([first, second], chunks):
+                unsent = [chunk]
+                pending.append((chunk, pool.submit(_check_in_worker, chunk)))
+                unsent = []
+                while len(pending) > 2 * workers:
+                    yield pending[0][1].result()
+                    pending.popleft()
+            while pending:
+                yield pending[0][1].result()
+                pending.popleft()
+        except BrokenProcessPool:
+            # Every chunk not yet handed on is checked again here, in order.
+            lost = [chunk for chunk, _ in pending] + unsent
+            log.warning("a checking process of the import stopped; the rest of the file "
+                        "is checked in the importing process")  # fmt: skip
+    if lost:
+        yield from _checked_here(definition, itertools.chain(lost, chunks), folder, preparers)
+
+
+def _checked_here(
+    definition: FormDefinition, chunks: Iterable[list[Raw]], folder: str, preparers: Preparers
+) -> Iterator[tuple[list[Verdict], Place]]:
+    """Chunks checked in this process, their rows spooled to a file of its own."""
+    with open(os.path.join(folder, "rows"), "ab") as handle:
         for chunk in chunks:
-            pending.append(pool.apply_async(_check_in_worker, (chunk,)))
-            if len(pending) > 2 * workers:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+            verdicts, good = _check(definition, chunk, preparers)
+            yield verdicts, _dump(handle, good)
 
 
 @dataclass
