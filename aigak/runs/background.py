@@ -168,6 +168,8 @@ def _in_thread(model: type[BackgroundRun], pk: int, delay: float = 0.0) -> None:
             time.sleep(delay)
         with _slot(model):
             execute(model, pk)
+    except model.DoesNotExist:  # removed before it ran (a purge, a test's end): no work left
+        logger.info("%s %s was removed before it ran", model._meta.label, pk)
     finally:
         _THREADS.pop(_key(model, pk), None)
         connections.close_all()  # this thread's own connections

@@ -118,3 +118,12 @@ def test_runs_of_one_slot_run_one_at_a_time(coordinator):
     background.wait(LcmcrRun, run.pk, WAIT)
     run.refresh_from_db()
     assert run.status == RunStatus.DONE, run.error
+
+
+def test_a_run_removed_before_its_thread_starts_ends_the_thread_quietly(coordinator):
+    run = LcmcrRun.objects.create(status=RunStatus.QUEUED, requested_by=coordinator)
+    LcmcrRun.objects.filter(pk=run.pk).delete()
+
+    background._in_thread(LcmcrRun, run.pk)  # raised DoesNotExist in the thread
+
+    assert background.started_here() == 0
