@@ -71,9 +71,10 @@ def suppress(grid: Grid) -> dict[Cell, str]:
     _by_sums(grid, hidden)
     # Sums combine: two sums that each keep an `x` can still pin a small count together.
     # Linear programming finds those; each gets one more complement, until none is left.
+    holding = _holding(grid)
     while True:
         pinned = disclosed(grid, hidden)
-        widened = [c for c in pinned if _widen(grid, hidden, c)]
+        widened = [c for c in pinned if _widen(grid, hidden, c, holding)]
         if not widened:
             return hidden
         _by_sums(grid, hidden)
@@ -106,22 +107,36 @@ def _hide_one(grid: Grid, hidden: dict[Cell, str], cells: list[Cell]) -> bool:
     return True
 
 
-def _widen(grid: Grid, hidden: dict[Cell, str], cell: Cell) -> bool:
+def _holding(grid: Grid) -> dict[Cell, list[int]]:
+    """The sums (their places in `grid.sums`) that hold each cell."""
+    holding: dict[Cell, list[int]] = {}
+    for k, (total, parts) in enumerate(grid.sums):
+        for cell in (total, *parts):
+            holding.setdefault(cell, []).append(k)
+    return holding
+
+
+def _widen(grid: Grid, hidden: dict[Cell, str], cell: Cell, holding: dict[Cell, list[int]]) -> bool:
     """Hide one more count in a sum that holds the pinned `cell`; when every count of
-    those sums is hidden already, in the nearest sum reached through hidden counts."""
-    reached, frontier = {cell}, [cell]
+    those sums is hidden already, in the nearest sum reached through hidden counts.
+
+    Breadth first, from `cell` through hidden (or unpublished) counts: each step tries,
+    in the grid's order, the sums that hold a count reached in the step before (a sum
+    met in an earlier step was tried then, and nothing has been hidden since)."""
+    reached, frontier = {cell}, {cell}
     while frontier:
-        sums = [[t, *p] for t, p in grid.sums if reached.intersection([t, *p])]
-        for cells in sums:
-            if set(frontier).intersection(cells) and _hide_one(grid, hidden, cells):
+        met = sorted({k for c in frontier for k in holding.get(c, ())})
+        for k in met:
+            total, parts = grid.sums[k]
+            if _hide_one(grid, hidden, [total, *parts]):
                 return True
-        frontier = [
+        frontier = {
             c
-            for cells in sums
-            for c in cells
+            for k in met
+            for c in (grid.sums[k][0], *grid.sums[k][1])
             if c not in reached and (c in hidden or c in grid.unpublished)
-        ]
-        reached.update(frontier)
+        }
+        reached |= frontier
     return False
 
 
