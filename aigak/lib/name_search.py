@@ -7,6 +7,8 @@ query's words are folded the same way, so "Yermekov", "Ermekov" and "Ермек�
 
 >>> name_tokens("Ермеков Жанна")
 ['zznermekov', 'zzsermkv', 'zzsemkv', 'zzserkv', 'zzsermv', 'zzsermk', 'zznzhana', 'zzszhn']
+>>> name_tokens("Ə Ким"), name_tokens("ß")  # a letter no standard folds gives no key
+(['zznkim'], [])
 >>> query_keys("Yermekov")
 ['ermekov']
 >>> sorted(query_keys("Julija"))  # ж (Kazakh 2021: Janna) or й (scientific: Julija)
@@ -92,6 +94,8 @@ def name_tokens(text: str) -> list[str]:
 @lru_cache(maxsize=16_384)
 def _word_tokens(word: str) -> tuple[str, ...]:
     keys = spellings(word)
+    if not keys:  # letters no transliteration folds (ß, Ə): no key to find them by
+        return ()
     return (*(NAME_KEY + key for key in keys), *(TYPO_KEY + b for b in typo_keys(keys[0])))
 
 

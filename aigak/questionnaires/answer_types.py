@@ -318,15 +318,16 @@ _COERCE: dict[str, Callable[[Field, Any], Any]] = {
 }
 
 
-_NOT_SEEN = object()
+NOT_SEEN = object()  # a text not remembered (`coercer`)
 REMEMBERED = 4096  # distinct texts remembered per field
 
 
-def coercer(f: Field) -> Callable[[Any], Any]:
+def coercer(f: Field, seen: dict[str, Any] | None = None) -> Callable[[Any], Any]:
     """`coerce(f, value)` for one field, made once per form for a file's many rows: a
     text answer to a field that is not checked is only tested for emptiness, and the
     texts given to a checked field are remembered with their answer (a form's choices
-    give a few hundred distinct ones, its dates some thousands)."""
+    give a few hundred distinct ones, its dates some thousands), in `seen` if given:
+    a caller may look there first (`remembered_answer`)."""
     if f.type not in CHECKED_TYPES:
 
         def text(value: Any) -> Any:
@@ -335,16 +336,16 @@ def coercer(f: Field) -> Callable[[Any], Any]:
             return coerce(f, value)
 
         return text
-    seen: dict[str, Any] = {}
+    texts: dict[str, Any] = {} if seen is None else seen
 
     def remembered(value: Any) -> Any:
         if type(value) is not str:
             return coerce(f, value)
-        known = seen.get(value, _NOT_SEEN)
-        if known is _NOT_SEEN:
+        known = texts.get(value, NOT_SEEN)
+        if known is NOT_SEEN:
             known = coerce(f, value)  # a refused text raises, and is not remembered
-            if len(seen) < REMEMBERED:
-                seen[value] = known
+            if len(texts) < REMEMBERED:
+                texts[value] = known
         return list(known) if type(known) is list else known  # each answer its own list
 
     return remembered

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aigak.questionnaires.answer_types import coercer
+from aigak.questionnaires.answer_types import CHECKED_TYPES, coercer
 from aigak.questionnaires.entry_calculations import repeat_calculations
 from aigak.questionnaires.semantics import calculation_order
 from aigak.questionnaires.xlsform import Field, FormDefinition, Section
@@ -30,6 +30,8 @@ class FormPlan:
     outer_first: list[str]  # the repeats, each after the one around it
     coerced: dict[str, Field]  # the fields outside repeats whose answers are coerced
     coercers: dict[str, Callable[[Any], Any]]  # their `answer_types.coercer`s
+    texts: frozenset[str]  # those whose text answers are kept as given (types not checked)
+    seen: dict[str, dict[str, Any]]  # the others: texts coerced so far -> their answers
     passed: frozenset[str]  # names passed over: repeats, their fields, notes, calculations
     ruled: list[Field]  # fields outside repeats with a rule (required, constraint)
     stored: list[Field]  # fields outside repeats that store an answer (not notes)
@@ -76,12 +78,16 @@ def _make_plan(definition: FormDefinition) -> FormPlan:
                 chains[child] = (*chain, (child, f.relevant)) if f.relevant else chain
 
     walk(definition.root, ())
+    checked = {name for name, f in coerced.items() if f.type in CHECKED_TYPES}
+    seen: dict[str, dict[str, Any]] = {name: {} for name in checked}
     return FormPlan(
         repeats=repeats,
         parents=definition.repeat_parents(),
         outer_first=definition.repeats_outer_first(),
         coerced=coerced,
-        coercers={name: coercer(f) for name, f in coerced.items()},
+        coercers={name: coercer(f, seen.get(name)) for name, f in coerced.items()},
+        texts=frozenset(coerced) - checked,
+        seen=seen,
         passed=frozenset(passed),
         ruled=[f for f in stored if f.required or f.constraint],
         stored=stored,

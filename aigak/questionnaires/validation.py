@@ -14,6 +14,7 @@ from typing import Any
 from django.utils.translation import gettext_noop
 
 from aigak.questionnaires.answer_types import (
+    NOT_SEEN,
     Problem,
     _empty,
     coerce,
@@ -194,8 +195,18 @@ def _coerce_plain(
     """Coerce the answers outside repeats into answers; unknown names and bad values
     into problems (unknown="error" reports a non-empty answer to no field)."""
     plan = form_plan(definition)
-    coercers, passed = plan.coercers, plan.passed
+    coercers, passed, texts, seen = plan.coercers, plan.passed, plan.texts, plan.seen
     for name, value in raw.items():
+        if type(value) is str:  # most cells: what the field's coercer gives, without it
+            if name in texts:
+                if value and not value.isspace():  # as .strip()
+                    answers[name] = value
+                continue
+            known = seen[name].get(value, NOT_SEEN) if name in seen else NOT_SEEN
+            if known is not NOT_SEEN:
+                if known is not None:  # each answer its own list
+                    answers[name] = list(known) if type(known) is list else known
+                continue
         coerced = coercers.get(name)
         if coerced is None:
             if name in passed:  # a repeat, a field inside one, a note or a calculation

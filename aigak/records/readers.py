@@ -57,6 +57,8 @@ class Layout:
     # The column of the submission's instanceID (KoBo `_uuid`, ODK `meta/instanceID`,
     # Central's `KEY`): the record id of a row that names none.
     instance: int | None = None
+    # No column holds a repeat: each cell is an answer as it is (`row_dict`).
+    plain: bool = False
 
 
 # Export columns holding the submission's instanceID, in order of preference.
@@ -124,7 +126,8 @@ def layout(source: str, header: list[Any], definition: FormDefinition) -> Layout
     repeat_names = {r: {f.name for f in definition.repeat_fields(r)} for r in repeats}
     given = [str(c).strip() if c is not None else "" for c in header]
     instance = next((given.index(c) for c in INSTANCE_COLUMNS if c in given), None)
-    return Layout(source, out, choices, repeats, repeat_names, instance)
+    plain = not any(name in repeats for _, _, name in out)
+    return Layout(source, out, choices, repeats, repeat_names, instance, plain)
 
 
 def flatten(obj: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -177,16 +180,14 @@ def row_dict(
 ) -> dict[str, Any]:
     """The answers of one row of cells, by the layout of its header."""
     width = len(values)
-    row: dict[str, Any] = {}
-    for index, _, name in plan.columns:
-        if index >= width:
-            continue
-        value = values[index] if cell is None else cell(values[index])
-        if value is None or value == "":
-            continue
-        if name in plan.repeats:
-            value = repeat_items(value, plan.repeat_names[name])
-        row[name] = value
+    if cell is None and plan.plain:  # most files: each cell as it is, or nothing
+        row = {
+            name: value
+            for index, _, name in plan.columns
+            if index < width and (value := values[index]) is not None and value != ""
+        }
+    else:
+        row = _cells(plan, values, cell)
     for name, cells in plan.choices.items():
         chosen = [
             choice
@@ -200,6 +201,23 @@ def row_dict(
         record_id = instance_record_id(value)
         if record_id:
             row["record_id"] = record_id
+    return row
+
+
+def _cells(
+    plan: Layout, values: tuple[Any, ...] | list[Any], cell: Callable[[Any], Any] | None
+) -> dict[str, Any]:
+    """The answers of the columns of one field each (`row_dict`), a repeat's read."""
+    row: dict[str, Any] = {}
+    for index, _, name in plan.columns:
+        if index >= len(values):
+            continue
+        value = values[index] if cell is None else cell(values[index])
+        if value is None or value == "":
+            continue
+        if name in plan.repeats:
+            value = repeat_items(value, plan.repeat_names[name])
+        row[name] = value
     return row
 
 

@@ -64,6 +64,7 @@ CODER = 1  # raise when the codes change meaning: every row becomes stale
 NO_NUMBER = -(2**31)
 EMPTY_DATE = -1
 BATCH = 2_000
+MASKS = 16_384  # select_multiple answers remembered with their codes, per field
 KINDS = {"select_one": "one", "select_multiple": "many", "date": "date", "integer": "int"}
 
 
@@ -165,12 +166,11 @@ class Layout:
         """The function that codes an answer to the slot (what `_code` does, with the
         slot's kind and choices looked up once)."""
         if slot.kind == "one":
-            index, none = self.index[slot.name], len(slot.choices)
+            # the code of each choice, and of no answer (None); only texts are choices
+            codes: dict[Any, int] = {**self.index[slot.name], None: len(slot.choices)}
 
             def one(value: Any, kept: dict[str, Any]) -> Any:
-                if value is None:
-                    return none
-                code = index.get(value) if isinstance(value, str) else None
+                code = codes.get(value) if value is None or isinstance(value, str) else None
                 if code is None:
                     raise Irregular(slot.name)
                 return code
@@ -178,9 +178,21 @@ class Layout:
             return one
         if slot.kind == "many":
             index, m, name = self.index[slot.name], len(slot.choices), slot.name
+            masks: dict[tuple[Any, ...], tuple[int, bool]] = {}  # the lists coded so far
 
             def many(value: Any, kept: dict[str, Any]) -> Any:
-                mask, in_order = _mask(index, m, value, name)
+                if type(value) is list:  # the same few lists come back record after record
+                    try:
+                        found = masks.get(key := tuple(value))
+                    except TypeError:  # an item that is not a text: not a choice
+                        raise Irregular(name) from None
+                    if found is None:
+                        found = _mask(index, m, value, name)
+                        if len(masks) < MASKS:
+                            masks[key] = found
+                else:
+                    found = _mask(index, m, value, name)
+                mask, in_order = found
                 if not in_order:  # the list as stored is what a comment's key shows
                     kept[name] = value
                 return mask if m < 64 else list(mask.to_bytes((m + 8) // 8, "little"))

@@ -1,5 +1,6 @@
 import pytest
 
+from aigak.questionnaires.answer_types import coerce
 from aigak.questionnaires.tests.xlsform_factory import mini_form, xlsform
 from aigak.questionnaires.validation import clean_answers, relevant_fields
 from aigak.questionnaires.xlsform import load_xlsform
@@ -308,3 +309,21 @@ def test_a_remembered_answer_is_given_to_each_record_as_its_own():
     assert [p.rule for p in problems] == ["type select_multiple"]
     _, problems = clean(essence="detained flying")
     assert [p.rule for p in problems] == ["type select_multiple"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("full_name", "Айгуль"), ("full_name", " padded "), ("full_name", "   "),
+        ("full_name", "\u00a0\t"), ("full_name", ""), ("age_stated", " 34 "),
+        ("age_stated", "  "), ("height", "1,75"), ("essence", "detained gunshot"),
+        ("essence", " \n "), ("entry_date", "2022-04-03"), ("vital_status", " alive "),
+    ],
+)  # fmt: skip
+def test_a_cell_is_given_what_coerce_gives_it_every_time(name, value):
+    expected = coerce(FORM.fields[name], value)
+    for _ in range(3):  # then from the texts remembered
+        answers, problems = clean(**{name: value})
+        assert problems == [] or name == "vital_status" and expected is None
+        assert answers.get(name) == expected
+        assert type(answers.get(name)) is type(expected)

@@ -29,6 +29,7 @@ from aigak.questionnaires.xpath.library import Context, check_arity, lookup
 from aigak.questionnaires.xpath.parser import Node
 from aigak.questionnaires.xpath.parser import parse as parse_tree
 from aigak.questionnaires.xpath.parser import references as _references
+from aigak.questionnaires.xpath.remembered import remembered
 from aigak.questionnaires.xpath.values import (
     ExpressionError,
     NodeSet,
@@ -109,5 +110,15 @@ def _compiled(text: str) -> Compiled:
 
 
 def holds(text: str, answers: Mapping[str, Any], current: Any = None, **options: Any) -> bool:
-    """An expression as a condition (relevant, constraint, required)."""
-    return to_bool(evaluate(text, answers, current, **options))
+    """An expression as a condition (relevant, constraint, required). The verdicts of a
+    condition that reads only answers and today's date are remembered (`remembered`)."""
+    memo = None if options else remembered(text)
+    if memo is None:
+        return to_bool(evaluate(text, answers, current, **options))
+    key, moment = memo.key(answers, current)
+    verdict = memo.verdicts.get(key) if key is not None else None
+    if verdict is None:
+        verdict = to_bool(evaluate(text, answers, current, now=moment))
+        if key is not None:
+            memo.keep(key, verdict)
+    return verdict
