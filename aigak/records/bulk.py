@@ -5,7 +5,8 @@ instance; 100,000 records took minutes. Here the rows come prepared (`bulk_check
 as JSON, search texts) and go to the database as parameter lists, in batches: inside the
 caller's one transaction, or (`aigak import`, with an `ImportRun`) each batch in a short
 transaction of its own, unseen until the run's last step (`records.import_runs`; see
-`actions.import_rows`, which checks permission and writes the audit row). On SQLite the
+`actions.import_rows`, which checks permission, and `records.importing`, which writes
+each checked chunk as it comes and the audit row). On SQLite the
 full-text indexes are filled once for all new records of a transaction at its end
 (`bulk_search_index`).
 """
