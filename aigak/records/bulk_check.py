@@ -18,8 +18,6 @@ import itertools
 import multiprocessing
 import os
 import pickle
-import signal
-import sys
 import tempfile
 import threading
 from collections import deque
@@ -84,8 +82,6 @@ _form: FormDefinition | None = None  # the form, in a checking process
 _preparers: Preparers = ()  # the apps' parts of a row (`hooks.import_preparers`), in one
 _folder = ""  # the spool folder, in a checking process
 _spool: IO[bytes] | None = None  # the checking process's file in it
-_parent = 0  # the importing process, in a checking process of `checked_ahead`
-_watching = False  # whether it ends with it (`_end_with_parent`)
 
 
 def _check(
@@ -170,31 +166,11 @@ def _check_in_worker(chunk: list[Raw]) -> tuple[list[Verdict], Place]:
 
 def _check_spooled(place: Place) -> tuple[list[Verdict], Place]:
     """A chunk the reading process left in the spool (`checked_ahead`), checked."""
-    global _watching
-    if not _watching:
-        _watching = True
-        _end_with_parent()
     name, offset = place
     with open(name, "rb") as handle:
         handle.seek(offset)
         chunk = pickle.load(handle)
     return _check_in_worker(chunk)
-
-
-def _end_with_parent() -> None:
-    """This checking process ends when the import that made it is killed.
-
-    The import now writes while its checking processes work: killed then (kill -9, a
-    crash), it would leave them waiting for ever on their task queue, whose writing end
-    each holds too. Linux tells a process of its parent's death when asked (prctl's
-    PR_SET_PDEATHSIG); a parent already gone is seen as a changed parent."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
-    if os.getppid() != _parent:
-        os._exit(1)
 
 
 def _workers() -> int:
@@ -287,8 +263,6 @@ def checked_ahead(
             ]
         yield Ahead(record_ids, iter(done))
         return
-    global _parent
-    _parent = os.getpid()
     with (
         _forked_pool(workers, (definition, folder, preparers)) as pool,
         open(os.path.join(folder, "raw"), "ab") as spool,
