@@ -78,6 +78,7 @@ Raw = tuple[int, dict[str, Any], Any]
 # Where the prepared rows of one chunk wait: a file of the spool folder and an offset.
 Place = tuple[str, int]
 CHUNK = 1000  # rows handed to a checking process at a time
+AHEAD_PER_WORKER = 16  # chunks in a worker's hands or checked and not yet written
 _form: FormDefinition | None = None  # the form, in a checking process
 _preparers: Preparers = ()  # the apps' parts of a row (`hooks.import_preparers`), in one
 _folder = ""  # the spool folder, in a checking process
@@ -237,8 +238,8 @@ def checked_ahead(
     The caller needs every record id of the file before its first write (an import run
     reserves them, `importing.reserve_record_ids`), and a file's rows do not all fit in
     memory: this process reads the whole file into a spool of raw chunks (fast beside
-    the checking) and hands the worker processes their places as it goes; they check
-    them in order meanwhile. With no workers (a single CPU, a web server's thread) or a
+    the checking) and hands the worker processes their places as it goes, at most
+    AHEAD_PER_WORKER chunks each ahead of the caller; they check them in order meanwhile. With no workers (a single CPU, a web server's thread) or a
     single chunk, every chunk is checked here before the caller gets any: there is
     nothing to write at the same time as.
     """
@@ -267,14 +268,27 @@ def checked_ahead(
         _forked_pool(workers, (definition, folder, preparers)) as pool,
         open(os.path.join(folder, "raw"), "ab") as spool,
     ):
-        pending = deque(
-            pool.apply_async(_check_spooled, (_dump(spool, chunk),))
-            for chunk in itertools.chain(head, chunks)
-        )
+        # Chunks handed to the workers and not yet taken by the caller: enough to keep
+        # them busy while this process reads, few enough that the verdicts checked
+        # ahead of the write stay small. The others wait in the spool.
+        pending: deque[Any] = deque()
+        waiting: deque[Place] = deque()
+
+        def hand(place: Place) -> None:
+            if len(pending) < AHEAD_PER_WORKER * workers:
+                pending.append(pool.apply_async(_check_spooled, (place,)))
+            else:
+                waiting.append(place)
+
+        for chunk in itertools.chain(head, chunks):
+            hand(_dump(spool, chunk))
 
         def results() -> Iterator[tuple[list[Verdict], Place]]:
             while pending:
-                yield pending.popleft().get()
+                result = pending.popleft().get()
+                if waiting:
+                    hand(waiting.popleft())
+                yield result
 
         yield Ahead(record_ids, results())
 

@@ -123,6 +123,7 @@ def import_in_steps(
         ) as ahead:
             import_runs.clear_abandoned()
             held = reserve_record_ids(questionnaire, ahead.record_ids)
+            ahead.record_ids.clear()  # memory: the checked ones are kept (`checked.seen`)
             run = import_runs.start(questionnaire, source)
             writer = _writer(actor, questionnaire, source, status, run, checked.preparers)
             for verdicts, place in ahead.results:

@@ -35,6 +35,7 @@ CHUNK = 100  # rows per checked chunk here: a long file of many chunks, quickly
 @pytest.fixture
 def victim(db, monkeypatch):
     monkeypatch.setattr(bulk_check, "CHUNK", CHUNK)
+    monkeypatch.setattr(bulk_check, "AHEAD_PER_WORKER", 2)  # the others wait in the spool
     assert bulk_check._workers() > 0, "the checking runs in worker processes here"
     return vf.install("victim")
 
