@@ -108,7 +108,7 @@ def main() -> None:
     started, server, wall = _cpu(), _backend_cpu(), time.monotonic()
     if profile:
         profile.enable()
-    actions._import_in_steps(None, questionnaire, checked, "bench", "submitted", result)
+    actions.importing.write_checked(None, questionnaire, checked, "bench", "submitted", result)
     if profile:
         profile.disable()
     write_cpu, write_server = _cpu() - started, _backend_cpu() - server

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import logging
-import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -16,15 +14,16 @@ from aigak.accounts import permissions as perms
 from aigak.accounts.models import AuditAction, Team, User, audit
 from aigak.questionnaires.models import Questionnaire, without_heavy
 from aigak.questionnaires.validation import Problem, clean_answers
-from aigak.records import bulk, bulk_check, hooks, import_runs
+from aigak.records import bulk, bulk_check, hooks, importing
 from aigak.records.ids import record_id_problems
+from aigak.records.importing import ImportFailed as ImportFailed
+from aigak.records.importing import ImportResult as ImportResult
+from aigak.records.importing import RowProblem as RowProblem
 from aigak.records.links import sync_links
 from aigak.records.models import Person, Record, RecordCounter, RecordVersion, Status
 from aigak.records.search import choice_words, search_texts
 
 NAME_FIELD = "full_name"
-
-logger = logging.getLogger(__name__)
 
 
 class RecordInvalid(ValueError):
@@ -78,22 +77,6 @@ def _next_record_id(questionnaire: Questionnaire) -> str:
     counter.last = count
     counter.save(update_fields=["last"])
     return f"{prefix}-{count:06d}"
-
-
-def reserve_record_ids(questionnaire: Questionnaire, record_ids: Iterable[str]) -> None:
-    """Before an import writes in steps: the counter goes past the highest id of the
-    `_next_record_id` shape among its rows, so a record created meanwhile is not given
-    one of them (and then taken by the import for the same record)."""
-    shape = re.compile(re.escape(questionnaire.name[:1].upper()) + "-([0-9]{6})")
-    highest = max((int(m.group(1)) for r in record_ids if (m := shape.fullmatch(r))), default=0)
-    if not highest:
-        return
-    with transaction.atomic():
-        counter, _ = RecordCounter.objects.get_or_create(questionnaire=questionnaire)
-        counter = RecordCounter.objects.select_for_update().get(pk=counter.pk)
-        if counter.last < highest:
-            counter.last = highest
-            counter.save(update_fields=["last"])
 
 
 def _apply_search(record: Record) -> None:
@@ -457,34 +440,6 @@ def assign_team(actor: User, records: list[Record], team: Team | None) -> int:
 # --- bulk import ------------------------------------------------------------------
 
 
-@dataclass
-class RowProblem:
-    row: int
-    problem: Problem
-
-    def __str__(self) -> str:
-        return f"row {self.row}: {self.problem}"
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    problems: list[RowProblem] = field(default_factory=list)
-
-
-class ImportFailed(ValueError):
-    def __init__(self, source: str, problems: list[RowProblem]):
-        self.source = source
-        self.problems = problems
-        shown = "\n".join(f"{source}: {p}" for p in problems[:50])
-        more = f"\n... and {len(problems) - 50} more" if len(problems) > 50 else ""
-        super().__init__(
-            f"{source}: {len(problems)} problem(s); nothing was imported\n{shown}{more}"
-        )
-
-
 def import_rows(
     actor: User | None,
     questionnaire: Questionnaire,
@@ -496,19 +451,27 @@ def import_rows(
 ) -> ImportResult:
     """Check every row with the form's rules and write all of them, or none.
 
-    Every row is checked and prepared first, outside any transaction (the prepared rows
-    wait in a temporary file: memory stays flat however long the file); if any row is
-    wrong nothing is written. Then the rows are written: inside the caller's transaction
-    if there is one, else in short transactions unseen until one short last step
-    (`records.import_runs`), so other writers get in between. A row whose record_id
-    exists becomes a new version of that record.
+    Inside the caller's transaction, every row is checked and prepared first (the
+    prepared rows wait in a temporary file: memory stays flat however long the file);
+    if any row is wrong nothing is written, else the rows are written in that
+    transaction. Outside one (`aigak import`), the rows are written in short
+    transactions unseen until one short last step, so other writers get in between,
+    each chunk as soon as it is checked while the next ones are checked
+    (`records.importing`); a problem anywhere stops the writing and removes what was
+    written. Every problem is reported, with its row. A row whose record_id exists
+    becomes a new version of that record.
     """
     if actor is not None:
         perms.require(perms.can_import_export(actor), "import records")
-    definition = questionnaire.definition
     result = ImportResult()
-    # Checking and preparing take most of the time: done before anything is written, so
-    # the database's write lock (SQLite) is held only for the writes of the rows.
+    if not transaction.get_connection().in_atomic_block:
+        importing.import_in_steps(
+            actor, questionnaire, rows, source=source, status=status, progress=progress,
+            result=result,
+        )  # fmt: skip
+        bulk.refresh_statistics(result.created + result.updated)
+        return result
+    definition = questionnaire.definition
     checked = bulk_check.check_file(
         bulk_check.checking_definition(definition),
         rows,
@@ -521,67 +484,10 @@ def import_rows(
             result.problems = [RowProblem(number, p) for number, p in checked.problems]
             raise ImportFailed(source, result.problems)
         note = f"imported from {source}"
-        if transaction.get_connection().in_atomic_block:
-            writer = bulk.BatchWriter(questionnaire, actor=actor, status=status, note=note)
-            writer.write(checked)
-            _imported(actor, questionnaire, source, writer, result)
-        else:
-            _import_in_steps(actor, questionnaire, checked, source, status, result)
+        writer = bulk.BatchWriter(questionnaire, actor=actor, status=status, note=note)
+        writer.write(checked)
+        importing.imported(actor, questionnaire, source, writer, result)
     finally:
         checked.close()
     bulk.refresh_statistics(result.created + result.updated)
     return result
-
-
-def _import_in_steps(
-    actor: User | None,
-    questionnaire: Questionnaire,
-    checked: bulk_check.CheckedFile,
-    source: str,
-    status: str,
-    result: ImportResult,
-) -> None:
-    """Write the checked rows as an import run; on any failure, remove what it wrote."""
-    import_runs.clear_abandoned()
-    reserve_record_ids(questionnaire, checked.record_ids)
-    run = import_runs.start(questionnaire, source)
-    try:
-        writer = bulk.BatchWriter(
-            questionnaire, actor=actor, status=status, note=f"imported from {source}", run=run
-        )
-        writer.write(checked)
-        with transaction.atomic():
-            writer.finish(checked)
-            _imported(actor, questionnaire, source, writer, result)
-    except BaseException:
-        try:
-            import_runs.discard(run.pk)
-        except Exception as problem:  # a full disk: the next import removes them
-            logger.warning(
-                "the rows of a failed import (run %s) are left, unseen, for the next "
-                "import to remove: %s",
-                run.pk,
-                problem,
-            )
-        raise
-
-
-def _imported(
-    actor: User | None,
-    questionnaire: Questionnaire,
-    source: str,
-    writer: bulk.BatchWriter,
-    result: ImportResult,
-) -> None:
-    """The counts of a written import, and its audit row (in its last transaction)."""
-    result.created, result.updated = writer.created, writer.updated
-    result.unchanged = writer.unchanged
-    audit(
-        actor,
-        AuditAction.IMPORT,
-        object_type="questionnaire",
-        object_id=questionnaire.name,
-        source=source,
-        created=result.created,
-        updated=result.updated,
-    )

@@ -5,7 +5,8 @@ instance; 100,000 records took minutes. Here the rows come prepared (`bulk_check
 as JSON, search texts) and go to the database as parameter lists, in batches: inside the
 caller's one transaction, or (`aigak import`, with an `ImportRun`) each batch in a short
 transaction of its own, unseen until the run's last step (`records.import_runs`; see
-`actions.import_rows`, which checks permission and writes the audit row). On SQLite the
+`actions.import_rows`, which checks permission, and `records.importing`, which writes
+each checked chunk as it comes and the audit row). On SQLite the
 full-text indexes are filled once for all new records of a transaction at its end
 (`bulk_search_index`).
 """
@@ -117,7 +118,8 @@ class BatchWriter:
         """Every row of a checked file, then the rest of the last batch."""
         self.preparers = checked.preparers
         if self.run is not None:
-            self._write_in_steps(checked, self.run)
+            for batch in checked.batches():
+                self.write_steps(batch)
             return
         with bulk_search_index():
             for batch in checked.batches():
@@ -125,32 +127,33 @@ class BatchWriter:
                     self.add(row)
             self.flush()
 
-    def _write_in_steps(self, checked: CheckedFile, run: ImportRun) -> None:
-        """A transaction per STEP rows: the write lock (SQLite) is let go between them."""
+    def write_steps(self, rows: list[Row]) -> None:
+        """Rows of an import run (a checked chunk), a transaction per STEP rows: the write
+        lock (SQLite) is let go between them."""
+        assert self.run is not None
         with unchecked_json():
-            self._steps(checked, run)
+            for start in range(0, len(rows), STEP):
+                self._step(rows[start : start + STEP], self.run)
 
-    def _steps(self, checked: CheckedFile, run: ImportRun) -> None:
-        for batch in checked.batches():
-            for start in range(0, len(batch), STEP):
-                began = time.monotonic()
-                with transaction.atomic():
-                    import_runs.beat(run)
-                    if self.postgres:
-                        fast_compression(self.lz4)
-                    # The full-text triggers stay: for a hundred rows setting them aside
-                    # and making them again (four schema changes, each making every
-                    # connection read the schema again) cost more than they save.
-                    self.pending = batch[start : start + STEP]
-                    self.flush()
-                    if not self.postgres and self.unindexed >= INDEX_EVERY:
-                        search_sqlite.index_run(run.pk, self.indexed_id)
-                        self.indexed_id, self.unindexed = self.last_id, 0
-                # Other writers poll the free lock (SQLite's busy handler, the writers'
-                # file lock) every few tens of ms: a batch begun at once would take it
-                # again before they look. A pause of a quarter of the batch lets them in.
-                if not self.postgres:
-                    time.sleep(min(PAUSE_MOST, (time.monotonic() - began) / 4))
+    def _step(self, rows: list[Row], run: ImportRun) -> None:
+        began = time.monotonic()
+        with transaction.atomic():
+            import_runs.beat(run)
+            if self.postgres:
+                fast_compression(self.lz4)
+            # The full-text triggers stay: for a hundred rows setting them aside and
+            # making them again (four schema changes, each making every connection read
+            # the schema again) cost more than they save.
+            self.pending = rows
+            self.flush()
+            if not self.postgres and self.unindexed >= INDEX_EVERY:
+                search_sqlite.index_run(run.pk, self.indexed_id)
+                self.indexed_id, self.unindexed = self.last_id, 0
+        # Other writers poll the free lock (SQLite's busy handler, the writers' file
+        # lock) every few tens of ms: a batch begun at once would take it again before
+        # they look. A pause of a quarter of the batch lets them in.
+        if not self.postgres:
+            time.sleep(min(PAUSE_MOST, (time.monotonic() - began) / 4))
 
     def finish(self, checked: CheckedFile) -> None:
         """The run's last step, in the caller's transaction: the rows that change

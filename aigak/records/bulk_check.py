@@ -1,10 +1,12 @@
-"""Checking and preparing the rows of an import, before anything is written.
+"""Checking and preparing the rows of an import, without touching the database.
 
 `check_file` runs every row through the form's rules (`clean_answers`) and turns each
 good one into what the database stores (answers as JSON, search texts, choice words,
-the person's name), in forked worker processes for a long file. Nothing here touches
-the database: the import's transaction (`bulk.BatchWriter`) starts only when every row
-is known to be good, so the write lock is held for the write alone.
+the person's name), in forked worker processes for a long file. Inside a caller's
+transaction every row is checked before the first is written, so the write lock is held
+for the write alone. `aigak import` (an import run, `records.importing`) reads the whole
+file first (`checked_ahead`: its record ids known before anything is written), and
+writes each checked chunk while the worker processes check the next ones.
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ Raw = tuple[int, dict[str, Any], Any]
 # Where the prepared rows of one chunk wait: a file of the spool folder and an offset.
 Place = tuple[str, int]
 CHUNK = 1000  # rows handed to a checking process at a time
+AHEAD_PER_WORKER = 16  # chunks in a worker's hands or checked and not yet written
 _form: FormDefinition | None = None  # the form, in a checking process
 _preparers: Preparers = ()  # the apps' parts of a row (`hooks.import_preparers`), in one
 _folder = ""  # the spool folder, in a checking process
@@ -106,8 +109,9 @@ def _check(
     return verdicts, good
 
 
-def _dump(handle: IO[bytes], rows: list[Row]) -> Place:
-    """Write one chunk's prepared rows to a spool file; where they are."""
+def _dump(handle: IO[bytes], rows: list[Any]) -> Place:
+    """Write one chunk's prepared rows (or, `checked_ahead`, its raw ones) to a spool
+    file; where they are."""
     offset = handle.tell()
     pickle.dump(rows, handle, pickle.HIGHEST_PROTOCOL)
     handle.flush()
@@ -147,9 +151,10 @@ def _forked_pool(workers: int, start: tuple[Any, ...]) -> Iterator[ProcessPoolEx
     right before the fork, collector on again in the child (`_start_worker`).
 
     A pool of `concurrent.futures`, not `multiprocessing.Pool`: when a process dies, the
-    first replaces it and waits for ever on the chunk it had; this one raises
-    `BrokenProcessPool` (`checked_chunks` then checks the rest itself). With "fork" it
-    forks every process at its first task, so that task is given inside the freeze."""
+    latter replaces it and waits for ever on the chunk it had; this one raises
+    `BrokenProcessPool` (`checked_chunks` and `checked_ahead` then check the rest
+    here). With "fork" it forks every process at its first task, so that task is given
+    inside the freeze."""
     collecting, frozen = gc.isenabled(), gc.get_freeze_count()
     gc.disable()
     gc.freeze()
@@ -173,6 +178,15 @@ def _check_in_worker(chunk: list[Raw]) -> tuple[list[Verdict], Place]:
     if _spool is None:  # this worker's own file, open until the worker ends
         _spool = open(os.path.join(_folder, f"rows-{os.getpid()}"), "ab")  # noqa: SIM115
     return verdicts, _dump(_spool, good)
+
+
+def _check_spooled(place: Place) -> tuple[list[Verdict], Place]:
+    """A chunk the reading process left in the spool (`checked_ahead`), checked."""
+    name, offset = place
+    with open(name, "rb") as handle:
+        handle.seek(offset)
+        chunk = pickle.load(handle)
+    return _check_in_worker(chunk)
 
 
 def _workers() -> int:
@@ -245,35 +259,156 @@ def _checked_here(
             yield verdicts, _dump(handle, good)
 
 
+def _spooled_here(
+    definition: FormDefinition, places: Iterable[Place], folder: str, preparers: Preparers
+) -> Iterator[tuple[list[Verdict], Place]]:
+    """Chunks of the spool (`checked_ahead`) checked in this process."""
+    for name, offset in places:
+        with open(name, "rb") as handle:
+            handle.seek(offset)
+            chunk = pickle.load(handle)
+        yield from _checked_here(definition, [chunk], folder, preparers)
+
+
+class Ahead(NamedTuple):
+    """A file read to its end (`checked_ahead`): the record ids of its rows as read, and
+    the verdicts on its chunks as they are checked, in order, with where the good rows
+    wait."""
+
+    record_ids: list[str]
+    results: Iterator[tuple[list[Verdict], Place]]
+
+
+@contextlib.contextmanager
+def checked_ahead(
+    definition: FormDefinition, rows: Iterable[Raw], folder: str, preparers: Preparers = ()
+) -> Iterator[Ahead]:
+    """Every row read before any is written, the checking going on while the caller writes.
+
+    The caller needs every record id of the file before its first write (an import run
+    reserves them, `importing.reserve_record_ids`), and a file's rows do not all fit in
+    memory: this process reads the whole file into a spool of raw chunks (fast beside
+    the checking) and hands the worker processes their places as it goes, at most
+    AHEAD_PER_WORKER chunks each ahead of the caller; they check them in order meanwhile. With no workers (a single CPU, a web server's thread) or a
+    single chunk, every chunk is checked here before the caller gets any: there is
+    nothing to write at the same time as.
+    """
+    record_ids: list[str] = []
+
+    def noted(raw: Iterable[Raw]) -> Iterator[Raw]:
+        for number, answers, given in raw:
+            record_id = answers.get("record_id") if given is None else given
+            record_ids.append(str(record_id) if record_id is not None else "")
+            yield number, answers, given
+
+    chunks = _chunked(noted(rows), CHUNK)
+    head = list(itertools.islice(chunks, 2))
+    workers = _workers()
+    if len(head) < 2 or not workers:
+        with open(os.path.join(folder, "rows"), "ab") as handle:
+            done = [
+                (verdicts, _dump(handle, good))
+                for verdicts, good in (
+                    _check(definition, chunk, preparers) for chunk in itertools.chain(head, chunks)
+                )
+            ]
+        yield Ahead(record_ids, iter(done))
+        return
+    with (
+        _forked_pool(workers, (definition, folder, preparers)) as pool,
+        open(os.path.join(folder, "raw"), "ab") as spool,
+    ):
+        # Chunks handed to the workers and not yet taken by the caller: enough to keep
+        # them busy while this process reads, few enough that the verdicts checked
+        # ahead of the write stay small. The others wait in the spool.
+        pending: deque[tuple[Place, Future[tuple[list[Verdict], Place]]]] = deque()
+        waiting: deque[Place] = deque()
+
+        def hand(place: Place) -> None:
+            if len(pending) < AHEAD_PER_WORKER * workers:
+                with contextlib.suppress(BrokenProcessPool):  # then checked here, below
+                    pending.append((place, pool.submit(_check_spooled, place)))
+                    return
+            waiting.append(place)
+
+        for chunk in itertools.chain(head, chunks):
+            hand(_dump(spool, chunk))
+
+        def results() -> Iterator[tuple[list[Verdict], Place]]:
+            while pending:
+                try:
+                    result = pending[0][1].result()
+                except BrokenProcessPool:
+                    break
+                pending.popleft()
+                if waiting:
+                    hand(waiting.popleft())
+                yield result
+            lost = [place for place, _ in pending] + list(waiting)
+            if lost:  # a checking process died: the rest is checked here, in order
+                log.warning("a checking process of the import stopped; the rest of the "
+                            "file is checked in the importing process")  # fmt: skip
+                yield from _spooled_here(definition, lost, folder, preparers)
+
+        yield Ahead(record_ids, results())
+
+
 @dataclass
 class CheckedFile:
-    """Every row of a file checked and prepared, before anything is written.
+    """The rows of a file checked and prepared, and the problems found in them.
 
     The prepared rows wait in files of a temporary folder (pickled chunks), so memory
-    stays flat; `batches` reads them back, in order, for the one short transaction that
-    writes them. `close` removes the folder.
+    stays flat; `batches` reads them back, in order, for the transactions that write
+    them (`chunk`, one chunk). `take` adds the verdicts on each chunk, in order, as they
+    come. `close` removes the folder.
     """
 
     problems: list[tuple[int, Problem]] = field(default_factory=list)
-    rows: int = 0
     places: list[Place] = field(default_factory=list)
-    record_ids: list[str] = field(default_factory=list)  # of the rows, in order
+    seen: dict[str, int] = field(default_factory=dict)  # record id: its row number
     preparers: Preparers = ()
     folder: tempfile.TemporaryDirectory[str] = field(
         default_factory=lambda: tempfile.TemporaryDirectory(prefix="aigak-import-")
     )
 
+    @property
+    def rows(self) -> int:
+        return len(self.seen)
+
+    @property
+    def record_ids(self) -> list[str]:
+        """Of the rows, in order."""
+        return list(self.seen)
+
+    def take(self, verdicts: list[Verdict], place: Place) -> None:
+        """The verdicts on the next chunk: their problems, and record ids given twice
+        (on two rows of this chunk or of any before it)."""
+        self.places.append(place)
+        for number, problems, record_id in verdicts:
+            self.problems.extend((number, p) for p in problems)
+            if not record_id and not problems:
+                needed = gettext_noop("every row needs a record_id")
+                self.problems.append((number, Problem.said("record_id", "", "required", needed)))
+            if record_id:
+                if record_id in self.seen:
+                    also = Problem.said(
+                        "record_id", record_id, "unique", gettext_noop("also on row %(row)s"),
+                        row=self.seen[record_id],
+                    )  # fmt: skip
+                    self.problems.append((number, also))
+                self.seen[record_id] = number
+
     def batches(self) -> Iterator[list[Row]]:
-        handles: dict[str, IO[bytes]] = {}
-        try:
-            for name, offset in self.places:
-                if name not in handles:
-                    handles[name] = open(name, "rb")  # noqa: SIM115
-                handles[name].seek(offset)
-                yield pickle.load(handles[name])
-        finally:
-            for handle in handles.values():
-                handle.close()
+        for place in self.places:
+            yield self.chunk(place)
+
+    def chunk(self, place: Place) -> list[Row]:
+        """The prepared rows of one chunk."""
+        name, offset = place
+        with open(name, "rb") as handle:
+            handle.seek(offset)
+            rows: list[Row] = pickle.load(handle)
+        return rows
 
     def close(self) -> None:
         self.folder.cleanup()
@@ -291,30 +426,18 @@ def check_file(
 
     Also refused: a row without a record_id, and a record_id given on two rows.
     """
-    result = CheckedFile()
-    seen: dict[str, int] = {}
-    raw: Iterable[Raw] = ((n, r, None) for n, r in rows) if id_is_field else _without_ids(rows)
-    result.preparers = preparers
+    result = CheckedFile(preparers=preparers)
+    raw = raw_rows(rows, id_is_field=id_is_field)
     for verdicts, place in checked_chunks(definition, raw, result.folder.name, preparers):
-        result.places.append(place)
-        for number, problems, record_id in verdicts:
-            result.problems.extend((number, p) for p in problems)
-            if not record_id and not problems:
-                needed = gettext_noop("every row needs a record_id")
-                result.problems.append((number, Problem.said("record_id", "", "required", needed)))
-            if record_id:
-                if record_id in seen:
-                    also = Problem.said(
-                        "record_id", record_id, "unique", gettext_noop("also on row %(row)s"),
-                        row=seen[record_id],
-                    )  # fmt: skip
-                    result.problems.append((number, also))
-                seen[record_id] = number
+        result.take(verdicts, place)
         if progress:
             progress(len(verdicts))
-    result.rows = len(seen)
-    result.record_ids = list(seen)
     return result
+
+
+def raw_rows(rows: Iterable[tuple[int, dict[str, Any]]], *, id_is_field: bool) -> Iterable[Raw]:
+    """The rows as the checking takes them (`Raw`)."""
+    return ((n, r, None) for n, r in rows) if id_is_field else _without_ids(rows)
 
 
 def _without_ids(rows: Iterable[tuple[int, dict[str, Any]]]) -> Iterator[Raw]:

@@ -4,7 +4,10 @@ SQLite has one write lock for the whole database: an import that wrote all its r
 one transaction held it for minutes, and every web save meanwhile waited, then was
 turned away (503). So an import outside a transaction (`aigak import`) writes its rows a
 hundred at a time (`bulk.STEP`), each batch a transaction of its own, and between batches other
-writers get in. All or none still holds, for every reader and after any crash:
+writers get in. It writes each chunk of the file as soon as it is checked, while the next
+ones are checked (`records.importing`), so a wrong row may be found after some of its
+rows were written: then the run is discarded like any failed one. All or none still
+holds, for every reader and after any crash:
 
 - its new records are written soft-deleted and marked with an `ImportRun`, so every read
   leaves them out as it leaves deleted records out (the live manager, the list's index,
@@ -15,8 +18,8 @@ writers get in. All or none still holds, for every reader and after any crash:
 - the last step (`finish`), one transaction, writes those changes, makes the new records
   live (one UPDATE of a column of theirs), writes the audit row and removes the run;
   the changes to existing records are its longest part when there are many;
-- an import that fails removes its rows (`discard`, short transactions again); one that
-  was killed leaves its run behind, and the next import (or `aigak serve` starting)
+- an import that fails (a wrong row found late among them) removes its rows (`discard`,
+  short transactions again); one that was killed leaves its run behind, and the next import (or `aigak serve` starting)
   removes it once its process is gone (`clear_abandoned`).
 """
 

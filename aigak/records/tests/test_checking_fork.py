@@ -12,6 +12,8 @@ import random
 import signal
 from collections.abc import Iterator
 
+import pytest
+
 from aigak.questionnaires.xlsform import load_xlsform
 from aigak.records import bulk_check
 from aigak.records.tests import victim_fixture as vf
@@ -46,7 +48,19 @@ def _at_most(seconds: int) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def test_a_checking_process_that_dies_costs_no_row_and_no_wait(tmp_path, monkeypatch, caplog):
+def _checked_ahead(definition, rows, folder):
+    with bulk_check.checked_ahead(definition, rows, folder) as ahead:
+        return list(ahead.results)
+
+
+@pytest.mark.parametrize(
+    "checked",
+    [lambda d, rows, folder: list(bulk_check.checked_chunks(d, rows, folder)), _checked_ahead],
+    ids=["checked_chunks", "checked_ahead"],
+)
+def test_a_checking_process_that_dies_costs_no_row_and_no_wait(
+    checked, tmp_path, monkeypatch, caplog
+):
     definition = load_xlsform(vf.build_xlsform())
     rng = random.Random(5)
     rows = [(n, vf.random_row(rng, n), None) for n in range(1, 4501)]
@@ -59,12 +73,12 @@ def test_a_checking_process_that_dies_costs_no_row_and_no_wait(tmp_path, monkeyp
 
     monkeypatch.setattr(bulk_check, "_check", dying)
     monkeypatch.setattr(bulk_check, "_workers", lambda: 2)
-    checked = bulk_check.CheckedFile()
+    folder = bulk_check.CheckedFile()
     with _at_most(60), caplog.at_level(logging.WARNING, logger=bulk_check.__name__):
-        chunks = list(bulk_check.checked_chunks(definition, rows, checked.folder.name))
-    checked.places = [place for _, place in chunks]
-    written = [row.record_id for batch in checked.batches() for row in batch]
-    checked.close()
+        chunks = checked(definition, rows, folder.folder.name)
+    folder.places = [place for _, place in chunks]
+    written = [row.record_id for batch in folder.batches() for row in batch]
+    folder.close()
 
     assert [n for chunk, _ in chunks for n, _, _ in chunk] == list(range(1, 4501))
     assert written == [raw["record_id"] for _, raw, _ in rows]

@@ -76,6 +76,28 @@ def _exported(env: dict[str, str]) -> list[str]:
     return sorted(row["record_id"] for row in csv.DictReader(io.StringIO(done.stdout)))
 
 
+def _children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _ended(pids: list[int], within: float = 30) -> bool:
+    """Whether these processes end (or are left as zombies, ended) within `within` s."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if not any(_running(pid) for pid in pids):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
 CLEAR = "from aigak.records.import_runs import clear_abandoned; print(clear_abandoned())"
 
 
@@ -97,8 +119,11 @@ def test_an_import_killed_while_it_writes_leaves_the_database_as_it_was(tmp_path
     while importing.poll() is None and _pending(database) < 1000:
         time.sleep(0.01)
     assert importing.poll() is None, "the import ended before it was seen writing"
+    checking = _children(importing.pid)  # still at work, or waiting for more rows
+    assert checking, "the import writes while its checking processes work"
     os.kill(importing.pid, signal.SIGKILL)
     importing.wait(timeout=60)
+    assert _ended(checking), "a checking process outlived the killed import"
     wal = Path(f"{database}-wal")
     assert wal.exists() and wal.stat().st_size > 0  # what the killed write left
 
