@@ -19,6 +19,8 @@ import logging
 import multiprocessing
 import os
 import pickle
+import signal
+import sys
 import tempfile
 import threading
 from collections import deque
@@ -133,10 +135,27 @@ def _prepared(definition: FormDefinition, answers: dict[str, Any], record_id: st
     return text, public, private, choice_words(definition, answers), str(name)[:300] if name else ""
 
 
-def _start_worker(definition: FormDefinition, folder: str, preparers: Preparers) -> None:
+def _start_worker(
+    definition: FormDefinition, folder: str, preparers: Preparers, parent: int = 0
+) -> None:
     global _form, _folder, _preparers
     _form, _folder, _preparers = definition, folder, preparers
     gc.enable()  # paused by the parent for the fork (`_forked_pool`)
+    _end_with(parent)
+
+
+def _end_with(parent: int) -> None:
+    """This checking process ends when the import that forked it is killed (kill -9, a
+    crash): it would otherwise wait for ever on its task queue, whose writing end it
+    holds too. Linux sends a process a signal at its parent's death when asked (prctl's
+    PR_SET_PDEATHSIG); a parent already gone shows as another parent."""
+    if not parent or not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 @contextlib.contextmanager
@@ -160,7 +179,9 @@ def _forked_pool(workers: int, start: tuple[Any, ...]) -> Iterator[ProcessPoolEx
     gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
-        pool = ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=start)
+        pool = ProcessPoolExecutor(
+            workers, context, initializer=_start_worker, initargs=(*start, os.getpid())
+        )
         pool.submit(os.getpid)  # forks the processes now, while frozen
     finally:
         if not frozen:  # a command's set-up froze its own (`cli.set_up_django`): kept so
