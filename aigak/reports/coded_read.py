@@ -98,15 +98,17 @@ def read_coded(
     in_python: list[Condition],
     chunk_size: int,
     whole: tuple[int, tuple[int, int] | None] | None = None,
+    live: list[int | None] | None = None,
 ) -> Iterator[CodedChunk]:
     """Chunks of the records whose coded row is valid, with the conditions SQL left.
     ``whole``: (questionnaire id, id range or None) when the records are all the live
     records of the questionnaire (in that range): read through the blocks of the coded
-    form (``aigak.reports.blocks``)."""
+    form (``aigak.reports.blocks``), which append to ``live`` the number of live records
+    of each span they read."""
     if whole is not None:
         from aigak.reports import blocks
 
-        parts = blocks.read(records, layout, whole[0], whole[1])
+        parts = blocks.read(records, layout, whole[0], whole[1], live)
     else:
         parts = (_grouped(layout, *found) for found in read_packed(records, layout, chunk_size))
     for packed, stored in parts:
