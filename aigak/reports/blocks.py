@@ -4,7 +4,8 @@ A block holds the valid coded rows (``aigak.reports.coded``) of one questionnair
 records whose ids fall in ``[k * BLOCK, (k + 1) * BLOCK)``, packed as one blob: the
 packed rows one after another (one numpy record array), and the free texts grouped by
 field (the positions of the records that have one, as int32, and their answers as one
-JSON list). A report over all the live records of a questionnaire (no filter the
+JSON list, decoded when a table first asks for that field). A report over all the live
+records of a questionnaire (no filter the
 database applies) reads a million records as about ten blobs, instead of joining a
 million coded rows to the live records and decoding a JSON object per record with texts.
 
@@ -33,7 +34,8 @@ four sums at once, which a save, a restore or a delete alone cannot.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -114,6 +116,7 @@ def read(
     while k is not None and k * BLOCK <= high:
         start, end = k * BLOCK, (k + 1) * BLOCK
         counted: int | None = None
+        found: tuple[np.ndarray, _Stored] | None
         if id_range is None or (id_range[0] <= start and end <= id_range[1]):
             found, counted = _block(connection, layout, questionnaire, k) or _made(
                 records, layout, questionnaire, k
@@ -201,21 +204,26 @@ def pack(packed: np.ndarray, stored: _Stored) -> bytes:
 
 
 def unpack(layout: Layout, blob: bytes) -> tuple[np.ndarray, _Stored]:
-    """The packed rows and the texts of a block's blob (see ``pack``)."""
+    """The packed rows and the texts of a block's blob (see ``pack``); each field's
+    texts decoded when first asked for."""
     view = memoryview(blob)
     size = int.from_bytes(view[4:8], "little")
     header = _loads(view[8 : 8 + size])
     at = _aligned(8 + size)
     packed = np.frombuffer(blob, dtype=layout.dtype, count=header["n"], offset=at)
     at = _aligned(at + header["data"])
-    fields = {}
+    encoded: dict[str, Callable[[], tuple[np.ndarray, np.ndarray]]] = {}
     for name, count, length in header["fields"]:
-        positions = np.frombuffer(blob, dtype="<i4", count=count, offset=at).astype(np.int64)
-        at = _aligned(at + 4 * count)
-        answers = _loads(view[at : at + length])
-        at = _aligned(at + length)
-        fields[name] = (positions, np.fromiter(answers, dtype=object, count=count))
-    return packed, _Stored.of_fields(fields, header["n"])
+        answers = _aligned(at + 4 * count)
+        encoded[name] = partial(_field, blob, at, count, view[answers : answers + length])
+        at = _aligned(answers + length)
+    return packed, _Stored.of_fields({}, header["n"], encoded)
+
+
+def _field(blob: bytes, at: int, count: int, answers: memoryview) -> tuple[np.ndarray, np.ndarray]:
+    """One field's positions and answers in a blob."""
+    positions = np.frombuffer(blob, dtype="<i4", count=count, offset=at).astype(np.int64)
+    return positions, np.fromiter(_loads(answers), dtype=object, count=count)
 
 
 def _aligned(at: int) -> int:

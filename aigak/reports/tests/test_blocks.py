@@ -192,6 +192,28 @@ def test_a_blob_gives_back_its_rows_and_texts():
     assert len(empty) == 0 and none.fields == {}
 
 
+def test_a_blob_decodes_a_fields_texts_when_first_asked_for(monkeypatch):
+    import numpy as np
+
+    class Layout:
+        dtype = np.dtype([("a", "<i2")])
+
+    fields = {
+        "note": (np.array([0, 2]), np.array(["x", "ÿé"], dtype=object)),
+        "other": (np.array([1]), np.array(["y"], dtype=object)),
+    }
+    blob = blocks.pack(np.zeros(3, dtype=Layout.dtype), _Stored.of_fields(fields, 3))
+    decoded: list[int] = []
+    loads = blocks._loads
+    monkeypatch.setattr(blocks, "_loads", lambda text: decoded.append(len(text)) or loads(text))
+    _, stored = blocks.unpack(Layout, blob)  # type: ignore[arg-type]
+    assert len(decoded) == 1  # the header alone
+    assert stored.of("other")[1].tolist() == ["y"]
+    assert len(decoded) == 2
+    assert stored.column("note").tolist() == ["x", None, "ÿé"]
+    assert stored.fields.keys() == {"note", "other"} and len(decoded) == 3
+
+
 @pytest.mark.django_db
 def test_after_a_failed_write_it_writes_no_block_for_a_while(demo, monkeypatch):  # noqa: F811
     """A write that fails (here a value the database cannot take, as a busy database
