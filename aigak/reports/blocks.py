@@ -4,7 +4,8 @@ A block holds the valid coded rows (``aigak.reports.coded``) of one questionnair
 records whose ids fall in ``[k * BLOCK, (k + 1) * BLOCK)``, packed as one blob: the
 packed rows one after another (one numpy record array), and the free texts grouped by
 field (the positions of the records that have one, as int32, and their answers as one
-JSON list). A report over all the live records of a questionnaire (no filter the
+JSON list, decoded when a table first asks for that field). A report over all the live
+records of a questionnaire (no filter the
 database applies) reads a million records as about ten blobs, instead of joining a
 million coded rows to the live records and decoding a JSON object per record with texts.
 
@@ -33,7 +34,8 @@ four sums at once, which a save, a restore or a delete alone cannot.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -94,11 +96,18 @@ def _coded_check(connection: Any) -> str:
 
 
 def read(
-    records: QuerySet, layout: Layout, questionnaire: int, id_range: tuple[int, int] | None
+    records: QuerySet,
+    layout: Layout,
+    questionnaire: int,
+    id_range: tuple[int, int] | None,
+    live: list[int | None] | None = None,
 ) -> Iterator[tuple[np.ndarray, _Stored]]:
     """The valid coded rows of the records (all the live records of the questionnaire,
     in id_range), a block at a time: (packed rows, their texts). Where id_range cuts a
-    block, its part is read from the coded rows and no block is kept."""
+    block, its part is read from the coded rows and no block is kept. With ``live``,
+    the number of live records of each span is appended to it, as its check counted
+    them in the statement that read it (None for a span cut by id_range): the caller
+    learns whether every live record had a valid coded row without counting them again."""
     connection = connections[records.db]
     low, high = _end(records, "pk", connection), _end(records, "-pk", connection)
     if low is None or high is None:
@@ -106,28 +115,37 @@ def read(
     k: int | None = low // BLOCK
     while k is not None and k * BLOCK <= high:
         start, end = k * BLOCK, (k + 1) * BLOCK
+        counted: int | None = None
+        found: tuple[np.ndarray, _Stored] | None
         if id_range is None or (id_range[0] <= start and end <= id_range[1]):
-            found = _block(connection, layout, questionnaire, k) or _made(
+            found, counted = _block(connection, layout, questionnaire, k) or _made(
                 records, layout, questionnaire, k
             )
         else:
             part = fetch_one(connection, *packed_span(records, layout, start, end))
             found = None if part[0] is None else _grouped(layout, bytes(part[0]),
                                                           flags_of(part[1]), part[2])  # fmt: skip
+        if live is not None:
+            live.append(counted)
         if found is not None and len(found[0]):
             yield found
         following = _end(records.filter(pk__gte=end), "pk", connection)
         k = None if following is None else following // BLOCK
 
 
+def _counted(check: str) -> int:
+    """The number of live records in a live check (its first part)."""
+    return int(check.split(":", 1)[0])
+
+
 def _block(
     connection: Any, layout: Layout, questionnaire: int, k: int
-) -> tuple[np.ndarray, _Stored] | None:
-    """The block, if it is there and still valid."""
+) -> tuple[tuple[np.ndarray, _Stored], int] | None:
+    """The block, if it is there and still valid, and its live records' number."""
     start, end = k * BLOCK, (k + 1) * BLOCK
     sql = (
         f"SELECT CASE WHEN live_check = ({_live_check(connection)}) "
-        f"AND coded_check = ({_coded_check(connection)}) THEN blob END "
+        f"AND coded_check = ({_coded_check(connection)}) THEN blob END, live_check "
         "FROM reports_coded_block WHERE questionnaire_id = %s AND block = %s AND stamp = %s"
     )
     params = [questionnaire, start, end, start, end, questionnaire, k, layout.stamp]
@@ -143,14 +161,15 @@ def _block(
             row = cursor.fetchone()
     if row is None or row[0] is None:
         return None
-    return unpack(layout, bytes(row[0]))
+    return unpack(layout, bytes(row[0])), _counted(row[1])
 
 
 def _made(
     records: QuerySet, layout: Layout, questionnaire: int, k: int
-) -> tuple[np.ndarray, _Stored] | None:
+) -> tuple[tuple[np.ndarray, _Stored], int]:
     """The block read from the span's coded rows, with its checks in the same
-    statement, and kept (when the database lets it be written at once)."""
+    statement, and kept (when the database lets it be written at once); and the
+    number of live records of its span."""
     connection = connections[records.db]
     start, end = k * BLOCK, (k + 1) * BLOCK
     more = f", ({_live_check(connection)}), ({_coded_check(connection)})"
@@ -164,7 +183,7 @@ def _made(
     else:
         packed, stored = _grouped(layout, bytes(data), flags_of(flags), texts)
     _keep(connection, questionnaire, k, layout.stamp, live, coded, pack(packed, stored))
-    return packed, stored
+    return (packed, stored), _counted(live)
 
 
 def pack(packed: np.ndarray, stored: _Stored) -> bytes:
@@ -185,21 +204,26 @@ def pack(packed: np.ndarray, stored: _Stored) -> bytes:
 
 
 def unpack(layout: Layout, blob: bytes) -> tuple[np.ndarray, _Stored]:
-    """The packed rows and the texts of a block's blob (see ``pack``)."""
+    """The packed rows and the texts of a block's blob (see ``pack``); each field's
+    texts decoded when first asked for."""
     view = memoryview(blob)
     size = int.from_bytes(view[4:8], "little")
     header = _loads(view[8 : 8 + size])
     at = _aligned(8 + size)
     packed = np.frombuffer(blob, dtype=layout.dtype, count=header["n"], offset=at)
     at = _aligned(at + header["data"])
-    fields = {}
+    encoded: dict[str, Callable[[], tuple[np.ndarray, np.ndarray]]] = {}
     for name, count, length in header["fields"]:
-        positions = np.frombuffer(blob, dtype="<i4", count=count, offset=at).astype(np.int64)
-        at = _aligned(at + 4 * count)
-        answers = _loads(view[at : at + length])
-        at = _aligned(at + length)
-        fields[name] = (positions, np.fromiter(answers, dtype=object, count=count))
-    return packed, _Stored.of_fields(fields, header["n"])
+        answers = _aligned(at + 4 * count)
+        encoded[name] = partial(_field, blob, at, count, view[answers : answers + length])
+        at = _aligned(answers + length)
+    return packed, _Stored.of_fields({}, header["n"], encoded)
+
+
+def _field(blob: bytes, at: int, count: int, answers: memoryview) -> tuple[np.ndarray, np.ndarray]:
+    """One field's positions and answers in a blob."""
+    positions = np.frombuffer(blob, dtype="<i4", count=count, offset=at).astype(np.int64)
+    return positions, np.fromiter(_loads(answers), dtype=object, count=count)
 
 
 def _aligned(at: int) -> int:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections
+from django.db.models import QuerySet
 
 from aigak.questionnaires.models import Questionnaire
 from aigak.questionnaires.registry import get_questionnaire
@@ -213,14 +214,16 @@ def _count(
     if layout is not None:
         # all the live records (no filter in SQL): read through the coded form's blocks
         whole = (questionnaire.pk, id_range) if len(in_python) == len(conditions) else None
-        chunks = coded_read.read_coded(plan, layout, records, in_python, CODED_CHUNK, whole)
+        live: list[int | None] = []
+        chunks = coded_read.read_coded(plan, layout, records, in_python, CODED_CHUNK, whole, live)
         for chunk in chunks:
             t0 = time.perf_counter()
             plan.add_chunk(chunk)
             computing += time.perf_counter() - t0
-        # Without filters, counting the live records (their index) is cheaper than asking
-        # for the records without a valid coded row, which probes the coded form per record.
-        if not conditions and coded_read.count_live(records) == plan.n_records:
+        # Without filters, counting the live records is cheaper than asking for the
+        # records without a valid coded row, which probes the coded form per record; the
+        # blocks' checks counted them already, span by span, as each span was read.
+        if not conditions and _live_count(records, live) == plan.n_records:
             plan.read_cpu = time.process_time() - used - sum(plan.cpu.values())
             return plan, time.perf_counter() - started - computing, computing
     fields = plan.raw_fields
@@ -234,6 +237,14 @@ def _count(
     reading = time.perf_counter() - started - computing
     plan.read_cpu = time.process_time() - used - sum(plan.cpu.values())
     return plan, reading, computing
+
+
+def _live_count(records: QuerySet, live: list[int | None]) -> int:
+    """The number of live records read: the sum of the blocks' counts when every span
+    was read through a block (counted in the statement that read it), else counted."""
+    if live and None not in live:
+        return sum(n for n in live if n is not None)
+    return coded_read.count_live(records)
 
 
 def _compute_part(

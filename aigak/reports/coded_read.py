@@ -17,7 +17,7 @@ small, ``columns.distinct``). The other records are read from their answers
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import chain, compress
 from typing import TYPE_CHECKING, Any
 
@@ -98,15 +98,17 @@ def read_coded(
     in_python: list[Condition],
     chunk_size: int,
     whole: tuple[int, tuple[int, int] | None] | None = None,
+    live: list[int | None] | None = None,
 ) -> Iterator[CodedChunk]:
     """Chunks of the records whose coded row is valid, with the conditions SQL left.
     ``whole``: (questionnaire id, id range or None) when the records are all the live
     records of the questionnaire (in that range): read through the blocks of the coded
-    form (``aigak.reports.blocks``)."""
+    form (``aigak.reports.blocks``), which append to ``live`` the number of live records
+    of each span they read."""
     if whole is not None:
         from aigak.reports import blocks
 
-        parts = blocks.read(records, layout, whole[0], whole[1])
+        parts = blocks.read(records, layout, whole[0], whole[1], live)
     else:
         parts = (_grouped(layout, *found) for found in read_packed(records, layout, chunk_size))
     for packed, stored in parts:
@@ -446,19 +448,37 @@ class _Stored:
         )
         order = np.argsort(names, kind="stable")  # by field, each in record order
         ends = np.cumsum(np.bincount(names, minlength=len(numbering))).tolist()
-        self.fields: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._fields: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._encoded: dict[str, Callable[[], tuple[np.ndarray, np.ndarray]]] = {}
         for name, number in numbering.items():
             at = order[(ends[number - 1] if number else 0) : ends[number]]
-            self.fields[name] = (positions[at], values[at])
+            self._fields[name] = (positions[at], values[at])
         self._columns: dict[str, np.ndarray] = {}
 
     @classmethod
-    def of_fields(cls, fields: dict[str, tuple[np.ndarray, np.ndarray]], n: int) -> _Stored:
+    def of_fields(
+        cls,
+        fields: dict[str, tuple[np.ndarray, np.ndarray]],
+        n: int,
+        encoded: dict[str, Callable[[], tuple[np.ndarray, np.ndarray]]] | None = None,
+    ) -> _Stored:
         """From the texts already grouped by field (positions and answers, as a block of
-        the coded form keeps them)."""
+        the coded form keeps them); ``encoded``: fields not decoded yet, each decoded on
+        first use (a report without comments reads no free text)."""
         stored = cls.__new__(cls)
-        stored.n, stored.fields, stored._columns = n, fields, {}
+        stored.n, stored._fields, stored._columns = n, fields, {}
+        stored._encoded = encoded or {}
         return stored
+
+    @property
+    def fields(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Every field's positions and answers (all decoded)."""
+        for name in list(self._encoded):
+            self._decode(name)
+        return self._fields
+
+    def _decode(self, name: str) -> None:
+        self._fields[name] = self._encoded.pop(name)()
 
     def kept(self, keep: np.ndarray) -> _Stored:
         """The texts of the records at these positions (ascending), renumbered."""
@@ -470,7 +490,9 @@ class _Stored:
 
     def of(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """The records that stored an answer to name: positions and answers (objects)."""
-        found = self.fields.get(name)
+        if name in self._encoded:
+            self._decode(name)
+        found = self._fields.get(name)
         if found is None:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
         return found

@@ -192,6 +192,28 @@ def test_a_blob_gives_back_its_rows_and_texts():
     assert len(empty) == 0 and none.fields == {}
 
 
+def test_a_blob_decodes_a_fields_texts_when_first_asked_for(monkeypatch):
+    import numpy as np
+
+    class Layout:
+        dtype = np.dtype([("a", "<i2")])
+
+    fields = {
+        "note": (np.array([0, 2]), np.array(["x", "ÿé"], dtype=object)),
+        "other": (np.array([1]), np.array(["y"], dtype=object)),
+    }
+    blob = blocks.pack(np.zeros(3, dtype=Layout.dtype), _Stored.of_fields(fields, 3))
+    decoded: list[int] = []
+    loads = blocks._loads
+    monkeypatch.setattr(blocks, "_loads", lambda text: decoded.append(len(text)) or loads(text))
+    _, stored = blocks.unpack(Layout, blob)  # type: ignore[arg-type]
+    assert len(decoded) == 1  # the header alone
+    assert stored.of("other")[1].tolist() == ["y"]
+    assert len(decoded) == 2
+    assert stored.column("note").tolist() == ["x", None, "ÿé"]
+    assert stored.fields.keys() == {"note", "other"} and len(decoded) == 3
+
+
 @pytest.mark.django_db
 def test_after_a_failed_write_it_writes_no_block_for_a_while(demo, monkeypatch):  # noqa: F811
     """A write that fails (here a value the database cannot take, as a busy database
@@ -206,3 +228,35 @@ def test_after_a_failed_write_it_writes_no_block_for_a_while(demo, monkeypatch):
     monkeypatch.setattr(blocks, "_quiet_until", 0.0)
     _assert_same()
     assert CodedBlock.objects.exists()
+
+
+@pytest.mark.django_db
+def test_sqlite_sums_the_live_records_from_the_index_alone():
+    """The live records' check of a block, and the count of the live records, read the
+    index of live records as covering: no visit to each record's row (its answers)."""
+    from django.db import connection
+
+    from aigak.reports.coded_read import LIVE_INDEX
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL reads the partial index alone (an index-only scan)")
+    checks = [
+        (blocks._live_check(connection), [1, 0, SPAN]),
+        (blocks._coded_check(connection), [0, SPAN]),
+    ]
+    with connection.cursor() as cursor:
+        for sql, params in checks:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+            assert "USING COVERING INDEX" in plan, plan
+        assert f"USING COVERING INDEX {LIVE_INDEX} " in _plan_of_count(cursor)
+
+
+def _plan_of_count(cursor) -> str:  # type: ignore[no-untyped-def]
+    from aigak.reports import coded_read
+
+    records = Record.live.filter(questionnaire_id=1, pk__gte=0, pk__lt=SPAN)
+    query = records.values_list("pk").order_by()
+    sql, params = query.query.get_compiler(using=query.db).as_sql()
+    cursor.execute(f"EXPLAIN QUERY PLAN {coded_read.through_live_index(sql, cursor.db)}", params)
+    return " ".join(str(row[-1]) for row in cursor.fetchall())
