@@ -14,7 +14,6 @@ import pytest
 from django.db import connection, transaction
 from django.forms.models import model_to_dict
 
-from aigak.accounts.models import AuditAction, AuditEvent
 from aigak.records import actions, bulk_check, import_runs, importing
 from aigak.records.models import (
     ImportRun,
@@ -25,6 +24,7 @@ from aigak.records.models import (
     RecordVersion,
 )
 from aigak.records.tests import victim_fixture as vf
+from aigak.records.tests.test_import_steps import _state as written
 from aigak.reports.models import CodedRecord
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -59,17 +59,9 @@ def _rows(first: int, count: int, seed: int) -> list[tuple[int, dict[str, str]]]
 
 
 def _state() -> dict[str, Any]:
-    """Every table an import writes (and SQLite's full-text indexes), as counts."""
-    state = {
-        "records": Record.objects.count(),
-        "versions": RecordVersion.objects.count(),
-        "persons": Person.objects.count(),
-        "coded": CodedRecord.objects.count(),
-        "links": RecordLink.objects.count(),
-        "runs": ImportRun.objects.count(),
-        "imports": AuditEvent.objects.filter(action=AuditAction.IMPORT).count(),
-        "counter": list(RecordCounter.objects.values_list("last", flat=True)),
-    }
+    """Every table an import writes (`test_import_steps`), the record counter and
+    SQLite's full-text indexes, as counts."""
+    state = {**written(), "counter": list(RecordCounter.objects.values_list("last", flat=True))}
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             for index in ("records_fts", "records_choices"):
