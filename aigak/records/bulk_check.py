@@ -171,9 +171,8 @@ def _forked_pool(workers: int, start: tuple[Any, ...]) -> Iterator[ProcessPoolEx
 
     A pool of `concurrent.futures`, not `multiprocessing.Pool`: when a process dies, the
     latter replaces it and waits for ever on the chunk it had; this one raises
-    `BrokenProcessPool` (`checked_chunks` and `checked_ahead` then check the rest
-    here). With "fork" it forks every process at its first task, so that task is given
-    inside the freeze."""
+    `BrokenProcessPool` (`checked_ahead` then checks the rest here). With "fork" it
+    forks every process at its first task, so that task is given inside the freeze."""
     collecting, frozen = gc.isenabled(), gc.get_freeze_count()
     gc.disable()
     gc.freeze()
@@ -201,13 +200,17 @@ def _check_in_worker(chunk: list[Raw]) -> tuple[list[Verdict], Place]:
     return verdicts, _dump(_spool, good)
 
 
-def _check_spooled(place: Place) -> tuple[list[Verdict], Place]:
-    """A chunk the reading process left in the spool (`checked_ahead`), checked."""
+def _load(place: Place) -> Any:
+    """One chunk of a spool file (`_dump`), raw or prepared rows."""
     name, offset = place
     with open(name, "rb") as handle:
         handle.seek(offset)
-        chunk = pickle.load(handle)
-    return _check_in_worker(chunk)
+        return pickle.load(handle)
+
+
+def _check_spooled(place: Place) -> tuple[list[Verdict], Place]:
+    """A chunk the reading process left in the spool (`checked_ahead`), checked."""
+    return _check_in_worker(_load(place))
 
 
 def _workers() -> int:
@@ -220,56 +223,6 @@ def _workers() -> int:
     return min(4, cpus) if cpus > 1 else 0
 
 
-def checked_chunks(
-    definition: FormDefinition, rows: Iterable[Raw], folder: str, preparers: Preparers = ()
-) -> Iterator[tuple[list[Verdict], Place]]:
-    """The verdicts on every chunk of rows, in order, and where its good rows wait.
-
-    Checking (clean_answers) and preparing (JSON, search texts) are most of an import's
-    work, so a file of more than one chunk is checked by forked worker processes, one
-    per CPU, while this process reads. They write the prepared rows to files of their
-    own in `folder` and send back only the verdicts: this process never handles the
-    prepared rows until it writes them. Only a few chunks are in flight at a time, so
-    memory stays flat however long the file. `preparers` add the other apps' parts of
-    each good row (`hooks.import_preparers`). If a checking process dies (a crash in a
-    library), the chunks not yet handed on and the rest of the file are checked in this
-    process: the same verdicts, later, and a warning in the log.
-    """
-    chunks = _chunked(rows, CHUNK)
-    first = next(chunks, None)
-    if first is None:
-        return
-    second = next(chunks, None)
-    workers = _workers()
-    if second is None or not workers:
-        together = itertools.chain([first], [second] if second else [], chunks)
-        yield from _checked_here(definition, together, folder, preparers)
-        return
-    lost: list[list[Raw]] = []
-    # Forked workers inherit the form and never touch the database connection.
-    with _forked_pool(workers, (definition, folder, preparers)) as pool:
-        pending: deque[tuple[list[Raw], Future[tuple[list[Verdict], Place]]]] = deque()
-        unsent: list[list[Raw]] = []
-        try:
-            for chunk in itertools.chain([first, second], chunks):
-                unsent = [chunk]
-                pending.append((chunk, pool.submit(_check_in_worker, chunk)))
-                unsent = []
-                while len(pending) > 2 * workers:
-                    yield pending[0][1].result()
-                    pending.popleft()
-            while pending:
-                yield pending[0][1].result()
-                pending.popleft()
-        except BrokenProcessPool:
-            # Every chunk not yet handed on is checked again here, in order.
-            lost = [chunk for chunk, _ in pending] + unsent
-            log.warning("a checking process of the import stopped; the rest of the file "
-                        "is checked in the importing process")  # fmt: skip
-    if lost:
-        yield from _checked_here(definition, itertools.chain(lost, chunks), folder, preparers)
-
-
 def _checked_here(
     definition: FormDefinition, chunks: Iterable[list[Raw]], folder: str, preparers: Preparers
 ) -> Iterator[tuple[list[Verdict], Place]]:
@@ -278,17 +231,6 @@ def _checked_here(
         for chunk in chunks:
             verdicts, good = _check(definition, chunk, preparers)
             yield verdicts, _dump(handle, good)
-
-
-def _spooled_here(
-    definition: FormDefinition, places: Iterable[Place], folder: str, preparers: Preparers
-) -> Iterator[tuple[list[Verdict], Place]]:
-    """Chunks of the spool (`checked_ahead`) checked in this process."""
-    for name, offset in places:
-        with open(name, "rb") as handle:
-            handle.seek(offset)
-            chunk = pickle.load(handle)
-        yield from _checked_here(definition, [chunk], folder, preparers)
 
 
 class Ahead(NamedTuple):
@@ -310,9 +252,14 @@ def checked_ahead(
     reserves them, `importing.reserve_record_ids`), and a file's rows do not all fit in
     memory: this process reads the whole file into a spool of raw chunks (fast beside
     the checking) and hands the worker processes their places as it goes, at most
-    AHEAD_PER_WORKER chunks each ahead of the caller; they check them in order meanwhile. With no workers (a single CPU, a web server's thread) or a
+    AHEAD_PER_WORKER chunks each ahead of the caller; they check them in order
+    meanwhile, writing the prepared rows to files of their own in `folder` and sending
+    back only the verdicts. With no workers (a single CPU, a web server's thread) or a
     single chunk, every chunk is checked here before the caller gets any: there is
-    nothing to write at the same time as.
+    nothing to write at the same time as. If a checking process dies (a crash in a
+    library), the chunks not yet taken are checked here: the same verdicts, later, and
+    a warning in the log. `preparers` add the other apps' parts of each good row
+    (`hooks.import_preparers`).
     """
     record_ids: list[str] = []
 
@@ -326,13 +273,7 @@ def checked_ahead(
     head = list(itertools.islice(chunks, 2))
     workers = _workers()
     if len(head) < 2 or not workers:
-        with open(os.path.join(folder, "rows"), "ab") as handle:
-            done = [
-                (verdicts, _dump(handle, good))
-                for verdicts, good in (
-                    _check(definition, chunk, preparers) for chunk in itertools.chain(head, chunks)
-                )
-            ]
+        done = list(_checked_here(definition, itertools.chain(head, chunks), folder, preparers))
         yield Ahead(record_ids, iter(done))
         return
     with (
@@ -369,7 +310,7 @@ def checked_ahead(
             if lost:  # a checking process died: the rest is checked here, in order
                 log.warning("a checking process of the import stopped; the rest of the "
                             "file is checked in the importing process")  # fmt: skip
-                yield from _spooled_here(definition, lost, folder, preparers)
+                yield from _checked_here(definition, map(_load, lost), folder, preparers)
 
         yield Ahead(record_ids, results())
 
@@ -425,10 +366,7 @@ class CheckedFile:
 
     def chunk(self, place: Place) -> list[Row]:
         """The prepared rows of one chunk."""
-        name, offset = place
-        with open(name, "rb") as handle:
-            handle.seek(offset)
-            rows: list[Row] = pickle.load(handle)
+        rows: list[Row] = _load(place)
         return rows
 
     def close(self) -> None:
@@ -449,10 +387,11 @@ def check_file(
     """
     result = CheckedFile(preparers=preparers)
     raw = raw_rows(rows, id_is_field=id_is_field)
-    for verdicts, place in checked_chunks(definition, raw, result.folder.name, preparers):
-        result.take(verdicts, place)
-        if progress:
-            progress(len(verdicts))
+    with checked_ahead(definition, raw, result.folder.name, preparers) as ahead:
+        for verdicts, place in ahead.results:
+            result.take(verdicts, place)
+            if progress:
+                progress(len(verdicts))
     return result
 
 

@@ -12,8 +12,6 @@ import random
 import signal
 from collections.abc import Iterator
 
-import pytest
-
 from aigak.questionnaires.xlsform import load_xlsform
 from aigak.records import bulk_check
 from aigak.records.tests import victim_fixture as vf
@@ -53,14 +51,7 @@ def _checked_ahead(definition, rows, folder):
         return list(ahead.results)
 
 
-@pytest.mark.parametrize(
-    "checked",
-    [lambda d, rows, folder: list(bulk_check.checked_chunks(d, rows, folder)), _checked_ahead],
-    ids=["checked_chunks", "checked_ahead"],
-)
-def test_a_checking_process_that_dies_costs_no_row_and_no_wait(
-    checked, tmp_path, monkeypatch, caplog
-):
+def test_a_checking_process_that_dies_costs_no_row_and_no_wait(tmp_path, monkeypatch, caplog):
     definition = load_xlsform(vf.build_xlsform())
     rng = random.Random(5)
     rows = [(n, vf.random_row(rng, n), None) for n in range(1, 4501)]
@@ -75,7 +66,7 @@ def test_a_checking_process_that_dies_costs_no_row_and_no_wait(
     monkeypatch.setattr(bulk_check, "_workers", lambda: 2)
     folder = bulk_check.CheckedFile()
     with _at_most(60), caplog.at_level(logging.WARNING, logger=bulk_check.__name__):
-        chunks = checked(definition, rows, folder.folder.name)
+        chunks = _checked_ahead(definition, rows, folder.folder.name)
     folder.places = [place for _, place in chunks]
     written = [row.record_id for batch in folder.batches() for row in batch]
     folder.close()

@@ -49,7 +49,8 @@ def test_checking_keeps_order_across_worker_processes(tmp_path):
     rows = _rows(2500)
 
     checked = bulk_check.CheckedFile()
-    chunks = list(bulk_check.checked_chunks(definition, [(n, r, None) for n, r in rows], checked.folder.name))  # fmt: skip
+    with bulk_check.checked_ahead(definition, [(n, r, None) for n, r in rows], checked.folder.name) as ahead:  # fmt: skip
+        chunks = list(ahead.results)
     checked.places = [place for _, place in chunks]
     written = [row for batch in checked.batches() for row in batch]
     checked.close()
