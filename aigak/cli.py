@@ -195,13 +195,14 @@ def set_up_django() -> None:
 
 def finish_background_runs() -> None:
     """Wait for the background runs the command's changes asked for (the public
-    statistics after an import): they run in threads that would die with the process."""
+    statistics after an import): they run in threads that would die with the process.
+    Those still in their delay start at once (`wait_all`'s `hurry`)."""
     runs = sys.modules.get("aigak.runs.background")
     if runs is None or not runs.started_here():
         return
     if sys.stderr.isatty():
         print("aigak: finishing the background work it started ...", file=sys.stderr)
-    runs.wait_all()
+    runs.wait_all(hurry=True)
 
 
 def run_command(handler: Any, command: str, rest: list[str]) -> int:

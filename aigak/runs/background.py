@@ -74,6 +74,8 @@ _SLOTS: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
 _SLOTS_GUARD = threading.Lock()
 # Runs started in this process, by model and pk, so a test or a command can wait for them.
 _THREADS: dict[tuple[str, int], threading.Thread] = {}
+# Set while a command waits for its runs before it exits (`wait_all(hurry=True)`).
+_hurry = threading.Event()
 
 
 def runs_in() -> str:
@@ -143,29 +145,41 @@ def started_here() -> int:
     return len(_THREADS)
 
 
-def wait_all(timeout: float | None = None) -> int:
+def wait_all(timeout: float | None = None, *, hurry: bool = False) -> int:
     """Wait for every run this process started to end, and for those they start in
     turn (a command that asked for runs waits for them before it exits: its threads
-    would die with it), for at most `timeout` seconds. Returns how many it waited for."""
+    would die with it), for at most `timeout` seconds. Returns how many it waited for.
+
+    `hurry`: runs still in their delay start at once, and so do those they start in
+    turn. A command ends here: no more changes of its own will come to gather into one
+    run, and it has no pages to leave the processor to, so a delay (the public
+    statistics' quiet period and rest after the last build) would only keep the person
+    at the terminal waiting."""
     deadline = None if timeout is None else time.monotonic() + timeout
     waited = 0
-    while True:
-        with _SLOTS_GUARD:
-            threads = [t for t in _THREADS.values() if t is not threading.current_thread()]
-        if not threads:
-            return waited
-        for thread in threads:
-            left = None if deadline is None else deadline - time.monotonic()
-            if left is not None and left <= 0:
+    if hurry:
+        _hurry.set()
+    try:
+        while True:
+            with _SLOTS_GUARD:
+                threads = [t for t in _THREADS.values() if t is not threading.current_thread()]
+            if not threads:
                 return waited
-            thread.join(left)
-            waited += 1
+            for thread in threads:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    return waited
+                thread.join(left)
+                waited += 1
+    finally:
+        if hurry:
+            _hurry.clear()
 
 
 def _in_thread(model: type[BackgroundRun], pk: int, delay: float = 0.0) -> None:
     try:
         if delay > 0:
-            time.sleep(delay)
+            _hurry.wait(delay)  # a delay, cut short when the process ends (`wait_all`)
         with _slot(model):
             execute(model, pk)
     except model.DoesNotExist:  # removed before it ran (a purge, a test's end): no work left

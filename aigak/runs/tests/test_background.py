@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import time
 
 import pytest
 
@@ -127,3 +128,24 @@ def test_a_run_removed_before_its_thread_starts_ends_the_thread_quietly(coordina
     background._in_thread(LcmcrRun, run.pk)  # raised DoesNotExist in the thread
 
     assert background.started_here() == 0
+
+
+def test_a_command_ending_starts_its_delayed_runs_at_once(coordinator):
+    """A command waits for the runs its changes asked for before it exits; one still in
+    its delay (the statistics' quiet period and rest) starts then, not minutes later."""
+    from aigak.cli import finish_background_runs
+
+    run = ask(coordinator)
+    background.launch(LcmcrRun, run.pk, delay=3600)
+    assert background.wait_all(1) == 1  # only waited: the run still sleeps
+    run.refresh_from_db()
+    assert run.status == RunStatus.QUEUED
+
+    began = time.monotonic()
+    finish_background_runs()  # what `aigak import` and the other commands do at the end
+
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE, run.error
+    assert time.monotonic() - began < WAIT
+    assert background.started_here() == 0
+    assert not background._hurry.is_set()  # a later run in this process keeps its delay
