@@ -74,7 +74,8 @@ def suppress(grid: Grid) -> dict[Cell, str]:
     holding = _holding(grid)
     while True:
         pinned = disclosed(grid, hidden)
-        widened = [c for c in pinned if _widen(grid, hidden, c, holding)]
+        closed: set[Cell] = set()
+        widened = [c for c in pinned if _widen(grid, hidden, c, holding, closed)]
         if not widened:
             return hidden
         _by_sums(grid, hidden)
@@ -116,19 +117,35 @@ def _holding(grid: Grid) -> dict[Cell, list[int]]:
     return holding
 
 
-def _widen(grid: Grid, hidden: dict[Cell, str], cell: Cell, holding: dict[Cell, list[int]]) -> bool:
+def _widen(
+    grid: Grid,
+    hidden: dict[Cell, str],
+    cell: Cell,
+    holding: dict[Cell, list[int]],
+    closed: set[Cell],
+) -> bool:
     """Hide one more count in a sum that holds the pinned `cell`; when every count of
     those sums is hidden already, in the nearest sum reached through hidden counts.
 
     Breadth first, from `cell` through hidden (or unpublished) counts: each step tries,
-    in the grid's order, the sums that hold a count reached in the step before (a sum
-    met in an earlier step was tried then, and nothing has been hidden since)."""
+    in the grid's order, the sums that hold a count reached in the step before and were
+    not met in an earlier step (those were tried then, and nothing has been hidden since).
+
+    `closed`: the counts reached by walks that found nothing to hide since the last count
+    was hidden. A walk from one of them would reach the same counts through the same
+    sums, all full: on a small database, where nearly every count is hidden, hundreds of
+    pinned counts share one such part of the grid, and each walked all of it."""
+    if cell in closed:
+        return False
     reached, frontier = {cell}, {cell}
+    tried: set[int] = set()
     while frontier:
-        met = sorted({k for c in frontier for k in holding.get(c, ())})
+        met = sorted({k for c in frontier for k in holding.get(c, ())} - tried)
+        tried.update(met)
         for k in met:
             total, parts = grid.sums[k]
             if _hide_one(grid, hidden, [total, *parts]):
+                closed.clear()
                 return True
         frontier = {
             c
@@ -137,6 +154,7 @@ def _widen(grid: Grid, hidden: dict[Cell, str], cell: Cell, holding: dict[Cell, 
             if c not in reached and (c in hidden or c in grid.unpublished)
         }
         reached |= frontier
+    closed.update(reached)
     return False
 
 
@@ -153,8 +171,6 @@ def disclosed(grid: Grid, hidden: dict[Cell, str]) -> dict[Cell, int]:
     unknown = sorted(hidden, key=repr)
     # Loaded when statistics are made, not at start-up.
     import numpy
-    from scipy.optimize import linprog
-    from scipy.sparse import csr_matrix
 
     column = {cell: j for j, cell in enumerate(unknown)}
     equations: list[tuple[dict[int, float], float]] = []
@@ -171,21 +187,16 @@ def disclosed(grid: Grid, hidden: dict[Cell, str]) -> dict[Cell, int]:
             equations.append((row, known))
     if not equations:
         return {}  # hidden counts in no sum keep all of 1-4
-    entries = [(r, j, v) for r, (row, _) in enumerate(equations) for j, v in row.items()]
-    r_index, c_index, data = zip(*entries, strict=True)
-    system: dict[str, Any] = {
-        "A_eq": csr_matrix((data, (r_index, c_index)), shape=(len(equations), len(unknown))),
-        "b_eq": numpy.array([b for _, b in equations], dtype=float),
-        "bounds": [(1, 4) if hidden[c] == PRIMARY else (0, None) for c in unknown],
-    }
+    small = [hidden[c] == PRIMARY for c in unknown]
+    programme = _Programme(small, equations)
     low = numpy.full(len(unknown), numpy.inf)
     high = numpy.full(len(unknown), -numpy.inf)
 
     def solve(goal: Any) -> None:
-        solved = linprog(goal, method="highs", **system)
-        if solved.x is not None:  # the true counts always solve it
-            numpy.minimum(low, solved.x, out=low)
-            numpy.maximum(high, solved.x, out=high)
+        found = programme.solve(goal)
+        if found is not None:  # the true counts always solve it
+            numpy.minimum(low, found, out=low)
+            numpy.maximum(high, found, out=high)
 
     # Every solution found shows values each unknown can take: a small count seen at two
     # values is open and needs no programme of its own. Two programmes pulling the counts
@@ -218,6 +229,56 @@ def disclosed(grid: Grid, hidden: dict[Cell, str]) -> dict[Cell, int]:
         for j in range(len(unknown))
         if hidden[unknown[j]] == PRIMARY and high[j] - low[j] < 0.5
     }
+
+
+class _Programme:
+    """The attack's linear programme, made once: the hidden counts (`small`: a `<5`, in
+    1-4, else 0 or more) and the sums they take part in; only the goal changes between
+    solutions. HiGHS (`highspy`, the solver SciPy's `linprog` uses too) keeps the last
+    solution's basis and starts the next from it: a few pivots each, where `linprog` made
+    and solved the programme anew every time (about 30 ms each, and a small database
+    asks for some 2,000)."""
+
+    def __init__(self, small: list[bool], equations: list[tuple[dict[int, float], float]]):
+        import highspy
+        import numpy
+
+        self.numpy, self.optimal = numpy, highspy.HighsModelStatus.kOptimal
+        self.solver = _silent_solver()
+        self.count = len(small)
+        self.columns = numpy.arange(self.count, dtype=numpy.int32)
+        self.solver.addVars(
+            self.count,
+            numpy.array([1.0 if s else 0.0 for s in small]),
+            numpy.array([4.0 if s else highspy.kHighsInf for s in small]),
+        )
+        for row, known in equations:
+            columns = numpy.fromiter(row, dtype=numpy.int32, count=len(row))
+            values = numpy.fromiter(row.values(), dtype=float, count=len(row))
+            self.solver.addRow(known, known, len(row), columns, values)
+
+    def solve(self, goal: Any) -> Any:
+        """The hidden counts at an optimum of `goal` (minimised), or None if none found."""
+        self.solver.changeColsCost(self.count, self.columns, self.numpy.asarray(goal, float))
+        self.solver.run()
+        if self.solver.getModelStatus() != self.optimal:
+            return None
+        return self.numpy.array(self.solver.getSolution().col_value)
+
+
+def _silent_solver() -> Any:
+    """A HiGHS solver that prints nothing. Made as `highspy.Highs` makes one, it prints
+    its banner on the process's standard output (past Python's `sys.stdout`) at its first
+    call after the options: here that is the call that turns the output off."""
+    import highspy
+
+    class Silent(highspy.Highs):
+        def enableCallbacks(self) -> Any:  # the first call of `Highs.__init__`
+            self.setOptionValue("output_flag", False)
+            self.setOptionValue("threads", 1)  # no pool of threads for a few pivots
+            return super().enableCallbacks()
+
+    return Silent()
 
 
 def _components(n: int, rows: list[dict[int, float]]) -> list[list[int]]:

@@ -3,6 +3,9 @@ that no small count can be worked out from the totals."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from aigak.publishing.statistics import safe_table, table_grid
@@ -83,3 +86,70 @@ def test_no_small_count_can_be_worked_out_of_random_tables(seed):
     table = _single(rows, missing=(rng.choice([0, 3, 20]), rng.choice([0, 1, 50])))
     grid = table_grid(table, multiple=False)
     assert disclosed(grid, suppress(grid)) == {}
+
+
+def _pinned_by_linprog(grid: Grid, hidden: dict) -> dict:
+    """The counts `disclosed` should find, worked out apart: each small count's smallest
+    and largest value by SciPy's `linprog`, a programme made anew for every bound."""
+    import numpy
+    from scipy.optimize import linprog
+
+    hidden = {**{c: "x" for c in grid.unpublished if c in grid.values}, **hidden}  # unknown
+    unknown = sorted(hidden, key=repr)
+    column = {c: j for j, c in enumerate(unknown)}
+    rows, right = [], []
+    for total, parts in grid.sums:
+        row = numpy.zeros(len(unknown))
+        known = 0.0
+        for cell, sign in [(total, 1), *((p, -1) for p in parts)]:
+            if cell in column:
+                row[column[cell]] += sign
+            else:
+                known -= sign * grid.values[cell]
+        if row.any():
+            rows.append(row)
+            right.append(known)
+    if not rows:
+        return {}
+    bounds = [(1, 4) if hidden[c] == "<5" else (0, None) for c in unknown]
+    pinned = {}
+    for j, cell in enumerate(unknown):
+        if hidden[cell] != "<5":
+            continue
+        goal = numpy.zeros(len(unknown))
+        goal[j] = 1
+        low = linprog(goal, A_eq=rows, b_eq=right, bounds=bounds).fun
+        high = -linprog(-goal, A_eq=rows, b_eq=right, bounds=bounds).fun
+        if high - low < 0.5:
+            pinned[cell] = round(low)
+    return pinned
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_the_attack_finds_exactly_the_counts_each_bound_apart_pins(seed):
+    """`disclosed` solves one programme kept warm between goals, several counts at a time;
+    the counts it finds pinned are those whose bounds, each solved alone, meet."""
+    import random
+
+    rng = random.Random(1000 + seed)
+    rows = {f"r{i}": (rng.choice([0, 1, 2, 3, 4, 9, 13]), rng.choice([0, 1, 2, 4, 6, 30]))
+            for i in range(rng.randint(2, 8))}  # fmt: skip
+    grid = table_grid(_single(rows, missing=(rng.choice([0, 3, 20]), rng.choice([0, 1]))), False)
+    hidden = {c: "<5" for c, v in grid.values.items() if 1 <= v <= 4}
+    for cell in rng.sample(sorted(grid.values, key=repr), 3):  # a few complements, by chance
+        hidden.setdefault(cell, "x")
+    assert disclosed(grid, hidden) == _pinned_by_linprog(grid, hidden)
+
+
+def test_the_solver_prints_nothing():
+    """HiGHS writes its banner past Python's `sys.stdout`, on the process's own output,
+    once a process: a command's output (`aigak statistics`, a report to stdout) must stay
+    clean. In a process of its own, so that no earlier test has had the banner printed."""
+    code = (
+        "from aigak.publishing.suppression import Grid, suppress\n"
+        "grid = Grid({('a',): 3, ('b',): 20, ('c',): 12, ('t',): 35})\n"
+        "grid.add_sum(('t',), [('a',), ('b',), ('c',)])\n"
+        "assert suppress(grid) == {('a',): '<5', ('c',): 'x'}\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
