@@ -10,7 +10,8 @@ for a visitor to wait. So:
 - the build is a background run (`StatisticsBuild`, `aigak.runs.background`), started
   `QUIET_SECONDS` after it was asked for, so a burst of changes makes one build, and
   not before the last build has rested `REST_FACTOR` times as long as it ran, so that a
-  steady stream of saves does not keep a processor building;
+  steady stream of saves does not keep a processor building (a command, which waits
+  for its build as it ends, starts it at once: `background.wait_all`'s `hurry`);
 - at most one build waits and at most one runs, in all processes together (a database
   constraint); a change while one runs asks for the next, which starts when it ends;
 - the page serves the newest build that is done (`served`): its reports are stored only
