@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from django.db.models import F
+from django.utils import timezone
 
 from aigak.questionnaires.registry import install_questionnaire
 from aigak.records import actions
@@ -228,6 +229,28 @@ def test_after_a_failed_write_it_writes_no_block_for_a_while(demo, monkeypatch):
     monkeypatch.setattr(blocks, "_quiet_until", 0.0)
     _assert_same()
     assert CodedBlock.objects.exists()
+
+
+@pytest.mark.django_db
+def test_deletes_and_undeletes_whose_linear_sums_cancel_make_the_block_again(demo, made):  # noqa: F811
+    """Records a and a+3 deleted, a+1 and a+2 undeleted, all of one version: the number
+    and the sums of ids and versions are as they were, and so was a sum of a linear mix
+    of both. The block must still be found stale (it was kept, and the report counted
+    the wrong records)."""
+    versions = dict(Record.live.filter(questionnaire=demo).values_list("pk", "version"))
+    a = next(
+        pk
+        for pk in sorted(versions)
+        if all(versions.get(pk + i) == versions[pk] for i in (1, 2, 3))
+        and pk // SPAN == (pk + 3) // SPAN
+    )
+    Record.objects.filter(pk__in=[a + 1, a + 2]).update(deleted_at=timezone.now())
+    _assert_same()
+    made.clear()
+    Record.objects.filter(pk__in=[a, a + 3]).update(deleted_at=timezone.now())
+    Record.objects.filter(pk__in=[a + 1, a + 2]).update(deleted_at=None)
+    _assert_same()
+    assert made == [a // SPAN]
 
 
 @pytest.mark.django_db
