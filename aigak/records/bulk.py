@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import orjson
@@ -32,9 +32,26 @@ from aigak.records.models import ImportRun, Person, Record, RecordVersion
 ANALYZE_AFTER = 1000  # rows written
 STEP = 100  # rows per transaction of an import run: the write lock held for a moment
 PAUSE_MOST = 0.05  # seconds an import run leaves the lock free after a batch, at most
+# Writes outside the writers' queue (SQLite's busy handler, which sleeps up to 100 ms
+# between tries) cannot be seen waiting: an import run leaves the lock free this long at
+# least this often for them, well within their busy timeout (10 s, settings.py).
+OPEN_EVERY, OPEN_FOR = 3.0, 0.11
 # SQLite: an import run puts its records into the full-text indexes itself, this many at
 # a time (`search_sqlite`): one statement per index, one index segment for them all.
 INDEX_EVERY = 5000
+
+
+def pause_for_writers(waiting: Callable[[], bool], took: float) -> None:
+    """After a batch that held SQLite's write lock `took` seconds: the lock left free
+    while another writer waits for it (`waiting`), for at most a quarter of that time.
+
+    Other writers poll the free lock (the writers' file lock every few ms): a batch begun
+    at once would take it again before they look. One seen waiting is let in (it is no
+    longer seen once it holds the lock); nobody waiting, the next batch begins at once.
+    """
+    until = time.monotonic() + min(PAUSE_MOST, took / 4)
+    while waiting() and time.monotonic() < until:
+        time.sleep(0.001)
 
 
 def refresh_statistics(written: int) -> None:
@@ -111,6 +128,7 @@ class BatchWriter:
         self.lz4 = self.postgres and server_has_lz4()  # for `fast_compression`
         # SQLite: the run's newest record indexed, and the records written since
         self.indexed_id = self.last_id = self.unindexed = 0
+        self.opened = time.monotonic()  # when an import run last left the lock free
         if self.postgres and connection.in_atomic_block:
             fast_compression(self.lz4)
 
@@ -149,11 +167,20 @@ class BatchWriter:
             if not self.postgres and self.unindexed >= INDEX_EVERY:
                 search_sqlite.index_run(run.pk, self.indexed_id)
                 self.indexed_id, self.unindexed = self.last_id, 0
-        # Other writers poll the free lock (SQLite's busy handler, the writers' file
-        # lock) every few tens of ms: a batch begun at once would take it again before
-        # they look. A pause of a quarter of the batch lets them in.
         if not self.postgres:
-            time.sleep(min(PAUSE_MOST, (time.monotonic() - began) / 4))
+            self._let_writers_in(began)
+
+    def _let_writers_in(self, began: float) -> None:
+        """SQLite, after a batch: the write lock left free a moment for other writers:
+        for those seen waiting (`pause_for_writers`), and at least OPEN_FOR every
+        OPEN_EVERY for the writes that cannot be seen waiting."""
+        now = time.monotonic()
+        if now - self.opened >= OPEN_EVERY:
+            self.opened = now
+            time.sleep(OPEN_FOR)
+            return
+        waiting = getattr(connection, "writers_waiting", lambda: True)  # Django's own: always
+        pause_for_writers(waiting, now - began)
 
     def finish(self, checked: CheckedFile) -> None:
         """The run's last step, in the caller's transaction: the rows that change

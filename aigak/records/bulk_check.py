@@ -85,7 +85,9 @@ Raw = tuple[int, dict[str, Any], Any]
 # Where the prepared rows of one chunk wait: a file of the spool folder and an offset.
 Place = tuple[str, int]
 CHUNK = 1000  # rows handed to a checking process at a time
-AHEAD_PER_WORKER = 16  # chunks in a worker's hands or checked and not yet written
+# Chunks in a worker's hands or checked and not yet written: enough to keep it busy
+# while the write goes on; their verdicts wait in the importing process's memory.
+AHEAD_PER_WORKER = 4
 _form: FormDefinition | None = None  # the form, in a checking process
 _preparers: Preparers = ()  # the apps' parts of a row (`hooks.import_preparers`), in one
 _folder = ""  # the spool folder, in a checking process

@@ -64,7 +64,9 @@ CODER = 1  # raise when the codes change meaning: every row becomes stale
 NO_NUMBER = -(2**31)
 EMPTY_DATE = -1
 BATCH = 2_000
-MASKS = 16_384  # select_multiple answers remembered with their codes, per field
+# select_multiple answers remembered with their codes, per field: the common few, not
+# every rare list (each checking process of an import fills its own)
+MASKS = 1024
 KINDS = {"select_one": "one", "select_multiple": "many", "date": "date", "integer": "int"}
 
 
@@ -275,7 +277,7 @@ def _day(value: Any, name: str) -> int:
     raise Irregular(name)
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=4096)  # the common dates; a parse costs a microsecond, the entry 170 bytes
 def _ordinal(text: str) -> int | None:
     """`_day` of a ten-letter text, remembered (dates repeat); None where `_day` fails."""
     try:

@@ -9,6 +9,12 @@ one holding the thread lock then takes an exclusive `flock` on a file beside the
 holds neither the GIL nor SQLite's lock and the timeout still applies. Only `atomic`
 blocks (every write Aigak makes through its actions) are queued; the busy timeout remains
 for the rest. Where there is no `flock` (Windows) the queue is within one process.
+
+A long writer that lets the lock go between short transactions (an import, written in
+steps) asks `writers_waiting` whether to leave it free a moment: the threads of this
+process queued for the lock are counted, and a process polling the lock file marks
+itself meanwhile with a shared `flock` on a second file (`<database>.waiting`), which
+the long writer probes with an exclusive one let go at once.
 """
 
 from __future__ import annotations
@@ -30,19 +36,26 @@ except ImportError:  # Windows: one process only
 _writer = threading.Lock()
 QUEUE_TIMEOUT = 30.0  # seconds a write waits for the other writers
 LOCK_SUFFIX = ".writer"
-# The lock files this process opened: path -> (pid, descriptor). A descriptor inherited
+WAITING_SUFFIX = ".waiting"  # shared-locked by a process while it polls the lock file
+PROBE = ":probe"  # the key of the descriptor `writers_waiting` probes the marks with
+# The lock files this process opened: key -> (pid, descriptor). A descriptor inherited
 # over fork shares its lock with the parent, so a child opens its own.
 _lock_files: dict[str, tuple[int, int]] = {}
+# Threads of this process waiting for `_writer` (a count kept under its own lock).
+_queued = 0
+_queued_lock = threading.Lock()
 
 
-def _lock_file(database: str) -> int:
-    path = database + LOCK_SUFFIX
+def _lock_file(path: str, key: str = "") -> int:
+    """This process's descriptor of a lock file. `flock` locks belong to an open file,
+    so the probe of the waiting marks opens the file apart (`key`): on the marking
+    descriptor it would turn this process's own mark into its probe."""
     pid = os.getpid()
-    known = _lock_files.get(path)
+    known = _lock_files.get(path + key)
     if known is not None and known[0] == pid:
         return known[1]
     fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
-    _lock_files[path] = (pid, fd)
+    _lock_files[path + key] = (pid, fd)
     return fd
 
 
@@ -51,21 +64,57 @@ def take_file_lock(database: str, deadline: float) -> int | None:
     waiting until `deadline` (time.monotonic()); its descriptor, or None without flock."""
     if fcntl is None:
         return None
-    fd = _lock_file(database)
+    fd = _lock_file(database + LOCK_SUFFIX)
+    mark, marked = _lock_file(database + WAITING_SUFFIX), False
     pause = 0.0005
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return fd
-        except BlockingIOError:
-            if time.monotonic() > deadline:
-                raise OperationalError("database is locked (waited for other writers)") from None
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return fd
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise OperationalError(
+                        "database is locked (waited for other writers)"
+                    ) from None
+            # Waiting: marked for the holder to see (`writers_waiting`). A mark refused
+            # (the holder probing at this instant) is tried again at the next poll.
+            marked = marked or _try_flock(mark, fcntl.LOCK_SH)
             time.sleep(pause)
             pause = min(pause * 2, 0.005)
+    finally:
+        if marked:
+            fcntl.flock(mark, fcntl.LOCK_UN)
+
+
+def _try_flock(fd: int, kind: int) -> bool:
+    try:
+        fcntl.flock(fd, kind | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
 
 
 def release_file_lock(fd: int) -> None:
     fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def writers_waiting(database: str | None) -> bool:
+    """Whether another writer waits for the write lock now: a thread of this process
+    queued for it, or another process polling the lock file of `database` (a file's
+    path; None for the in-memory test database). True where it cannot be told (no
+    `flock`): a caller that pauses for waiting writers then always pauses."""
+    if _queued:
+        return True
+    if database is None:
+        return False
+    if fcntl is None:
+        return True
+    probe = _lock_file(database + WAITING_SUFFIX, PROBE)
+    if not _try_flock(probe, fcntl.LOCK_EX):
+        return True  # a waiter's shared mark is there
+    fcntl.flock(probe, fcntl.LOCK_UN)
+    return False
 
 
 SHARED_CACHE_WAIT = 30.0  # seconds a statement of the in-memory test database retries
@@ -126,10 +175,23 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return cursor
         return super().create_cursor(name)
 
+    def writers_waiting(self) -> bool:
+        """Whether another writer waits for the write lock (`writers_waiting`)."""
+        return writers_waiting(None if self.is_in_memory_db() else str(self.settings_dict["NAME"]))
+
     def _start_transaction_under_autocommit(self) -> None:
+        global _queued
         deadline = time.monotonic() + QUEUE_TIMEOUT
-        if not _writer.acquire(timeout=QUEUE_TIMEOUT):
-            raise OperationalError("database is locked (waited for other writers)")
+        if not _writer.acquire(blocking=False):
+            with _queued_lock:
+                _queued += 1
+            try:
+                taken = _writer.acquire(timeout=QUEUE_TIMEOUT)
+            finally:
+                with _queued_lock:
+                    _queued -= 1
+            if not taken:
+                raise OperationalError("database is locked (waited for other writers)")
         self._holds_writer = True
         try:
             if not self.is_in_memory_db():

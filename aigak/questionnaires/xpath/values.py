@@ -266,7 +266,9 @@ def string_to_number(text: str) -> float:
     return _text_number(text, local_zone())
 
 
-@lru_cache(maxsize=16384)
+# The common texts: a larger cache grew each checking process of an import (every
+# distinct date of a file) for no time saved (docs/performance.md, issue 18 session 10).
+@lru_cache(maxsize=4096)
 def _text_number(text: str, zone: dt.tzinfo | None) -> float:
     """A text's number; a date's or date-time's depends on the zone, part of the key
     (an import compares the same answers' dates row after row)."""

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from aigak.accounts.models import AuditAction, AuditEvent
@@ -202,3 +202,40 @@ def _gone_pid() -> int:
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()
     return child.pid
+
+
+def test_on_sqlite_the_steps_do_not_wait_for_the_disk_and_the_last_step_does(victim, monkeypatch):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's synchronous setting")
+
+    def synchronous() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous")
+            return int(cursor.fetchone()[0])
+
+    before = synchronous()
+    assert before > 1  # FULL (settings.py) or EXTRA: every commit synced
+    seen: dict[str, list[int]] = {"steps": [], "last": []}
+    beat, finish = import_runs.beat, import_runs.finish
+
+    def counting(run: ImportRun) -> None:
+        seen["steps"].append(synchronous())
+        beat(run)
+
+    def finishing(run: ImportRun) -> None:
+        seen["last"].append(synchronous())
+        finish(run)
+
+    monkeypatch.setattr(import_runs, "beat", counting)
+    monkeypatch.setattr(import_runs, "finish", finishing)
+    actions.import_rows(None, victim, _rows(1, 3 * bulk.STEP))
+    assert seen == {"steps": [1, 1, 1], "last": [before]}  # 1: NORMAL
+    assert synchronous() == before
+
+    def failing(run: ImportRun) -> None:  # a failure in a step puts it back too
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(import_runs, "beat", failing)
+    with pytest.raises(RuntimeError):
+        actions.import_rows(None, victim, _rows(1000, bulk.STEP))
+    assert synchronous() == before
