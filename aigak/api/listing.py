@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -34,7 +34,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         stamp, pk = json.loads(raw)
-        when = parse_datetime(stamp)
+        when = _moment(stamp)
         if when is None or not isinstance(pk, int):
             raise ValueError
         return when, pk
@@ -78,11 +78,28 @@ def narrowed_records(user: User, questionnaire: Questionnaire, params: Any) -> Q
         records = records.filter(status=status)
     since = params.get("updated_since")
     if since:
-        when = parse_datetime(since)
-        if when is None:
-            raise Invalid("updated_since", "datetime", "updated_since must be ISO 8601")
-        records = records.filter(updated_at__gte=when)
+        records = records.filter(updated_at__gte=_since(since))
     return records
+
+
+def _since(text: str) -> datetime:
+    when = _moment(text)
+    if when is None:
+        raise Invalid("updated_since", "datetime", "updated_since must be ISO 8601")
+    return when
+
+
+def _moment(text: Any) -> datetime | None:
+    """An ISO 8601 date and time given by a client (`updated_since`, a cursor), its
+    offset from UTC taken off here: Python reads offsets up to a day, PostgreSQL refuses
+    those past 15:59 (which was a 500). None if it is not one, or out of range."""
+    try:
+        when = parse_datetime(text)
+        if when is not None and when.tzinfo is not None:
+            when = when.astimezone(UTC)
+    except (ValueError, OverflowError, TypeError):  # out of range, or pushed out of it
+        return None
+    return when
 
 
 def page_of(records: QuerySet[Record], params: Any) -> tuple[list[Record], str | None]:
