@@ -147,9 +147,10 @@ class BatchWriter:
 
     def write_steps(self, rows: list[Row]) -> None:
         """Rows of an import run (a checked chunk), a transaction per STEP rows: the write
-        lock (SQLite) is let go between them."""
+        lock (SQLite) is let go between them, and the commits do not wait for the disk
+        (`import_runs.steps_unsynced`)."""
         assert self.run is not None
-        with unchecked_json():
+        with unchecked_json(), import_runs.steps_unsynced():
             for start in range(0, len(rows), STEP):
                 self._step(rows[start : start + STEP], self.run)
 

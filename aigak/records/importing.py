@@ -126,17 +126,16 @@ def import_in_steps(
             ahead.record_ids.clear()  # memory: the checked ones are kept (`checked.seen`)
             run = import_runs.start(questionnaire, source)
             writer = _writer(actor, questionnaire, source, status, run, checked.preparers)
-            with import_runs.steps_unsynced():
-                for verdicts, place in ahead.results:
-                    checked.take(verdicts, place)
-                    if progress:
-                        progress(len(verdicts))
-                    if checked.problems:  # nothing more written; the checking goes on
-                        continue
-                    chunk = checked.chunk(place)
-                    # The ids as checked: as read, but the counter must cover them.
-                    held = reserve_record_ids(questionnaire, (r.record_id for r in chunk), held)
-                    writer.write_steps(chunk)
+            for verdicts, place in ahead.results:
+                checked.take(verdicts, place)
+                if progress:
+                    progress(len(verdicts))
+                if checked.problems:  # nothing more written; the checking goes on
+                    continue
+                chunk = checked.chunk(place)
+                # The ids as checked: the same as read, but the counter must cover them.
+                held = reserve_record_ids(questionnaire, (r.record_id for r in chunk), held)
+                writer.write_steps(chunk)
         if checked.problems:
             result.problems = [RowProblem(number, p) for number, p in checked.problems]
             raise ImportFailed(source, result.problems)
